@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hvtb - /dev/hvtb and its ioctls.
+ *
+ * The node is root-only (0600) unless the module parameter "group" names a
+ * group, which then gets read/write access (0660).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/cdev.h>
+#include <linux/cpu.h>
+#include <linux/cpumask.h>
+#include <linux/device.h>
+#include <linux/fs.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+#include <linux/uidgid.h>
+#include <asm/tsc.h>
+
+#include <linux/hvtb.h>
+#include "compat.h"
+#include "hvtb.h"
+
+static int group = -1;
+module_param(group, int, 0444);
+MODULE_PARM_DESC(group, "gid given read/write access to /dev/hvtb (default -1: root only)");
+
+static dev_t hvtb_devt;
+static struct cdev hvtb_cdev;
+static struct class *hvtb_class;
+static struct device *hvtb_device;
+
+static char *hvtb_devnode(hvtb_devnode_dev_t *dev, umode_t *mode, kuid_t *uid,
+			  kgid_t *gid)
+{
+	if (mode)
+		*mode = group >= 0 ? 0660 : 0600;
+	if (gid && group >= 0)
+		*gid = KGIDT_INIT(group);
+	return NULL;
+}
+
+static void hvtb_device_release(struct device *dev)
+{
+	kfree(dev);
+}
+
+static const struct device_type hvtb_device_type = {
+	.name = "hvtb",
+	.devnode = hvtb_devnode,
+};
+
+static long dev_check_extension(unsigned long ext)
+{
+	if (ext > U32_MAX)
+		return -EINVAL;
+	switch (ext) {
+	case HVTB_EXT_CAPABILITIES:
+	case HVTB_EXT_CPU_HOTPLUG:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static void dev_fill_capabilities(struct hvtb_capabilities *caps)
+{
+	const struct hvtb_vmx_caps *c = &hvtb_caps;
+	unsigned int cpu;
+
+	caps->api_version = HVTB_API_VERSION;
+	caps->features = c->features;
+	caps->vmcs_revision = c->revision;
+	caps->vmcs_size = c->vmcs_size;
+	caps->preemption_timer_shift = c->timer_shift;
+	caps->tsc_khz = tsc_khz;
+
+	cpus_read_lock();
+	caps->online_cpus = num_online_cpus();
+	caps->vmx_root_cpus = cpumask_weight(hvtb_vmx_root_cpus());
+	for_each_cpu(cpu, hvtb_vmx_root_cpus())
+		if (cpu < HVTB_MAX_CPU_MASK)
+			caps->vmx_root_mask[cpu / 64] |= 1ULL << (cpu % 64);
+	cpus_read_unlock();
+
+	caps->feature_control = c->feature_control;
+	caps->vmx_basic = c->basic;
+	caps->pinbased_ctls = c->pinbased;
+	caps->procbased_ctls = c->procbased;
+	caps->procbased_ctls2 = c->procbased2;
+	caps->exit_ctls = c->exit;
+	caps->entry_ctls = c->entry;
+	caps->vmx_misc = c->misc;
+	caps->ept_vpid_cap = c->ept_vpid;
+	caps->cr0_fixed0 = c->cr0_fixed0;
+	caps->cr0_fixed1 = c->cr0_fixed1;
+	caps->cr4_fixed0 = c->cr4_fixed0;
+	caps->cr4_fixed1 = c->cr4_fixed1;
+	caps->vmfunc = c->vmfunc;
+}
+
+static long dev_get_capabilities(struct hvtb_capabilities __user *ucaps)
+{
+	struct hvtb_capabilities caps;
+
+	if (copy_from_user(&caps, ucaps, sizeof(caps)))
+		return -EFAULT;
+	/* No input is defined yet: flags, and everything else, must be 0. */
+	if (memchr_inv(&caps, 0, sizeof(caps)))
+		return -EINVAL;
+	dev_fill_capabilities(&caps);
+	if (copy_to_user(ucaps, &caps, sizeof(caps)))
+		return -EFAULT;
+	return 0;
+}
+
+static long hvtb_dev_ioctl(struct file *file, unsigned int cmd,
+			   unsigned long arg)
+{
+	switch (cmd) {
+	case HVTB_GET_API_VERSION:
+		return arg ? -EINVAL : HVTB_API_VERSION;
+	case HVTB_CHECK_EXTENSION:
+		return dev_check_extension(arg);
+	case HVTB_GET_CAPABILITIES:
+		return dev_get_capabilities((void __user *)arg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static const struct file_operations hvtb_dev_fops = {
+	.owner = THIS_MODULE,
+	.open = nonseekable_open,
+	.llseek = noop_llseek,
+	.unlocked_ioctl = hvtb_dev_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+};
+
+/**
+ * hvtb_dev_init() - create /dev/hvtb.
+ *
+ * Return: 0 or -errno; nothing is left registered on failure.
+ */
+int hvtb_dev_init(void)
+{
+	int r;
+
+	if (group < -1) {
+		pr_err("group=%d is not a gid: give a gid >= 0, or -1 for root only\n",
+		       group);
+		return -EINVAL;
+	}
+
+	r = alloc_chrdev_region(&hvtb_devt, 0, 1, "hvtb");
+	if (r)
+		return r;
+
+	cdev_init(&hvtb_cdev, &hvtb_dev_fops);
+	hvtb_cdev.owner = THIS_MODULE;
+	r = cdev_add(&hvtb_cdev, hvtb_devt, 1);
+	if (r)
+		goto err_unregister_region;
+
+	hvtb_class = hvtb_class_create("hvtb");
+	if (IS_ERR(hvtb_class)) {
+		r = PTR_ERR(hvtb_class);
+		goto err_del_cdev;
+	}
+
+	hvtb_device = kzalloc(sizeof(*hvtb_device), GFP_KERNEL);
+	if (!hvtb_device) {
+		r = -ENOMEM;
+		goto err_destroy_class;
+	}
+	device_initialize(hvtb_device);
+	hvtb_device->devt = hvtb_devt;
+	hvtb_device->class = hvtb_class;
+	hvtb_device->type = &hvtb_device_type;
+	hvtb_device->release = hvtb_device_release;
+	r = dev_set_name(hvtb_device, "hvtb");
+	if (r)
+		goto err_put_device;
+	r = device_add(hvtb_device);
+	if (r)
+		goto err_put_device;
+	return 0;
+
+err_put_device:
+	put_device(hvtb_device);
+err_destroy_class:
+	class_destroy(hvtb_class);
+err_del_cdev:
+	cdev_del(&hvtb_cdev);
+err_unregister_region:
+	unregister_chrdev_region(hvtb_devt, 1);
+	return r;
+}
+
+/** hvtb_dev_exit() - remove /dev/hvtb. */
+void hvtb_dev_exit(void)
+{
+	device_unregister(hvtb_device);
+	class_destroy(hvtb_class);
+	cdev_del(&hvtb_cdev);
+	unregister_chrdev_region(hvtb_devt, 1);
+}
