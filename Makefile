@@ -34,11 +34,12 @@ all: modules userspace selftests
 
 modules:
 	@test -n "$(KDIR)" -a -d "$(KDIR)" || { echo "hvtb: no kernel build tree: install linux-headers-amd64 or set KDIR" >&2; exit 1; }
-	@mkdir -p $(MODDIR)
-	@cd $(TOP) && tar cf - $(MOD_SRCS) | tar xf - -C $(MODDIR)
+	@if [ "$(abspath $(MODDIR))" != "$(TOP)" ]; then \
+		mkdir -p $(MODDIR) && cd $(TOP) && tar cf - $(MOD_SRCS) | tar xf - -C $(MODDIR); fi
 	$(MAKE) -C $(KDIR) M=$(MODDIR) modules
 
 sparse:
+	rm -rf $(BUILD)/kmod-sparse
 	$(MAKE) modules MODDIR=$(BUILD)/kmod-sparse C=2 W=1
 
 checkpatch:

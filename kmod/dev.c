@@ -59,6 +59,7 @@ static long dev_check_extension(unsigned long ext)
 	switch (ext) {
 	case HVTB_EXT_CAPABILITIES:
 	case HVTB_EXT_CPU_HOTPLUG:
+	case HVTB_EXT_PARTITIONS:
 		return 1;
 	default:
 		return 0;
@@ -126,6 +127,8 @@ static long hvtb_dev_ioctl(struct file *file, unsigned int cmd,
 		return dev_check_extension(arg);
 	case HVTB_GET_CAPABILITIES:
 		return dev_get_capabilities((void __user *)arg);
+	case HVTB_CREATE_PARTITION:
+		return hvtb_partition_create((void __user *)arg);
 	default:
 		return -ENOTTY;
 	}

@@ -7,6 +7,12 @@
 
 #include <linux/types.h>
 #include <linux/cpumask.h>
+#include <linux/kref.h>
+#include <linux/mutex.h>
+#include <linux/rcupdate.h>
+#include <asm/fpu/types.h>
+
+#include <linux/hvtb.h>
 
 /**
  * struct hvtb_vmx_caps - what one CPU's VMX capability MSRs say.
@@ -46,6 +52,163 @@ void hvtb_vmx_root_exit(void);
 void hvtb_vmx_root_stop_all(void);
 void hvtb_vmx_root_stop_this_cpu(void);
 const struct cpumask *hvtb_vmx_root_cpus(void);
+
+/**
+ * struct hvtb_gprs - a guest's general registers, by x86 register number.
+ * RSP lives in the VMCS; regs[4] is unused. kmod/vmx/vmenter.S knows the
+ * layout.
+ */
+struct hvtb_gprs {
+	unsigned long regs[16];
+};
+
+enum { GPR_RAX, GPR_RCX, GPR_RDX, GPR_RBX, GPR_RSP, GPR_RBP, GPR_RSI,
+	GPR_RDI, GPR_R8, GPR_R9, GPR_R10, GPR_R11, GPR_R12, GPR_R13, GPR_R14,
+	GPR_R15 };
+
+/* Partition-wide tables the VPs read at exits, replaced whole under RCU. */
+struct hvtb_cpuid_rcu {
+	struct rcu_head rcu;
+	u32 nent;
+	struct hvtb_cpuid_entry entries[];
+};
+
+struct hvtb_msr_list_rcu {
+	struct rcu_head rcu;
+	u32 nmsrs;
+	u32 msrs[];
+};
+
+struct hvtb_ept;
+
+/**
+ * struct hvtb_partition - a child partition: address space, VPs, tables.
+ * @kref: one reference from the partition fd, one from each VP.
+ * @lock: serializes VP creation and table replacement.
+ */
+struct hvtb_partition {
+	struct kref kref;
+	u32 id;
+	u32 max_vps;
+	struct mutex lock;
+	struct hvtb_ept *ept;
+	u32 nr_vps;
+	struct hvtb_vp *vps[HVTB_MAX_VPS];
+	struct hvtb_cpuid_rcu __rcu *cpuid;
+	struct hvtb_msr_list_rcu __rcu *msr_intercepts;
+};
+
+/* What the next HVTB_VP_RUN must finish before entering the guest. */
+enum hvtb_pending {
+	HVTB_PENDING_NONE,
+	HVTB_PENDING_IO_IN,		/* write run->io.value to RAX */
+	HVTB_PENDING_IO_INS,		/* copy run->data into guest memory */
+	HVTB_PENDING_CPUID,		/* write run->cpuid to RAX..RDX */
+	HVTB_PENDING_MSR_READ,		/* run->msr.data to EDX:EAX, or #GP */
+	HVTB_PENDING_MSR_WRITE,		/* #GP if run->msr.error */
+	HVTB_PENDING_HYPERCALL,		/* run->hypercall.result to RAX */
+};
+
+/* Guest MSRs that hvtb swaps with the host's around VM entry. */
+enum hvtb_swapped_msr {
+	HVTB_MSR_STAR, HVTB_MSR_LSTAR, HVTB_MSR_CSTAR, HVTB_MSR_SFMASK,
+	HVTB_MSR_KERNEL_GS_BASE, HVTB_MSR_TSC_AUX, HVTB_NR_SWAPPED_MSRS
+};
+
+/**
+ * struct hvtb_string_io - a string I/O intercept in flight.
+ * Captured at the exit, so that the copy can sleep after the VMCS is put.
+ */
+struct hvtb_string_io {
+	u64 seg_base;		/* DS (or override) for OUTS, ES for INS */
+	u64 addr;		/* RSI/RDI, masked to the address size */
+	u32 count;
+	u8 addr_size;		/* 2, 4 or 8 */
+	u8 size;
+	bool in;
+	bool rep;
+	bool down;		/* RFLAGS.DF */
+};
+
+/* Guest paging mode, captured at an exit for the slow path's walks. */
+enum hvtb_paging_mode { HVTB_PAGING_NONE, HVTB_PAGING_32, HVTB_PAGING_PAE,
+	HVTB_PAGING_4LEVEL };
+
+struct hvtb_paging {
+	u64 cr3;
+	u8 mode;		/* enum hvtb_paging_mode */
+	bool pse;		/* CR4.PSE for 32-bit paging */
+};
+
+/**
+ * struct hvtb_vp - a virtual processor.
+ * @run_lock: one ioctl at a time touches the VP's state.
+ * @vmcs: the VMCS page; @vmcs_cpu the CPU it is current on, or -1.
+ * @launched: VMLAUNCH done since the last VMCLEAR.
+ */
+struct hvtb_vp {
+	struct hvtb_partition *part;
+	u32 index;
+	u16 vpid;
+	struct mutex run_lock;
+	struct hvtb_run *run;
+	struct page *run_page;
+
+	struct page *vmcs;
+	int vmcs_cpu;
+	bool launched;
+	bool vmcs_dirty_state;	/* guest state changed outside the VMCS */
+
+	struct hvtb_gprs gprs;
+	unsigned long cr2;
+	u64 xcr0;
+	u64 msrs[HVTB_NR_SWAPPED_MSRS];
+	u64 host_msrs[HVTB_NR_SWAPPED_MSRS];
+	u64 tsc_offset;
+	u64 misc_enable;
+	u64 apic_base;
+	u64 cr8;
+	unsigned long dr[4];
+	unsigned long dr6;
+
+	struct fpu_guest fpu;
+
+	enum hvtb_pending pending;
+	struct hvtb_string_io sio;
+	bool sio_pending;	/* string I/O in flight (registers to update) */
+	struct hvtb_paging paging;
+	u8 exit_insn_len;
+	bool mmio_fetch;	/* fetch the instruction for run->mmio */
+	u64 mmio_rip_linear;
+
+	/* Read at the exit, used by handlers and by the slow path. */
+	u32 exit_reason;
+	unsigned long exit_qual;
+
+	struct hvtb_vp_stats stats;
+};
+
+/* kmod/partition.c */
+int hvtb_partition_create(const struct hvtb_partition_config __user *ucfg);
+void hvtb_partition_put(struct hvtb_partition *part);
+
+/* kmod/vp.c */
+int hvtb_vp_create(struct hvtb_partition *part, const struct hvtb_vp_config *cfg);
+
+/* kmod/vmx/vmx.c */
+int hvtb_vmx_vp_init(struct hvtb_vp *vp);
+void hvtb_vmx_vp_destroy(struct hvtb_vp *vp);
+int hvtb_vmx_vp_run(struct hvtb_vp *vp);
+int hvtb_gva_to_gpa(struct hvtb_vp *vp, u64 gva, u64 *gpa);
+void hvtb_vmx_get_regs(struct hvtb_vp *vp, struct hvtb_regs *regs);
+int hvtb_vmx_set_regs(struct hvtb_vp *vp, const struct hvtb_regs *regs);
+void hvtb_vmx_get_sregs(struct hvtb_vp *vp, struct hvtb_sregs *sregs);
+int hvtb_vmx_set_sregs(struct hvtb_vp *vp, const struct hvtb_sregs *sregs);
+void hvtb_vmx_get_events(struct hvtb_vp *vp, struct hvtb_vp_events *ev);
+int hvtb_vmx_set_events(struct hvtb_vp *vp, const struct hvtb_vp_events *ev);
+int hvtb_vmx_get_msr(struct hvtb_vp *vp, u32 index, u64 *data);
+int hvtb_vmx_set_msr(struct hvtb_vp *vp, u32 index, u64 data);
+int hvtb_vmx_controls_init(void);
 
 /* kmod/dev.c */
 int hvtb_dev_init(void);

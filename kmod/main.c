@@ -47,6 +47,9 @@ static int __init hvtb_init(void)
 	r = hvtb_vmx_probe();
 	if (r)
 		return r;
+	r = hvtb_vmx_controls_init();
+	if (r)
+		return r;
 
 	r = hvtb_vmx_root_init();
 	if (r)

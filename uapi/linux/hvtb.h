@@ -38,6 +38,8 @@
 #define HVTB_EXT_CAPABILITIES	1
 /* VMX root operation follows CPU hotplug (offline -> VMXOFF, online -> VMXON). */
 #define HVTB_EXT_CPU_HOTPLUG	2
+/* Partitions, guest memory on EPT, VPs and intercepts (the ioctls below). */
+#define HVTB_EXT_PARTITIONS	3
 
 /*
  * Features found by the VMX probe at load (struct hvtb_capabilities.features).
@@ -129,6 +131,377 @@ struct hvtb_capabilities {
 /* HVTB_GET_CAPABILITIES - fill struct hvtb_capabilities. */
 #define HVTB_GET_CAPABILITIES	_IOWR(HVTBIO, 0x02, struct hvtb_capabilities)
 
+
+/*
+ * Partitions
+ *
+ * HVTB_CREATE_PARTITION on /dev/hvtb returns a partition fd; its ioctls
+ * map guest memory, set the CPUID table and create VPs (each a VP fd).
+ * A partition lives until its fd and every VP fd are closed.
+ */
+
+/* Most VPs one partition may have. */
+#define HVTB_MAX_VPS		64
+
+struct hvtb_partition_config {
+	__u32 flags;		/* must be 0 */
+	__u32 max_vps;		/* 1..HVTB_MAX_VPS; 0 means HVTB_MAX_VPS */
+	/* bytes of guest memory; 0: no limit beyond RLIMIT_MEMLOCK */
+	__u64 max_memory;
+	__u64 reserved[6];	/* must be 0 */
+};
+
+/* Returns a new partition fd (O_CLOEXEC). */
+#define HVTB_CREATE_PARTITION	_IOW(HVTBIO, 0x10, struct hvtb_partition_config)
+
+struct hvtb_partition_info {
+	__u32 id;		/* unique while the module is loaded */
+	__u32 nr_vps;
+	__u32 max_vps;
+	__u32 nr_ranges;	/* GPA ranges mapped */
+	__u64 max_memory;
+	__u64 mapped_bytes;	/* sum of the mapped ranges */
+	__u64 pinned_pages;	/* 4 KiB pages pinned for guest memory */
+	__u64 ept_2m_mappings;	/* EPT entries mapping 2 MiB */
+	__u64 ept_4k_mappings;	/* EPT entries mapping 4 KiB */
+	__u64 reserved[4];
+};
+
+#define HVTB_PARTITION_GET_INFO	_IOR(HVTBIO, 0x11, struct hvtb_partition_info)
+
+/* Permissions of a GPA range. */
+#define HVTB_MAP_READ		_BITULL(0)
+#define HVTB_MAP_WRITE		_BITULL(1)
+#define HVTB_MAP_EXEC		_BITULL(2)
+#define HVTB_MAP_FLAGS_MASK	(HVTB_MAP_READ | HVTB_MAP_WRITE | HVTB_MAP_EXEC)
+
+/*
+ * A range of guest-physical memory backed by the caller's memory (anonymous,
+ * a shared memfd, hugetlbfs). @gpa, @size and @uaddr are 4 KiB aligned,
+ * @size is not 0 and neither range wraps (-EINVAL); the range must not
+ * overlap a mapped one (-EEXIST); @uaddr must be mapped (-EFAULT); going past
+ * max_memory or RLIMIT_MEMLOCK is -ENOSPC / -ENOMEM.
+ * HVTB_UNMAP_GPA takes exactly a range that was mapped (@uaddr and @flags 0),
+ * else -ENOENT.
+ */
+struct hvtb_memory_range {
+	__u64 gpa;
+	__u64 size;
+	__u64 uaddr;
+	__u32 flags;		/* HVTB_MAP_*, at least READ */
+	__u32 pad;		/* must be 0 */
+	__u64 reserved[4];	/* must be 0 */
+};
+
+#define HVTB_MAP_GPA		_IOW(HVTBIO, 0x12, struct hvtb_memory_range)
+#define HVTB_UNMAP_GPA		_IOW(HVTBIO, 0x13, struct hvtb_memory_range)
+
+/* CPUID entry flags */
+#define HVTB_CPUID_INDEXED	_BITULL(0)	/* @index is significant */
+#define HVTB_CPUID_EXIT		_BITULL(1)	/* ask user space (HVTB_EXIT_CPUID) */
+#define HVTB_CPUID_FLAGS_MASK	(HVTB_CPUID_INDEXED | HVTB_CPUID_EXIT)
+
+struct hvtb_cpuid_entry {
+	__u32 function;
+	__u32 index;
+	__u32 flags;		/* HVTB_CPUID_* */
+	__u32 eax;
+	__u32 ebx;
+	__u32 ecx;
+	__u32 edx;
+	__u32 pad;		/* must be 0 */
+};
+
+/* Most entries one CPUID table may have. */
+#define HVTB_MAX_CPUID_ENTRIES	256
+
+/*
+ * The CPUID the partition's guests see: a leaf not in the table returns
+ * zeros (as a CPU does past its maximum leaf). Replaces the whole table.
+ */
+struct hvtb_cpuid_table {
+	__u32 nent;		/* 0..HVTB_MAX_CPUID_ENTRIES */
+	__u32 pad;		/* must be 0 */
+	__u64 entries;		/* user pointer to nent struct hvtb_cpuid_entry */
+	__u64 reserved[2];	/* must be 0 */
+};
+
+#define HVTB_SET_CPUID		_IOW(HVTBIO, 0x14, struct hvtb_cpuid_table)
+
+/* Most MSRs one intercept list may have. */
+#define HVTB_MAX_MSR_INTERCEPTS	64
+
+/*
+ * MSRs whose guest reads and writes go to user space (HVTB_EXIT_MSR_*)
+ * instead of the kernel. Replaces the whole list.
+ */
+struct hvtb_msr_list {
+	__u32 nmsrs;		/* 0..HVTB_MAX_MSR_INTERCEPTS */
+	__u32 pad;		/* must be 0 */
+	__u64 indices;		/* user pointer to nmsrs __u32 MSR numbers */
+	__u64 reserved[2];	/* must be 0 */
+};
+
+#define HVTB_SET_MSR_INTERCEPTS	_IOW(HVTBIO, 0x15, struct hvtb_msr_list)
+
+struct hvtb_vp_config {
+	__u32 index;		/* 0..max_vps-1, unique in the partition (-EEXIST) */
+	__u32 flags;		/* must be 0 */
+	__u64 reserved[3];	/* must be 0 */
+};
+
+/* Returns a new VP fd (O_CLOEXEC). */
+#define HVTB_CREATE_VP		_IOW(HVTBIO, 0x16, struct hvtb_vp_config)
+
+/*
+ * Virtual processors
+ *
+ * A new VP starts as an x86 CPU does after INIT: real mode, CS:IP
+ * f000:fff0 (base 0xffff0000), RFLAGS 2, CR0 0x60000010 (then PE/PG as
+ * set). mmap(vp_fd, 0, 4096) maps its struct hvtb_run.
+ */
+
+struct hvtb_regs {
+	__u64 rax, rbx, rcx, rdx, rsi, rdi, rsp, rbp;
+	__u64 r8, r9, r10, r11, r12, r13, r14, r15;
+	__u64 rip, rflags;
+};
+
+/*
+ * A segment register; @ar is the VMX access-rights format: type 3:0, S 4,
+ * DPL 6:5, P 7, AVL 12, L 13, D/B 14, G 15, unusable 16.
+ */
+struct hvtb_segment {
+	__u64 base;
+	__u32 limit;
+	__u16 selector;
+	__u16 pad;		/* must be 0 */
+	__u32 ar;
+	__u32 pad2;		/* must be 0 */
+};
+
+#define HVTB_SEG_AR_UNUSABLE	_BITULL(16)
+
+struct hvtb_dtable {
+	__u64 base;
+	__u16 limit;
+	__u16 pad[3];		/* must be 0 */
+};
+
+struct hvtb_sregs {
+	struct hvtb_segment cs, ds, es, fs, gs, ss, tr, ldt;
+	struct hvtb_dtable gdt, idt;
+	__u64 cr0, cr2, cr3, cr4, cr8;
+	__u64 efer;
+	__u64 apic_base;
+	__u64 reserved[4];	/* must be 0 */
+};
+
+#define HVTB_VP_GET_REGS	_IOR(HVTBIO, 0x21, struct hvtb_regs)
+#define HVTB_VP_SET_REGS	_IOW(HVTBIO, 0x22, struct hvtb_regs)
+#define HVTB_VP_GET_SREGS	_IOR(HVTBIO, 0x23, struct hvtb_sregs)
+#define HVTB_VP_SET_SREGS	_IOW(HVTBIO, 0x24, struct hvtb_sregs)
+
+struct hvtb_msr_entry {
+	__u32 index;
+	__u32 pad;		/* must be 0 */
+	__u64 data;
+};
+
+/*
+ * Get or set MSRs of a VP. Returns the number of entries done; it stops at
+ * the first MSR not in the list below (so a return below @nmsrs names it).
+ * MSRs kept per VP: IA32_SYSENTER_CS/ESP/EIP, STAR, LSTAR, CSTAR, SFMASK,
+ * KERNEL_GS_BASE, TSC_AUX, PAT, TSC (as the guest sees it), DEBUGCTL,
+ * MISC_ENABLE. EFER and APIC_BASE are in struct hvtb_sregs.
+ */
+struct hvtb_msrs {
+	__u32 nmsrs;		/* 1..HVTB_MAX_MSR_INTERCEPTS */
+	__u32 pad;		/* must be 0 */
+	__u64 entries;		/* user pointer to nmsrs struct hvtb_msr_entry */
+};
+
+#define HVTB_VP_GET_MSRS	_IOWR(HVTBIO, 0x25, struct hvtb_msrs)
+#define HVTB_VP_SET_MSRS	_IOW(HVTBIO, 0x26, struct hvtb_msrs)
+
+/* The guest's x87/SSE/AVX state in the XSAVE (non-compacted) format. */
+struct hvtb_xsave {
+	__u32 region[1024];
+};
+
+#define HVTB_VP_GET_FPU		_IOR(HVTBIO, 0x27, struct hvtb_xsave)
+#define HVTB_VP_SET_FPU		_IOW(HVTBIO, 0x28, struct hvtb_xsave)
+
+/* Events pending or being injected, and interrupt blocking. */
+struct hvtb_vp_events {
+	struct {
+		__u8 pending;		/* inject at the next entry */
+		__u8 vector;		/* 0..31 */
+		__u8 has_error_code;
+		__u8 pad;
+		__u32 error_code;
+	} exception;
+	struct {
+		__u8 pending;		/* inject when the guest can take it */
+		__u8 vector;		/* 32..255 */
+		__u8 pad[6];
+	} interrupt;
+	struct {
+		__u8 pending;
+		__u8 masked;		/* blocked by NMI */
+		__u8 pad[6];
+	} nmi;
+	__u32 interruptibility;	/* bit 0 STI blocking, bit 1 MOV-SS blocking */
+	__u32 flags;		/* must be 0 */
+	__u64 reserved[4];	/* must be 0 */
+};
+
+#define HVTB_VP_GET_EVENTS	_IOR(HVTBIO, 0x29, struct hvtb_vp_events)
+#define HVTB_VP_SET_EVENTS	_IOW(HVTBIO, 0x2a, struct hvtb_vp_events)
+
+/* VMX basic exit reasons counted per VP (0..HVTB_STAT_EXIT_REASONS-1). */
+#define HVTB_STAT_EXIT_REASONS	80
+
+struct hvtb_vp_stats {
+	__u64 runs;		/* HVTB_VP_RUN calls */
+	__u64 exits;		/* all VM exits */
+	__u64 user_exits;	/* intercepts delivered to user space */
+	__u64 guest_ns;		/* time in VMX non-root operation */
+	__u64 by_reason[HVTB_STAT_EXIT_REASONS];	/* VM exits by basic reason */
+	__u64 by_intercept[16];	/* user exits by HVTB_EXIT_* */
+	__u64 reserved[4];
+};
+
+#define HVTB_VP_GET_STATS	_IOR(HVTBIO, 0x2b, struct hvtb_vp_stats)
+
+/*
+ * HVTB_VP_RUN - run the VP until an intercept needs user space; the
+ * intercept is in struct hvtb_run. The argument must be 0. Returns 0, or
+ * -EINTR when a signal is pending (exit_reason HVTB_EXIT_INTR; the VP is
+ * resumable). User space completes the intercept (e.g. the value of an IN)
+ * in struct hvtb_run before the next RUN.
+ */
+#define HVTB_VP_RUN		_IO(HVTBIO, 0x20)
+
+/* struct hvtb_run.exit_reason */
+#define HVTB_EXIT_NONE		0
+#define HVTB_EXIT_IO		1	/* port I/O; RIP is past the instruction */
+/* GPA outside every range, or against its permissions; RIP at the insn */
+#define HVTB_EXIT_MMIO		2
+#define HVTB_EXIT_HLT		3	/* RIP past HLT */
+#define HVTB_EXIT_HYPERCALL	4	/* VMCALL not handled in the kernel */
+#define HVTB_EXIT_CPUID		5	/* a leaf marked HVTB_CPUID_EXIT */
+#define HVTB_EXIT_MSR_READ	6	/* an MSR in the intercept list */
+#define HVTB_EXIT_MSR_WRITE	7
+#define HVTB_EXIT_SHUTDOWN	8	/* triple fault */
+#define HVTB_EXIT_FAIL_ENTRY	9	/* VM entry failed */
+#define HVTB_EXIT_INTR		10	/* run cancelled by a signal */
+#define HVTB_EXIT_INTERNAL	11	/* an exit hvtb cannot handle */
+#define HVTB_EXIT_MAX		11
+
+/* struct hvtb_exit_io.direction */
+#define HVTB_IO_OUT		0
+#define HVTB_IO_IN		1
+
+/* struct hvtb_exit_mmio.access */
+#define HVTB_ACCESS_READ	_BITULL(0)
+#define HVTB_ACCESS_WRITE	_BITULL(1)
+#define HVTB_ACCESS_EXEC	_BITULL(2)
+/* struct hvtb_exit_mmio.flags */
+#define HVTB_MMIO_GVA_VALID	_BITULL(0)	/* @gva holds the linear address */
+#define HVTB_MMIO_MAPPED	_BITULL(1)	/* in a range: a permission fault */
+
+/* Size of the data area of struct hvtb_run (string I/O). */
+#define HVTB_RUN_DATA_SIZE	2048
+
+/*
+ * Port I/O. IN/OUT: @count 1, OUT's value in @value, an IN's value is
+ * written by user space into @value. INS/OUTS (string, maybe REP): @count
+ * elements of @size bytes at @data_offset in struct hvtb_run; the kernel
+ * copies them from guest memory for OUTS and into it for INS when the next
+ * RUN completes the intercept, and updates RSI/RDI/RCX.
+ */
+struct hvtb_exit_io {
+	__u16 port;
+	__u8 size;		/* 1, 2 or 4 */
+	__u8 direction;		/* HVTB_IO_* */
+	__u8 string;
+	__u8 rep;
+	__u16 pad;
+	__u32 count;
+	__u32 data_offset;	/* from the start of struct hvtb_run */
+	__u64 value;
+};
+
+struct hvtb_exit_mmio {
+	__u64 gpa;
+	__u64 gva;
+	__u32 access;		/* HVTB_ACCESS_* that faulted */
+	__u32 flags;		/* HVTB_MMIO_* */
+	__u8 insn_len;		/* bytes of @insn fetched (0 if unreadable) */
+	__u8 insn[15];		/* the instruction at RIP */
+};
+
+struct hvtb_exit_cpuid {
+	__u32 function;
+	__u32 index;
+	__u32 eax, ebx, ecx, edx;	/* in: the result user space gives */
+};
+
+struct hvtb_exit_msr {
+	__u32 index;
+	__u8 error;		/* in: 1 makes the guest's access #GP */
+	__u8 pad[3];
+	__u64 data;		/* WRITE: the value; READ: in, the result */
+};
+
+/* A VMCALL: the guest's registers; @result goes to RAX. */
+struct hvtb_exit_hypercall {
+	__u64 rax, rbx, rcx, rdx, rsi, rdi, r8, r9;
+	__u64 result;
+};
+
+struct hvtb_exit_fail_entry {
+	__u32 hw_exit_reason;		/* VMCS exit reason (bit 31 set) */
+	__u32 vm_instruction_error;	/* for VMfail (else 0) */
+	__u64 qualification;
+};
+
+/* struct hvtb_exit_internal.suberror */
+#define HVTB_INTERNAL_UNHANDLED_EXIT	1	/* no handler for the exit */
+#define HVTB_INTERNAL_EMULATION		2	/* cannot complete an intercept */
+#define HVTB_INTERNAL_EVENT_DELIVERY	3	/* exit while delivering an event */
+
+struct hvtb_exit_internal {
+	__u32 suberror;		/* HVTB_INTERNAL_* */
+	__u32 hw_exit_reason;
+	__u64 qualification;
+	__u64 data[2];
+};
+
+struct hvtb_run {
+	__u32 exit_reason;	/* out: HVTB_EXIT_* */
+	__u32 flags;		/* must be 0 */
+	__u64 reserved0[3];
+	union {
+		struct hvtb_exit_io io;
+		struct hvtb_exit_mmio mmio;
+		struct hvtb_exit_cpuid cpuid;
+		struct hvtb_exit_msr msr;
+		struct hvtb_exit_hypercall hypercall;
+		struct hvtb_exit_fail_entry fail_entry;
+		struct hvtb_exit_internal internal;
+		__u8 padding[256];
+	};
+	__u8 data[HVTB_RUN_DATA_SIZE];
+};
+
+/*
+ * hvtb-private hypercalls: VMCALL with RCX holding the call code (the TLFS
+ * calling convention). Handled in the kernel, never seen by user space.
+ */
+#define HVTB_HC_NULL		0x7f00	/* returns 0 in RAX: exit-cost research */
+
 #ifdef __cplusplus
 #define hvtb_static_assert static_assert
 #else
@@ -136,6 +509,22 @@ struct hvtb_capabilities {
 #endif
 hvtb_static_assert(sizeof(struct hvtb_capabilities) == 248,
 		   "struct hvtb_capabilities layout changed");
+hvtb_static_assert(sizeof(struct hvtb_partition_config) == 64, "layout");
+hvtb_static_assert(sizeof(struct hvtb_partition_info) == 88, "layout");
+hvtb_static_assert(sizeof(struct hvtb_memory_range) == 64, "layout");
+hvtb_static_assert(sizeof(struct hvtb_cpuid_entry) == 32, "layout");
+hvtb_static_assert(sizeof(struct hvtb_cpuid_table) == 32, "layout");
+hvtb_static_assert(sizeof(struct hvtb_msr_list) == 32, "layout");
+hvtb_static_assert(sizeof(struct hvtb_vp_config) == 32, "layout");
+hvtb_static_assert(sizeof(struct hvtb_regs) == 144, "layout");
+hvtb_static_assert(sizeof(struct hvtb_segment) == 24, "layout");
+hvtb_static_assert(sizeof(struct hvtb_dtable) == 16, "layout");
+hvtb_static_assert(sizeof(struct hvtb_sregs) == 8 * 24 + 2 * 16 + 11 * 8, "layout");
+hvtb_static_assert(sizeof(struct hvtb_msrs) == 16, "layout");
+hvtb_static_assert(sizeof(struct hvtb_xsave) == 4096, "layout");
+hvtb_static_assert(sizeof(struct hvtb_vp_events) == 64, "layout");
+hvtb_static_assert(sizeof(struct hvtb_run) == 32 + 256 + HVTB_RUN_DATA_SIZE, "layout");
+hvtb_static_assert(sizeof(struct hvtb_run) <= 4096, "run page");
 #undef hvtb_static_assert
 
 #endif /* _UAPI_LINUX_HVTB_H */

@@ -167,7 +167,7 @@ static const struct {
 	{ 42, "INVVPID-all-context" }, { 43, "INVVPID-single-context-keep-global" },
 };
 
-/* Print "label: word word ..." wrapping at 80 columns. */
+/* Words after a label, wrapped to stay within 80 columns. */
 struct wrap {
 	int col;
 };
@@ -177,8 +177,8 @@ static void wrap_word(struct wrap *w, const char *word)
 	int len = (int)strlen(word);
 
 	if (w->col + 1 + len > 79) {
-		printf("\n%26s", "");
-		w->col = 26;
+		printf("\n%25s", "");
+		w->col = 25;
 	}
 	printf(" %s", word);
 	w->col += 1 + len;

@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hvtb - partitions: an address space (EPT), VPs and partition-wide tables.
+ *
+ * The partition fd holds one reference and every VP one more, so the last
+ * close, in any order, tears the partition down.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/anon_inodes.h>
+#include <linux/atomic.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "ept/ept.h"
+#include "hvtb.h"
+
+static atomic_t partition_ids = ATOMIC_INIT(0);
+
+static void partition_release(struct kref *kref)
+{
+	struct hvtb_partition *part = container_of(kref, struct hvtb_partition, kref);
+
+	hvtb_ept_destroy(part->ept);
+	kfree(rcu_dereference_protected(part->cpuid, 1));
+	kfree(rcu_dereference_protected(part->msr_intercepts, 1));
+	kfree(part);
+}
+
+/** hvtb_partition_put() - drop a reference; the last one frees. */
+void hvtb_partition_put(struct hvtb_partition *part)
+{
+	kref_put(&part->kref, partition_release);
+}
+
+static long partition_get_info(struct hvtb_partition *part, void __user *uarg)
+{
+	struct hvtb_partition_info info = { 0 };
+
+	mutex_lock(&part->lock);
+	info.id = part->id;
+	info.nr_vps = part->nr_vps;
+	info.max_vps = part->max_vps;
+	mutex_unlock(&part->lock);
+	hvtb_ept_get_info(part->ept, &info);
+	return copy_to_user(uarg, &info, sizeof(info)) ? -EFAULT : 0;
+}
+
+static long partition_map(struct hvtb_partition *part, void __user *uarg,
+			  bool map)
+{
+	struct hvtb_memory_range m;
+
+	if (copy_from_user(&m, uarg, sizeof(m)))
+		return -EFAULT;
+	if (m.pad || memchr_inv(m.reserved, 0, sizeof(m.reserved)))
+		return -EINVAL;
+	if (map)
+		return hvtb_ept_map(part->ept, m.gpa, m.size, m.uaddr, m.flags);
+	if (m.uaddr || m.flags)
+		return -EINVAL;
+	return hvtb_ept_unmap(part->ept, m.gpa, m.size);
+}
+
+static long partition_set_cpuid(struct hvtb_partition *part, void __user *uarg)
+{
+	struct hvtb_cpuid_table t;
+	struct hvtb_cpuid_rcu *n, *old;
+	u32 i;
+
+	if (copy_from_user(&t, uarg, sizeof(t)))
+		return -EFAULT;
+	if (t.pad || memchr_inv(t.reserved, 0, sizeof(t.reserved)) ||
+	    t.nent > HVTB_MAX_CPUID_ENTRIES)
+		return -EINVAL;
+	n = kzalloc(struct_size(n, entries, t.nent), GFP_KERNEL_ACCOUNT);
+	if (!n)
+		return -ENOMEM;
+	n->nent = t.nent;
+	if (copy_from_user(n->entries, u64_to_user_ptr(t.entries),
+			   array_size(t.nent, sizeof(n->entries[0])))) {
+		kfree(n);
+		return -EFAULT;
+	}
+	for (i = 0; i < t.nent; i++) {
+		if (n->entries[i].pad ||
+		    (n->entries[i].flags & ~HVTB_CPUID_FLAGS_MASK)) {
+			kfree(n);
+			return -EINVAL;
+		}
+	}
+	mutex_lock(&part->lock);
+	old = rcu_replace_pointer(part->cpuid, n, lockdep_is_held(&part->lock));
+	mutex_unlock(&part->lock);
+	kfree_rcu(old, rcu);
+	return 0;
+}
+
+static long partition_set_msr_intercepts(struct hvtb_partition *part,
+					 void __user *uarg)
+{
+	struct hvtb_msr_list l;
+	struct hvtb_msr_list_rcu *n, *old;
+
+	if (copy_from_user(&l, uarg, sizeof(l)))
+		return -EFAULT;
+	if (l.pad || memchr_inv(l.reserved, 0, sizeof(l.reserved)) ||
+	    l.nmsrs > HVTB_MAX_MSR_INTERCEPTS)
+		return -EINVAL;
+	n = kzalloc(struct_size(n, msrs, l.nmsrs), GFP_KERNEL_ACCOUNT);
+	if (!n)
+		return -ENOMEM;
+	n->nmsrs = l.nmsrs;
+	if (copy_from_user(n->msrs, u64_to_user_ptr(l.indices),
+			   array_size(l.nmsrs, sizeof(u32)))) {
+		kfree(n);
+		return -EFAULT;
+	}
+	mutex_lock(&part->lock);
+	old = rcu_replace_pointer(part->msr_intercepts, n,
+				  lockdep_is_held(&part->lock));
+	mutex_unlock(&part->lock);
+	kfree_rcu(old, rcu);
+	return 0;
+}
+
+static long partition_create_vp(struct hvtb_partition *part, void __user *uarg)
+{
+	struct hvtb_vp_config cfg;
+
+	if (copy_from_user(&cfg, uarg, sizeof(cfg)))
+		return -EFAULT;
+	if (cfg.flags || memchr_inv(cfg.reserved, 0, sizeof(cfg.reserved)))
+		return -EINVAL;
+	if (cfg.index >= part->max_vps)
+		return -EINVAL;
+	return hvtb_vp_create(part, &cfg);
+}
+
+static long partition_ioctl(struct file *file, unsigned int cmd,
+			    unsigned long arg)
+{
+	struct hvtb_partition *part = file->private_data;
+	void __user *uarg = (void __user *)arg;
+
+	switch (cmd) {
+	case HVTB_PARTITION_GET_INFO:
+		return partition_get_info(part, uarg);
+	case HVTB_MAP_GPA:
+		return partition_map(part, uarg, true);
+	case HVTB_UNMAP_GPA:
+		return partition_map(part, uarg, false);
+	case HVTB_SET_CPUID:
+		return partition_set_cpuid(part, uarg);
+	case HVTB_SET_MSR_INTERCEPTS:
+		return partition_set_msr_intercepts(part, uarg);
+	case HVTB_CREATE_VP:
+		return partition_create_vp(part, uarg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static int partition_release_fd(struct inode *inode, struct file *file)
+{
+	hvtb_partition_put(file->private_data);
+	return 0;
+}
+
+static const struct file_operations partition_fops = {
+	.owner = THIS_MODULE,
+	.release = partition_release_fd,
+	.unlocked_ioctl = partition_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = noop_llseek,
+};
+
+/**
+ * hvtb_partition_create() - HVTB_CREATE_PARTITION.
+ * @ucfg: the caller's struct hvtb_partition_config
+ * Return: a new partition fd, or -errno.
+ */
+int hvtb_partition_create(const struct hvtb_partition_config __user *ucfg)
+{
+	struct hvtb_partition_config cfg;
+	struct hvtb_partition *part;
+	int fd, r;
+
+	if (copy_from_user(&cfg, ucfg, sizeof(cfg)))
+		return -EFAULT;
+	if (cfg.flags || memchr_inv(cfg.reserved, 0, sizeof(cfg.reserved)) ||
+	    cfg.max_vps > HVTB_MAX_VPS)
+		return -EINVAL;
+
+	part = kzalloc(sizeof(*part), GFP_KERNEL_ACCOUNT);
+	if (!part)
+		return -ENOMEM;
+	kref_init(&part->kref);
+	mutex_init(&part->lock);
+	part->id = atomic_inc_return(&partition_ids);
+	part->max_vps = cfg.max_vps ?: HVTB_MAX_VPS;
+
+	part->ept = hvtb_ept_create(cfg.max_memory);
+	if (IS_ERR(part->ept)) {
+		r = PTR_ERR(part->ept);
+		goto err_free;
+	}
+
+	/* The fd (and each VP fd) pins the module through fops.owner. */
+	fd = anon_inode_getfd("hvtb-partition", &partition_fops, part,
+			      O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		r = fd;
+		goto err_destroy_ept;
+	}
+	return fd;
+
+err_destroy_ept:
+	hvtb_ept_destroy(part->ept);
+err_free:
+	kfree(part);
+	return r;
+}

@@ -1,0 +1,658 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hvtb - VM exit handling: one table indexed by the basic exit reason.
+ *
+ * Handlers run with the VMCS current and preemption disabled, so they never
+ * sleep. An exit that needs user space fills struct hvtb_run and returns
+ * VMX_EXIT_USER; work that must sleep (reading guest memory for string I/O
+ * or the instruction bytes of an MMIO access) is noted in the VP and done by
+ * kmod/vp.c after the VMCS is put. hvtb_vmx_vp_finish_vmcs() applies user
+ * space's answer (an IN's value, a CPUID result, ...) before the next entry.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kernel.h>
+#include <linux/rcupdate.h>
+#include <linux/string.h>
+#include <asm/apic.h>
+#include <asm/irq_vectors.h>
+#include <asm/trapnr.h>
+#include <asm/fpu/xcr.h>
+#include <asm/fpu/xstate.h>
+#include <asm/msr.h>
+#include <asm/vmx.h>
+
+#include "vmx/vmcs.h"
+#include "vmx/vmx.h"
+
+#define EPT_QUAL_READ		BIT(0)
+#define EPT_QUAL_WRITE		BIT(1)
+#define EPT_QUAL_FETCH		BIT(2)
+#define EPT_QUAL_GVA_VALID	BIT(7)
+
+/* I/O instruction exit qualification (SDM Vol. 3 Table 28-5). */
+#define IO_QUAL_SIZE(q)		(((q) & 7) + 1)
+#define IO_QUAL_IN		BIT(3)
+#define IO_QUAL_STRING		BIT(4)
+#define IO_QUAL_REP		BIT(5)
+#define IO_QUAL_PORT(q)		(((q) >> 16) & 0xffff)
+
+/** vmx_skip_instruction() - advance RIP past the exiting instruction. */
+void vmx_skip_instruction(struct hvtb_vp *vp)
+{
+	u32 intr = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
+
+	vmcs_writel(GUEST_RIP, vmcs_readl(GUEST_RIP) + vp->exit_insn_len);
+	/* Retiring an instruction ends STI / MOV SS blocking. */
+	if (intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))
+		vmcs_write32(GUEST_INTERRUPTIBILITY_INFO,
+			     intr & ~(GUEST_INTR_STATE_STI |
+				      GUEST_INTR_STATE_MOV_SS));
+}
+
+/** vmx_inject_exception() - deliver a hardware exception at the next entry. */
+void vmx_inject_exception(struct hvtb_vp *vp, u8 vector, bool has_error,
+			  u32 error_code)
+{
+	u32 info = INTR_INFO_VALID_MASK | INTR_TYPE_HARD_EXCEPTION | vector;
+
+	if (has_error) {
+		info |= INTR_INFO_DELIVER_CODE_MASK;
+		vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE, error_code);
+	}
+	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, info);
+}
+
+static void vmx_inject_gp(struct hvtb_vp *vp)
+{
+	vmx_inject_exception(vp, X86_TRAP_GP, true, 0);
+}
+
+static void vmx_inject_ud(struct hvtb_vp *vp)
+{
+	vmx_inject_exception(vp, X86_TRAP_UD, false, 0);
+}
+
+static unsigned long *gpr(struct hvtb_vp *vp, unsigned int n)
+{
+	return &vp->gprs.regs[n & 15];
+}
+
+/* A general register as an instruction sees it; RSP is in the VMCS. */
+static unsigned long gpr_read(struct hvtb_vp *vp, unsigned int n)
+{
+	return (n & 15) == GPR_RSP ? vmcs_readl(GUEST_RSP) : *gpr(vp, n);
+}
+
+static void gpr_write(struct hvtb_vp *vp, unsigned int n, unsigned long v)
+{
+	if ((n & 15) == GPR_RSP)
+		vmcs_writel(GUEST_RSP, v);
+	else
+		*gpr(vp, n) = v;
+}
+
+/* Note the guest's paging mode for a walk after the VMCS is put. */
+static void vmx_capture_paging(struct hvtb_vp *vp)
+{
+	unsigned long cr0 = vmcs_readl(CR0_READ_SHADOW);
+	unsigned long cr4 = vmcs_readl(CR4_READ_SHADOW);
+
+	vp->paging.cr3 = vmcs_readl(GUEST_CR3);
+	vp->paging.pse = cr4 & X86_CR4_PSE;
+	if (!(cr0 & X86_CR0_PG))
+		vp->paging.mode = HVTB_PAGING_NONE;
+	else if (vmcs_read64(GUEST_IA32_EFER) & EFER_LMA)
+		vp->paging.mode = HVTB_PAGING_4LEVEL;
+	else if (cr4 & X86_CR4_PAE)
+		vp->paging.mode = HVTB_PAGING_PAE;
+	else
+		vp->paging.mode = HVTB_PAGING_32;
+}
+
+static int handle_exception_nmi(struct hvtb_vp *vp)
+{
+	u32 info = vmcs_read32(VM_EXIT_INTR_INFO);
+
+	if ((info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_NMI_INTR) {
+		/* The host's NMI: hand it back to the host. */
+		apic->send_IPI_self(NMI_VECTOR);
+		return VMX_EXIT_CONTINUE;
+	}
+	/* hvtb intercepts no exception yet. */
+	vp->run->internal = (struct hvtb_exit_internal) {
+		.suberror = HVTB_INTERNAL_UNHANDLED_EXIT,
+		.hw_exit_reason = vp->exit_reason,
+		.data[0] = info,
+	};
+	return vmx_user_exit(vp, HVTB_EXIT_INTERNAL);
+}
+
+static int handle_external_interrupt(struct hvtb_vp *vp)
+{
+	/* Already taken by the host when the run loop enabled interrupts. */
+	return VMX_EXIT_CONTINUE;
+}
+
+static int handle_triple_fault(struct hvtb_vp *vp)
+{
+	return vmx_user_exit(vp, HVTB_EXIT_SHUTDOWN);
+}
+
+static const struct hvtb_cpuid_entry *cpuid_find(const struct hvtb_cpuid_rcu *t,
+						 u32 fn, u32 idx)
+{
+	u32 i;
+
+	for (i = 0; t && i < t->nent; i++) {
+		const struct hvtb_cpuid_entry *e = &t->entries[i];
+
+		if (e->function == fn &&
+		    (!(e->flags & HVTB_CPUID_INDEXED) || e->index == idx))
+			return e;
+	}
+	return NULL;
+}
+
+static int handle_cpuid(struct hvtb_vp *vp)
+{
+	u32 fn = vp->gprs.regs[GPR_RAX], idx = vp->gprs.regs[GPR_RCX];
+	const struct hvtb_cpuid_entry *e;
+	struct hvtb_cpuid_entry found = { 0 };
+	bool to_user = false;
+
+	rcu_read_lock();
+	e = cpuid_find(rcu_dereference(vp->part->cpuid), fn, idx);
+	if (e) {
+		found = *e;
+		to_user = e->flags & HVTB_CPUID_EXIT;
+	}
+	rcu_read_unlock();
+
+	vmx_skip_instruction(vp);
+	if (to_user) {
+		vp->run->cpuid = (struct hvtb_exit_cpuid) {
+			.function = fn, .index = idx,
+			.eax = found.eax, .ebx = found.ebx,
+			.ecx = found.ecx, .edx = found.edx,
+		};
+		vp->pending = HVTB_PENDING_CPUID;
+		return vmx_user_exit(vp, HVTB_EXIT_CPUID);
+	}
+	vp->gprs.regs[GPR_RAX] = found.eax;
+	vp->gprs.regs[GPR_RBX] = found.ebx;
+	vp->gprs.regs[GPR_RCX] = found.ecx;
+	vp->gprs.regs[GPR_RDX] = found.edx;
+	return VMX_EXIT_CONTINUE;
+}
+
+static int handle_hlt(struct hvtb_vp *vp)
+{
+	vmx_skip_instruction(vp);
+	return vmx_user_exit(vp, HVTB_EXIT_HLT);
+}
+
+static int handle_vmcall(struct hvtb_vp *vp)
+{
+	unsigned long *g = vp->gprs.regs;
+
+	vmx_skip_instruction(vp);
+	if ((g[GPR_RCX] & 0xffff) == HVTB_HC_NULL) {
+		g[GPR_RAX] = 0;
+		return VMX_EXIT_CONTINUE;
+	}
+	vp->run->hypercall = (struct hvtb_exit_hypercall) {
+		.rax = g[GPR_RAX], .rbx = g[GPR_RBX], .rcx = g[GPR_RCX],
+		.rdx = g[GPR_RDX], .rsi = g[GPR_RSI], .rdi = g[GPR_RDI],
+		.r8 = g[GPR_R8], .r9 = g[GPR_R9],
+	};
+	vp->pending = HVTB_PENDING_HYPERCALL;
+	return vmx_user_exit(vp, HVTB_EXIT_HYPERCALL);
+}
+
+/* VMX instructions, INVEPT, INVVPID, VMFUNC: not for guests (yet). */
+static int handle_vmx_insn(struct hvtb_vp *vp)
+{
+	vmx_inject_ud(vp);
+	return VMX_EXIT_CONTINUE;
+}
+
+/* MONITOR/MWAIT/RDPMC: the guest's CPUID does not offer them. */
+static int handle_ud(struct hvtb_vp *vp)
+{
+	vmx_inject_ud(vp);
+	return VMX_EXIT_CONTINUE;
+}
+
+static int handle_rdpmc(struct hvtb_vp *vp)
+{
+	vmx_inject_gp(vp);
+	return VMX_EXIT_CONTINUE;
+}
+
+static int handle_skip(struct hvtb_vp *vp)
+{
+	vmx_skip_instruction(vp);
+	return VMX_EXIT_CONTINUE;
+}
+
+static int handle_cr_access(struct hvtb_vp *vp)
+{
+	unsigned long q = vp->exit_qual;
+	unsigned int cr = q & 15, type = (q >> 4) & 3, reg = (q >> 8) & 15;
+	unsigned long val;
+	int r = 0;
+
+	switch (type) {
+	case 0:	/* MOV to CR */
+		val = gpr_read(vp, reg);
+		if (cr == 0)
+			r = vmx_set_cr0(vp, val);
+		else if (cr == 4)
+			r = vmx_set_cr4(vp, val);
+		else if (cr == 3)
+			vmcs_writel(GUEST_CR3, val);
+		else if (cr == 8 && val <= 15)
+			vp->cr8 = val;
+		else
+			r = -EINVAL;
+		break;
+	case 1:	/* MOV from CR */
+		if (cr == 3)
+			gpr_write(vp, reg, vmcs_readl(GUEST_CR3));
+		else if (cr == 8)
+			gpr_write(vp, reg, vp->cr8);
+		else
+			r = -EINVAL;
+		break;
+	case 2:	/* CLTS */
+		r = vmx_set_cr0(vp, vmcs_readl(CR0_READ_SHADOW) & ~X86_CR0_TS);
+		break;
+	case 3:	/* LMSW: PE can be set, not cleared; MP/EM/TS follow */
+		val = (q >> 16) & 0xf;
+		val |= vmcs_readl(CR0_READ_SHADOW) & ~0xeUL;
+		r = vmx_set_cr0(vp, val);
+		break;
+	}
+	if (r) {
+		vmx_inject_gp(vp);
+		return VMX_EXIT_CONTINUE;
+	}
+	vmx_skip_instruction(vp);
+	return VMX_EXIT_CONTINUE;
+}
+
+static int handle_dr_access(struct hvtb_vp *vp)
+{
+	unsigned long q = vp->exit_qual;
+	unsigned int dr = q & 7, reg = (q >> 8) & 15;
+	bool from = q & BIT(4);
+	unsigned long *slot = dr < 4 ? &vp->dr[dr] : &vp->dr6;
+
+	if (dr == 4 || dr == 5)
+		dr += 2;	/* aliases of DR6/DR7 with CR4.DE clear */
+	if (from) {
+		gpr_write(vp, reg, dr == 7 ? vmcs_readl(GUEST_DR7) :
+			  dr == 6 ? vp->dr6 : vp->dr[dr]);
+	} else if (dr == 7) {
+		vmcs_writel(GUEST_DR7, gpr_read(vp, reg) | 0x400);
+	} else {
+		if (dr == 6)
+			slot = &vp->dr6;
+		*slot = gpr_read(vp, reg);
+	}
+	vmx_skip_instruction(vp);
+	return VMX_EXIT_CONTINUE;
+}
+
+/* Capture what the slow path needs to copy string I/O data. */
+static void io_capture_string(struct hvtb_vp *vp, unsigned long q, u8 size)
+{
+	struct hvtb_string_io *s = &vp->sio;
+	u32 info = vmcs_read32(VMX_INSTRUCTION_INFO);
+	unsigned int asz = 2 << ((info >> 7) & 7);	/* 2, 4, 8 */
+	unsigned int seg = (info >> 15) & 7;
+	u64 mask = asz == 8 ? ~0ULL : (1ULL << (asz * 8)) - 1;
+	static const unsigned long seg_base[] = {
+		GUEST_ES_BASE, GUEST_CS_BASE, GUEST_SS_BASE, GUEST_DS_BASE,
+		GUEST_FS_BASE, GUEST_GS_BASE,
+	};
+
+	s->in = q & IO_QUAL_IN;
+	s->rep = q & IO_QUAL_REP;
+	s->size = size;
+	s->addr_size = asz;
+	s->down = vmcs_readl(GUEST_RFLAGS) & X86_EFLAGS_DF;
+	/* INS always writes ES:rDI; OUTS reads seg:rSI. */
+	if (s->in)
+		seg = 0;
+	s->seg_base = __vmcs_read(seg_base[seg < 6 ? seg : 3]);
+	s->addr = vp->gprs.regs[s->in ? GPR_RDI : GPR_RSI] & mask;
+	s->count = s->rep ? vp->gprs.regs[GPR_RCX] & mask : 1;
+	s->count = min_t(u32, s->count, HVTB_RUN_DATA_SIZE / size);
+}
+
+static int handle_io(struct hvtb_vp *vp)
+{
+	unsigned long q = vp->exit_qual;
+	struct hvtb_exit_io *io = &vp->run->io;
+	u8 size = IO_QUAL_SIZE(q);
+
+	memset(io, 0, sizeof(*io));
+	io->port = IO_QUAL_PORT(q);
+	io->size = size;
+	io->direction = (q & IO_QUAL_IN) ? HVTB_IO_IN : HVTB_IO_OUT;
+	io->string = !!(q & IO_QUAL_STRING);
+	io->rep = !!(q & IO_QUAL_REP);
+	io->count = 1;
+
+	if (io->string) {
+		io_capture_string(vp, q, size);
+		vmx_capture_paging(vp);
+		if (!vp->sio.count) {	/* REP with RCX 0: a no-op */
+			vmx_skip_instruction(vp);
+			return VMX_EXIT_CONTINUE;
+		}
+		io->count = vp->sio.count;
+		io->data_offset = offsetof(struct hvtb_run, data);
+		/* RIP stays until the copy is done (vp.c, then finish). */
+		vp->pending = io->direction == HVTB_IO_IN ?
+			      HVTB_PENDING_IO_INS : HVTB_PENDING_NONE;
+		vp->sio_pending = true;
+		return vmx_user_exit(vp, HVTB_EXIT_IO);
+	}
+
+	vmx_skip_instruction(vp);
+	if (io->direction == HVTB_IO_OUT) {
+		io->value = vp->gprs.regs[GPR_RAX] &
+			    (size == 4 ? 0xffffffffUL : (1UL << (size * 8)) - 1);
+	} else {
+		vp->pending = HVTB_PENDING_IO_IN;
+	}
+	return vmx_user_exit(vp, HVTB_EXIT_IO);
+}
+
+/* MSRs of the intercept list go to user space. */
+static bool msr_intercepted(struct hvtb_vp *vp, u32 index)
+{
+	const struct hvtb_msr_list_rcu *l;
+	bool hit = false;
+	u32 i;
+
+	rcu_read_lock();
+	l = rcu_dereference(vp->part->msr_intercepts);
+	for (i = 0; l && i < l->nmsrs; i++)
+		if (l->msrs[i] == index)
+			hit = true;
+	rcu_read_unlock();
+	return hit;
+}
+
+static int handle_msr_read(struct hvtb_vp *vp)
+{
+	u32 index = vp->gprs.regs[GPR_RCX];
+	u64 data;
+
+	if (msr_intercepted(vp, index)) {
+		vp->run->msr = (struct hvtb_exit_msr) { .index = index };
+		vp->pending = HVTB_PENDING_MSR_READ;
+		return vmx_user_exit(vp, HVTB_EXIT_MSR_READ);
+	}
+	if (vmx_msr_read(vp, index, &data)) {
+		vmx_inject_gp(vp);
+		return VMX_EXIT_CONTINUE;
+	}
+	vp->gprs.regs[GPR_RAX] = (u32)data;
+	vp->gprs.regs[GPR_RDX] = data >> 32;
+	vmx_skip_instruction(vp);
+	return VMX_EXIT_CONTINUE;
+}
+
+static int handle_msr_write(struct hvtb_vp *vp)
+{
+	u32 index = vp->gprs.regs[GPR_RCX];
+	u64 data = (u32)vp->gprs.regs[GPR_RAX] |
+		   ((u64)(u32)vp->gprs.regs[GPR_RDX] << 32);
+
+	if (msr_intercepted(vp, index)) {
+		vp->run->msr = (struct hvtb_exit_msr) {
+			.index = index, .data = data,
+		};
+		vp->pending = HVTB_PENDING_MSR_WRITE;
+		return vmx_user_exit(vp, HVTB_EXIT_MSR_WRITE);
+	}
+	if (vmx_msr_write(vp, index, data)) {
+		vmx_inject_gp(vp);
+		return VMX_EXIT_CONTINUE;
+	}
+	vmx_skip_instruction(vp);
+	return VMX_EXIT_CONTINUE;
+}
+
+static int handle_entry_failure(struct hvtb_vp *vp)
+{
+	vp->run->fail_entry = (struct hvtb_exit_fail_entry) {
+		.hw_exit_reason = vmcs_read32(VM_EXIT_REASON),
+		.qualification = vp->exit_qual,
+	};
+	return vmx_user_exit(vp, HVTB_EXIT_FAIL_ENTRY);
+}
+
+static int handle_ept_violation(struct hvtb_vp *vp)
+{
+	unsigned long q = vp->exit_qual;
+	struct hvtb_exit_mmio *m = &vp->run->mmio;
+	u64 gpa = vmcs_read64(GUEST_PHYSICAL_ADDRESS);
+
+	memset(m, 0, sizeof(*m));
+	m->gpa = gpa;
+	if (q & EPT_QUAL_READ)
+		m->access |= HVTB_ACCESS_READ;
+	if (q & EPT_QUAL_WRITE)
+		m->access |= HVTB_ACCESS_WRITE;
+	if (q & EPT_QUAL_FETCH)
+		m->access |= HVTB_ACCESS_EXEC;
+	if (q & EPT_QUAL_GVA_VALID) {
+		m->flags |= HVTB_MMIO_GVA_VALID;
+		m->gva = vmcs_readl(GUEST_LINEAR_ADDRESS);
+	}
+	/* Whether the GPA is in a range is decided in vp.c (it may sleep). */
+	vp->mmio_fetch = true;
+	vmx_capture_paging(vp);
+	vp->mmio_rip_linear = vmcs_readl(GUEST_CS_BASE) + vmcs_readl(GUEST_RIP);
+	return vmx_user_exit(vp, HVTB_EXIT_MMIO);
+}
+
+static int handle_ept_misconfig(struct hvtb_vp *vp)
+{
+	vp->run->internal = (struct hvtb_exit_internal) {
+		.suberror = HVTB_INTERNAL_UNHANDLED_EXIT,
+		.hw_exit_reason = vp->exit_reason,
+		.data[0] = vmcs_read64(GUEST_PHYSICAL_ADDRESS),
+	};
+	pr_warn_ratelimited("EPT misconfiguration at GPA 0x%llx (VP %u)\n",
+			    vmcs_read64(GUEST_PHYSICAL_ADDRESS), vp->index);
+	return vmx_user_exit(vp, HVTB_EXIT_INTERNAL);
+}
+
+static int handle_xsetbv(struct hvtb_vp *vp)
+{
+	u64 val = (u32)vp->gprs.regs[GPR_RAX] |
+		  ((u64)(u32)vp->gprs.regs[GPR_RDX] << 32);
+	u64 host;
+
+	host = xgetbv(XCR_XFEATURE_ENABLED_MASK);
+	/* XCR0 only; x87 always; AVX needs SSE; nothing the host lacks. */
+	if ((u32)vp->gprs.regs[GPR_RCX] != 0 || !(val & XFEATURE_MASK_FP) ||
+	    (val & ~host) ||
+	    ((val & XFEATURE_MASK_YMM) && !(val & XFEATURE_MASK_SSE))) {
+		vmx_inject_gp(vp);
+		return VMX_EXIT_CONTINUE;
+	}
+	vp->xcr0 = val;
+	vmx_skip_instruction(vp);
+	return VMX_EXIT_CONTINUE;
+}
+
+static int handle_preemption_timer(struct hvtb_vp *vp)
+{
+	return VMX_EXIT_CONTINUE;
+}
+
+typedef int (*exit_handler_t)(struct hvtb_vp *vp);
+
+/* The one exit table. Reasons not listed are an internal error. */
+static const exit_handler_t exit_handlers[] = {
+	[EXIT_REASON_EXCEPTION_NMI]		= handle_exception_nmi,
+	[EXIT_REASON_EXTERNAL_INTERRUPT]	= handle_external_interrupt,
+	[EXIT_REASON_TRIPLE_FAULT]		= handle_triple_fault,
+	[EXIT_REASON_CPUID]			= handle_cpuid,
+	[EXIT_REASON_HLT]			= handle_hlt,
+	[EXIT_REASON_INVD]			= handle_skip,
+	[EXIT_REASON_INVLPG]			= handle_skip,
+	[EXIT_REASON_RDPMC]			= handle_rdpmc,
+	[EXIT_REASON_VMCALL]			= handle_vmcall,
+	[EXIT_REASON_VMCLEAR]			= handle_vmx_insn,
+	[EXIT_REASON_VMLAUNCH]			= handle_vmx_insn,
+	[EXIT_REASON_VMPTRLD]			= handle_vmx_insn,
+	[EXIT_REASON_VMPTRST]			= handle_vmx_insn,
+	[EXIT_REASON_VMREAD]			= handle_vmx_insn,
+	[EXIT_REASON_VMRESUME]			= handle_vmx_insn,
+	[EXIT_REASON_VMWRITE]			= handle_vmx_insn,
+	[EXIT_REASON_VMOFF]			= handle_vmx_insn,
+	[EXIT_REASON_VMON]			= handle_vmx_insn,
+	[EXIT_REASON_CR_ACCESS]			= handle_cr_access,
+	[EXIT_REASON_DR_ACCESS]			= handle_dr_access,
+	[EXIT_REASON_IO_INSTRUCTION]		= handle_io,
+	[EXIT_REASON_MSR_READ]			= handle_msr_read,
+	[EXIT_REASON_MSR_WRITE]			= handle_msr_write,
+	[EXIT_REASON_INVALID_STATE]		= handle_entry_failure,
+	[EXIT_REASON_MSR_LOAD_FAIL]		= handle_entry_failure,
+	[EXIT_REASON_MWAIT_INSTRUCTION]		= handle_ud,
+	[EXIT_REASON_MONITOR_INSTRUCTION]	= handle_ud,
+	[EXIT_REASON_MCE_DURING_VMENTRY]	= handle_entry_failure,
+	[EXIT_REASON_EPT_VIOLATION]		= handle_ept_violation,
+	[EXIT_REASON_EPT_MISCONFIG]		= handle_ept_misconfig,
+	[EXIT_REASON_INVEPT]			= handle_vmx_insn,
+	[EXIT_REASON_PREEMPTION_TIMER]		= handle_preemption_timer,
+	[EXIT_REASON_INVVPID]			= handle_vmx_insn,
+	[EXIT_REASON_WBINVD]			= handle_skip,
+	[EXIT_REASON_XSETBV]			= handle_xsetbv,
+	[EXIT_REASON_VMFUNC]			= handle_vmx_insn,
+};
+
+/**
+ * hvtb_vmx_handle_exit() - dispatch the VM exit that just happened.
+ * @vp: the virtual processor
+ * Return: VMX_EXIT_CONTINUE or VMX_EXIT_USER.
+ */
+int hvtb_vmx_handle_exit(struct hvtb_vp *vp)
+{
+	u32 full = vmcs_read32(VM_EXIT_REASON);
+	u16 basic = full & 0xffff;
+
+	vp->exit_reason = full;
+	vp->exit_qual = vmcs_readl(EXIT_QUALIFICATION);
+	vp->exit_insn_len = vmcs_read32(VM_EXIT_INSTRUCTION_LEN);
+	if (basic < ARRAY_SIZE(vp->stats.by_reason))
+		vp->stats.by_reason[basic]++;
+
+	if (full & VMX_EXIT_REASONS_FAILED_VMENTRY)
+		return handle_entry_failure(vp);
+	if (basic < ARRAY_SIZE(exit_handlers) && exit_handlers[basic])
+		return exit_handlers[basic](vp);
+
+	vp->run->internal = (struct hvtb_exit_internal) {
+		.suberror = HVTB_INTERNAL_UNHANDLED_EXIT,
+		.hw_exit_reason = full,
+		.qualification = vp->exit_qual,
+	};
+	return vmx_user_exit(vp, HVTB_EXIT_INTERNAL);
+}
+
+/* Write @v to a register as an instruction with this address size would. */
+static void gpr_write_asize(struct hvtb_vp *vp, unsigned int n, u64 v,
+			    unsigned int asz)
+{
+	unsigned long *r = gpr(vp, n);
+
+	if (asz == 8)
+		*r = v;
+	else if (asz == 4)
+		*r = (u32)v;
+	else
+		*r = (*r & ~0xffffUL) | (v & 0xffff);
+}
+
+/* Step RSI/RDI and RCX past the elements user space handled. */
+static void vmx_finish_string_io(struct hvtb_vp *vp)
+{
+	const struct hvtb_string_io *s = &vp->sio;
+	u64 delta = (u64)s->count * s->size;
+	u64 addr = s->down ? s->addr - delta : s->addr + delta;
+	u64 mask = s->addr_size == 8 ? ~0ULL : (1ULL << (s->addr_size * 8)) - 1;
+	u64 rcx;
+
+	vp->sio_pending = false;
+	gpr_write_asize(vp, s->in ? GPR_RDI : GPR_RSI, addr, s->addr_size);
+	if (s->rep) {
+		rcx = (vp->gprs.regs[GPR_RCX] & mask) - s->count;
+		gpr_write_asize(vp, GPR_RCX, rcx, s->addr_size);
+		if (rcx & mask)
+			return;	/* more to do: the instruction runs again */
+	}
+	vmx_skip_instruction(vp);
+}
+
+/**
+ * hvtb_vmx_vp_finish_vmcs() - apply user space's answer to the last
+ * intercept. VMCS current. Return: 0 or -errno.
+ * @vp: the virtual processor
+ */
+int hvtb_vmx_vp_finish_vmcs(struct hvtb_vp *vp)
+{
+	const struct hvtb_run *run = vp->run;
+	unsigned long *g = vp->gprs.regs;
+	u8 size;
+
+	switch (vp->pending) {
+	case HVTB_PENDING_IO_IN:
+		size = run->io.size;
+		if (size == 4)
+			g[GPR_RAX] = (u32)run->io.value;	/* zero-extends */
+		else
+			g[GPR_RAX] = (g[GPR_RAX] & ~((1UL << (size * 8)) - 1)) |
+				     (run->io.value & ((1UL << (size * 8)) - 1));
+		break;
+	case HVTB_PENDING_CPUID:
+		g[GPR_RAX] = run->cpuid.eax;
+		g[GPR_RBX] = run->cpuid.ebx;
+		g[GPR_RCX] = run->cpuid.ecx;
+		g[GPR_RDX] = run->cpuid.edx;
+		break;
+	case HVTB_PENDING_MSR_READ:
+		if (run->msr.error) {
+			vmx_inject_gp(vp);
+			break;
+		}
+		g[GPR_RAX] = (u32)run->msr.data;
+		g[GPR_RDX] = run->msr.data >> 32;
+		vmx_skip_instruction(vp);
+		break;
+	case HVTB_PENDING_MSR_WRITE:
+		if (run->msr.error)
+			vmx_inject_gp(vp);
+		else
+			vmx_skip_instruction(vp);
+		break;
+	case HVTB_PENDING_HYPERCALL:
+		g[GPR_RAX] = run->hypercall.result;
+		break;
+	default:
+		break;
+	}
+	vp->pending = HVTB_PENDING_NONE;
+	if (vp->sio_pending)
+		vmx_finish_string_io(vp);
+	return 0;
+}

@@ -1,0 +1,150 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make check: every test hvtb has, host-side and in the test VMs, summed into
+# one closing line "N passed, N failed, N skipped". Exit status non-zero on any
+# failure.
+#
+# Each step below is one test of its own (a build, a lint, a VM boot that must
+# finish without a kernel splat); the kselftest binaries add their own KTAP
+# results, which are counted one by one from their output.
+#
+# Knobs: CHECK_ONLY="step step..." runs a subset (build sparse checkpatch user
+# host vm-dev vm-debian vm-tcg); HVTB_CPUS_DEV (default 2) and
+# HVTB_CPUS_DEBIAN (default 2) set the CPUs of the two Bochs boots.
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=${BUILD:-$top/build}
+out=$build/check
+rm -rf "$out"
+mkdir -p "$out"
+start=$(date +%s)
+
+passed=0
+failed=0
+skipped=0
+step_no=0
+
+log() { printf '# %s\n' "$*"; }
+
+# Count the KTAP results of a test binary's output (the harness's own lines).
+count_ktap() {
+	local f=$1 p f_ s
+	p=$(grep -Ec '^[[:space:]]*ok [0-9]+ ' "$f" | head -n1)
+	s=$(grep -Ec '^[[:space:]]*ok [0-9]+ .*# (SKIP|skip)' "$f" | head -n1)
+	f_=$(grep -Ec '^[[:space:]]*not ok [0-9]+ ' "$f" | head -n1)
+	passed=$((passed + p - s))
+	skipped=$((skipped + s))
+	failed=$((failed + f_))
+	grep -E '^[[:space:]]*not ok [0-9]+ ' "$f" |
+		sed "s|^[[:space:]]*|  $(basename "$f" .log): |" >>"$out/failures"
+	log "$(basename "$f" .log): $((p - s)) passed, $f_ failed, $s skipped"
+}
+
+# result NAME RC [reason]: one step's verdict as a KTAP line.
+result() {
+	local name=$1 rc=$2 why=${3:-}
+	step_no=$((step_no + 1))
+	if [ "$rc" -eq 0 ]; then
+		passed=$((passed + 1))
+		echo "ok $step_no check.$name"
+	elif [ "$rc" -eq 4 ]; then
+		skipped=$((skipped + 1))
+		echo "ok $step_no check.$name # SKIP $why"
+	else
+		failed=$((failed + 1))
+		echo "not ok $step_no check.$name${why:+ # $why}"
+		echo "  check.$name${why:+: $why}" >>"$out/failures"
+	fi
+}
+
+want() {
+	[ -z "${CHECK_ONLY:-}" ] && return 0
+	case " $CHECK_ONLY " in *" $1 "*) return 0 ;; esac
+	return 1
+}
+
+# run_step NAME CMD...: run CMD with its output in $out/NAME.log, shown on failure.
+run_step() {
+	local name=$1 rc
+	shift
+	log "step $name: $*"
+	"$@" >"$out/$name.log" 2>&1
+	rc=$?
+	if [ $rc -ne 0 ]; then
+		tail -n 40 "$out/$name.log" | sed 's/^/#   /'
+	fi
+	result "$name" $rc "see $out/$name.log"
+	return $rc
+}
+
+# A lint step passes only if the tool printed no warning at all.
+sparse_clean() {
+	make -C "$top" sparse BUILD="$build" 2>&1 | tee /dev/stderr |
+		grep -E 'warning:|error:' && return 1
+	return 0
+}
+
+# vm_suite NAME KERNEL CPUS EMU LOAD CMD: one boot; the boot itself is a test
+# (finished, no splat, CMD's status 0) and CMD's KTAP lines are counted.
+vm_suite() {
+	local name=$1 kernel=$2 cpus=$3 emu=$4 load=$5 cmd=$6 rc
+	log "step $name: KERNEL=$kernel CPUS=$cpus EMU=$emu: $cmd"
+	KERNEL=$kernel CPUS=$cpus EMU=$emu HVTB_LOAD=$load \
+		"$top/testvm/run.sh" "$cmd" >"$out/$name.log" 2>&1
+	rc=$?
+	count_ktap "$out/$name.log"
+	[ $rc -ne 0 ] && tail -n 40 "$out/$name.log" | sed 's/^/#   /'
+	result "$name" $rc "$([ $rc -ne 0 ] && echo "VM run failed with status $rc, see $out/$name.log")"
+}
+
+echo "TAP version 13"
+log "hvtb make check, $(date -u '+%F %T') UTC, $(nproc) CPUs"
+
+# The dev kernel takes minutes to build the first time on a machine: start it
+# now and do the host-side steps meanwhile.
+kernel_pid=
+if want vm-dev; then
+	"$top/testvm/kernel.sh" >"$out/kernel-dev.log" 2>&1 &
+	kernel_pid=$!
+fi
+
+want build && run_step build make -C "$top" modules MODDIR="$build/kmod-check"
+want sparse && run_step sparse sparse_clean
+want checkpatch && run_step checkpatch "$top/scripts/checkpatch.sh"
+want user && run_step user make -C "$top" userspace selftests BUILD="$build"
+
+if want host; then
+	log "step host: host-side selftests"
+	"$build/user/selftests/host_test" >"$out/host.log" 2>&1
+	rc=$?
+	cat "$out/host.log"
+	count_ktap "$out/host.log"
+	result host-run $rc "host_test exited $rc"
+fi
+
+# QEMU TCG has no VMX: hvtb must refuse to load, clearly.
+want vm-tcg && vm_suite vm-tcg debian 1 qemu-tcg 0 \
+	"\$HVTB_SELFTESTS/run_vm.sh refusal_test"
+
+# Debian's stock kernel under Bochs: hvtb loads on a distro kernel.
+want vm-debian && vm_suite vm-debian debian "${HVTB_CPUS_DEBIAN:-2}" bochs 1 \
+	"hvtbctl info --json && \$HVTB_SELFTESTS/run_vm.sh"
+
+if [ -n "$kernel_pid" ]; then
+	wait "$kernel_pid"
+	rc=$?
+	[ $rc -ne 0 ] && tail -n 40 "$out/kernel-dev.log" | sed 's/^/#   /'
+	result kernel-dev $rc "dev kernel build failed, see $out/kernel-dev.log"
+	[ $rc -eq 0 ] && vm_suite vm-dev dev "${HVTB_CPUS_DEV:-2}" bochs 1 \
+		"hvtbctl info && \$HVTB_SELFTESTS/run_vm.sh"
+fi
+
+log "took $(($(date +%s) - start)) s"
+if [ -s "$out/failures" ]; then
+	log "failures:"
+	sed 's/^/#/' "$out/failures"
+fi
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,44 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# run_vm.sh [test...] - run hvtb selftest suites one after the other in the
+# test VM (busybox sh); exits 1 when any suite failed or is missing.
+# Default: every VM suite except refusal_test, which is for a CPU without
+# VMX (the QEMU-TCG run: run_vm.sh refusal_test).
+#
+# The suites print KTAP through the kselftest harness; this script prints
+# only '#' comment lines, never ok/not ok lines of its own.
+
+dir=$(cd "$(dirname "$0")" && pwd)
+default="api_test ctl_test perm_test hotplug_test load_test kvm_test"
+
+case "$1" in
+-h|--help)
+	echo "usage: $0 [test...]   (default: $default)"
+	exit 0 ;;
+-l|--list)
+	echo "$default refusal_test"
+	exit 0 ;;
+esac
+[ $# -gt 0 ] || set -- $default
+
+failed=""
+for t in "$@"; do
+	t=${t##*/}
+	if [ ! -x "$dir/$t" ]; then
+		echo "# run_vm: $t: no such test in $dir"
+		failed="$failed $t(missing)"
+		continue
+	fi
+	echo "# run_vm: $t"
+	"$dir/$t"
+	rc=$?
+	[ "$rc" -eq 0 ] || failed="$failed $t(exit $rc)"
+done
+
+if [ -n "$failed" ]; then
+	echo "# run_vm: FAILED:$failed"
+	exit 1
+fi
+echo "# run_vm: all suites passed"
+exit 0
