@@ -70,6 +70,7 @@
 #include "hvtb.h"
 #include "ept/ept.h"
 #include "ept/ept_logic.h"
+#include "vmx/insn.h"
 
 /* Pages pinned per pin_user_pages_fast() call (64 MiB). */
 #define EPT_PIN_CHUNK		16384
@@ -122,48 +123,20 @@ struct hvtb_ept {
 	u64 nr_4k;
 };
 
-/* INVEPT descriptor: EPTP, then a reserved quadword that must be 0. */
-struct ept_invept_desc {
-	u64 eptp;
-	u64 reserved;
-};
-
 struct ept_flush {
-	struct ept_invept_desc desc;
+	u64 eptp;
 	atomic_t failed;
 };
-
-/*
- * INVEPT of @type. A fault (#UD: this CPU left VMX operation since the mask
- * was read, e.g. for reboot) skips to label 2 with @faulted still set.
- * Return: 0, -EIO on a fault, -EINVAL on VMfail.
- */
-static int ept_invept(unsigned long type, const struct ept_invept_desc *desc)
-{
-	int faulted = 1;
-	bool vmfail;
-
-	asm volatile("1: invept %[desc], %[type]\n\t"
-		     "mov $0, %[faulted]\n\t"	/* mov keeps the flags */
-		     "2:\n\t"
-		     _ASM_EXTABLE(1b, 2b)
-		     : [faulted] "+r" (faulted), "=@ccbe" (vmfail)
-		     : [desc] "m" (*desc), [type] "r" (type)
-		     : "memory");
-	if (faulted)
-		return -EIO;
-	return vmfail ? -EINVAL : 0;
-}
 
 static void ept_invept_ipi(void *data)
 {
 	struct ept_flush *flush = data;
 
-	if (ept_invept(VMX_EPT_EXTENT_CONTEXT, &flush->desc) != -EINVAL)
+	if (vmx_invept(VMX_EPT_EXTENT_CONTEXT, flush->eptp) != -EINVAL)
 		return;
 	/* Single-context is required at load; never expected to fail. */
 	if (!(hvtb_caps.ept_vpid & VMX_EPT_EXTENT_GLOBAL_BIT) ||
-	    ept_invept(VMX_EPT_EXTENT_GLOBAL, &flush->desc))
+	    vmx_invept(VMX_EPT_EXTENT_GLOBAL, flush->eptp))
 		atomic_inc(&flush->failed);
 }
 
@@ -177,7 +150,7 @@ static void ept_invept_ipi(void *data)
 static void ept_flush(struct hvtb_ept *ept)
 {
 	struct ept_flush flush = {
-		.desc = { .eptp = ept->eptp },
+		.eptp = ept->eptp,
 		.failed = ATOMIC_INIT(0),
 	};
 

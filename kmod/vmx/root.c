@@ -21,8 +21,10 @@
 #include <asm/perf_event.h>
 #include <asm/special_insns.h>
 #include <asm/tlbflush.h>
+#include <asm/vmx.h>
 
 #include "hvtb.h"
+#include "vmx/insn.h"
 
 /**
  * struct vmx_root - one CPU's VMX root state.
@@ -107,6 +109,15 @@ static int vmx_root_enter(struct vmx_root *root)
 		return r;
 	}
 	root->active = true;
+	/*
+	 * VMXOFF is not promised to drop cached EPT/VPID translations: start
+	 * clean, so nothing from before an offline period (when this CPU
+	 * missed the INVEPTs of unmaps) can be used.
+	 */
+	if (hvtb_caps.ept_vpid & VMX_EPT_EXTENT_GLOBAL_BIT)
+		vmx_invept(VMX_EPT_EXTENT_GLOBAL, 0);
+	if ((hvtb_caps.ept_vpid >> 32) & VMX_VPID_EXTENT_GLOBAL_CONTEXT_BIT)
+		vmx_invvpid(VMX_VPID_EXTENT_ALL_CONTEXT, 0, 0);
 	cpumask_set_cpu(smp_processor_id(), &vmx_root_mask);
 	return 0;
 }

@@ -13,6 +13,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/cpu.h>
 #include <linux/gfp.h>
 #include <linux/idr.h>
 #include <linux/kernel.h>
@@ -35,6 +36,7 @@
 #include <asm/vmx.h>
 
 #include "ept/ept.h"
+#include "vmx/insn.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmx.h"
 
@@ -453,9 +455,21 @@ err_free_vpid:
 	return r;
 }
 
+static void vmx_invvpid_ipi(void *data)
+{
+	const struct hvtb_vp *vp = data;
+
+	if (vmx_invvpid(VMX_VPID_EXTENT_SINGLE_CONTEXT, vp->vpid, 0) == -EINVAL)
+		vmx_invvpid(VMX_VPID_EXTENT_ALL_CONTEXT, 0, 0);
+}
+
 /** hvtb_vmx_vp_destroy() - free what hvtb_vmx_vp_init() allocated. */
 void hvtb_vmx_vp_destroy(struct hvtb_vp *vp)
 {
+	/* The next VP given this VPID must not see this one's translations. */
+	cpus_read_lock();
+	on_each_cpu_mask(hvtb_vmx_root_cpus(), vmx_invvpid_ipi, vp, true);
+	cpus_read_unlock();
 	fpu_free_guest_fpstate(&vp->fpu);
 	__free_page(vp->vmcs);
 	ida_free(&vmx_vpids, vp->vpid);

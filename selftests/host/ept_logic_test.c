@@ -7,7 +7,7 @@
  * Build (from the top of the tree, after the harness was extracted):
  *   cc -O2 -g -Wall -Wextra -Werror -Wmissing-prototypes -std=gnu11 \
  *      -D_GNU_SOURCE -Iuapi -isystem build/user/selftests-include \
- *      -o build/user/selftests/ept_logic_test selftests/host/ept_logic_test.c
+ *      -o build/user/selftests/ept_logic_test <this file>
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -134,9 +134,8 @@ TEST(prot_matches_map_flags)
 	u32 f;
 
 	/* HVTB_MAP_* are defined bit for bit as EPT R/W/X. */
-	for (f = 0; f <= HVTB_MAP_FLAGS_MASK; f++) {
+	for (f = 0; f <= HVTB_MAP_FLAGS_MASK; f++)
 		EXPECT_EQ(f, ept_prot(f));
-	}
 	EXPECT_EQ(HVTB_EPTE_RWX, ept_prot(0xffffffff));
 }
 
