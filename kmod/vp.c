@@ -23,6 +23,9 @@
 #include "ept/ept.h"
 #include "hvtb.h"
 
+#define CREATE_TRACE_POINTS
+#include "trace.h"
+
 /* Copy string I/O elements between guest memory and the run page. */
 static int vp_copy_string_io(struct hvtb_vp *vp, bool to_guest)
 {
@@ -130,6 +133,7 @@ static long vp_run(struct hvtb_vp *vp, unsigned long arg)
 
 	if (r > 0) {
 		vp_after_exit(vp);
+		trace_hvtb_intercept(vp->part->id, vp->index, vp->run->exit_reason);
 		r = 0;
 	}
 	return r;

@@ -22,6 +22,7 @@
 #include <asm/msr.h>
 #include <asm/vmx.h>
 
+#include "trace.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmx.h"
 
@@ -554,6 +555,8 @@ int hvtb_vmx_handle_exit(struct hvtb_vp *vp)
 	vp->exit_reason = full;
 	vp->exit_qual = vmcs_readl(EXIT_QUALIFICATION);
 	vp->exit_insn_len = vmcs_read32(VM_EXIT_INSTRUCTION_LEN);
+	trace_hvtb_exit(vp->part->id, vp->index, full, vp->exit_qual,
+			vmcs_readl(GUEST_RIP));
 	if (basic < ARRAY_SIZE(vp->stats.by_reason))
 		vp->stats.by_reason[basic]++;
 

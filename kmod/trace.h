@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * hvtb - tracepoints: every VM exit and every intercept handed to user
+ * space. Use with trace-cmd or perf, e.g.
+ *   trace-cmd record -e hvtb:hvtb_exit -e hvtb:hvtb_intercept
+ */
+#undef TRACE_SYSTEM
+#define TRACE_SYSTEM hvtb
+
+#if !defined(HVTB_TRACE_H) || defined(TRACE_HEADER_MULTI_READ)
+#define HVTB_TRACE_H
+
+#include <linux/tracepoint.h>
+
+TRACE_EVENT(hvtb_exit,
+	TP_PROTO(u32 partition, u32 vp, u32 reason, u64 qualification, u64 rip),
+	TP_ARGS(partition, vp, reason, qualification, rip),
+
+	TP_STRUCT__entry(
+		__field(u32, partition)
+		__field(u32, vp)
+		__field(u32, reason)
+		__field(u64, qualification)
+		__field(u64, rip)
+	),
+
+	TP_fast_assign(
+		__entry->partition = partition;
+		__entry->vp = vp;
+		__entry->reason = reason;
+		__entry->qualification = qualification;
+		__entry->rip = rip;
+	),
+
+	TP_printk("partition %u vp %u reason %u qual 0x%llx rip 0x%llx",
+		  __entry->partition, __entry->vp, __entry->reason,
+		  __entry->qualification, __entry->rip)
+);
+
+TRACE_EVENT(hvtb_intercept,
+	TP_PROTO(u32 partition, u32 vp, u32 exit_reason),
+	TP_ARGS(partition, vp, exit_reason),
+
+	TP_STRUCT__entry(
+		__field(u32, partition)
+		__field(u32, vp)
+		__field(u32, exit_reason)
+	),
+
+	TP_fast_assign(
+		__entry->partition = partition;
+		__entry->vp = vp;
+		__entry->exit_reason = exit_reason;
+	),
+
+	TP_printk("partition %u vp %u hvtb exit %u",
+		  __entry->partition, __entry->vp, __entry->exit_reason)
+);
+
+#endif /* HVTB_TRACE_H */
+
+#undef TRACE_INCLUDE_PATH
+#define TRACE_INCLUDE_PATH .
+#undef TRACE_INCLUDE_FILE
+#define TRACE_INCLUDE_FILE trace
+#include <trace/define_trace.h>
