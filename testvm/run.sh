@@ -177,6 +177,10 @@ build_base() {
 	if [ -d "$BUILD/user/selftests" ]; then
 		cp -a "$BUILD/user/selftests/." "$root/usr/lib/hvtb/selftests/"
 	fi
+	if [ -d "$BUILD/user/share" ]; then	# demo guests for hvtbctl run
+		mkdir -p "$root/usr/share/hvtb"
+		cp -a "$BUILD/user/share/." "$root/usr/share/hvtb/"
+	fi
 	(cd "$root" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) |
 		gzip -1 >"$VMDIR/base.cpio.gz.tmp"
 	mv "$VMDIR/base.cpio.gz.tmp" "$VMDIR/base.cpio.gz"

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "libhvtb.h"
+#include "run.h"
 
 #ifndef HVTB_VERSION
 #define HVTB_VERSION	"0.1.0"
@@ -45,6 +46,8 @@ static int cmd_help(int argc, char **argv);
 
 static const struct command commands[] = {
 	{ "info", "[--json]", "show the VMX capabilities found by the module", cmd_info },
+	{ "run", "IMAGE", "run a flat/ELF/multiboot image in a new partition",
+	  hvtbctl_cmd_run },
 	{ "help", "", "show this help", cmd_help },
 };
 
@@ -75,7 +78,7 @@ static int cmd_help(int argc, char **argv)
 }
 
 /* Open /dev/hvtb and check its API version; prints why on failure. */
-static int ctl_open(int *fdp)
+int hvtbctl_open(int *fdp)
 {
 	int fd, version;
 
@@ -336,7 +339,7 @@ static int cmd_info(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	ret = ctl_open(&fd);
+	ret = hvtbctl_open(&fd);
 	if (ret)
 		return ret;
 	ret = hvtb_get_capabilities(fd, &caps);

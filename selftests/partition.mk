@@ -1,0 +1,40 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Partition, memory, VP and exit selftests and the exit benchmark; included
+# by selftests/Makefile after its variables (SRC, OUT, OBJ, CFLAGS_ALL,
+# LDFLAGS_ALL, KSFT_HDRS, HELPER_LIB, LIBHVTB) are set.
+#
+# Guest code is C in the test binary, copied into the guest at its own
+# addresses: the binaries are static and not PIE, and everything that may
+# run in the guest is built without stack protector (no TLS there) and
+# without the red zone (interrupts push onto the guest's stack).
+
+PARTITION_VM_TESTS := partition_test memory_test vp_test exit_test
+BENCH_BINS := exit_bench
+
+GUEST_CFLAGS := $(CFLAGS_ALL) -fno-pie -fno-stack-protector -mno-red-zone \
+		-fcf-protection=none
+GUEST_LDFLAGS := $(LDFLAGS_ALL) -no-pie
+GUEST_LIB_OBJ := $(OBJ)/guest/lib/guest.o
+
+$(GUEST_LIB_OBJ): $(SRC)/lib/guest.c $(SRC)/include/guest.h
+	@mkdir -p $(dir $@)
+	$(CC) $(GUEST_CFLAGS) -c -o $@ $<
+
+$(OBJ)/guest/%.o: $(SRC)/%.c $(KSFT_HDRS) $(SRC)/include/guest.h
+	@mkdir -p $(dir $@)
+	$(CC) $(GUEST_CFLAGS) -c -o $@ $<
+
+$(addprefix $(OUT)/,$(PARTITION_VM_TESTS)): $(OUT)/%: $(OBJ)/guest/%.o \
+		$(GUEST_LIB_OBJ) $(HELPER_LIB) $(LIBHVTB)
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) $(GUEST_LDFLAGS) -o $@ $< $(GUEST_LIB_OBJ) \
+		$(HELPER_LIB) $(LIBHVTB) -lpthread
+
+$(OUT)/exit_bench: $(OBJ)/guest/bench/exit_bench.o $(GUEST_LIB_OBJ) $(LIBHVTB)
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) $(GUEST_LDFLAGS) -o $@ $< $(GUEST_LIB_OBJ) $(LIBHVTB)
+
+all: $(addprefix $(OUT)/,$(PARTITION_VM_TESTS) $(BENCH_BINS))
+
+-include $(wildcard $(OBJ)/guest/*.d $(OBJ)/guest/lib/*.d $(OBJ)/guest/bench/*.d)

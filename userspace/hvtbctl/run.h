@@ -1,0 +1,11 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * hvtbctl - what the commands in other files share with hvtbctl.c.
+ */
+#ifndef HVTBCTL_RUN_H
+#define HVTBCTL_RUN_H
+
+int hvtbctl_open(int *fdp);
+int hvtbctl_cmd_run(int argc, char **argv);
+
+#endif /* HVTBCTL_RUN_H */
