@@ -59,7 +59,8 @@ vm: userspace selftests
 
 run: deps
 	$(MAKE) all
-	KERNEL=$(KERNEL) CPUS=$(CPUS) EMU=$(EMU) $(TOP)/testvm/run.sh "hvtbctl info"
+	KERNEL=$(KERNEL) CPUS=$(CPUS) EMU=$(EMU) $(TOP)/testvm/run.sh \
+		"hvtbctl info && hvtbctl run /usr/share/hvtb/hello.elf"
 
 check: deps
 	$(TOP)/scripts/check.sh

@@ -104,7 +104,7 @@ static int load_elf(struct guest *g, const struct image *img)
 		    (uint64_t)eh->e_phnum * sizeof(Elf32_Phdr) > img->size - eh->e_phoff)
 			return fail("%s: bad or non-i386 ELF32 header", "image");
 		for (i = 0; i < eh->e_phnum; i++) {
-			const Elf32_Phdr *ph = (const void *)(img->data + eh->e_phoff) + i;
+			const Elf32_Phdr *ph = (const Elf32_Phdr *)(img->data + eh->e_phoff) + i;
 
 			if (ph->p_type == PT_LOAD &&
 			    load_segment(g, img, ph->p_offset, ph->p_filesz,
@@ -123,7 +123,7 @@ static int load_elf(struct guest *g, const struct image *img)
 		    (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr) > img->size - eh->e_phoff)
 			return fail("%s: bad or non-x86-64 ELF64 header", "image");
 		for (i = 0; i < eh->e_phnum; i++) {
-			const Elf64_Phdr *ph = (const void *)(img->data + eh->e_phoff) + i;
+			const Elf64_Phdr *ph = (const Elf64_Phdr *)(img->data + eh->e_phoff) + i;
 
 			if (ph->p_type == PT_LOAD &&
 			    load_segment(g, img, ph->p_offset, ph->p_filesz,
@@ -306,6 +306,24 @@ static int handle_io(struct hvtb_run *run, int *status)
 	return 0;
 }
 
+static void report_mmio(const struct hvtb_vp_handle *vp)
+{
+	const struct hvtb_exit_mmio *m = &vp->run->mmio;
+	struct hvtb_regs r = { 0 };
+	struct hvtb_sregs s = { 0 };
+	unsigned int i;
+
+	hvtb_vp_get_regs(vp, &r);
+	hvtb_vp_get_sregs(vp, &s);
+	fprintf(stderr, "hvtbctl run: guest accessed GPA 0x%llx (access %#x) outside its memory at RIP 0x%llx (CS ar %#x, CR0 %#llx, RAX %#llx, RBX %#llx); instruction:",
+		(unsigned long long)m->gpa, m->access, (unsigned long long)r.rip,
+		s.cs.ar, (unsigned long long)s.cr0, (unsigned long long)r.rax,
+		(unsigned long long)r.rbx);
+	for (i = 0; i < m->insn_len; i++)
+		fprintf(stderr, " %02x", m->insn[i]);
+	fputc('\n', stderr);
+}
+
 static void on_alarm(int sig)
 {
 	(void)sig;
@@ -344,8 +362,7 @@ static int run_loop(struct hvtb_vp_handle *vp, unsigned int timeout)
 			return 0;
 		case HVTB_EXIT_MMIO:
 			fflush(stdout);
-			fprintf(stderr, "hvtbctl run: guest accessed GPA 0x%llx outside its memory\n",
-				(unsigned long long)run->mmio.gpa);
+			report_mmio(vp);
 			return RUN_EXIT_FAIL;
 		default:
 			fflush(stdout);
