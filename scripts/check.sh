@@ -117,11 +117,11 @@ want user && run_step user make -C "$top" userspace selftests BUILD="$build"
 
 if want host; then
 	log "step host: host-side selftests"
-	"$build/user/selftests/host_test" >"$out/host.log" 2>&1
+	make -s -C "$top/selftests" run-host BUILD="$build/user" >"$out/host.log" 2>&1
 	rc=$?
 	cat "$out/host.log"
 	count_ktap "$out/host.log"
-	result host-run $rc "host_test exited $rc"
+	result host-run $rc "host suites exited $rc"
 fi
 
 # QEMU TCG has no VMX: hvtb must refuse to load, clearly.
