@@ -39,6 +39,7 @@ TEST(check_extension_known)
 	HVTB_OPEN_OR_SKIP(fd, O_RDWR);
 	EXPECT_EQ(1, hvtb_check_extension(fd, HVTB_EXT_CAPABILITIES));
 	EXPECT_EQ(1, hvtb_check_extension(fd, HVTB_EXT_CPU_HOTPLUG));
+	EXPECT_EQ(1, hvtb_check_extension(fd, HVTB_EXT_PARTITIONS));
 	close(fd);
 }
 
