@@ -65,8 +65,10 @@ run: deps
 check: deps
 	$(TOP)/scripts/check.sh
 
-bench: all
-	@echo "hvtb: no benchmarks yet (they arrive with partitions, issue 3)"
+# Exit costs measured in the guest with RDTSC (exact path lengths under Bochs).
+bench: userspace selftests
+	KERNEL=$(KERNEL) CPUS=$(CPUS) EMU=$(EMU) $(TOP)/testvm/run.sh \
+		'$$HVTB_SELFTESTS/exit_bench'
 
 install: modules
 	$(MAKE) -C $(KDIR) M=$(MODDIR) modules_install
