@@ -12,7 +12,7 @@ PACKAGES=(
 	build-essential make gcc git perl python3 sparse
 	# dev kernel from source + out-of-tree modules
 	linux-source-6.1 linux-image-amd64 linux-headers-amd64
-	bc flex bison libelf-dev libssl-dev dwarves kmod cpio xz-utils
+	bc flex bison libelf-dev libssl-dev dwarves kmod cpio xz-utils lz4
 	# test VM
 	bochs bochs-x bochsbios vgabios qemu-system-x86 busybox-static
 	isolinux syslinux-common xorriso

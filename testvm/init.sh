@@ -45,7 +45,7 @@ if [ "$HVTB_LOAD" = 1 ]; then
 	elif insmod "$HVTB_KO" $HVTB_INSMOD_ARGS; then
 		echo "hvtb-vm: hvtb.ko loaded${HVTB_INSMOD_ARGS:+ ($HVTB_INSMOD_ARGS)}"
 	else
-		echo "hvtb-vm: insmod hvtb.ko $HVTB_INSMOD_ARGS FAILED (status $?), see dmesg below"
+		echo "hvtb-vm: insmod hvtb.ko${HVTB_INSMOD_ARGS:+ $HVTB_INSMOD_ARGS} FAILED (status $?), see dmesg below"
 	fi
 fi
 

@@ -106,30 +106,46 @@ check_config() {
 	return $bad
 }
 
+kernel_dir() {
+	echo "$(cache_root)/kernel-$(config_hash)"
+}
+
+# The caller's side: start the build as a worker in its own session, so that
+# a caller killed by a timeout or ^C does not kill a half-done build (the
+# next caller resumes or waits for it), and wait for it.
 build_dev() {
-	local root ver hash dir src make
+	local dir
+	dir=$(kernel_dir)
+	if [ ! -e "$dir/.done" ]; then
+		[ -r "$TARBALL" ] || die "$TARBALL missing: run scripts/deps.sh"
+		mkdir -p "$dir"
+		log "dev kernel not built yet: building it in $dir (~10-16 min at -j2; log: $dir/build.log)"
+		HVTB_KERNEL_WORKER=1 setsid -w "${BASH_SOURCE[0]}" --worker \
+			</dev/null >/dev/null 2>"$dir.worker.log" &
+		if ! wait $!; then
+			cat "$dir.worker.log" >&2
+			die "dev kernel build failed"
+		fi
+		cat "$dir.worker.log" >&2
+	fi
+	[ -e "$dir/.done" ] || die "dev kernel build did not finish: see $dir/build.log"
+	echo "$dir"
+}
+
+# The worker: build under the lock unless someone else already did.
+build_worker() {
+	local root ver dir src make
 	root=$(cache_root)
 	ver=$(src_version)
-	hash=$(config_hash)
-	dir=$root/kernel-$hash
-	if [ -e "$dir/.done" ]; then
-		echo "$dir"
-		return 0
-	fi
-	[ -r "$TARBALL" ] || die "$TARBALL missing: run scripts/deps.sh"
-	mkdir -p "$dir"
+	dir=$(kernel_dir)
 	exec 9>"$dir.lock"
 	if ! flock -n 9; then
 		log "another build of $dir is running: waiting for it"
 		flock 9
 	fi
-	if [ -e "$dir/.done" ]; then
-		echo "$dir"
-		return 0
-	fi
+	[ ! -e "$dir/.done" ] || return 0
 	src=$(unpack_source "$root" "$ver")
 	make="make -C $src O=$dir/build -j$(nproc)"
-	log "building dev kernel in $dir (log: $dir/build.log, takes ~10 min at -j2)"
 	local t0=$SECONDS
 	{
 		mkdir -p "$dir/build"
@@ -152,7 +168,12 @@ build_dev() {
 	   "$dir/build/arch/x86/kvm/kvm-intel.ko" "$dir/kvm/"
 	touch "$dir/.done"
 	log "dev kernel built in $((SECONDS - t0)) s: $dir"
-	echo "$dir"
+	# Keep the three newest kernels (about 400 MB each).
+	ls -1dt "$root"/kernel-*/ | tail -n +4 | while read -r old; do
+		old=${old%/}
+		log "removing old kernel $old"
+		rm -rf "$old" "$old.lock" "$old.worker.log"
+	done
 }
 
 case "${1:-}" in
@@ -166,6 +187,9 @@ case "${1:-}" in
 	echo "KVER=$(cat "$dir/build/include/config/kernel.release")" ;;
 --debian)
 	debian_kernel ;;
+--worker)
+	[ "${HVTB_KERNEL_WORKER:-}" = 1 ] || die "--worker is internal"
+	build_worker ;;
 -h|--help)
 	sed -n '4,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' ;;
 *)
