@@ -558,6 +558,7 @@ static int run_with_kick(struct guest_vp *v)
 TEST(signal_cancels_run)
 {
 	struct sigaction sa = { .sa_handler = on_signal };	/* no SA_RESTART */
+	struct hvtb_vp_stats st;
 	struct guest g;
 	struct guest_vp v;
 	struct ucall uc;
@@ -572,6 +573,9 @@ TEST(signal_cancels_run)
 	/* Resumable: it still spins, then runs on once told to stop. */
 	ASSERT_EQ(-EINTR, run_with_kick(&v));
 	EXPECT_EQ(HVTB_EXIT_INTR, v.run->exit_reason);
+	/* A guest that never exits is still bounded by the run quantum. */
+	ASSERT_EQ(0, guest_ioctl(v.fd, HVTB_VP_GET_STATS, (uintptr_t)&st));
+	EXPECT_LT(0, st.by_reason[52]);		/* VMX-preemption timer */
 	memcpy(guest_gpa(&g, (uintptr_t)&spin_stop), &one, sizeof(one));
 	uc = EXPECT_UCALL(&v, UCALL_SYNC);
 	EXPECT_EQ(4, uc.args[0]);

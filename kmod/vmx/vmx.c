@@ -18,6 +18,7 @@
 #include <linux/idr.h>
 #include <linux/kernel.h>
 #include <linux/mm.h>
+#include <linux/moduleparam.h>
 #include <linux/preempt.h>
 #include <linux/sched/signal.h>
 #include <linux/sched.h>
@@ -33,6 +34,7 @@
 #include <asm/segment.h>
 #include <asm/special_insns.h>
 #include <asm/tlbflush.h>
+#include <asm/tsc.h>
 #include <asm/vmx.h>
 
 #include "ept/ept.h"
@@ -62,6 +64,26 @@
 static DEFINE_IDA(vmx_vpids);
 static u32 vmx_pin, vmx_proc, vmx_proc2, vmx_exit_ctl, vmx_entry_ctl;
 static u64 host_xcr0;
+
+/*
+ * The longest a VP stays in VMX non-root operation without an exit. The
+ * run loop looks at signals and need_resched() only after an exit, so this
+ * bounds how long a guest that never exits can keep a host CPU even where
+ * an external interrupt does not cause an exit promptly (Bochs does not
+ * re-evaluate interrupt exiting at VM entry for a guest with RFLAGS.IF=0).
+ */
+static unsigned int quantum_us = 1000;
+module_param(quantum_us, uint, 0644);
+MODULE_PARM_DESC(quantum_us, "longest guest run without a VM exit, in microseconds (10..100000, default 1000)");
+
+/* The quantum in VMX-preemption-timer units (TSC >> rate). */
+static u32 vmx_quantum_ticks(void)
+{
+	u64 us = clamp_t(unsigned int, READ_ONCE(quantum_us), 10, 100000);
+	u64 ticks = (us * tsc_khz / 1000) >> hvtb_caps.timer_shift;
+
+	return clamp_t(u64, ticks, 1, U32_MAX);
+}
 
 static const u32 swapped_msr_index[HVTB_NR_SWAPPED_MSRS] = {
 	[HVTB_MSR_STAR] = MSR_STAR,
@@ -107,7 +129,8 @@ static int vmx_adjust_ctl(u64 msr, u32 want, u32 required, u32 *out)
 int hvtb_vmx_controls_init(void)
 {
 	const struct hvtb_vmx_caps *c = &hvtb_caps;
-	u32 pin_req = PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING;
+	u32 pin_req = PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING |
+		      PIN_BASED_VMX_PREEMPTION_TIMER;
 	u32 proc_req = CPU_BASED_HLT_EXITING | CPU_BASED_UNCOND_IO_EXITING |
 		       CPU_BASED_CR8_LOAD_EXITING | CPU_BASED_CR8_STORE_EXITING |
 		       CPU_BASED_MOV_DR_EXITING | CPU_BASED_MWAIT_EXITING |
@@ -560,6 +583,7 @@ static int vmx_enter_once(struct hvtb_vp *vp)
 	int r;
 
 	vmx_switch_to_guest(vp, &h);
+	vmcs_write32(VMX_PREEMPTION_TIMER_VALUE, vmx_quantum_ticks());
 	t0 = ktime_get_ns();
 	r = hvtb_vmx_vmenter(&vp->gprs, vp->launched);
 	vp->stats.guest_ns += ktime_get_ns() - t0;

@@ -347,6 +347,10 @@ int guest_vp_enter_real(struct guest_vp *v, const void *code, size_t len)
 	seg(&s.cs, sel, GUEST_REAL_CODE, 0xffff, 0x9b);
 	seg(&s.ds, sel, GUEST_REAL_CODE, 0xffff, 0x93);
 	s.es = s.fs = s.gs = s.ss = s.ds;
+	/* Real mode whatever mode the VP was in before: PE, PG, PAE, LME off. */
+	s.cr0 &= ~(0x80000001ULL);
+	s.cr4 &= ~0x20ULL;
+	s.efer = 0;
 	r = guest_ioctl(v->fd, HVTB_VP_SET_SREGS, (uintptr_t)&s);
 	if (r)
 		return r;
