@@ -54,8 +54,9 @@ selftests: userspace
 deps:
 	$(TOP)/scripts/deps.sh
 
+# CMD goes to the VM as written: '$$HVTB_SELFTESTS' is expanded there, not by make.
 vm: userspace selftests
-	KERNEL=$(KERNEL) CPUS=$(CPUS) EMU=$(EMU) $(TOP)/testvm/run.sh "$(CMD)"
+	KERNEL=$(KERNEL) CPUS=$(CPUS) EMU=$(EMU) $(TOP)/testvm/run.sh '$(subst ','\'',$(value CMD))'
 
 run: deps
 	$(MAKE) all
