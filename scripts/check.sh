@@ -11,7 +11,8 @@
 #
 # Knobs: CHECK_ONLY="step step..." runs a subset (build sparse checkpatch user
 # host vm-dev vm-debian vm-tcg); HVTB_CPUS_DEV (default 2) and
-# HVTB_CPUS_DEBIAN (default 2) set the CPUs of the two Bochs boots.
+# HVTB_CPUS_DEBIAN (default 2) set the CPUs of the two Bochs boots;
+# HVTB_VM_TIMEOUT (default 1500 s) bounds each boot.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -91,7 +92,8 @@ sparse_clean() {
 vm_suite() {
 	local name=$1 kernel=$2 cpus=$3 emu=$4 load=$5 cmd=$6 rc
 	log "step $name: KERNEL=$kernel CPUS=$cpus EMU=$emu: $cmd"
-	KERNEL=$kernel CPUS=$cpus EMU=$emu HVTB_LOAD=$load \
+	# Bound each boot well inside CI's budget (a hang must not eat it all).
+	KERNEL=$kernel CPUS=$cpus EMU=$emu HVTB_LOAD=$load TIMEOUT=${HVTB_VM_TIMEOUT:-1500} \
 		"$top/testvm/run.sh" "$cmd" >"$out/$name.log" 2>&1
 	rc=$?
 	count_ktap "$out/$name.log"
