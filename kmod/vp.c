@@ -98,6 +98,30 @@ static void vp_after_exit(struct hvtb_vp *vp)
 	}
 }
 
+/*
+ * HVTB_PARTITION_ROOT_SCHED: the VP executes on the calling thread, which
+ * the host's scheduler preempts like any other (the guest FPU state stays
+ * loaded across that; the FPU core saves it at a context switch).
+ */
+static int vp_run_here(struct hvtb_vp *vp)
+{
+	int r;
+
+	fpu_swap_kvm_fpstate(&vp->fpu, true);
+	for (;;) {
+		if (signal_pending(current)) {
+			r = -EINTR;
+			break;
+		}
+		cond_resched();
+		r = hvtb_vmx_vp_run(vp, 0);
+		if (r != 0)
+			break;
+	}
+	fpu_swap_kvm_fpstate(&vp->fpu, false);
+	return r;
+}
+
 static long vp_run(struct hvtb_vp *vp, unsigned long arg)
 {
 	int r;
@@ -117,19 +141,12 @@ static long vp_run(struct hvtb_vp *vp, unsigned long arg)
 		vp->pending = HVTB_PENDING_NONE;
 	}
 
-	fpu_swap_kvm_fpstate(&vp->fpu, true);
-	for (;;) {
-		if (signal_pending(current)) {
-			vp->run->exit_reason = HVTB_EXIT_INTR;
-			r = -EINTR;
-			break;
-		}
-		cond_resched();
-		r = hvtb_vmx_vp_run(vp);
-		if (r != 0)
-			break;
-	}
-	fpu_swap_kvm_fpstate(&vp->fpu, false);
+	if (vp->part->root_sched)
+		r = vp_run_here(vp);
+	else
+		r = hvtb_sched_run(vp);
+	if (r == -EINTR)
+		vp->run->exit_reason = HVTB_EXIT_INTR;
 
 	if (r > 0) {
 		vp_after_exit(vp);
@@ -233,6 +250,21 @@ static long vp_fpu(struct hvtb_vp *vp, void __user *uarg, bool set)
 	return r;
 }
 
+static long vp_sched(struct hvtb_vp *vp, unsigned int cmd, void __user *uarg)
+{
+	struct hvtb_vp_sched p;
+	int r;
+
+	if (cmd == HVTB_VP_GET_SCHED) {
+		hvtb_sched_get(vp, &p);
+		return copy_to_user(uarg, &p, sizeof(p)) ? -EFAULT : 0;
+	}
+	if (copy_from_user(&p, uarg, sizeof(p)))
+		return -EFAULT;
+	r = hvtb_sched_set(vp, &p);
+	return r;
+}
+
 static long vp_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct hvtb_vp *vp = file->private_data;
@@ -267,6 +299,10 @@ static long vp_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		break;
 	case HVTB_VP_GET_STATS:
 		r = copy_to_user(uarg, &vp->stats, sizeof(vp->stats)) ? -EFAULT : 0;
+		break;
+	case HVTB_VP_SET_SCHED:
+	case HVTB_VP_GET_SCHED:
+		r = vp_sched(vp, cmd, uarg);
 		break;
 	default:
 		r = -ENOTTY;
@@ -306,6 +342,7 @@ static void vp_destroy(struct hvtb_vp *vp)
 	part->vps[vp->index] = NULL;
 	part->nr_vps--;
 	mutex_unlock(&part->lock);
+	hvtb_sched_vp_destroy(vp);
 	hvtb_vmx_vp_destroy(vp);
 	__free_page(vp->run_page);
 	kfree(vp);
@@ -352,9 +389,12 @@ int hvtb_vp_create(struct hvtb_partition *part, const struct hvtb_vp_config *cfg
 	}
 	vp->run = page_address(vp->run_page);
 
-	r = hvtb_vmx_vp_init(vp);
+	r = hvtb_sched_vp_init(vp);
 	if (r)
 		goto err_free_run;
+	r = hvtb_vmx_vp_init(vp);
+	if (r)
+		goto err_sched;
 
 	mutex_lock(&part->lock);
 	if (part->vps[vp->index]) {
@@ -376,6 +416,8 @@ int hvtb_vp_create(struct hvtb_partition *part, const struct hvtb_vp_config *cfg
 
 err_vmx:
 	hvtb_vmx_vp_destroy(vp);
+err_sched:
+	hvtb_sched_vp_destroy(vp);
 err_free_run:
 	__free_page(vp->run_page);
 err_free_vp:
