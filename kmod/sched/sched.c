@@ -246,26 +246,29 @@ static void sched_move(struct hvtb_vp *vp, int to)
 	e->used = 0;
 }
 
-/* Take both CPUs' locks in a fixed order (IRQs off by the caller). */
-static void sched_lock_two(int a, int b)
+/*
+ * Move @vp (not RUNNING) to CPU @to under the lock(s) of its old and new
+ * CPU, taken in CPU order. Interrupts off.
+ */
+static void sched_relocate(struct hvtb_vp *vp, int to)
 {
-	if (a > b)
-		swap(a, b);
-	if (a >= 0)
-		spin_lock(&per_cpu_ptr(&sched_cpu, a)->lock);
-	if (b != a)
-		spin_lock_nested(&per_cpu_ptr(&sched_cpu, b)->lock,
-				     SINGLE_DEPTH_NESTING);
-}
+	struct sched_cpu *dst = per_cpu_ptr(&sched_cpu, to), *src, *first, *second;
+	int from = vp->sched.cpu;
 
-static void sched_unlock_two(int a, int b)
-{
-	if (a > b)
-		swap(a, b);
-	if (b != a)
-		spin_unlock(&per_cpu_ptr(&sched_cpu, b)->lock);
-	if (a >= 0)
-		spin_unlock(&per_cpu_ptr(&sched_cpu, a)->lock);
+	if (from < 0 || from == to) {
+		spin_lock(&dst->lock);
+		sched_move(vp, to);
+		spin_unlock(&dst->lock);
+		return;
+	}
+	src = per_cpu_ptr(&sched_cpu, from);
+	first = from < to ? src : dst;
+	second = from < to ? dst : src;
+	spin_lock(&first->lock);
+	spin_lock_nested(&second->lock, SINGLE_DEPTH_NESTING);
+	sched_move(vp, to);
+	spin_unlock(&second->lock);
+	spin_unlock(&first->lock);
 }
 
 /*
@@ -309,9 +312,7 @@ static int sched_place(struct hvtb_vp *vp)
 		to = sched_choose_cpu(vp, &sched_mask, vp->sched.se.reserve_bp);
 	if (to >= 0 && to != from) {
 		local_irq_disable();
-		sched_lock_two(from, to);
-		sched_move(vp, to);
-		sched_unlock_two(from, to);
+		sched_relocate(vp, to);
 		local_irq_enable();
 	}
 	cpus_read_unlock();
@@ -353,6 +354,7 @@ int hvtb_sched_run(struct hvtb_vp *vp)
 		 * A signal: take the VP off its queue, or let its thread end
 		 * the slice (bounded by the quantum) and report.
 		 */
+		cpus_read_lock();	/* the VP does not change CPU meanwhile */
 		sc = per_cpu_ptr(&sched_cpu, vp->sched.cpu);
 		spin_lock_irq(&sc->lock);
 		if (vp->sched.state == HVTB_SCHED_QUEUED)
@@ -360,6 +362,7 @@ int hvtb_sched_run(struct hvtb_vp *vp)
 		else
 			vp->sched.cancel = true;
 		spin_unlock_irq(&sc->lock);
+		cpus_read_unlock();
 		wait_event(vp->sched.done,
 			   READ_ONCE(vp->sched.state) == HVTB_SCHED_DONE);
 	}
@@ -384,6 +387,13 @@ static int sched_mask_from_user(const struct hvtb_vp_sched *p, struct cpumask *m
 	if (cpumask_empty(m))
 		cpumask_copy(m, &sched_mask);
 	return cpumask_intersects(m, &sched_mask) ? 0 : -EINVAL;
+}
+
+static void sched_set_policy(struct sched_ent *e, const struct hvtb_vp_sched *p)
+{
+	e->weight = p->weight;
+	e->cap_bp = p->cap_bp;
+	e->reserve_bp = p->reserve_bp;
 }
 
 /**
@@ -416,20 +426,23 @@ int hvtb_sched_set(struct hvtb_vp *vp, const struct hvtb_vp_sched *p)
 		r = to;
 		goto out_unlock;
 	}
-	local_irq_disable();
-	sched_lock_two(from, to);
-	if (from >= 0)
-		per_cpu_ptr(&sched_cpu, from)->prq.reserved_bp -= e->reserve_bp;
-	e->weight = p->weight;
-	e->cap_bp = p->cap_bp;
-	e->reserve_bp = p->reserve_bp;
-	if (from >= 0)
-		per_cpu_ptr(&sched_cpu, from)->prq.reserved_bp += e->reserve_bp;
-	if (to != from)
-		sched_move(vp, to);
+	/* No run is in flight (run_lock): the VP is on no queue's mind. */
+	if (from >= 0) {
+		struct sched_cpu *sc = per_cpu_ptr(&sched_cpu, from);
+
+		spin_lock_irq(&sc->lock);
+		sc->prq.reserved_bp += p->reserve_bp - e->reserve_bp;
+		sched_set_policy(e, p);
+		spin_unlock_irq(&sc->lock);
+	} else {
+		sched_set_policy(e, p);
+	}
 	cpumask_copy(vp->sched.affinity, m);
-	sched_unlock_two(from, to);
-	local_irq_enable();
+	if (to != from) {
+		local_irq_disable();
+		sched_relocate(vp, to);
+		local_irq_enable();
+	}
 out_unlock:
 	cpus_read_unlock();
 out:
@@ -492,34 +505,39 @@ void hvtb_sched_vp_destroy(struct hvtb_vp *vp)
 static void sched_thread_park(unsigned int cpu)
 {
 	struct sched_cpu *sc = per_cpu_ptr(&sched_cpu, cpu);
-	struct hvtb_vp *vp, *tmp;
+	struct hvtb_vp *vp;
 	int to;
 
 	WRITE_ONCE(sc->online, false);
 	hrtimer_cancel(&sc->period_timer);
-	for (;;) {
-		to = cpumask_any_but(&sched_mask, cpu);
-		while (to < nr_cpu_ids && !sched_cpu_usable(per_cpu_ptr(&sched_cpu, to)))
-			to = cpumask_next(to, &sched_mask);
-		local_irq_disable();
-		if (to >= nr_cpu_ids || to == cpu) {
-			/* No other scheduler CPU: queued runs end as cancelled. */
-			spin_lock(&sc->lock);
-			list_for_each_entry(vp, &sc->vps, sched.node)
-				if (vp->sched.state == HVTB_SCHED_QUEUED)
-					sched_finish(vp, VMX_EXIT_CONTINUE);
-			spin_unlock(&sc->lock);
-			local_irq_enable();
-			return;
-		}
-		sched_lock_two(cpu, to);
-		list_for_each_entry_safe(vp, tmp, &sc->vps, sched.node)
-			sched_move(vp, to);
-		sched_unlock_two(cpu, to);
-		local_irq_enable();
-		sched_kick(per_cpu_ptr(&sched_cpu, to));
+	for_each_cpu(to, &sched_mask)
+		if (to != cpu && sched_cpu_usable(per_cpu_ptr(&sched_cpu, to)))
+			break;
+	if (to >= nr_cpu_ids) {
+		/* No other scheduler CPU: queued runs end as cancelled. */
+		spin_lock_irq(&sc->lock);
+		list_for_each_entry(vp, &sc->vps, sched.node)
+			if (vp->sched.state == HVTB_SCHED_QUEUED)
+				sched_finish(vp, VMX_EXIT_CONTINUE);
+		spin_unlock_irq(&sc->lock);
 		return;
 	}
+	/*
+	 * The hotplug operation holds the CPU hotplug lock, which VP
+	 * destruction and placement take for reading: the list only shrinks
+	 * under us through this loop.
+	 */
+	for (;;) {
+		spin_lock_irq(&sc->lock);
+		vp = list_first_entry_or_null(&sc->vps, struct hvtb_vp, sched.node);
+		spin_unlock_irq(&sc->lock);
+		if (!vp)
+			break;
+		local_irq_disable();
+		sched_relocate(vp, to);
+		local_irq_enable();
+	}
+	sched_kick(per_cpu_ptr(&sched_cpu, to));
 }
 
 static void sched_thread_unpark(unsigned int cpu)
