@@ -219,6 +219,7 @@ struct hvtb_vp {
 
 	struct hvtb_vp_stats stats;
 	struct hvtb_sched_vp sched;
+	bool run_async;		/* an HVTB_RUN_ASYNC run is in flight */
 };
 
 /* kmod/partition.c */
@@ -248,7 +249,9 @@ int hvtb_sched_init(void);
 void hvtb_sched_exit(void);
 int hvtb_sched_vp_init(struct hvtb_vp *vp);
 void hvtb_sched_vp_destroy(struct hvtb_vp *vp);
-int hvtb_sched_run(struct hvtb_vp *vp);
+int hvtb_sched_start(struct hvtb_vp *vp);
+int hvtb_sched_wait(struct hvtb_vp *vp);
+bool hvtb_sched_done(struct hvtb_vp *vp);
 int hvtb_sched_set(struct hvtb_vp *vp, const struct hvtb_vp_sched *p);
 void hvtb_sched_get(struct hvtb_vp *vp, struct hvtb_vp_sched *p);
 

@@ -14,6 +14,7 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
+#include <linux/poll.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -22,6 +23,7 @@
 
 #include "ept/ept.h"
 #include "hvtb.h"
+#include "vmx/vmx.h"
 
 #define CREATE_TRACE_POINTS
 #include "trace.h"
@@ -122,29 +124,53 @@ static int vp_run_here(struct hvtb_vp *vp)
 	return r;
 }
 
-static long vp_run(struct hvtb_vp *vp, unsigned long arg)
+/* Work the next run needs before the guest is entered. 0 or an exit for user space. */
+static int vp_before_run(struct hvtb_vp *vp)
 {
-	int r;
-
-	if (arg || vp->run->flags)
-		return -EINVAL;
 	vp->stats.runs++;
 
 	/* INS: user space filled run->data; put it into guest memory. */
 	if (vp->sio_pending && vp->sio.in && vp->pending == HVTB_PENDING_IO_INS) {
+		vp->pending = HVTB_PENDING_NONE;
 		if (vp_copy_string_io(vp, true)) {
 			vp->sio_pending = false;
-			vp->pending = HVTB_PENDING_NONE;
 			vp_internal_error(vp, HVTB_INTERNAL_EMULATION);
-			return 0;
+			return VMX_EXIT_USER;
 		}
-		vp->pending = HVTB_PENDING_NONE;
 	}
+	return 0;
+}
 
-	if (vp->part->root_sched)
-		r = vp_run_here(vp);
-	else
-		r = hvtb_sched_run(vp);
+static long vp_run(struct hvtb_vp *vp, unsigned long arg)
+{
+	bool async = arg == HVTB_RUN_ASYNC;
+	int r;
+
+	if ((arg && !async) || vp->run->flags || (async && vp->part->root_sched))
+		return -EINVAL;
+
+	if (vp->run_async) {
+		/* Collect the run HVTB_RUN_ASYNC started. */
+		if (async)
+			return -EBUSY;
+		vp->run_async = false;
+		r = hvtb_sched_wait(vp);
+	} else {
+		r = vp_before_run(vp);
+		if (r)
+			return 0;
+		if (vp->part->root_sched)
+			r = vp_run_here(vp);
+		else
+			r = hvtb_sched_start(vp);
+		if (!r && !vp->part->root_sched) {
+			if (async) {
+				WRITE_ONCE(vp->run_async, true);
+				return -EINPROGRESS;
+			}
+			r = hvtb_sched_wait(vp);
+		}
+	}
 	if (r == -EINTR)
 		vp->run->exit_reason = HVTB_EXIT_INTR;
 
@@ -154,6 +180,17 @@ static long vp_run(struct hvtb_vp *vp, unsigned long arg)
 		r = 0;
 	}
 	return r;
+}
+
+/* EPOLLIN once the run HVTB_RUN_ASYNC started has ended. */
+static __poll_t vp_poll(struct file *file, poll_table *wait)
+{
+	struct hvtb_vp *vp = file->private_data;
+
+	poll_wait(file, &vp->sched.done, wait);
+	if (READ_ONCE(vp->run_async) && hvtb_sched_done(vp))
+		return EPOLLIN | EPOLLRDNORM;
+	return 0;
 }
 
 static long vp_get_set(struct hvtb_vp *vp, unsigned int cmd, void __user *uarg)
@@ -273,6 +310,11 @@ static long vp_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 
 	if (mutex_lock_killable(&vp->run_lock))
 		return -EINTR;
+	if (vp->run_async && cmd != HVTB_VP_RUN && cmd != HVTB_VP_GET_STATS &&
+	    cmd != HVTB_VP_GET_SCHED) {
+		mutex_unlock(&vp->run_lock);
+		return -EBUSY;
+	}
 	switch (cmd) {
 	case HVTB_VP_RUN:
 		r = vp_run(vp, arg);
@@ -361,6 +403,7 @@ static const struct file_operations vp_fops = {
 	.unlocked_ioctl = vp_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 	.mmap = vp_mmap,
+	.poll = vp_poll,
 	.llseek = noop_llseek,
 };
 

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/epoll.h>
 
 #include "hvtb_harness.h"
 #include "guest.h"
@@ -387,6 +388,94 @@ TEST(cpu_offline_with_vp_running)
 	ASSERT_EQ(0, guest_ioctl(s[0].v.fd, HVTB_VP_GET_SCHED, (uintptr_t)&p));
 	EXPECT_NE((uint32_t)cpu, p.cpu);
 	guest_vp_destroy(&s[0].v);
+	guest_destroy(&g);
+}
+
+/* ---- one epoll loop serving many VPs (HVTB_RUN_ASYNC) ---- */
+
+#define EPOLL_VPS	3
+#define EPOLL_OUTS	20
+
+static void guest_outs(uint64_t index, uint64_t n)
+{
+	uint64_t i;
+
+	for (i = 0; i < n; i++)
+		guest_outl(0x60, (uint32_t)(index << 16 | i));
+}
+
+TEST(epoll_serves_many_vps)
+{
+	struct guest_vp v[EPOLL_VPS];
+	struct epoll_event ev, evs[EPOLL_VPS];
+	struct hvtb_regs regs;
+	struct guest g;
+	struct ucall uc;
+	int outs[EPOLL_VPS] = { 0 }, done = 0, ep, i, n;
+
+	GUEST_OR_SKIP(&g, 0);
+	ep = epoll_create1(EPOLL_CLOEXEC);
+	ASSERT_LE(0, ep);
+	for (i = 0; i < EPOLL_VPS; i++) {
+		ASSERT_EQ(0, guest_vp_create(&g, &v[i], i));
+		ASSERT_EQ(0, guest_vp_enter_long(&v[i], guest_outs, i, EPOLL_OUTS));
+		ev.events = EPOLLIN;
+		ev.data.u32 = i;
+		ASSERT_EQ(0, epoll_ctl(ep, EPOLL_CTL_ADD, v[i].fd, &ev));
+		ASSERT_EQ(-EINPROGRESS, guest_ioctl(v[i].fd, HVTB_VP_RUN, HVTB_RUN_ASYNC));
+	}
+	/* In flight: the VP's state is not to be touched. */
+	EXPECT_EQ(-EBUSY, guest_ioctl(v[0].fd, HVTB_VP_GET_REGS, (uintptr_t)&regs));
+	EXPECT_EQ(-EBUSY, guest_ioctl(v[0].fd, HVTB_VP_RUN, HVTB_RUN_ASYNC));
+	EXPECT_EQ(-EINVAL, guest_ioctl(v[0].fd, HVTB_VP_RUN, 2));
+
+	while (done < EPOLL_VPS) {
+		n = epoll_wait(ep, evs, EPOLL_VPS, 60000);
+		ASSERT_LT(0, n);
+		for (i = 0; i < n; i++) {
+			struct guest_vp *w = &v[evs[i].data.u32];
+			int k = evs[i].data.u32;
+
+			ASSERT_EQ(0, guest_ioctl(w->fd, HVTB_VP_RUN, 0));
+			if (guest_get_ucall(w, &uc) == UCALL_DONE) {
+				done++;
+				continue;
+			}
+			ASSERT_EQ(HVTB_EXIT_IO, w->run->exit_reason);
+			EXPECT_EQ((uint32_t)(k << 16 | outs[k]), w->run->io.value);
+			outs[k]++;
+			ASSERT_EQ(-EINPROGRESS,
+				  guest_ioctl(w->fd, HVTB_VP_RUN, HVTB_RUN_ASYNC));
+		}
+	}
+	for (i = 0; i < EPOLL_VPS; i++) {
+		EXPECT_EQ(EPOLL_OUTS, outs[i]);
+		/* Idle again: no EPOLLIN, ioctls allowed. */
+		EXPECT_EQ(0, guest_ioctl(v[i].fd, HVTB_VP_GET_REGS, (uintptr_t)&regs));
+		guest_vp_destroy(&v[i]);
+	}
+	close(ep);
+	guest_destroy(&g);
+}
+
+TEST(async_run_closed_in_flight)
+{
+	struct guest g;
+	struct guest_vp v, r;
+
+	GUEST_OR_SKIP(&g, 0);
+	ASSERT_EQ(0, guest_vp_create(&g, &v, 0));
+	memset(guest_gpa(&g, (uintptr_t)&spin_stop), 0, sizeof(spin_stop));
+	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_spin_count, 0, 0));
+	ASSERT_EQ(-EINPROGRESS, guest_ioctl(v.fd, HVTB_VP_RUN, HVTB_RUN_ASYNC));
+	usleep(20000);
+	guest_vp_destroy(&v);		/* the spinning run ends with its fd */
+	guest_destroy(&g);
+
+	GUEST_OR_SKIP(&g, GUEST_ROOT_SCHED);
+	ASSERT_EQ(0, guest_vp_create(&g, &r, 0));
+	EXPECT_EQ(-EINVAL, guest_ioctl(r.fd, HVTB_VP_RUN, HVTB_RUN_ASYNC));
+	guest_vp_destroy(&r);
 	guest_destroy(&g);
 }
 

@@ -320,13 +320,12 @@ static int sched_place(struct hvtb_vp *vp)
 }
 
 /**
- * hvtb_sched_run() - HVTB_VP_RUN for a VP on hvtb's scheduler.
- * @vp: the VP (its run_lock held, the intercept of the last run completed)
+ * hvtb_sched_start() - queue the VP for a run on hvtb's scheduler.
+ * @vp: the VP (its run_lock held, no run in flight)
  *
- * Return: what hvtb_vmx_vp_run() returned for the run's last slice, or
- * -EINTR when a signal cancelled the wait (the VP is resumable).
+ * Return: 0, or -EINVAL/-ENOSPC when no CPU its policy allows is usable.
  */
-int hvtb_sched_run(struct hvtb_vp *vp)
+int hvtb_sched_start(struct hvtb_vp *vp)
 {
 	struct sched_cpu *sc;
 	int r;
@@ -347,28 +346,50 @@ int hvtb_sched_run(struct hvtb_vp *vp)
 	sched_wake(&sc->prq, &vp->sched.se, sched_quantum_ns());
 	spin_unlock_irq(&sc->lock);
 	sched_kick(sc);
+	return 0;
+}
 
+/* End the run in flight: off the queue, or at the end of its slice. */
+static void sched_cancel(struct hvtb_vp *vp)
+{
+	struct sched_cpu *sc;
+
+	cpus_read_lock();	/* the VP does not change CPU meanwhile */
+	sc = per_cpu_ptr(&sched_cpu, vp->sched.cpu);
+	spin_lock_irq(&sc->lock);
+	if (vp->sched.state == HVTB_SCHED_QUEUED)
+		sched_finish(vp, VMX_EXIT_CONTINUE);
+	else if (vp->sched.state == HVTB_SCHED_RUNNING)
+		vp->sched.cancel = true;
+	spin_unlock_irq(&sc->lock);
+	cpus_read_unlock();
+	wait_event(vp->sched.done, READ_ONCE(vp->sched.state) == HVTB_SCHED_DONE);
+}
+
+/**
+ * hvtb_sched_wait() - wait for the end of the run hvtb_sched_start() began.
+ * @vp: the VP (its run_lock held)
+ *
+ * Return: what hvtb_vmx_vp_run() returned for the run's last slice, or
+ * -EINTR when a signal cancelled the run (the VP is resumable).
+ */
+int hvtb_sched_wait(struct hvtb_vp *vp)
+{
+	int r;
+
+	/* A signal: the run ends within one slice. */
 	if (wait_event_interruptible(vp->sched.done,
-				     READ_ONCE(vp->sched.state) == HVTB_SCHED_DONE)) {
-		/*
-		 * A signal: take the VP off its queue, or let its thread end
-		 * the slice (bounded by the quantum) and report.
-		 */
-		cpus_read_lock();	/* the VP does not change CPU meanwhile */
-		sc = per_cpu_ptr(&sched_cpu, vp->sched.cpu);
-		spin_lock_irq(&sc->lock);
-		if (vp->sched.state == HVTB_SCHED_QUEUED)
-			sched_finish(vp, VMX_EXIT_CONTINUE);
-		else
-			vp->sched.cancel = true;
-		spin_unlock_irq(&sc->lock);
-		cpus_read_unlock();
-		wait_event(vp->sched.done,
-			   READ_ONCE(vp->sched.state) == HVTB_SCHED_DONE);
-	}
+				     READ_ONCE(vp->sched.state) == HVTB_SCHED_DONE))
+		sched_cancel(vp);
 	vp->sched.state = HVTB_SCHED_IDLE;
 	r = vp->sched.result;
 	return r == VMX_EXIT_CONTINUE ? -EINTR : r;
+}
+
+/** hvtb_sched_done() - has the run in flight ended? (for poll) */
+bool hvtb_sched_done(struct hvtb_vp *vp)
+{
+	return READ_ONCE(vp->sched.state) == HVTB_SCHED_DONE;
 }
 
 /* The CPU set of a uapi affinity mask. */
@@ -478,11 +499,17 @@ int hvtb_sched_vp_init(struct hvtb_vp *vp)
 	return 0;
 }
 
-/** hvtb_sched_vp_destroy() - take the VP (not running: no RUN in flight) off its CPU. */
+/**
+ * hvtb_sched_vp_destroy() - take the VP off its CPU; a run in flight (an
+ * HVTB_RUN_ASYNC whose fd is closed) ends first.
+ */
 void hvtb_sched_vp_destroy(struct hvtb_vp *vp)
 {
 	struct sched_cpu *sc;
 
+	if (READ_ONCE(vp->sched.state) == HVTB_SCHED_QUEUED ||
+	    READ_ONCE(vp->sched.state) == HVTB_SCHED_RUNNING)
+		sched_cancel(vp);
 	cpus_read_lock();
 	if (vp->sched.cpu >= 0) {
 		sc = per_cpu_ptr(&sched_cpu, vp->sched.cpu);

@@ -429,12 +429,21 @@ struct hvtb_vp_sched {
 
 /*
  * HVTB_VP_RUN - run the VP until an intercept needs user space; the
- * intercept is in struct hvtb_run. The argument must be 0. Returns 0, or
- * -EINTR when a signal is pending (exit_reason HVTB_EXIT_INTR; the VP is
- * resumable). User space completes the intercept (e.g. the value of an IN)
- * in struct hvtb_run before the next RUN.
+ * intercept is in struct hvtb_run. The argument is 0 or HVTB_RUN_ASYNC.
+ * Returns 0, or -EINTR when a signal is pending (exit_reason
+ * HVTB_EXIT_INTR; the VP is resumable). User space completes the intercept
+ * (e.g. the value of an IN) in struct hvtb_run before the next RUN.
+ *
+ * HVTB_RUN_ASYNC (VPs on hvtb's scheduler; -EINVAL with
+ * HVTB_PARTITION_ROOT_SCHED) starts the run and returns -EINPROGRESS at
+ * once; poll() on the VP fd reports EPOLLIN when the run has ended, and a
+ * HVTB_VP_RUN with 0 then returns its result without running the VP again
+ * (or waits for it). So one thread can serve many VPs with one epoll loop.
+ * While such a run is in flight, the VP's other ioctls fail with -EBUSY,
+ * except HVTB_VP_GET_STATS and HVTB_VP_GET_SCHED.
  */
 #define HVTB_VP_RUN		_IO(HVTBIO, 0x20)
+#define HVTB_RUN_ASYNC		1
 
 /* struct hvtb_run.exit_reason */
 #define HVTB_EXIT_NONE		0
