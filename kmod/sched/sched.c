@@ -577,6 +577,7 @@ static struct smp_hotplug_thread sched_threads = {
 	.thread_should_run	= sched_thread_should_run,
 	.thread_fn		= sched_thread_fn,
 	.thread_comm		= "hvtb/%u",
+	.setup			= sched_thread_unpark,	/* first start */
 	.park			= sched_thread_park,
 	.unpark			= sched_thread_unpark,
 	.selfparking		= false,
