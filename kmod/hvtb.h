@@ -168,6 +168,7 @@ struct hvtb_sched_vp {
 	enum hvtb_sched_state state;
 	int result;
 	bool cancel;
+	bool yield;		/* PAUSE-loop exit: end the slice, others first */
 	wait_queue_head_t done;
 	u64 queued_at;		/* ns, for the wait-time counter */
 };

@@ -116,6 +116,7 @@ static int vp_run_here(struct hvtb_vp *vp)
 			break;
 		}
 		cond_resched();
+		vp->sched.yield = false;	/* the host's scheduler decides */
 		r = hvtb_vmx_vp_run(vp, 0);
 		if (r != 0)
 			break;

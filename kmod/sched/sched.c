@@ -214,6 +214,12 @@ static void sched_thread_fn(unsigned int cpu)
 	now = sched_now() - now;	/* the slice's length */
 	sched_charge(&sc->prq, &vp->sched.se, now);
 	vp->stats.sched_runtime_ns += now;
+	if (vp->sched.yield) {
+		/* Behind every VP of this CPU: they run before it again. */
+		vp->sched.yield = false;
+		vp->sched.se.vruntime = max(vp->sched.se.vruntime,
+					    sc->prq.lead_vruntime);
+	}
 	if (r != VMX_EXIT_CONTINUE || vp->sched.cancel) {
 		sched_finish(vp, r);
 	} else {

@@ -164,7 +164,8 @@ int hvtb_vmx_controls_init(void)
 	r |= vmx_adjust_ctl(c->procbased, proc_req, proc_req, &vmx_proc);
 	r |= vmx_adjust_ctl(c->procbased2, proc2_req |
 			    SECONDARY_EXEC_ENABLE_RDTSCP |
-			    SECONDARY_EXEC_ENABLE_INVPCID, proc2_req, &vmx_proc2);
+			    SECONDARY_EXEC_ENABLE_INVPCID |
+			    SECONDARY_EXEC_PAUSE_LOOP_EXITING, proc2_req, &vmx_proc2);
 	r |= vmx_adjust_ctl(c->exit, exit_req, exit_req, &vmx_exit_ctl);
 	r |= vmx_adjust_ctl(c->entry, entry_req, entry_req, &vmx_entry_ctl);
 	if (r) {
@@ -282,6 +283,11 @@ static void vmx_setup_controls(struct hvtb_vp *vp)
 	vmcs_write32(PIN_BASED_VM_EXEC_CONTROL, vmx_pin);
 	vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, vmx_proc);
 	vmcs_write32(SECONDARY_VM_EXEC_CONTROL, vmx_proc2);
+	if (vmx_proc2 & SECONDARY_EXEC_PAUSE_LOOP_EXITING) {
+		/* A PAUSE loop of ~4K TSC ticks is a spinning lock holder's waiter. */
+		vmcs_write32(PLE_GAP, 128);
+		vmcs_write32(PLE_WINDOW, 4096);
+	}
 	vmcs_write32(VM_EXIT_CONTROLS, vmx_exit_ctl);
 	vmcs_write32(VM_ENTRY_CONTROLS, vmx_entry_ctl);
 	vmcs_write32(EXCEPTION_BITMAP, 0);
@@ -650,7 +656,7 @@ int hvtb_vmx_vp_run(struct hvtb_vp *vp, u64 deadline_ns)
 			switch_fpu_return();
 		local_irq_disable();
 		if (need_resched() || signal_pending(current) ||
-		    READ_ONCE(vp->sched.cancel) ||
+		    READ_ONCE(vp->sched.cancel) || vp->sched.yield ||
 		    (deadline_ns && ktime_get_ns() >= deadline_ns)) {
 			local_irq_enable();
 			r = VMX_EXIT_CONTINUE;
