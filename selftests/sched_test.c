@@ -479,4 +479,61 @@ TEST(async_run_closed_in_flight)
 	guest_destroy(&g);
 }
 
+/* ---- PAUSE-loop exiting: a spinning waiter yields to the lock holder ---- */
+
+static volatile uint32_t ple_flag;
+
+static void guest_pause_wait(void)
+{
+	while (!ple_flag)
+		__asm__ volatile("pause" : : : "memory");
+}
+
+static void guest_set_flag_later(void)
+{
+	uint64_t i;
+
+	for (i = 0; i < 200000; i++)
+		__asm__ volatile("" : : : "memory");
+	ple_flag = 1;
+}
+
+TEST(pause_loop_yields)
+{
+	struct hvtb_capabilities caps = { 0 };
+	struct hvtb_vp_stats st;
+	struct spinner s[2];
+	struct guest g;
+	pthread_t t[2];
+	int i, cpu = last_cpu();
+
+	GUEST_OR_SKIP(&g, 0);
+	ASSERT_EQ(0, guest_ioctl(g.dev, HVTB_GET_CAPABILITIES, (uintptr_t)&caps));
+	if (!(caps.features & HVTB_FEAT_PAUSE_LOOP_EXITING)) {
+		guest_destroy(&g);
+		SKIP(return, "the CPU has no PAUSE-loop exiting");
+	}
+	memset(s, 0, sizeof(s));
+	memset(guest_gpa(&g, (uintptr_t)&ple_flag), 0, sizeof(ple_flag));
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, guest_vp_create(&g, &s[i].v, i));
+		ASSERT_EQ(0, set_sched(&s[i].v, 100, 0, 0, cpu));
+		ASSERT_EQ(0, guest_vp_enter_long(&s[i].v, i ? (void *)guest_set_flag_later :
+						 (void *)guest_pause_wait, 0, 0));
+	}
+	/* The waiter first, then the VP that sets the flag, on one CPU. */
+	for (i = 0; i < 2; i++)
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, spinner_thread, &s[i]));
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, pthread_join(t[i], NULL));
+		EXPECT_EQ(0, s[i].result) TH_LOG("VP %d: %s", i, s[i].msg);
+	}
+	ASSERT_EQ(0, guest_ioctl(s[0].v.fd, HVTB_VP_GET_STATS, (uintptr_t)&st));
+	TH_LOG("waiter: %lu PAUSE-loop exits", (unsigned long)st.by_reason[40]);
+	EXPECT_LT(0, st.by_reason[40]);
+	for (i = 0; i < 2; i++)
+		guest_vp_destroy(&s[i].v);
+	guest_destroy(&g);
+}
+
 TEST_HARNESS_MAIN
