@@ -9,10 +9,14 @@
 #include <linux/cpumask.h>
 #include <linux/kref.h>
 #include <linux/mutex.h>
+#include <linux/list.h>
 #include <linux/rcupdate.h>
+#include <linux/wait.h>
 #include <asm/fpu/types.h>
 
 #include <linux/hvtb.h>
+
+#include "sched/policy.h"
 
 /**
  * struct hvtb_vmx_caps - what one CPU's VMX capability MSRs say.
@@ -96,6 +100,7 @@ struct hvtb_partition {
 	struct hvtb_vp *vps[HVTB_MAX_VPS];
 	struct hvtb_cpuid_rcu __rcu *cpuid;
 	struct hvtb_msr_list_rcu __rcu *msr_intercepts;
+	bool root_sched;	/* HVTB_PARTITION_ROOT_SCHED */
 };
 
 /* What the next HVTB_VP_RUN must finish before entering the guest. */
@@ -138,6 +143,34 @@ struct hvtb_paging {
 	u64 cr3;
 	u8 mode;		/* enum hvtb_paging_mode */
 	bool pse;		/* CR4.PSE for 32-bit paging */
+};
+
+/* Where a VP is in hvtb's scheduler (kmod/sched). */
+enum hvtb_sched_state {
+	HVTB_SCHED_IDLE,	/* no HVTB_VP_RUN in flight */
+	HVTB_SCHED_QUEUED,	/* runnable on its CPU's queue */
+	HVTB_SCHED_RUNNING,	/* executing on its CPU's thread */
+	HVTB_SCHED_DONE,	/* the run ended: @result is for the RUN caller */
+};
+
+/**
+ * struct hvtb_sched_vp - a VP's part of hvtb's scheduler.
+ * @se: what the policy sees; @node: on its CPU's list while @cpu >= 0.
+ * @cpu: the host CPU the VP is assigned to, -1 before its first run.
+ * @state, @result, @cancel: the hand-over between the RUN caller and the
+ * scheduler thread, under the CPU's lock; @done wakes the RUN caller.
+ */
+struct hvtb_sched_vp {
+	struct sched_ent se;
+	struct list_head node;
+	int cpu;
+	cpumask_var_t affinity;
+	enum hvtb_sched_state state;
+	int result;
+	bool cancel;
+	bool yield;		/* PAUSE-loop exit: end the slice, others first */
+	wait_queue_head_t done;
+	u64 queued_at;		/* ns, for the wait-time counter */
 };
 
 /**
@@ -186,6 +219,8 @@ struct hvtb_vp {
 	unsigned long exit_qual;
 
 	struct hvtb_vp_stats stats;
+	struct hvtb_sched_vp sched;
+	bool run_async;		/* an HVTB_RUN_ASYNC run is in flight */
 };
 
 /* kmod/partition.c */
@@ -198,7 +233,7 @@ int hvtb_vp_create(struct hvtb_partition *part, const struct hvtb_vp_config *cfg
 /* kmod/vmx/vmx.c */
 int hvtb_vmx_vp_init(struct hvtb_vp *vp);
 void hvtb_vmx_vp_destroy(struct hvtb_vp *vp);
-int hvtb_vmx_vp_run(struct hvtb_vp *vp);
+int hvtb_vmx_vp_run(struct hvtb_vp *vp, u64 deadline_ns);
 int hvtb_gva_to_gpa(struct hvtb_vp *vp, u64 gva, u64 *gpa);
 void hvtb_vmx_get_regs(struct hvtb_vp *vp, struct hvtb_regs *regs);
 int hvtb_vmx_set_regs(struct hvtb_vp *vp, const struct hvtb_regs *regs);
@@ -209,6 +244,17 @@ int hvtb_vmx_set_events(struct hvtb_vp *vp, const struct hvtb_vp_events *ev);
 int hvtb_vmx_get_msr(struct hvtb_vp *vp, u32 index, u64 *data);
 int hvtb_vmx_set_msr(struct hvtb_vp *vp, u32 index, u64 data);
 int hvtb_vmx_controls_init(void);
+
+/* kmod/sched/sched.c */
+int hvtb_sched_init(void);
+void hvtb_sched_exit(void);
+int hvtb_sched_vp_init(struct hvtb_vp *vp);
+void hvtb_sched_vp_destroy(struct hvtb_vp *vp);
+int hvtb_sched_start(struct hvtb_vp *vp);
+int hvtb_sched_wait(struct hvtb_vp *vp);
+bool hvtb_sched_done(struct hvtb_vp *vp);
+int hvtb_sched_set(struct hvtb_vp *vp, const struct hvtb_vp_sched *p);
+void hvtb_sched_get(struct hvtb_vp *vp, struct hvtb_vp_sched *p);
 
 /* kmod/dev.c */
 int hvtb_dev_init(void);

@@ -60,15 +60,21 @@ static int __init hvtb_init(void)
 		goto err_vmx_root;
 	atomic_notifier_chain_register(&panic_notifier_list, &hvtb_panic_nb);
 
-	r = hvtb_dev_init();
+	r = hvtb_sched_init();
 	if (r)
 		goto err_notifiers;
+
+	r = hvtb_dev_init();
+	if (r)
+		goto err_sched;
 
 	pr_info("VMX root on %u of %u online CPUs (VMCS revision 0x%x), /dev/hvtb ready\n",
 		cpumask_weight(hvtb_vmx_root_cpus()), num_online_cpus(),
 		hvtb_caps.revision);
 	return 0;
 
+err_sched:
+	hvtb_sched_exit();
 err_notifiers:
 	atomic_notifier_chain_unregister(&panic_notifier_list, &hvtb_panic_nb);
 	unregister_reboot_notifier(&hvtb_reboot_nb);
@@ -80,6 +86,7 @@ err_vmx_root:
 static void __exit hvtb_exit(void)
 {
 	hvtb_dev_exit();
+	hvtb_sched_exit();
 	atomic_notifier_chain_unregister(&panic_notifier_list, &hvtb_panic_nb);
 	unregister_reboot_notifier(&hvtb_reboot_nb);
 	hvtb_vmx_root_exit();

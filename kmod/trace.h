@@ -57,6 +57,30 @@ TRACE_EVENT(hvtb_intercept,
 		  __entry->partition, __entry->vp, __entry->exit_reason)
 );
 
+/* A scheduling decision: @cpu's thread runs the VP for up to @slice_ns. */
+TRACE_EVENT(hvtb_sched,
+	TP_PROTO(u32 cpu, u32 partition, u32 vp, u64 slice_ns),
+	TP_ARGS(cpu, partition, vp, slice_ns),
+
+	TP_STRUCT__entry(
+		__field(u32, cpu)
+		__field(u32, partition)
+		__field(u32, vp)
+		__field(u64, slice_ns)
+	),
+
+	TP_fast_assign(
+		__entry->cpu = cpu;
+		__entry->partition = partition;
+		__entry->vp = vp;
+		__entry->slice_ns = slice_ns;
+	),
+
+	TP_printk("cpu %u runs partition %u vp %u for up to %llu ns",
+		  __entry->cpu, __entry->partition, __entry->vp,
+		  __entry->slice_ns)
+);
+
 #endif /* HVTB_TRACE_H */
 
 #undef TRACE_INCLUDE_PATH

@@ -14,6 +14,7 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
+#include <linux/poll.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -22,6 +23,7 @@
 
 #include "ept/ept.h"
 #include "hvtb.h"
+#include "vmx/vmx.h"
 
 #define CREATE_TRACE_POINTS
 #include "trace.h"
@@ -98,38 +100,80 @@ static void vp_after_exit(struct hvtb_vp *vp)
 	}
 }
 
-static long vp_run(struct hvtb_vp *vp, unsigned long arg)
+/*
+ * HVTB_PARTITION_ROOT_SCHED: the VP executes on the calling thread, which
+ * the host's scheduler preempts like any other (the guest FPU state stays
+ * loaded across that; the FPU core saves it at a context switch).
+ */
+static int vp_run_here(struct hvtb_vp *vp)
 {
 	int r;
-
-	if (arg || vp->run->flags)
-		return -EINVAL;
-	vp->stats.runs++;
-
-	/* INS: user space filled run->data; put it into guest memory. */
-	if (vp->sio_pending && vp->sio.in && vp->pending == HVTB_PENDING_IO_INS) {
-		if (vp_copy_string_io(vp, true)) {
-			vp->sio_pending = false;
-			vp->pending = HVTB_PENDING_NONE;
-			vp_internal_error(vp, HVTB_INTERNAL_EMULATION);
-			return 0;
-		}
-		vp->pending = HVTB_PENDING_NONE;
-	}
 
 	fpu_swap_kvm_fpstate(&vp->fpu, true);
 	for (;;) {
 		if (signal_pending(current)) {
-			vp->run->exit_reason = HVTB_EXIT_INTR;
 			r = -EINTR;
 			break;
 		}
 		cond_resched();
-		r = hvtb_vmx_vp_run(vp);
+		vp->sched.yield = false;	/* the host's scheduler decides */
+		r = hvtb_vmx_vp_run(vp, 0);
 		if (r != 0)
 			break;
 	}
 	fpu_swap_kvm_fpstate(&vp->fpu, false);
+	return r;
+}
+
+/* Work the next run needs before the guest is entered. 0 or an exit for user space. */
+static int vp_before_run(struct hvtb_vp *vp)
+{
+	vp->stats.runs++;
+
+	/* INS: user space filled run->data; put it into guest memory. */
+	if (vp->sio_pending && vp->sio.in && vp->pending == HVTB_PENDING_IO_INS) {
+		vp->pending = HVTB_PENDING_NONE;
+		if (vp_copy_string_io(vp, true)) {
+			vp->sio_pending = false;
+			vp_internal_error(vp, HVTB_INTERNAL_EMULATION);
+			return VMX_EXIT_USER;
+		}
+	}
+	return 0;
+}
+
+static long vp_run(struct hvtb_vp *vp, unsigned long arg)
+{
+	bool async = arg == HVTB_RUN_ASYNC;
+	int r;
+
+	if ((arg && !async) || vp->run->flags || (async && vp->part->root_sched))
+		return -EINVAL;
+
+	if (vp->run_async) {
+		/* Collect the run HVTB_RUN_ASYNC started. */
+		if (async)
+			return -EBUSY;
+		vp->run_async = false;
+		r = hvtb_sched_wait(vp);
+	} else {
+		r = vp_before_run(vp);
+		if (r)
+			return 0;
+		if (vp->part->root_sched)
+			r = vp_run_here(vp);
+		else
+			r = hvtb_sched_start(vp);
+		if (!r && !vp->part->root_sched) {
+			if (async) {
+				WRITE_ONCE(vp->run_async, true);
+				return -EINPROGRESS;
+			}
+			r = hvtb_sched_wait(vp);
+		}
+	}
+	if (r == -EINTR)
+		vp->run->exit_reason = HVTB_EXIT_INTR;
 
 	if (r > 0) {
 		vp_after_exit(vp);
@@ -137,6 +181,17 @@ static long vp_run(struct hvtb_vp *vp, unsigned long arg)
 		r = 0;
 	}
 	return r;
+}
+
+/* EPOLLIN once the run HVTB_RUN_ASYNC started has ended. */
+static __poll_t vp_poll(struct file *file, poll_table *wait)
+{
+	struct hvtb_vp *vp = file->private_data;
+
+	poll_wait(file, &vp->sched.done, wait);
+	if (READ_ONCE(vp->run_async) && hvtb_sched_done(vp))
+		return EPOLLIN | EPOLLRDNORM;
+	return 0;
 }
 
 static long vp_get_set(struct hvtb_vp *vp, unsigned int cmd, void __user *uarg)
@@ -233,6 +288,21 @@ static long vp_fpu(struct hvtb_vp *vp, void __user *uarg, bool set)
 	return r;
 }
 
+static long vp_sched(struct hvtb_vp *vp, unsigned int cmd, void __user *uarg)
+{
+	struct hvtb_vp_sched p;
+	int r;
+
+	if (cmd == HVTB_VP_GET_SCHED) {
+		hvtb_sched_get(vp, &p);
+		return copy_to_user(uarg, &p, sizeof(p)) ? -EFAULT : 0;
+	}
+	if (copy_from_user(&p, uarg, sizeof(p)))
+		return -EFAULT;
+	r = hvtb_sched_set(vp, &p);
+	return r;
+}
+
 static long vp_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct hvtb_vp *vp = file->private_data;
@@ -241,6 +311,11 @@ static long vp_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 
 	if (mutex_lock_killable(&vp->run_lock))
 		return -EINTR;
+	if (vp->run_async && cmd != HVTB_VP_RUN && cmd != HVTB_VP_GET_STATS &&
+	    cmd != HVTB_VP_GET_SCHED) {
+		mutex_unlock(&vp->run_lock);
+		return -EBUSY;
+	}
 	switch (cmd) {
 	case HVTB_VP_RUN:
 		r = vp_run(vp, arg);
@@ -267,6 +342,10 @@ static long vp_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		break;
 	case HVTB_VP_GET_STATS:
 		r = copy_to_user(uarg, &vp->stats, sizeof(vp->stats)) ? -EFAULT : 0;
+		break;
+	case HVTB_VP_SET_SCHED:
+	case HVTB_VP_GET_SCHED:
+		r = vp_sched(vp, cmd, uarg);
 		break;
 	default:
 		r = -ENOTTY;
@@ -306,6 +385,7 @@ static void vp_destroy(struct hvtb_vp *vp)
 	part->vps[vp->index] = NULL;
 	part->nr_vps--;
 	mutex_unlock(&part->lock);
+	hvtb_sched_vp_destroy(vp);
 	hvtb_vmx_vp_destroy(vp);
 	__free_page(vp->run_page);
 	kfree(vp);
@@ -324,6 +404,7 @@ static const struct file_operations vp_fops = {
 	.unlocked_ioctl = vp_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 	.mmap = vp_mmap,
+	.poll = vp_poll,
 	.llseek = noop_llseek,
 };
 
@@ -352,9 +433,12 @@ int hvtb_vp_create(struct hvtb_partition *part, const struct hvtb_vp_config *cfg
 	}
 	vp->run = page_address(vp->run_page);
 
-	r = hvtb_vmx_vp_init(vp);
+	r = hvtb_sched_vp_init(vp);
 	if (r)
 		goto err_free_run;
+	r = hvtb_vmx_vp_init(vp);
+	if (r)
+		goto err_sched;
 
 	mutex_lock(&part->lock);
 	if (part->vps[vp->index]) {
@@ -376,6 +460,8 @@ int hvtb_vp_create(struct hvtb_partition *part, const struct hvtb_vp_config *cfg
 
 err_vmx:
 	hvtb_vmx_vp_destroy(vp);
+err_sched:
+	hvtb_sched_vp_destroy(vp);
 err_free_run:
 	__free_page(vp->run_page);
 err_free_vp:

@@ -172,7 +172,7 @@ TEST(vp_ioctl_bad_input)
 	EXPECT_EQ(FD_CLOEXEC, fcntl(v.fd, F_GETFD) & FD_CLOEXEC);
 	EXPECT_EQ(-ENOTTY, guest_ioctl(v.fd, HVTB_BOGUS_IOCTL, 0));
 	EXPECT_EQ(-ENOTTY, guest_ioctl(v.fd, HVTB_MAP_GPA, 0));
-	EXPECT_EQ(-EINVAL, guest_ioctl(v.fd, HVTB_VP_RUN, 1));
+	EXPECT_EQ(-EINVAL, guest_ioctl(v.fd, HVTB_VP_RUN, 2));
 	v.run->flags = 1;
 	EXPECT_EQ(-EINVAL, guest_ioctl(v.fd, HVTB_VP_RUN, 0));
 	v.run->flags = 0;

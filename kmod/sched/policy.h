@@ -24,14 +24,10 @@
 #define HVTB_SCHED_POLICY_H
 
 #include <linux/types.h>
-
-#define HVTB_SCHED_WEIGHT_MIN		1
-#define HVTB_SCHED_WEIGHT_MAX		10000
-#define HVTB_SCHED_WEIGHT_DEFAULT	100
-#define HVTB_SCHED_BP_ONE_CPU		10000	/* basis points of one CPU */
+#include <linux/hvtb.h>	/* HVTB_SCHED_WEIGHT_*, HVTB_SCHED_BP_ONE_CPU */
 
 /* One schedulable VP as the policy sees it. */
-struct sched_entity {
+struct sched_ent {
 	u64 vruntime;		/* weighted runtime, ns at the default weight */
 	u64 used;		/* runtime in the current period */
 	u32 weight;		/* HVTB_SCHED_WEIGHT_MIN..MAX */
@@ -82,7 +78,7 @@ static inline u64 sched_bp_of_period(const struct sched_policy_rq *rq, u32 bp)
 
 /* Runtime left under the cap in this period (U64_MAX-like when uncapped). */
 static inline u64 sched_cap_left(const struct sched_policy_rq *rq,
-				 const struct sched_entity *e)
+				 const struct sched_ent *e)
 {
 	u64 budget;
 
@@ -94,7 +90,7 @@ static inline u64 sched_cap_left(const struct sched_policy_rq *rq,
 
 /* Runtime still owed from the reserve in this period. */
 static inline u64 sched_reserve_left(const struct sched_policy_rq *rq,
-				     const struct sched_entity *e)
+				     const struct sched_ent *e)
 {
 	u64 budget = sched_bp_of_period(rq, e->reserve_bp);
 
@@ -111,7 +107,7 @@ static inline u64 sched_reserve_left(const struct sched_policy_rq *rq,
  * Return: true when a new period started (every entity's @used is 0 again).
  */
 static inline bool sched_period_roll(struct sched_policy_rq *rq,
-				     struct sched_entity *ents, unsigned int n,
+				     struct sched_ent *ents, unsigned int n,
 				     u64 now)
 {
 	unsigned int i;
@@ -136,8 +132,8 @@ static inline u64 sched_period_end(const struct sched_policy_rq *rq)
  * fractions by cross-multiplying (reserves are at most 10000, so the
  * products stay far from overflow for any sane period).
  */
-static inline bool sched_reserve_before(const struct sched_entity *a,
-					const struct sched_entity *b)
+static inline bool sched_reserve_before(const struct sched_ent *a,
+					const struct sched_ent *b)
 {
 	return a->used * b->reserve_bp < b->used * a->reserve_bp;
 }
@@ -156,13 +152,13 @@ static inline bool sched_reserve_before(const struct sched_entity *a,
  * (or none is runnable) until the period ends.
  */
 static inline int sched_pick(const struct sched_policy_rq *rq,
-			     const struct sched_entity *ents, unsigned int n)
+			     const struct sched_ent *ents, unsigned int n)
 {
 	int best = -1, owed = -1;
 	unsigned int i;
 
 	for (i = 0; i < n; i++) {
-		const struct sched_entity *e = &ents[i];
+		const struct sched_ent *e = &ents[i];
 
 		if (!e->runnable || !sched_cap_left(rq, e))
 			continue;
@@ -187,7 +183,7 @@ static inline int sched_pick(const struct sched_policy_rq *rq,
  * the period (where budgets reset and another VP may be owed its reserve).
  */
 static inline u64 sched_slice(const struct sched_policy_rq *rq,
-			      const struct sched_entity *e, u64 now, u64 quantum)
+			      const struct sched_ent *e, u64 now, u64 quantum)
 {
 	u64 s = quantum, left = sched_cap_left(rq, e);
 	u64 end = sched_period_end(rq);
@@ -201,7 +197,7 @@ static inline u64 sched_slice(const struct sched_policy_rq *rq,
 
 /* Charge @ns of runtime to @e and advance the queue's lead. */
 static inline void sched_charge(struct sched_policy_rq *rq,
-				struct sched_entity *e, u64 ns)
+				struct sched_ent *e, u64 ns)
 {
 	e->used += ns;
 	e->vruntime += ns * HVTB_SCHED_WEIGHT_DEFAULT / e->weight;
@@ -216,7 +212,7 @@ static inline void sched_charge(struct sched_policy_rq *rq,
  * short sleep still lets it run soon.
  */
 static inline void sched_wake(const struct sched_policy_rq *rq,
-			      struct sched_entity *e, u64 quantum)
+			      struct sched_ent *e, u64 quantum)
 {
 	u64 floor = rq->lead_vruntime > quantum ? rq->lead_vruntime - quantum : 0;
 

@@ -237,6 +237,16 @@ static int handle_skip(struct hvtb_vp *vp)
 	return VMX_EXIT_CONTINUE;
 }
 
+/*
+ * PAUSE-loop exiting: the guest spins on a lock whose holder may not be
+ * running. End the slice so hvtb's scheduler runs another VP first.
+ */
+static int handle_pause_loop(struct hvtb_vp *vp)
+{
+	vp->sched.yield = true;
+	return VMX_EXIT_CONTINUE;
+}
+
 static int handle_cr_access(struct hvtb_vp *vp)
 {
 	unsigned long q = vp->exit_qual;
@@ -539,6 +549,7 @@ static const exit_handler_t exit_handlers[] = {
 	[EXIT_REASON_INVVPID]			= handle_vmx_insn,
 	[EXIT_REASON_WBINVD]			= handle_skip,
 	[EXIT_REASON_XSETBV]			= handle_xsetbv,
+	[EXIT_REASON_PAUSE_INSTRUCTION]		= handle_pause_loop,
 	[EXIT_REASON_VMFUNC]			= handle_vmx_insn,
 };
 

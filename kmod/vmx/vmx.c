@@ -76,12 +76,22 @@ static unsigned int quantum_us = 1000;
 module_param(quantum_us, uint, 0644);
 MODULE_PARM_DESC(quantum_us, "longest guest run without a VM exit, in microseconds (10..100000, default 1000)");
 
-/* The quantum in VMX-preemption-timer units (TSC >> rate). */
-static u32 vmx_quantum_ticks(void)
+/*
+ * The VMX-preemption-timer value for the next entry (TSC >> rate): the
+ * quantum, or less when the scheduler's slice ends sooner (@deadline_ns,
+ * ktime; 0 for none).
+ */
+static u32 vmx_quantum_ticks(u64 deadline_ns)
 {
-	u64 us = clamp_t(unsigned int, READ_ONCE(quantum_us), 10, 100000);
-	u64 ticks = (us * tsc_khz / 1000) >> hvtb_caps.timer_shift;
+	u64 ns = (u64)clamp_t(unsigned int, READ_ONCE(quantum_us), 10, 100000) *
+		 NSEC_PER_USEC;
+	u64 ticks, now;
 
+	if (deadline_ns) {
+		now = ktime_get_ns();
+		ns = min(ns, deadline_ns > now ? deadline_ns - now : 0);
+	}
+	ticks = mul_u64_u32_div(ns, tsc_khz, NSEC_PER_MSEC) >> hvtb_caps.timer_shift;
 	return clamp_t(u64, ticks, 1, U32_MAX);
 }
 
@@ -154,7 +164,8 @@ int hvtb_vmx_controls_init(void)
 	r |= vmx_adjust_ctl(c->procbased, proc_req, proc_req, &vmx_proc);
 	r |= vmx_adjust_ctl(c->procbased2, proc2_req |
 			    SECONDARY_EXEC_ENABLE_RDTSCP |
-			    SECONDARY_EXEC_ENABLE_INVPCID, proc2_req, &vmx_proc2);
+			    SECONDARY_EXEC_ENABLE_INVPCID |
+			    SECONDARY_EXEC_PAUSE_LOOP_EXITING, proc2_req, &vmx_proc2);
 	r |= vmx_adjust_ctl(c->exit, exit_req, exit_req, &vmx_exit_ctl);
 	r |= vmx_adjust_ctl(c->entry, entry_req, entry_req, &vmx_entry_ctl);
 	if (r) {
@@ -272,6 +283,11 @@ static void vmx_setup_controls(struct hvtb_vp *vp)
 	vmcs_write32(PIN_BASED_VM_EXEC_CONTROL, vmx_pin);
 	vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, vmx_proc);
 	vmcs_write32(SECONDARY_VM_EXEC_CONTROL, vmx_proc2);
+	if (vmx_proc2 & SECONDARY_EXEC_PAUSE_LOOP_EXITING) {
+		/* A PAUSE loop of ~4K TSC ticks is a spinning lock holder's waiter. */
+		vmcs_write32(PLE_GAP, 128);
+		vmcs_write32(PLE_WINDOW, 4096);
+	}
 	vmcs_write32(VM_EXIT_CONTROLS, vmx_exit_ctl);
 	vmcs_write32(VM_ENTRY_CONTROLS, vmx_entry_ctl);
 	vmcs_write32(EXCEPTION_BITMAP, 0);
@@ -576,14 +592,14 @@ static void vmx_reinject_vectoring(void)
 }
 
 /* One VM entry and exit. Preemption and interrupts disabled. */
-static int vmx_enter_once(struct hvtb_vp *vp)
+static int vmx_enter_once(struct hvtb_vp *vp, u64 deadline_ns)
 {
 	struct vmx_host_state h;
 	u64 t0;
 	int r;
 
 	vmx_switch_to_guest(vp, &h);
-	vmcs_write32(VMX_PREEMPTION_TIMER_VALUE, vmx_quantum_ticks());
+	vmcs_write32(VMX_PREEMPTION_TIMER_VALUE, vmx_quantum_ticks(deadline_ns));
 	t0 = ktime_get_ns();
 	r = hvtb_vmx_vmenter(&vp->gprs, vp->launched);
 	vp->stats.guest_ns += ktime_get_ns() - t0;
@@ -607,17 +623,27 @@ static int vmx_entry_failed(struct hvtb_vp *vp, int r)
 
 /**
  * hvtb_vmx_vp_run() - run the VP until an exit needs user space, a signal is
- * pending or the scheduler wants the CPU.
+ * pending, the host's scheduler wants the CPU or hvtb's slice ends.
  * @vp: the virtual processor
+ * @deadline_ns: the end of hvtb's scheduler slice (ktime), 0 for none
  *
  * Return: VMX_EXIT_USER (run->exit_reason set), VMX_EXIT_CONTINUE when the
  * caller should check for signals and reschedule, or -errno.
  */
-int hvtb_vmx_vp_run(struct hvtb_vp *vp)
+int hvtb_vmx_vp_run(struct hvtb_vp *vp, u64 deadline_ns)
 {
 	int r;
 
 	preempt_disable();
+	/*
+	 * A CPU going offline leaves VMX root before its tasks and hvtb's
+	 * thread move away (and comes online before it enters it): no VMX
+	 * instruction here then; the caller tries again elsewhere.
+	 */
+	if (!cpumask_test_cpu(smp_processor_id(), hvtb_vmx_root_cpus())) {
+		preempt_enable();
+		return VMX_EXIT_CONTINUE;
+	}
 	r = vmx_vp_load(vp);
 	if (r)
 		goto out;
@@ -629,12 +655,14 @@ int hvtb_vmx_vp_run(struct hvtb_vp *vp)
 		if (test_thread_flag(TIF_NEED_FPU_LOAD))
 			switch_fpu_return();
 		local_irq_disable();
-		if (need_resched() || signal_pending(current)) {
+		if (need_resched() || signal_pending(current) ||
+		    READ_ONCE(vp->sched.cancel) || vp->sched.yield ||
+		    (deadline_ns && ktime_get_ns() >= deadline_ns)) {
 			local_irq_enable();
 			r = VMX_EXIT_CONTINUE;
 			break;
 		}
-		r = vmx_enter_once(vp);
+		r = vmx_enter_once(vp, deadline_ns);
 		local_irq_enable();
 
 		if (r) {

@@ -3,9 +3,11 @@
  * exit_bench - exit round-trip costs measured inside the guest with RDTSC:
  * CPUID answered by the kernel from the table, VMCALL HVTB_HC_NULL handled
  * in the kernel, and an OUT that goes to user space and back. Prints the
- * median over N iterations of each, one line per figure:
+ * median over N iterations of each, one line per figure, once with the VP
+ * on hvtb's scheduler threads and once on the RUN caller's thread
+ * (HVTB_PARTITION_ROOT_SCHED), so the two modes' costs compare directly:
  *
- *   exit_bench: cpuid_kernel median_ticks=NNN iterations=NNN
+ *   exit_bench: threads cpuid_kernel median_ticks=NNN iterations=NNN
  *
  * Under Bochs (clock: sync=none) the TSC counts emulated instructions, so
  * the figures are exact, repeatable path lengths.
@@ -67,20 +69,16 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-int main(int argc, char **argv)
+/* One pass of every figure with the VP scheduled as @flags asks. */
+static int bench_mode(uint64_t n, unsigned int flags, const char *mode)
 {
-	uint64_t n = argc > 1 ? strtoull(argv[1], NULL, 0) : 1000;
 	struct guest g;
 	struct guest_vp v;
 	struct ucall uc;
 	char buf[256];
 	int r, done = 0;
 
-	if (n < 1 || n > BENCH_MAX) {
-		fprintf(stderr, "exit_bench: iterations must be 1..%d\n", BENCH_MAX);
-		return 2;
-	}
-	r = guest_create(&g, 0);
+	r = guest_create(&g, flags);
 	if (r == -ENOENT) {
 		printf("exit_bench: SKIP: /dev/hvtb missing (no VMX or hvtb not loaded)\n");
 		return 4;
@@ -105,7 +103,7 @@ int main(int argc, char **argv)
 		memcpy(bench_ticks, guest_gpa(&g, (uintptr_t)bench_ticks),
 		       n * sizeof(bench_ticks[0]));
 		qsort(bench_ticks, n, sizeof(bench_ticks[0]), cmp_u64);
-		printf("exit_bench: %s median_ticks=%llu iterations=%llu\n",
+		printf("exit_bench: %s %s median_ticks=%llu iterations=%llu\n", mode,
 		       bench_names[done], (unsigned long long)bench_ticks[n / 2],
 		       (unsigned long long)n);
 		fflush(stdout);
@@ -114,4 +112,19 @@ int main(int argc, char **argv)
 	guest_vp_destroy(&v);
 	guest_destroy(&g);
 	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	uint64_t n = argc > 1 ? strtoull(argv[1], NULL, 0) : 1000;
+	int r;
+
+	if (n < 1 || n > BENCH_MAX) {
+		fprintf(stderr, "exit_bench: iterations must be 1..%d\n", BENCH_MAX);
+		return 2;
+	}
+	r = bench_mode(n, 0, "threads");
+	if (!r)
+		r = bench_mode(n, GUEST_ROOT_SCHED, "root");
+	return r;
 }

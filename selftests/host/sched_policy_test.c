@@ -26,7 +26,7 @@ typedef uint64_t u64;
 
 struct sim {
 	struct sched_policy_rq rq;
-	struct sched_entity e[MAX_ENTS];
+	struct sched_ent e[MAX_ENTS];
 	u64 total[MAX_ENTS];	/* runtime over the whole simulation */
 	u64 period_max[MAX_ENTS];	/* the most used in any one period */
 	u64 idle;
@@ -210,7 +210,7 @@ TEST(nothing_runnable_idles)
 TEST(slice_ends_at_cap_and_period_end)
 {
 	struct sched_policy_rq rq = { .period_ns = PERIOD };
-	struct sched_entity e = { .weight = 100, .cap_bp = 1000 };
+	struct sched_ent e = { .weight = 100, .cap_bp = 1000 };
 
 	EXPECT_EQ(QUANTUM, sched_slice(&rq, &e, 0, QUANTUM));
 	e.used = PERIOD / 10 - 300;
@@ -222,7 +222,7 @@ TEST(slice_ends_at_cap_and_period_end)
 TEST(period_roll_stays_aligned)
 {
 	struct sched_policy_rq rq = { .period_ns = PERIOD };
-	struct sched_entity e = { .weight = 100, .used = 5 };
+	struct sched_ent e = { .weight = 100, .used = 5 };
 
 	EXPECT_FALSE(sched_period_roll(&rq, &e, 1, PERIOD - 1));
 	EXPECT_EQ(5, e.used);

@@ -212,6 +212,7 @@ struct guest_vp {
 
 /* Flags of guest_create() */
 #define GUEST_NO_MEMORY		(1U << 0)	/* partition only: no range mapped */
+#define GUEST_ROOT_SCHED	(1U << 1)	/* HVTB_PARTITION_ROOT_SCHED */
 
 /*
  * Open /dev/hvtb, create a partition (max_vps 0: the default) and, unless

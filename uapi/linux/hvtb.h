@@ -40,6 +40,8 @@
 #define HVTB_EXT_CPU_HOTPLUG	2
 /* Partitions, guest memory on EPT, VPs and intercepts (the ioctls below). */
 #define HVTB_EXT_PARTITIONS	3
+/* hvtb's own vCPU scheduler: HVTB_VP_SET/GET_SCHED, HVTB_PARTITION_ROOT_SCHED */
+#define HVTB_EXT_SCHED		6
 
 /*
  * Features found by the VMX probe at load (struct hvtb_capabilities.features).
@@ -143,8 +145,20 @@ struct hvtb_capabilities {
 /* Most VPs one partition may have. */
 #define HVTB_MAX_VPS		64
 
+/*
+ * struct hvtb_partition_config.flags
+ *
+ * By default a partition's VPs execute on hvtb's own per-CPU scheduler
+ * threads (weights, caps, reserves, affinity: HVTB_VP_SET_SCHED) and
+ * HVTB_VP_RUN waits for the next intercept. With HVTB_PARTITION_ROOT_SCHED
+ * a VP executes on the thread that calls HVTB_VP_RUN and the host's
+ * scheduler decides (as KVM does); the uapi is the same in both modes.
+ */
+#define HVTB_PARTITION_ROOT_SCHED	_BITULL(1)
+#define HVTB_PARTITION_FLAGS_MASK	HVTB_PARTITION_ROOT_SCHED
+
 struct hvtb_partition_config {
-	__u32 flags;		/* must be 0 */
+	__u32 flags;		/* HVTB_PARTITION_* */
 	__u32 max_vps;		/* 1..HVTB_MAX_VPS; 0 means HVTB_MAX_VPS */
 	/* bytes of guest memory; 0: no limit beyond RLIMIT_MEMLOCK */
 	__u64 max_memory;
@@ -369,19 +383,67 @@ struct hvtb_vp_stats {
 	__u64 guest_ns;		/* time in VMX non-root operation */
 	__u64 by_reason[HVTB_STAT_EXIT_REASONS];	/* VM exits by basic reason */
 	__u64 by_intercept[16];	/* user exits by HVTB_EXIT_* */
-	__u64 reserved[4];
+	/* hvtb's scheduler (0 for HVTB_PARTITION_ROOT_SCHED partitions) */
+	__u64 sched_runtime_ns;	/* CPU time given to the VP by its thread */
+	__u64 sched_wait_ns;	/* time runnable but waiting for its CPU */
+	__u64 sched_dispatches;	/* times a scheduler thread picked it */
+	__u64 sched_preemptions; /* slices that ended with the VP still runnable */
 };
 
 #define HVTB_VP_GET_STATS	_IOR(HVTBIO, 0x2b, struct hvtb_vp_stats)
 
 /*
+ * Scheduling policy of a VP on hvtb's scheduler, in the manner of Hyper-V's
+ * classic scheduler. Caps and reserves are in basis points of one host CPU
+ * per accounting period (100 ms; 10000 = a whole CPU); within them VPs
+ * share a CPU in proportion to their weights.
+ *
+ * SET: @weight 1..10000 (default 100); @cap_bp 0 (none) or 1..10000;
+ * @reserve_bp 0 (none) or up to @cap_bp when capped; @affinity the host
+ * CPUs the VP may run on (all zero: any of hvtb's scheduler CPUs), at
+ * least one of them a scheduler CPU; @flags, @cpu, @pad, @reserved 0.
+ * Bad values are -EINVAL; a reserve that no allowed CPU has room for (the
+ * reserves on a CPU never add up to more than the CPU) is -ENOSPC. The VP
+ * moves to an allowed CPU before its next run. -EINVAL too for a VP of an
+ * HVTB_PARTITION_ROOT_SCHED partition.
+ * GET: the policy, and in @cpu the host CPU the VP is assigned to, or
+ * 0xffffffff when it has none yet.
+ */
+struct hvtb_vp_sched {
+	__u32 weight;
+	__u32 cap_bp;
+	__u32 reserve_bp;
+	__u32 flags;		/* must be 0 */
+	__u64 affinity[HVTB_CPU_MASK_WORDS];
+	__u32 cpu;		/* GET only */
+	__u32 pad;		/* must be 0 */
+	__u64 reserved[4];	/* must be 0 */
+};
+
+#define HVTB_SCHED_WEIGHT_MIN		1
+#define HVTB_SCHED_WEIGHT_MAX		10000
+#define HVTB_SCHED_WEIGHT_DEFAULT	100
+#define HVTB_SCHED_BP_ONE_CPU		10000	/* basis points of one CPU */
+#define HVTB_VP_SET_SCHED	_IOW(HVTBIO, 0x50, struct hvtb_vp_sched)
+#define HVTB_VP_GET_SCHED	_IOR(HVTBIO, 0x51, struct hvtb_vp_sched)
+
+/*
  * HVTB_VP_RUN - run the VP until an intercept needs user space; the
- * intercept is in struct hvtb_run. The argument must be 0. Returns 0, or
- * -EINTR when a signal is pending (exit_reason HVTB_EXIT_INTR; the VP is
- * resumable). User space completes the intercept (e.g. the value of an IN)
- * in struct hvtb_run before the next RUN.
+ * intercept is in struct hvtb_run. The argument is 0 or HVTB_RUN_ASYNC.
+ * Returns 0, or -EINTR when a signal is pending (exit_reason
+ * HVTB_EXIT_INTR; the VP is resumable). User space completes the intercept
+ * (e.g. the value of an IN) in struct hvtb_run before the next RUN.
+ *
+ * HVTB_RUN_ASYNC (VPs on hvtb's scheduler; -EINVAL with
+ * HVTB_PARTITION_ROOT_SCHED) starts the run and returns -EINPROGRESS at
+ * once; poll() on the VP fd reports EPOLLIN when the run has ended, and a
+ * HVTB_VP_RUN with 0 then returns its result without running the VP again
+ * (or waits for it). So one thread can serve many VPs with one epoll loop.
+ * While such a run is in flight, the VP's other ioctls fail with -EBUSY,
+ * except HVTB_VP_GET_STATS and HVTB_VP_GET_SCHED.
  */
 #define HVTB_VP_RUN		_IO(HVTBIO, 0x20)
+#define HVTB_RUN_ASYNC		1
 
 /* struct hvtb_run.exit_reason */
 #define HVTB_EXIT_NONE		0
@@ -510,6 +572,7 @@ struct hvtb_run {
 hvtb_static_assert(sizeof(struct hvtb_capabilities) == 248,
 		   "struct hvtb_capabilities layout changed");
 hvtb_static_assert(sizeof(struct hvtb_partition_config) == 64, "layout");
+hvtb_static_assert(sizeof(struct hvtb_vp_sched) == 88, "layout");
 hvtb_static_assert(sizeof(struct hvtb_partition_info) == 88, "layout");
 hvtb_static_assert(sizeof(struct hvtb_memory_range) == 64, "layout");
 hvtb_static_assert(sizeof(struct hvtb_cpuid_entry) == 32, "layout");

@@ -1,0 +1,631 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hvtb - the vCPU scheduler: VPs execute on hvtb's own per-CPU threads.
+ *
+ * Each scheduler CPU has a thread ("hvtb/N", an smpboot per-CPU thread, so
+ * CPU hotplug parks and unparks it) and a queue of the VPs assigned to it.
+ * HVTB_VP_RUN queues its VP on the VP's CPU and sleeps until the thread
+ * reports the run's end (an intercept for user space, or a cancel). The
+ * thread asks the policy (sched/policy.h: reserves, caps, weights) which VP
+ * runs next and for how long, and runs it for that slice: the VMX
+ * preemption timer ends the slice inside the guest, and the thread looks
+ * at need_resched() after every exit, so the host keeps its CPU whenever
+ * it needs it. A VP goes back to its queue when its slice ends and leaves
+ * it when the run ends.
+ *
+ * The guest FPU state is loaded only inside one slice, with bottom halves
+ * disabled: a kernel thread's FPU registers are not saved at a context
+ * switch, and softirqs would use them otherwise.
+ *
+ * Locking: each CPU's lock protects its queue, its policy state and the
+ * scheduling fields of the VPs assigned to it; a VP changes CPU only while
+ * it is not RUNNING, under both CPUs' locks.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/cpu.h>
+#include <linux/hrtimer.h>
+#include <linux/ktime.h>
+#include <linux/moduleparam.h>
+#include <linux/percpu.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/smpboot.h>
+#include <linux/spinlock.h>
+#include <asm/fpu/api.h>
+
+#include "hvtb.h"
+#include "trace.h"
+#include "vmx/vmx.h"
+
+#define SCHED_PERIOD_NS		(100 * NSEC_PER_MSEC)
+
+/* The slice a VP gets before the policy is asked again. */
+static unsigned int sched_quantum_us = 1000;
+module_param(sched_quantum_us, uint, 0644);
+MODULE_PARM_DESC(sched_quantum_us, "scheduler quantum in microseconds (100..100000, default 1000)");
+
+/* The host CPUs that run VPs. */
+static char *sched_cpus;
+module_param(sched_cpus, charp, 0444);
+MODULE_PARM_DESC(sched_cpus, "host CPUs of hvtb's scheduler threads, a cpulist such as 0-3,6 (default: all)");
+
+struct sched_cpu {
+	spinlock_t lock;
+	struct list_head vps;		/* every VP assigned here */
+	unsigned int nr_vps;
+	struct sched_policy_rq prq;
+	struct hrtimer period_timer;	/* wakes the thread when caps reset */
+	unsigned int cpu;
+	bool online;			/* the thread is unparked */
+};
+
+static DEFINE_PER_CPU(struct sched_cpu, sched_cpu);
+static DEFINE_PER_CPU(struct task_struct *, sched_thread);
+static struct cpumask sched_mask;	/* scheduler CPUs (module parameter) */
+
+static u64 sched_quantum_ns(void)
+{
+	return (u64)clamp_t(unsigned int, READ_ONCE(sched_quantum_us), 100, 100000) *
+	       NSEC_PER_USEC;
+}
+
+static u64 sched_now(void)
+{
+	return ktime_get_ns();
+}
+
+/* May VPs run on @sc now: its thread unparked and the CPU in VMX root? */
+static bool sched_cpu_usable(const struct sched_cpu *sc)
+{
+	return READ_ONCE(sc->online) &&
+	       cpumask_test_cpu(sc->cpu, hvtb_vmx_root_cpus());
+}
+
+/* The entities of a CPU's VPs, gathered for the policy. Lock held. */
+#define SCHED_PICK_MAX	HVTB_MAX_VPS
+
+/*
+ * Pick the VP to run next on @sc. Lock held. Returns NULL when nothing may
+ * run now; *@wait_until is then the end of the period when some runnable
+ * VP is only capped out (0 when nothing is runnable).
+ */
+static struct hvtb_vp *sched_pick_vp(struct sched_cpu *sc, u64 now,
+				     u64 *wait_until)
+{
+	struct hvtb_vp *vp, *best = NULL, *owed = NULL;
+	bool rolled, any = false;
+
+	/* Roll the period: budgets start again. */
+	rolled = now - sc->prq.period_start >= sc->prq.period_ns;
+	if (rolled) {
+		sc->prq.period_start = now - (now - sc->prq.period_start) %
+					     sc->prq.period_ns;
+		list_for_each_entry(vp, &sc->vps, sched.node)
+			vp->sched.se.used = 0;
+	}
+	/* The same choice as sched_pick(), over the list. */
+	list_for_each_entry(vp, &sc->vps, sched.node) {
+		struct sched_ent *e = &vp->sched.se;
+
+		if (!e->runnable)
+			continue;
+		any = true;
+		if (!sched_cap_left(&sc->prq, e))
+			continue;
+		if (e->reserve_bp && sched_reserve_left(&sc->prq, e) &&
+		    (!owed || sched_reserve_before(e, &owed->sched.se)))
+			owed = vp;
+		if (!best || e->vruntime < best->sched.se.vruntime)
+			best = vp;
+	}
+	*wait_until = any ? sched_period_end(&sc->prq) : 0;
+	return owed ?: best;
+}
+
+/* Wake @sc's thread (created by smpboot before any VP can use it). */
+static void sched_kick(struct sched_cpu *sc)
+{
+	struct task_struct *t = per_cpu(sched_thread, sc->cpu);
+
+	if (t)
+		wake_up_process(t);
+}
+
+/* Is there something for this CPU's thread to do? smpboot asks. */
+static int sched_thread_should_run(unsigned int cpu)
+{
+	struct sched_cpu *sc = per_cpu_ptr(&sched_cpu, cpu);
+	u64 wait_until;
+	bool run;
+
+	if (!sched_cpu_usable(sc))
+		return false;	/* VMX root left: park() moves the VPs */
+	spin_lock_irq(&sc->lock);
+	run = sched_pick_vp(sc, sched_now(), &wait_until) != NULL;
+	spin_unlock_irq(&sc->lock);
+	if (!run && wait_until)
+		hrtimer_start(&sc->period_timer, ns_to_ktime(wait_until),
+			      HRTIMER_MODE_ABS_PINNED);
+	return run;
+}
+
+static enum hrtimer_restart sched_period_timer_fn(struct hrtimer *t)
+{
+	struct sched_cpu *sc = container_of(t, struct sched_cpu, period_timer);
+
+	sched_kick(sc);
+	return HRTIMER_NORESTART;
+}
+
+/* Hand the run's end to the RUN caller. Lock held. */
+static void sched_finish(struct hvtb_vp *vp, int result)
+{
+	vp->sched.se.runnable = false;
+	vp->sched.state = HVTB_SCHED_DONE;
+	vp->sched.result = result;
+	wake_up(&vp->sched.done);
+}
+
+/* Run @vp for one slice on this CPU's thread. */
+static int sched_run_slice(struct hvtb_vp *vp, u64 slice_ns)
+{
+	int r;
+
+	/* The guest FPU state lives in the registers only inside the slice. */
+	local_bh_disable();
+	fpu_swap_kvm_fpstate(&vp->fpu, true);
+	r = hvtb_vmx_vp_run(vp, sched_now() + slice_ns);
+	fpu_swap_kvm_fpstate(&vp->fpu, false);
+	local_bh_enable();
+	return r;
+}
+
+/* One scheduling decision and one slice. smpboot calls it in a loop. */
+static void sched_thread_fn(unsigned int cpu)
+{
+	struct sched_cpu *sc = per_cpu_ptr(&sched_cpu, cpu);
+	struct hvtb_vp *vp;
+	u64 now, slice, wait_until;
+	int r;
+
+	spin_lock_irq(&sc->lock);
+	now = sched_now();
+	vp = sched_pick_vp(sc, now, &wait_until);
+	if (!vp) {
+		spin_unlock_irq(&sc->lock);
+		return;
+	}
+	if (vp->sched.cancel) {
+		sched_finish(vp, VMX_EXIT_CONTINUE);
+		spin_unlock_irq(&sc->lock);
+		return;
+	}
+	slice = sched_slice(&sc->prq, &vp->sched.se, now, sched_quantum_ns());
+	vp->sched.state = HVTB_SCHED_RUNNING;
+	vp->stats.sched_dispatches++;
+	vp->stats.sched_wait_ns += now - vp->sched.queued_at;
+	spin_unlock_irq(&sc->lock);
+
+	trace_hvtb_sched(cpu, vp->part->id, vp->index, slice);
+	r = sched_run_slice(vp, slice);
+
+	spin_lock_irq(&sc->lock);
+	now = sched_now() - now;	/* the slice's length */
+	sched_charge(&sc->prq, &vp->sched.se, now);
+	vp->stats.sched_runtime_ns += now;
+	if (vp->sched.yield) {
+		/* Behind every VP of this CPU: they run before it again. */
+		vp->sched.yield = false;
+		vp->sched.se.vruntime = max(vp->sched.se.vruntime,
+					    sc->prq.lead_vruntime);
+	}
+	if (r != VMX_EXIT_CONTINUE || vp->sched.cancel) {
+		sched_finish(vp, r);
+	} else {
+		vp->sched.state = HVTB_SCHED_QUEUED;
+		vp->sched.queued_at = sched_now();
+		vp->stats.sched_preemptions++;
+	}
+	spin_unlock_irq(&sc->lock);
+}
+
+/* Move @vp (not RUNNING, on no CPU or @from) to @to. IRQs off. */
+static void sched_move(struct hvtb_vp *vp, int to)
+{
+	struct sched_cpu *dst = per_cpu_ptr(&sched_cpu, to);
+	struct sched_ent *e = &vp->sched.se;
+
+	if (vp->sched.cpu >= 0) {
+		struct sched_cpu *src = per_cpu_ptr(&sched_cpu, vp->sched.cpu);
+
+		list_del(&vp->sched.node);
+		src->nr_vps--;
+		src->prq.reserved_bp -= e->reserve_bp;
+	}
+	list_add_tail(&vp->sched.node, &dst->vps);
+	dst->nr_vps++;
+	dst->prq.reserved_bp += e->reserve_bp;
+	vp->sched.cpu = to;
+	/* Virtual runtimes of two queues are not comparable: start level. */
+	e->vruntime = dst->prq.lead_vruntime;
+	e->used = 0;
+}
+
+/*
+ * Move @vp (not RUNNING) to CPU @to under the lock(s) of its old and new
+ * CPU, taken in CPU order. Interrupts off.
+ */
+static void sched_relocate(struct hvtb_vp *vp, int to)
+{
+	struct sched_cpu *dst = per_cpu_ptr(&sched_cpu, to), *src, *first, *second;
+	int from = vp->sched.cpu;
+
+	if (from < 0 || from == to) {
+		spin_lock(&dst->lock);
+		sched_move(vp, to);
+		spin_unlock(&dst->lock);
+		return;
+	}
+	src = per_cpu_ptr(&sched_cpu, from);
+	first = from < to ? src : dst;
+	second = from < to ? dst : src;
+	spin_lock(&first->lock);
+	spin_lock_nested(&second->lock, SINGLE_DEPTH_NESTING);
+	sched_move(vp, to);
+	spin_unlock(&second->lock);
+	spin_unlock(&first->lock);
+}
+
+/*
+ * The CPU for @vp: the allowed online scheduler CPU with the fewest VPs
+ * that has room for its reserve; -ENOSPC if none has room, -EINVAL if no
+ * allowed CPU is a scheduler CPU. Keeps the current CPU when it qualifies.
+ */
+static int sched_choose_cpu(struct hvtb_vp *vp, const struct cpumask *allowed,
+			    u32 reserve_bp)
+{
+	int cpu, best = -1, cur = vp->sched.cpu;
+	bool any = false;
+
+	for_each_cpu_and(cpu, allowed, &sched_mask) {
+		struct sched_cpu *sc = per_cpu_ptr(&sched_cpu, cpu);
+		u32 have = sc->prq.reserved_bp - (cpu == cur ? vp->sched.se.reserve_bp : 0);
+
+		if (!sched_cpu_usable(sc))
+			continue;
+		any = true;
+		if ((u64)have + reserve_bp > HVTB_SCHED_BP_ONE_CPU)
+			continue;
+		if (cpu == cur)
+			return cpu;
+		if (best < 0 || sc->nr_vps < per_cpu_ptr(&sched_cpu, best)->nr_vps)
+			best = cpu;
+	}
+	if (best >= 0)
+		return best;
+	return any ? -ENOSPC : -EINVAL;
+}
+
+/* Put @vp on a CPU its policy allows (under the VP's run_lock). */
+static int sched_place(struct hvtb_vp *vp)
+{
+	int to, from = vp->sched.cpu;
+
+	cpus_read_lock();
+	to = sched_choose_cpu(vp, vp->sched.affinity, vp->sched.se.reserve_bp);
+	if (to == -EINVAL)	/* affinity only names offline CPUs: break it */
+		to = sched_choose_cpu(vp, &sched_mask, vp->sched.se.reserve_bp);
+	if (to >= 0 && to != from) {
+		local_irq_disable();
+		sched_relocate(vp, to);
+		local_irq_enable();
+	}
+	cpus_read_unlock();
+	return to < 0 ? to : 0;
+}
+
+/**
+ * hvtb_sched_start() - queue the VP for a run on hvtb's scheduler.
+ * @vp: the VP (its run_lock held, no run in flight)
+ *
+ * Return: 0, or -EINVAL/-ENOSPC when no CPU its policy allows is usable.
+ */
+int hvtb_sched_start(struct hvtb_vp *vp)
+{
+	struct sched_cpu *sc;
+	int r;
+
+	if (vp->sched.cpu < 0 ||
+	    !sched_cpu_usable(per_cpu_ptr(&sched_cpu, vp->sched.cpu)) ||
+	    !cpumask_test_cpu(vp->sched.cpu, vp->sched.affinity)) {
+		r = sched_place(vp);
+		if (r)
+			return r;
+	}
+	sc = per_cpu_ptr(&sched_cpu, vp->sched.cpu);
+
+	spin_lock_irq(&sc->lock);
+	vp->sched.cancel = false;
+	vp->sched.state = HVTB_SCHED_QUEUED;
+	vp->sched.queued_at = sched_now();
+	sched_wake(&sc->prq, &vp->sched.se, sched_quantum_ns());
+	spin_unlock_irq(&sc->lock);
+	sched_kick(sc);
+	return 0;
+}
+
+/* End the run in flight: off the queue, or at the end of its slice. */
+static void sched_cancel(struct hvtb_vp *vp)
+{
+	struct sched_cpu *sc;
+
+	cpus_read_lock();	/* the VP does not change CPU meanwhile */
+	sc = per_cpu_ptr(&sched_cpu, vp->sched.cpu);
+	spin_lock_irq(&sc->lock);
+	if (vp->sched.state == HVTB_SCHED_QUEUED)
+		sched_finish(vp, VMX_EXIT_CONTINUE);
+	else if (vp->sched.state == HVTB_SCHED_RUNNING)
+		vp->sched.cancel = true;
+	spin_unlock_irq(&sc->lock);
+	cpus_read_unlock();
+	wait_event(vp->sched.done, READ_ONCE(vp->sched.state) == HVTB_SCHED_DONE);
+}
+
+/**
+ * hvtb_sched_wait() - wait for the end of the run hvtb_sched_start() began.
+ * @vp: the VP (its run_lock held)
+ *
+ * Return: what hvtb_vmx_vp_run() returned for the run's last slice, or
+ * -EINTR when a signal cancelled the run (the VP is resumable).
+ */
+int hvtb_sched_wait(struct hvtb_vp *vp)
+{
+	int r;
+
+	/* A signal: the run ends within one slice. */
+	if (wait_event_interruptible(vp->sched.done,
+				     READ_ONCE(vp->sched.state) == HVTB_SCHED_DONE))
+		sched_cancel(vp);
+	vp->sched.state = HVTB_SCHED_IDLE;
+	r = vp->sched.result;
+	return r == VMX_EXIT_CONTINUE ? -EINTR : r;
+}
+
+/** hvtb_sched_done() - has the run in flight ended? (for poll) */
+bool hvtb_sched_done(struct hvtb_vp *vp)
+{
+	return READ_ONCE(vp->sched.state) == HVTB_SCHED_DONE;
+}
+
+/* The CPU set of a uapi affinity mask. */
+static int sched_mask_from_user(const struct hvtb_vp_sched *p, struct cpumask *m)
+{
+	unsigned int i;
+
+	cpumask_clear(m);
+	for (i = 0; i < HVTB_MAX_CPU_MASK; i++) {
+		if (!(p->affinity[i / 64] & BIT_ULL(i % 64)))
+			continue;
+		if (i >= nr_cpu_ids)
+			return -EINVAL;
+		cpumask_set_cpu(i, m);
+	}
+	if (cpumask_empty(m))
+		cpumask_copy(m, &sched_mask);
+	return cpumask_intersects(m, &sched_mask) ? 0 : -EINVAL;
+}
+
+static void sched_set_policy(struct sched_ent *e, const struct hvtb_vp_sched *p)
+{
+	e->weight = p->weight;
+	e->cap_bp = p->cap_bp;
+	e->reserve_bp = p->reserve_bp;
+}
+
+/**
+ * hvtb_sched_set() - HVTB_VP_SET_SCHED (under the VP's run_lock).
+ * @vp: the VP
+ * @p: the new policy
+ * Return: 0, -EINVAL for bad values, -ENOSPC when no allowed CPU has room
+ * for the reserve.
+ */
+int hvtb_sched_set(struct hvtb_vp *vp, const struct hvtb_vp_sched *p)
+{
+	struct sched_ent *e = &vp->sched.se;
+	cpumask_var_t m;
+	int r, to, from;
+
+	if (vp->part->root_sched || p->flags || p->cpu || p->pad ||
+	    memchr_inv(p->reserved, 0, sizeof(p->reserved)) ||
+	    !sched_policy_valid(p->weight, p->cap_bp, p->reserve_bp))
+		return -EINVAL;
+	if (!zalloc_cpumask_var(&m, GFP_KERNEL))
+		return -ENOMEM;
+	r = sched_mask_from_user(p, m);
+	if (r)
+		goto out;
+
+	cpus_read_lock();
+	from = vp->sched.cpu;
+	to = sched_choose_cpu(vp, m, p->reserve_bp);
+	if (to < 0) {
+		r = to;
+		goto out_unlock;
+	}
+	/* No run is in flight (run_lock): the VP is on no queue's mind. */
+	if (from >= 0) {
+		struct sched_cpu *sc = per_cpu_ptr(&sched_cpu, from);
+
+		spin_lock_irq(&sc->lock);
+		sc->prq.reserved_bp += p->reserve_bp - e->reserve_bp;
+		sched_set_policy(e, p);
+		spin_unlock_irq(&sc->lock);
+	} else {
+		sched_set_policy(e, p);
+	}
+	cpumask_copy(vp->sched.affinity, m);
+	if (to != from) {
+		local_irq_disable();
+		sched_relocate(vp, to);
+		local_irq_enable();
+	}
+out_unlock:
+	cpus_read_unlock();
+out:
+	free_cpumask_var(m);
+	return r;
+}
+
+/** hvtb_sched_get() - HVTB_VP_GET_SCHED (under the VP's run_lock). */
+void hvtb_sched_get(struct hvtb_vp *vp, struct hvtb_vp_sched *p)
+{
+	unsigned int cpu;
+
+	memset(p, 0, sizeof(*p));
+	p->weight = vp->sched.se.weight;
+	p->cap_bp = vp->sched.se.cap_bp;
+	p->reserve_bp = vp->sched.se.reserve_bp;
+	for_each_cpu(cpu, vp->sched.affinity)
+		if (cpu < HVTB_MAX_CPU_MASK)
+			p->affinity[cpu / 64] |= BIT_ULL(cpu % 64);
+	p->cpu = vp->sched.cpu < 0 ? ~0U : vp->sched.cpu;
+}
+
+/** hvtb_sched_vp_init() - a new VP: default policy, no CPU yet. */
+int hvtb_sched_vp_init(struct hvtb_vp *vp)
+{
+	if (!zalloc_cpumask_var(&vp->sched.affinity, GFP_KERNEL_ACCOUNT))
+		return -ENOMEM;
+	cpumask_copy(vp->sched.affinity, &sched_mask);
+	vp->sched.se.weight = HVTB_SCHED_WEIGHT_DEFAULT;
+	vp->sched.cpu = -1;
+	INIT_LIST_HEAD(&vp->sched.node);
+	init_waitqueue_head(&vp->sched.done);
+	return 0;
+}
+
+/**
+ * hvtb_sched_vp_destroy() - take the VP off its CPU; a run in flight (an
+ * HVTB_RUN_ASYNC whose fd is closed) ends first.
+ */
+void hvtb_sched_vp_destroy(struct hvtb_vp *vp)
+{
+	struct sched_cpu *sc;
+
+	if (READ_ONCE(vp->sched.state) == HVTB_SCHED_QUEUED ||
+	    READ_ONCE(vp->sched.state) == HVTB_SCHED_RUNNING)
+		sched_cancel(vp);
+	cpus_read_lock();
+	if (vp->sched.cpu >= 0) {
+		sc = per_cpu_ptr(&sched_cpu, vp->sched.cpu);
+		spin_lock_irq(&sc->lock);
+		list_del(&vp->sched.node);
+		sc->nr_vps--;
+		sc->prq.reserved_bp -= vp->sched.se.reserve_bp;
+		spin_unlock_irq(&sc->lock);
+		vp->sched.cpu = -1;
+	}
+	cpus_read_unlock();
+	free_cpumask_var(vp->sched.affinity);
+}
+
+/*
+ * The CPU goes offline (its thread parks): move its VPs to another
+ * scheduler CPU. A RUNNING VP cannot be here: the thread is the one
+ * parking, between two slices.
+ */
+static void sched_thread_park(unsigned int cpu)
+{
+	struct sched_cpu *sc = per_cpu_ptr(&sched_cpu, cpu);
+	struct hvtb_vp *vp;
+	int to;
+
+	WRITE_ONCE(sc->online, false);
+	hrtimer_cancel(&sc->period_timer);
+	for_each_cpu(to, &sched_mask)
+		if (to != cpu && sched_cpu_usable(per_cpu_ptr(&sched_cpu, to)))
+			break;
+	if (to >= nr_cpu_ids) {
+		/* No other scheduler CPU: queued runs end as cancelled. */
+		spin_lock_irq(&sc->lock);
+		list_for_each_entry(vp, &sc->vps, sched.node)
+			if (vp->sched.state == HVTB_SCHED_QUEUED)
+				sched_finish(vp, VMX_EXIT_CONTINUE);
+		spin_unlock_irq(&sc->lock);
+		return;
+	}
+	/*
+	 * The hotplug operation holds the CPU hotplug lock, which VP
+	 * destruction and placement take for reading: the list only shrinks
+	 * under us through this loop.
+	 */
+	for (;;) {
+		spin_lock_irq(&sc->lock);
+		vp = list_first_entry_or_null(&sc->vps, struct hvtb_vp, sched.node);
+		spin_unlock_irq(&sc->lock);
+		if (!vp)
+			break;
+		local_irq_disable();
+		sched_relocate(vp, to);
+		local_irq_enable();
+	}
+	sched_kick(per_cpu_ptr(&sched_cpu, to));
+}
+
+static void sched_thread_unpark(unsigned int cpu)
+{
+	WRITE_ONCE(per_cpu_ptr(&sched_cpu, cpu)->online, true);
+}
+
+static struct smp_hotplug_thread sched_threads = {
+	.store			= &sched_thread,
+	.thread_should_run	= sched_thread_should_run,
+	.thread_fn		= sched_thread_fn,
+	.thread_comm		= "hvtb/%u",
+	.setup			= sched_thread_unpark,	/* first start */
+	.park			= sched_thread_park,
+	.unpark			= sched_thread_unpark,
+	.selfparking		= false,
+};
+
+/** hvtb_sched_init() - the scheduler CPUs and their threads. */
+int hvtb_sched_init(void)
+{
+	unsigned int cpu;
+	int r;
+
+	if (sched_cpus) {
+		r = cpulist_parse(sched_cpus, &sched_mask);
+		if (r || cpumask_empty(&sched_mask)) {
+			pr_err("sched_cpus=%s: not a CPU list with a possible CPU\n",
+			       sched_cpus);
+			return -EINVAL;
+		}
+		cpumask_and(&sched_mask, &sched_mask, cpu_possible_mask);
+	} else {
+		cpumask_copy(&sched_mask, cpu_possible_mask);
+	}
+	for_each_possible_cpu(cpu) {
+		struct sched_cpu *sc = per_cpu_ptr(&sched_cpu, cpu);
+
+		spin_lock_init(&sc->lock);
+		sc->cpu = cpu;
+		INIT_LIST_HEAD(&sc->vps);
+		sc->prq.period_ns = SCHED_PERIOD_NS;
+		hrtimer_init(&sc->period_timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS_PINNED);
+		sc->period_timer.function = sched_period_timer_fn;
+	}
+	/* A thread on every CPU; those outside sched_mask never get a VP. */
+	return smpboot_register_percpu_thread(&sched_threads);
+}
+
+/** hvtb_sched_exit() - stop the threads (no VP is left). */
+void hvtb_sched_exit(void)
+{
+	unsigned int cpu;
+
+	smpboot_unregister_percpu_thread(&sched_threads);
+	for_each_possible_cpu(cpu)
+		hrtimer_cancel(&per_cpu_ptr(&sched_cpu, cpu)->period_timer);
+}
