@@ -158,6 +158,8 @@ static long partition_ioctl(struct file *file, unsigned int cmd,
 		return partition_set_msr_intercepts(part, uarg);
 	case HVTB_CREATE_VP:
 		return partition_create_vp(part, uarg);
+	case HVTB_ASSERT_INTERRUPT:
+		return hvtb_apic_assert(part, uarg);
 	default:
 		return -ENOTTY;
 	}
@@ -190,7 +192,8 @@ int hvtb_partition_create(const struct hvtb_partition_config __user *ucfg)
 
 	if (copy_from_user(&cfg, ucfg, sizeof(cfg)))
 		return -EFAULT;
-	if (cfg.flags || memchr_inv(cfg.reserved, 0, sizeof(cfg.reserved)) ||
+	if ((cfg.flags & ~HVTB_PARTITION_FLAGS_MASK) ||
+	    memchr_inv(cfg.reserved, 0, sizeof(cfg.reserved)) ||
 	    cfg.max_vps > HVTB_MAX_VPS)
 		return -EINVAL;
 
@@ -201,6 +204,7 @@ int hvtb_partition_create(const struct hvtb_partition_config __user *ucfg)
 	mutex_init(&part->lock);
 	part->id = atomic_inc_return(&partition_ids);
 	part->max_vps = cfg.max_vps ?: HVTB_MAX_VPS;
+	part->flags = cfg.flags;
 
 	part->ept = hvtb_ept_create(cfg.max_memory);
 	if (IS_ERR(part->ept)) {

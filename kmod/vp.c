@@ -19,9 +19,11 @@
 #include <linux/uaccess.h>
 #include <asm/fpu/api.h>
 #include <asm/fpu/xstate.h>
+#include <asm/msr-index.h>
 
 #include "ept/ept.h"
 #include "hvtb.h"
+#include "vmx/vmx.h"
 
 #define CREATE_TRACE_POINTS
 #include "trace.h"
@@ -117,6 +119,8 @@ static long vp_run(struct hvtb_vp *vp, unsigned long arg)
 		vp->pending = HVTB_PENDING_NONE;
 	}
 
+	if (vp->apic)
+		hvtb_apic_run_begin(vp);
 	fpu_swap_kvm_fpstate(&vp->fpu, true);
 	for (;;) {
 		if (signal_pending(current)) {
@@ -126,10 +130,23 @@ static long vp_run(struct hvtb_vp *vp, unsigned long arg)
 		}
 		cond_resched();
 		r = hvtb_vmx_vp_run(vp);
+		if (r == VMX_EXIT_HALT) {
+			/* A signal ends the wait; the loop top reports it. */
+			hvtb_apic_halt(vp);
+			continue;
+		}
+		if (r == VMX_EXIT_APIC_MMIO) {
+			if (!hvtb_apic_mmio(vp))
+				continue;
+			vp_internal_error(vp, HVTB_INTERNAL_EMULATION);
+			r = VMX_EXIT_USER;
+		}
 		if (r != 0)
 			break;
 	}
 	fpu_swap_kvm_fpstate(&vp->fpu, false);
+	if (vp->apic)
+		hvtb_apic_run_end(vp);
 
 	if (r > 0) {
 		vp_after_exit(vp);
@@ -233,6 +250,35 @@ static long vp_fpu(struct hvtb_vp *vp, void __user *uarg, bool set)
 	return r;
 }
 
+/* HVTB_VP_GET_LAPIC / HVTB_VP_SET_LAPIC */
+static long vp_lapic(struct hvtb_vp *vp, void __user *uarg, bool set)
+{
+	struct hvtb_lapic_state *s;
+	u64 tsc = 0;
+	long r = 0;
+
+	if (!vp->apic)
+		return -ENODEV;
+	s = kzalloc(sizeof(*s), GFP_KERNEL);
+	if (!s)
+		return -ENOMEM;
+	if (set) {
+		if (copy_from_user(s, uarg, sizeof(*s))) {
+			r = -EFAULT;
+			goto out;
+		}
+		hvtb_vmx_get_msr(vp, MSR_IA32_TSC, &tsc);
+		r = hvtb_apic_set_state(vp, s, tsc);
+	} else {
+		hvtb_apic_get_state(vp, s);
+		if (copy_to_user(uarg, s, sizeof(*s)))
+			r = -EFAULT;
+	}
+out:
+	kfree(s);
+	return r;
+}
+
 static long vp_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct hvtb_vp *vp = file->private_data;
@@ -264,6 +310,12 @@ static long vp_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		break;
 	case HVTB_VP_SET_FPU:
 		r = vp_fpu(vp, uarg, true);
+		break;
+	case HVTB_VP_GET_LAPIC:
+		r = vp_lapic(vp, uarg, false);
+		break;
+	case HVTB_VP_SET_LAPIC:
+		r = vp_lapic(vp, uarg, true);
 		break;
 	case HVTB_VP_GET_STATS:
 		r = copy_to_user(uarg, &vp->stats, sizeof(vp->stats)) ? -EFAULT : 0;
@@ -303,9 +355,14 @@ static void vp_destroy(struct hvtb_vp *vp)
 	struct hvtb_partition *part = vp->part;
 
 	mutex_lock(&part->lock);
-	part->vps[vp->index] = NULL;
+	WRITE_ONCE(part->vps[vp->index], NULL);
 	part->nr_vps--;
 	mutex_unlock(&part->lock);
+	/* IPIs and user-space interrupts find VPs under RCU. */
+	if (vp->apic) {
+		synchronize_rcu();
+		hvtb_apic_destroy(vp);
+	}
 	hvtb_vmx_vp_destroy(vp);
 	__free_page(vp->run_page);
 	kfree(vp);
@@ -355,6 +412,11 @@ int hvtb_vp_create(struct hvtb_partition *part, const struct hvtb_vp_config *cfg
 	r = hvtb_vmx_vp_init(vp);
 	if (r)
 		goto err_free_run;
+	if (part->flags & HVTB_PARTITION_LAPIC) {
+		r = hvtb_apic_create(vp);
+		if (r)
+			goto err_vmx;
+	}
 
 	mutex_lock(&part->lock);
 	if (part->vps[vp->index]) {
@@ -362,7 +424,7 @@ int hvtb_vp_create(struct hvtb_partition *part, const struct hvtb_vp_config *cfg
 		r = -EEXIST;
 		goto err_vmx;
 	}
-	part->vps[vp->index] = vp;
+	WRITE_ONCE(part->vps[vp->index], vp);
 	part->nr_vps++;
 	kref_get(&part->kref);
 	mutex_unlock(&part->lock);
@@ -375,6 +437,7 @@ int hvtb_vp_create(struct hvtb_partition *part, const struct hvtb_vp_config *cfg
 	return fd;
 
 err_vmx:
+	hvtb_apic_destroy(vp);
 	hvtb_vmx_vp_destroy(vp);
 err_free_run:
 	__free_page(vp->run_page);
