@@ -200,6 +200,8 @@ int guest_create(struct guest *g, unsigned int flags)
 	g->dev = hvtb_open(O_RDWR);
 	if (g->dev < 0)
 		return g->dev;
+	if (flags & GUEST_LAPIC)
+		pc.flags = HVTB_PARTITION_LAPIC;
 	g->part = guest_ioctl(g->dev, HVTB_CREATE_PARTITION, (uintptr_t)&pc);
 	if (g->part < 0) {
 		r = g->part;
