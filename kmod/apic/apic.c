@@ -79,7 +79,12 @@ enum { SH_NONE, SH_SELF, SH_ALL, SH_OTHERS };
 
 /**
  * struct hvtb_apic - one VP's local APIC.
+ * @vp: the VP it belongs to.
  * @lock: guards @regs, @nmi_pending, @esr_pending and the timer fields.
+ * @regs: the register page, register at xAPIC offset N in regs[N / 4].
+ * @esr_pending: errors since the last ESR write (latched into ESR by it).
+ * @nmi_pending: an NMI waits for injection.
+ * @timer: the hrtimer behind the LAPIC timer (CLOCK_MONOTONIC, absolute).
  * @timer_armed: the hrtimer stands for the current timer programming.
  * @period_ns: the period of a periodic timer (0 otherwise).
  * @count_ns: ns per count of the current programming (for CCR).
