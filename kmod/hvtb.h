@@ -8,6 +8,7 @@
 #include <linux/types.h>
 #include <linux/cpumask.h>
 #include <linux/kref.h>
+#include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
 #include <asm/fpu/types.h>
@@ -102,6 +103,9 @@ struct hvtb_partition {
 	struct hvtb_vp *vps[HVTB_MAX_VPS];
 	struct hvtb_cpuid_rcu __rcu *cpuid;
 	struct hvtb_msr_list_rcu __rcu *msr_intercepts;
+	struct mutex irqfd_lock;	/* guards @irqfds, @nr_irqfds */
+	struct list_head irqfds;	/* eventfd -> APIC vector (apic/irqfd.c) */
+	u32 nr_irqfds;
 };
 
 /* What the next HVTB_VP_RUN must finish before entering the guest. */
@@ -258,6 +262,10 @@ void hvtb_apic_get_state(struct hvtb_vp *vp, struct hvtb_lapic_state *s);
 int hvtb_apic_set_state(struct hvtb_vp *vp, const struct hvtb_lapic_state *s,
 			u64 guest_tsc);
 long hvtb_apic_assert(struct hvtb_partition *part, void __user *uarg);
+
+/* kmod/apic/irqfd.c */
+long hvtb_apic_irqfd(struct hvtb_partition *part, void __user *uarg);
+void hvtb_apic_irqfd_release_all(struct hvtb_partition *part);
 
 /* kmod/dev.c */
 int hvtb_dev_init(void);

@@ -6,13 +6,15 @@
  * EOI ordering of nested vectors, the interrupt window after STI, the LAPIC
  * timer (one-shot, periodic, TSC deadline), blocking HLT woken by the timer,
  * by user space, by an NMI and cancelled by a signal, IPIs between two VPs
- * on two threads, APIC state save/restore, bad ioctl inputs and hostile
- * guest writes.
+ * on two threads, APIC state save/restore, irqfd (eventfd -> vector), bad
+ * ioctl inputs and hostile guest writes.
  */
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
@@ -916,6 +918,91 @@ TEST(hostile_guest)
 	EXPECT_EQ(APIC_VERSION, s.regs[R_VER / 4]);
 	EXPECT_EQ(0u, s.regs[R_TMICT / 4]);
 	TEARDOWN(g, v);
+}
+
+/* ---- irqfd ---- */
+
+static void guest_irqfd(void)
+{
+	x2_enable();
+	guest_handlers[0x48] = h_x2_count;
+	GUEST_SYNC(0);			/* the test signals the eventfd */
+	while (irq_count[0x48] < 1)
+		guest_sti_hlt();
+	guest_cli();
+	GUEST_SYNC(irq_count[0x48]);	/* blocks in HLT: a thread signals */
+	while (irq_count[0x48] < 2)
+		guest_sti_hlt();
+	guest_cli();
+	GUEST_SYNC(irq_count[0x48]);
+}
+
+static void *signal_later(void *arg)
+{
+	uint64_t one = 1;
+
+	usleep(200000);
+	return (void *)(intptr_t)write(*(int *)arg, &one, sizeof(one));
+}
+
+TEST(irqfd)
+{
+	struct hvtb_irqfd f = { .vector = 0x48 };
+	struct hvtb_lapic_state s;
+	struct guest g, g2;
+	struct guest_vp v;
+	struct ucall uc;
+	uint64_t one = 1;
+	int efd, efd2, nul;
+	pthread_t t;
+	void *ret;
+
+	SETUP(g, v);
+	efd = eventfd(0, EFD_CLOEXEC);
+	efd2 = eventfd(0, EFD_CLOEXEC);
+	nul = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, efd);
+	ASSERT_LE(0, efd2);
+	ASSERT_LE(0, nul);
+
+	ASSERT_EQ(0, hvtb_irqfd(g.part, efd, 0, 0x48, 0));
+	EXPECT_EQ(-EEXIST, hvtb_irqfd(g.part, efd, 0, 0x49, 0));
+	EXPECT_EQ(-EINVAL, hvtb_irqfd(g.part, efd2, 0, 15, 0));
+	EXPECT_EQ(-EINVAL, hvtb_irqfd(g.part, efd2, 64, 0x48, 0));
+	EXPECT_EQ(-EINVAL, hvtb_irqfd(g.part, efd2, 0, 0x48, 4));
+	EXPECT_EQ(-EINVAL, hvtb_irqfd(g.part, nul, 0, 0x48, 0));
+	EXPECT_EQ(-EBADF, hvtb_irqfd(g.part, 1000, 0, 0x48, 0));
+	EXPECT_EQ(-ENOENT, hvtb_irqfd(g.part, efd2, 0, 0, HVTB_IRQFD_DEASSIGN));
+	f.fd = efd2;
+	f.reserved[0] = 1;
+	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_IRQFD, (uintptr_t)&f));
+
+	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_irqfd, 0, 0));
+	EXPECT_UCALL(&v, UCALL_SYNC);
+	ASSERT_EQ(8, write(efd, &one, sizeof(one)));
+	uc = EXPECT_UCALL(&v, UCALL_SYNC);
+	EXPECT_EQ(1, uc.args[0]);
+	ASSERT_EQ(0, pthread_create(&t, NULL, signal_later, &efd));
+	uc = EXPECT_UCALL(&v, UCALL_SYNC);
+	EXPECT_EQ(2, uc.args[0]);
+	pthread_join(t, &ret);
+	EXPECT_EQ(8, (intptr_t)ret);
+
+	/* Unbound: a signal no longer reaches the APIC. */
+	ASSERT_EQ(0, hvtb_irqfd(g.part, efd, 0, 0, HVTB_IRQFD_DEASSIGN));
+	ASSERT_EQ(8, write(efd, &one, sizeof(one)));
+	ASSERT_EQ(0, guest_ioctl(v.fd, HVTB_VP_GET_LAPIC, (uintptr_t)&s));
+	EXPECT_EQ(0u, s.regs[(R_IRR + 0x40) / 4]);
+	/* A binding left in place goes away with the partition. */
+	ASSERT_EQ(0, hvtb_irqfd(g.part, efd2, 0, 0x48, 0));
+
+	ASSERT_EQ(0, guest_create(&g2, GUEST_NO_MEMORY));
+	EXPECT_EQ(-ENODEV, hvtb_irqfd(g2.part, efd, 0, 0x48, 0));
+	guest_destroy(&g2);
+	TEARDOWN(g, v);
+	close(efd);
+	close(efd2);
+	close(nul);
 }
 
 TEST_HARNESS_MAIN

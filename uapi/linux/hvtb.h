@@ -41,8 +41,8 @@
 /* Partitions, guest memory on EPT, VPs and intercepts (the ioctls below). */
 #define HVTB_EXT_PARTITIONS	3
 /*
- * In-kernel local APIC per VP (HVTB_PARTITION_LAPIC), the APIC state and
- * interrupt ioctls 0x40..0x42.
+ * In-kernel local APIC per VP (HVTB_PARTITION_LAPIC), the APIC state,
+ * interrupt and irqfd ioctls 0x40..0x43.
  */
 #define HVTB_EXT_LAPIC		5
 
@@ -565,6 +565,32 @@ struct hvtb_interrupt {
 
 #define HVTB_ASSERT_INTERRUPT	_IOW(HVTBIO, 0x42, struct hvtb_interrupt)
 
+/* struct hvtb_irqfd.flags */
+#define HVTB_IRQFD_DEASSIGN	_BITULL(0)
+#define HVTB_IRQFD_FLAGS	HVTB_IRQFD_DEASSIGN
+
+/*
+ * HVTB_IRQFD (partition fd) - bind an eventfd to vector @vector of VP
+ * @vp_index (which need not exist yet): every signal of the eventfd
+ * consumes its counter and delivers the vector as HVTB_ASSERT_INTERRUPT
+ * would (dropped while the VP is missing or its APIC disabled). An eventfd
+ * signalled before the binding delivers once at binding time. At most 256
+ * bindings per partition (-ENOSPC); one per eventfd (-EEXIST).
+ * With HVTB_IRQFD_DEASSIGN only @fd counts: the binding ends (-ENOENT if
+ * there is none). -EBADF: @fd is not open; -EINVAL: not an eventfd, vector
+ * outside 16..255, @vp_index >= max_vps, unknown flags, reserved not 0;
+ * -ENODEV: partition without HVTB_PARTITION_LAPIC.
+ */
+struct hvtb_irqfd {
+	__s32 fd;		/* an eventfd */
+	__u32 vp_index;
+	__u32 vector;
+	__u32 flags;		/* HVTB_IRQFD_* */
+	__u64 reserved[2];	/* must be 0 */
+};
+
+#define HVTB_IRQFD		_IOW(HVTBIO, 0x43, struct hvtb_irqfd)
+
 /*
  * hvtb-private hypercalls: VMCALL with RCX holding the call code (the TLFS
  * calling convention). Handled in the kernel, never seen by user space.
@@ -596,6 +622,7 @@ hvtb_static_assert(sizeof(struct hvtb_run) == 32 + 256 + HVTB_RUN_DATA_SIZE, "la
 hvtb_static_assert(sizeof(struct hvtb_run) <= 4096, "run page");
 hvtb_static_assert(sizeof(struct hvtb_lapic_state) == 1024 + 56, "layout");
 hvtb_static_assert(sizeof(struct hvtb_interrupt) == 32, "layout");
+hvtb_static_assert(sizeof(struct hvtb_irqfd) == 32, "layout");
 #undef hvtb_static_assert
 
 #endif /* _UAPI_LINUX_HVTB_H */

@@ -136,3 +136,14 @@ int hvtb_vp_set_lapic(const struct hvtb_vp_handle *vp,
 {
 	return ret_errno(ioctl(vp->fd, HVTB_VP_SET_LAPIC, s));
 }
+
+int hvtb_irqfd(int partfd, int eventfd, __u32 vp_index, __u32 vector,
+	       __u32 flags)
+{
+	struct hvtb_irqfd f = {
+		.fd = eventfd, .vp_index = vp_index, .vector = vector,
+		.flags = flags,
+	};
+
+	return ret_errno(ioctl(partfd, HVTB_IRQFD, &f));
+}

@@ -35,5 +35,7 @@ int hvtb_assert_interrupt(int partfd, __u32 vp_index, __u32 vector, __u32 flags)
 int hvtb_vp_get_lapic(const struct hvtb_vp_handle *vp, struct hvtb_lapic_state *s);
 int hvtb_vp_set_lapic(const struct hvtb_vp_handle *vp,
 		      const struct hvtb_lapic_state *s);
+int hvtb_irqfd(int partfd, int eventfd, __u32 vp_index, __u32 vector,
+	       __u32 flags);
 
 #endif /* LIBHVTB_PARTITION_H */
