@@ -1071,6 +1071,10 @@ int hvtb_apic_set_state(struct hvtb_vp *vp, const struct hvtb_lapic_state *s,
 		apic_timer_start_deadline(a, s->tsc_deadline, guest_tsc);
 	else if (ccr)
 		apic_timer_start_count(a, min(ccr, REG(a, APIC_TMICT)));
+	/* A periodic timer resumes from CCR but keeps its full period. */
+	if (a->timer_armed && a->period_ns)
+		a->period_ns = max(REG(a, APIC_TMICT) * a->count_ns,
+				   APIC_MIN_PERIOD_NS);
 	spin_unlock_irqrestore(&a->lock, fl);
 	hvtb_apic_kick(vp);
 	return 0;
