@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <string.h>
 #include <fcntl.h>
@@ -768,6 +769,7 @@ static void guest_vp0(void)
 
 struct vp_thread {
 	struct guest_vp *v;
+	int pinned;
 	uint64_t cmd;
 	struct ucall uc;
 };
@@ -775,6 +777,14 @@ struct vp_thread {
 static void *vp_thread_fn(void *arg)
 {
 	struct vp_thread *t = arg;
+	cpu_set_t set;
+
+	/* With two CPUs, VP n runs on CPU n: the IPIs cross CPUs. */
+	if (sysconf(_SC_NPROCESSORS_ONLN) >= 2) {
+		CPU_ZERO(&set);
+		CPU_SET(t->v->index, &set);
+		t->pinned = !pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+	}
 
 	do {
 		t->cmd = guest_run_ucall(t->v, &t->uc);
@@ -801,6 +811,8 @@ TEST(ipi_two_vps)
 	ASSERT_EQ(0, pthread_create(&p0, NULL, vp_thread_fn, &t0));
 	pthread_join(p0, NULL);
 	pthread_join(p1, NULL);
+	TH_LOG("VP threads pinned to CPUs 0 and 1: %s",
+	       t0.pinned && t1.pinned ? "yes" : "no (one CPU)");
 	if (t0.cmd == UCALL_ASSERT)
 		TH_LOG("VP0 assertion line %lu: %s", (unsigned long)t0.uc.line, t0.uc.expr);
 	EXPECT_EQ(UCALL_DONE, t0.cmd);
