@@ -10,15 +10,10 @@
 #   HVTB_LOAD=1|0              insmod hvtb.ko before CMD (default 1)
 #   HVTB_INSMOD_ARGS="..."     module parameters for that insmod
 #   TIMEOUT=seconds            bound for the whole guest run (default per EMU/KERNEL/CPUS)
-#   HVTB_NO_BUILD=1            do not run make (use what is in build/ already;
-#                              refused when the module is older than kmod/)
+#   HVTB_NO_BUILD=1            do not run make (use what is in build/ already)
 #   HVTB_KO_FILE=path          put this .ko into the guest as hvtb.ko instead of
 #                              building the module (a prebuilt or stand-in module)
 #   HVTB_KEEP=1                keep the ISO/initramfs of the run
-#   HVTB_BOCHS_DEBUG=1         Bochs reads debugger commands from the FIFO
-#                              $RUNDIR/debug.in: on a hang, `kill -INT` bochs-bin,
-#                              then e.g. `echo r >$RUNDIR/debug.in` (output in
-#                              $RUNDIR/bochs.out; `vmexitbp` breaks at VM exits)
 #   HVTB_MEGS=N                guest memory in MB (default 512)
 #   HVTB_APPEND="..."          extra kernel command line arguments
 #   HVTB_ACPI=1|0              boot with ACPI (default 1, but 0 for the dev kernel
@@ -131,11 +126,6 @@ if [ "${HVTB_NO_BUILD:-0}" != 1 ]; then
 fi
 if [ "$HVTB_LOAD" = 1 ] && [ ! -f "$HVTB_KO_FILE" ]; then
 	die "$HVTB_KO_FILE does not exist (HVTB_LOAD=1)"
-fi
-# A module older than its sources would test yesterday's code.
-if [ "${HVTB_NO_BUILD:-0}" = 1 ] && [ "$HVTB_KO_FILE" = "$KMOD_DIR/hvtb.ko" ] && [ -f "$HVTB_KO_FILE" ] &&
-	[ -n "$(find "$TOP/kmod" "$TOP/uapi" -newer "$HVTB_KO_FILE" -type f -print -quit)" ]; then
-	die "$HVTB_KO_FILE is older than kmod/ or uapi/: run without HVTB_NO_BUILD=1 (the build is incremental)"
 fi
 
 # --- initramfs -----------------------------------------------------------
@@ -293,13 +283,6 @@ start_bochs() {
 	# concurrent instances do not collide.
 	(
 		cd "$RUNDIR"
-		if [ "${HVTB_BOCHS_DEBUG:-0}" = 1 ]; then
-			# A writer that never closes keeps the debugger's stdin open.
-			mkfifo "$RUNDIR/debug.in"
-			sleep "$TIMEOUT" >"$RUNDIR/debug.in" &
-			exec timeout -k 10 "$TIMEOUT" bochs-bin -q -rc "$RUNDIR/bochs.cmds" -f "$RUNDIR/bochsrc" \
-				<"$RUNDIR/debug.in" >"$RUNDIR/bochs.out" 2>&1
-		fi
 		exec timeout -k 10 "$TIMEOUT" bochs-bin -q -rc "$RUNDIR/bochs.cmds" -f "$RUNDIR/bochsrc" \
 			</dev/null >"$RUNDIR/bochs.out" 2>&1
 	) &
