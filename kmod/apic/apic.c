@@ -23,6 +23,11 @@
  * 100 us; lowest-priority IPIs go to the first matching VP; INIT, SIPI,
  * SMI and ExtINT IPIs are ignored; TMR stays 0 (all interrupts are edge);
  * EOI broadcast suppression and CMCI are not offered.
+ *
+ * TODO: INIT/SIPI to user space (an exit reason 14/15) for AP start-up; an
+ * LVT error interrupt when ESR gains a bit; LINT0/LINT1 inputs (no virtual
+ * PIC/IOAPIC yet); APIC-access/APIC-register virtualization and posted
+ * interrupts where the CPU has them; per-VP counters of injections.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
