@@ -61,6 +61,7 @@ static long dev_check_extension(unsigned long ext)
 	case HVTB_EXT_CPU_HOTPLUG:
 	case HVTB_EXT_PARTITIONS:
 	case HVTB_EXT_SCHED:
+	case HVTB_EXT_LAPIC:
 		return 1;
 	default:
 		return 0;

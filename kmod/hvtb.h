@@ -8,6 +8,7 @@
 #include <linux/types.h>
 #include <linux/cpumask.h>
 #include <linux/kref.h>
+#include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/list.h>
 #include <linux/rcupdate.h>
@@ -84,16 +85,22 @@ struct hvtb_msr_list_rcu {
 };
 
 struct hvtb_ept;
+struct hvtb_apic;
+struct hvtb_vp;
 
 /**
  * struct hvtb_partition - a child partition: address space, VPs, tables.
  * @kref: one reference from the partition fd, one from each VP.
  * @lock: serializes VP creation and table replacement.
+ * @vps: published under @lock; readers that cannot sleep (IPIs, the APIC
+ *       timer) use READ_ONCE() under rcu_read_lock(): a VP is freed only an
+ *       RCU grace period after it was unpublished.
  */
 struct hvtb_partition {
 	struct kref kref;
 	u32 id;
 	u32 max_vps;
+	u32 flags;		/* HVTB_PARTITION_* */
 	struct mutex lock;
 	struct hvtb_ept *ept;
 	u32 nr_vps;
@@ -101,6 +108,9 @@ struct hvtb_partition {
 	struct hvtb_cpuid_rcu __rcu *cpuid;
 	struct hvtb_msr_list_rcu __rcu *msr_intercepts;
 	bool root_sched;	/* HVTB_PARTITION_ROOT_SCHED */
+	struct mutex irqfd_lock;	/* guards @irqfds, @nr_irqfds */
+	struct list_head irqfds;	/* eventfd -> APIC vector (apic/irqfd.c) */
+	u32 nr_irqfds;
 };
 
 /* What the next HVTB_VP_RUN must finish before entering the guest. */
@@ -112,6 +122,7 @@ enum hvtb_pending {
 	HVTB_PENDING_MSR_READ,		/* run->msr.data to EDX:EAX, or #GP */
 	HVTB_PENDING_MSR_WRITE,		/* #GP if run->msr.error */
 	HVTB_PENDING_HYPERCALL,		/* run->hypercall.result to RAX */
+	HVTB_PENDING_APIC_MMIO,		/* step RIP past an emulated xAPIC access */
 };
 
 /* Guest MSRs that hvtb swaps with the host's around VM entry. */
@@ -214,6 +225,12 @@ struct hvtb_vp {
 	bool mmio_fetch;	/* fetch the instruction for run->mmio */
 	u64 mmio_rip_linear;
 
+	/* In-kernel local APIC (HVTB_PARTITION_LAPIC), else NULL. */
+	struct hvtb_apic *apic;
+	u64 apic_mmio_gpa;	/* the xAPIC access being emulated */
+	bool apic_mmio_long;	/* it came from 64-bit code */
+	u8 apic_mmio_len;	/* its instruction length, once decoded */
+
 	/* Read at the exit, used by handlers and by the slow path. */
 	u32 exit_reason;
 	unsigned long exit_qual;
@@ -255,6 +272,45 @@ int hvtb_sched_wait(struct hvtb_vp *vp);
 bool hvtb_sched_done(struct hvtb_vp *vp);
 int hvtb_sched_set(struct hvtb_vp *vp, const struct hvtb_vp_sched *p);
 void hvtb_sched_get(struct hvtb_vp *vp, struct hvtb_vp_sched *p);
+/*
+ * kmod/apic/apic.c - the virtual local APIC.
+ *
+ * For other rooms (the SynIC): hvtb_apic_deliver() from any context (it
+ * takes only a spinlock) sets a vector in IRR and kicks the VP;
+ * hvtb_apic_set_eoi_notify() installs a hook called after each EOI with
+ * the vector that ended (it may run with preemption disabled: no sleeping).
+ */
+#define HVTB_APIC_DELIVER_NMI	BIT(0)
+typedef void (*hvtb_apic_eoi_fn)(struct hvtb_vp *vp, u32 vector);
+
+int hvtb_apic_deliver(struct hvtb_vp *vp, u32 vector, u32 flags);
+void hvtb_apic_set_eoi_notify(struct hvtb_vp *vp, hvtb_apic_eoi_fn fn);
+void hvtb_apic_kick(struct hvtb_vp *vp);
+
+int hvtb_apic_create(struct hvtb_vp *vp);
+void hvtb_apic_destroy(struct hvtb_vp *vp);
+int hvtb_apic_set_base(struct hvtb_vp *vp, u64 val, bool host);
+int hvtb_apic_msr_read(struct hvtb_vp *vp, u32 index, u64 *data);
+int hvtb_apic_msr_write(struct hvtb_vp *vp, u32 index, u64 data, u64 guest_tsc);
+u32 hvtb_apic_get_tpr(struct hvtb_vp *vp);
+void hvtb_apic_set_tpr(struct hvtb_vp *vp, u32 tpr);
+bool hvtb_apic_mmio_hit(struct hvtb_vp *vp, u64 gpa);
+int hvtb_apic_mmio(struct hvtb_vp *vp);
+bool hvtb_apic_has_interrupt(struct hvtb_vp *vp);
+int hvtb_apic_ack_interrupt(struct hvtb_vp *vp);
+bool hvtb_apic_nmi_pending(struct hvtb_vp *vp);
+void hvtb_apic_nmi_ack(struct hvtb_vp *vp);
+int hvtb_apic_halt(struct hvtb_vp *vp);
+void hvtb_apic_run_begin(struct hvtb_vp *vp);
+void hvtb_apic_run_end(struct hvtb_vp *vp);
+void hvtb_apic_get_state(struct hvtb_vp *vp, struct hvtb_lapic_state *s);
+int hvtb_apic_set_state(struct hvtb_vp *vp, const struct hvtb_lapic_state *s,
+			u64 guest_tsc);
+long hvtb_apic_assert(struct hvtb_partition *part, void __user *uarg);
+
+/* kmod/apic/irqfd.c */
+long hvtb_apic_irqfd(struct hvtb_partition *part, void __user *uarg);
+void hvtb_apic_irqfd_release_all(struct hvtb_partition *part);
 
 /* kmod/dev.c */
 int hvtb_dev_init(void);

@@ -23,6 +23,7 @@ static void partition_release(struct kref *kref)
 {
 	struct hvtb_partition *part = container_of(kref, struct hvtb_partition, kref);
 
+	hvtb_apic_irqfd_release_all(part);
 	hvtb_ept_destroy(part->ept);
 	kfree(rcu_dereference_protected(part->cpuid, 1));
 	kfree(rcu_dereference_protected(part->msr_intercepts, 1));
@@ -158,6 +159,10 @@ static long partition_ioctl(struct file *file, unsigned int cmd,
 		return partition_set_msr_intercepts(part, uarg);
 	case HVTB_CREATE_VP:
 		return partition_create_vp(part, uarg);
+	case HVTB_ASSERT_INTERRUPT:
+		return hvtb_apic_assert(part, uarg);
+	case HVTB_IRQFD:
+		return hvtb_apic_irqfd(part, uarg);
 	default:
 		return -ENOTTY;
 	}
@@ -200,9 +205,12 @@ int hvtb_partition_create(const struct hvtb_partition_config __user *ucfg)
 		return -ENOMEM;
 	kref_init(&part->kref);
 	mutex_init(&part->lock);
+	mutex_init(&part->irqfd_lock);
+	INIT_LIST_HEAD(&part->irqfds);
 	part->id = atomic_inc_return(&partition_ids);
 	part->max_vps = cfg.max_vps ?: HVTB_MAX_VPS;
 	part->root_sched = cfg.flags & HVTB_PARTITION_ROOT_SCHED;
+	part->flags = cfg.flags;
 
 	part->ept = hvtb_ept_create(cfg.max_memory);
 	if (IS_ERR(part->ept)) {

@@ -20,6 +20,7 @@
 #include <linux/uaccess.h>
 #include <asm/fpu/api.h>
 #include <asm/fpu/xstate.h>
+#include <asm/msr-index.h>
 
 #include "ept/ept.h"
 #include "hvtb.h"
@@ -109,6 +110,8 @@ static int vp_run_here(struct hvtb_vp *vp)
 {
 	int r;
 
+	if (vp->apic)
+		hvtb_apic_run_begin(vp);
 	fpu_swap_kvm_fpstate(&vp->fpu, true);
 	for (;;) {
 		if (signal_pending(current)) {
@@ -118,11 +121,46 @@ static int vp_run_here(struct hvtb_vp *vp)
 		cond_resched();
 		vp->sched.yield = false;	/* the host's scheduler decides */
 		r = hvtb_vmx_vp_run(vp, 0);
-		if (r != 0)
+		if (r != VMX_EXIT_CONTINUE)
 			break;
 	}
 	fpu_swap_kvm_fpstate(&vp->fpu, false);
+	if (vp->apic)
+		hvtb_apic_run_end(vp);
 	return r;
+}
+
+/* One stretch of guest execution, wherever the partition's VPs execute. */
+static int vp_execute(struct hvtb_vp *vp)
+{
+	int r;
+
+	if (vp->part->root_sched)
+		return vp_run_here(vp);
+	r = hvtb_sched_start(vp);
+	return r ?: hvtb_sched_wait(vp);
+}
+
+/*
+ * What a stretch left to the RUN caller, where sleeping is allowed: a HLT
+ * to block in (in-kernel APIC), an xAPIC access to emulate. Returns
+ * VMX_EXIT_CONTINUE to execute on, or the result for user space.
+ */
+static int vp_in_kernel_work(struct hvtb_vp *vp, int r)
+{
+	switch (r) {
+	case VMX_EXIT_HALT:
+		/* A signal ends the wait; the run then reports -EINTR. */
+		hvtb_apic_halt(vp);
+		return signal_pending(current) ? -EINTR : VMX_EXIT_CONTINUE;
+	case VMX_EXIT_APIC_MMIO:
+		if (!hvtb_apic_mmio(vp))
+			return VMX_EXIT_CONTINUE;
+		vp_internal_error(vp, HVTB_INTERNAL_EMULATION);
+		return VMX_EXIT_USER;
+	default:
+		return r;
+	}
 }
 
 /* Work the next run needs before the guest is entered. 0 or an exit for user space. */
@@ -160,17 +198,20 @@ static long vp_run(struct hvtb_vp *vp, unsigned long arg)
 		r = vp_before_run(vp);
 		if (r)
 			return 0;
-		if (vp->part->root_sched)
-			r = vp_run_here(vp);
-		else
+		if (async) {
 			r = hvtb_sched_start(vp);
-		if (!r && !vp->part->root_sched) {
-			if (async) {
-				WRITE_ONCE(vp->run_async, true);
-				return -EINPROGRESS;
-			}
-			r = hvtb_sched_wait(vp);
+			if (r)
+				return r;
+			WRITE_ONCE(vp->run_async, true);
+			return -EINPROGRESS;
 		}
+		r = vp_execute(vp);
+	}
+	for (;;) {
+		r = vp_in_kernel_work(vp, r);
+		if (r != VMX_EXIT_CONTINUE)
+			break;
+		r = vp_execute(vp);
 	}
 	if (r == -EINTR)
 		vp->run->exit_reason = HVTB_EXIT_INTR;
@@ -303,6 +344,35 @@ static long vp_sched(struct hvtb_vp *vp, unsigned int cmd, void __user *uarg)
 	return r;
 }
 
+/* HVTB_VP_GET_LAPIC / HVTB_VP_SET_LAPIC */
+static long vp_lapic(struct hvtb_vp *vp, void __user *uarg, bool set)
+{
+	struct hvtb_lapic_state *s;
+	u64 tsc = 0;
+	long r = 0;
+
+	if (!vp->apic)
+		return -ENODEV;
+	s = kzalloc(sizeof(*s), GFP_KERNEL);
+	if (!s)
+		return -ENOMEM;
+	if (set) {
+		if (copy_from_user(s, uarg, sizeof(*s))) {
+			r = -EFAULT;
+			goto out;
+		}
+		hvtb_vmx_get_msr(vp, MSR_IA32_TSC, &tsc);
+		r = hvtb_apic_set_state(vp, s, tsc);
+	} else {
+		hvtb_apic_get_state(vp, s);
+		if (copy_to_user(uarg, s, sizeof(*s)))
+			r = -EFAULT;
+	}
+out:
+	kfree(s);
+	return r;
+}
+
 static long vp_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct hvtb_vp *vp = file->private_data;
@@ -339,6 +409,12 @@ static long vp_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		break;
 	case HVTB_VP_SET_FPU:
 		r = vp_fpu(vp, uarg, true);
+		break;
+	case HVTB_VP_GET_LAPIC:
+		r = vp_lapic(vp, uarg, false);
+		break;
+	case HVTB_VP_SET_LAPIC:
+		r = vp_lapic(vp, uarg, true);
 		break;
 	case HVTB_VP_GET_STATS:
 		r = copy_to_user(uarg, &vp->stats, sizeof(vp->stats)) ? -EFAULT : 0;
@@ -382,10 +458,15 @@ static void vp_destroy(struct hvtb_vp *vp)
 	struct hvtb_partition *part = vp->part;
 
 	mutex_lock(&part->lock);
-	part->vps[vp->index] = NULL;
+	WRITE_ONCE(part->vps[vp->index], NULL);
 	part->nr_vps--;
 	mutex_unlock(&part->lock);
 	hvtb_sched_vp_destroy(vp);
+	/* IPIs and user-space interrupts find VPs under RCU. */
+	if (vp->apic) {
+		synchronize_rcu();
+		hvtb_apic_destroy(vp);
+	}
 	hvtb_vmx_vp_destroy(vp);
 	__free_page(vp->run_page);
 	kfree(vp);
@@ -439,6 +520,11 @@ int hvtb_vp_create(struct hvtb_partition *part, const struct hvtb_vp_config *cfg
 	r = hvtb_vmx_vp_init(vp);
 	if (r)
 		goto err_sched;
+	if (part->flags & HVTB_PARTITION_LAPIC) {
+		r = hvtb_apic_create(vp);
+		if (r)
+			goto err_vmx;
+	}
 
 	mutex_lock(&part->lock);
 	if (part->vps[vp->index]) {
@@ -446,7 +532,7 @@ int hvtb_vp_create(struct hvtb_partition *part, const struct hvtb_vp_config *cfg
 		r = -EEXIST;
 		goto err_vmx;
 	}
-	part->vps[vp->index] = vp;
+	WRITE_ONCE(part->vps[vp->index], vp);
 	part->nr_vps++;
 	kref_get(&part->kref);
 	mutex_unlock(&part->lock);
@@ -459,6 +545,7 @@ int hvtb_vp_create(struct hvtb_partition *part, const struct hvtb_vp_config *cfg
 	return fd;
 
 err_vmx:
+	hvtb_apic_destroy(vp);
 	hvtb_vmx_vp_destroy(vp);
 err_sched:
 	hvtb_sched_vp_destroy(vp);

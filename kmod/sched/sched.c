@@ -173,11 +173,15 @@ static int sched_run_slice(struct hvtb_vp *vp, u64 slice_ns)
 	int r;
 
 	/* The guest FPU state lives in the registers only inside the slice. */
+	if (vp->apic)
+		hvtb_apic_run_begin(vp);	/* its kicks come to this thread */
 	local_bh_disable();
 	fpu_swap_kvm_fpstate(&vp->fpu, true);
 	r = hvtb_vmx_vp_run(vp, sched_now() + slice_ns);
 	fpu_swap_kvm_fpstate(&vp->fpu, false);
 	local_bh_enable();
+	if (vp->apic)
+		hvtb_apic_run_end(vp);
 	return r;
 }
 

@@ -187,10 +187,33 @@ static int handle_cpuid(struct hvtb_vp *vp)
 	return VMX_EXIT_CONTINUE;
 }
 
+/*
+ * HLT. With an in-kernel APIC and RFLAGS.IF=1 it blocks in the kernel until
+ * an interrupt or NMI is pending (vp.c); with IF=0 (a CPU would sleep until
+ * an NMI, INIT or SMI) or without an in-kernel APIC, user space sees it.
+ */
 static int handle_hlt(struct hvtb_vp *vp)
 {
 	vmx_skip_instruction(vp);
+	if (vp->apic && (vmcs_readl(GUEST_RFLAGS) & X86_EFLAGS_IF)) {
+		if (hvtb_apic_has_interrupt(vp) || hvtb_apic_nmi_pending(vp))
+			return VMX_EXIT_CONTINUE;
+		return VMX_EXIT_HALT;
+	}
 	return vmx_user_exit(vp, HVTB_EXIT_HLT);
+}
+
+/* The guest can take the interrupt that vmx.c holds back: inject it now. */
+static int handle_interrupt_window(struct hvtb_vp *vp)
+{
+	vmcs_clear_bits32(CPU_BASED_VM_EXEC_CONTROL, CPU_BASED_INTR_WINDOW_EXITING);
+	return VMX_EXIT_CONTINUE;
+}
+
+static int handle_nmi_window(struct hvtb_vp *vp)
+{
+	vmcs_clear_bits32(CPU_BASED_VM_EXEC_CONTROL, CPU_BASED_NMI_WINDOW_EXITING);
+	return VMX_EXIT_CONTINUE;
 }
 
 static int handle_vmcall(struct hvtb_vp *vp)
@@ -263,6 +286,8 @@ static int handle_cr_access(struct hvtb_vp *vp)
 			r = vmx_set_cr4(vp, val);
 		else if (cr == 3)
 			vmcs_writel(GUEST_CR3, val);
+		else if (cr == 8 && val <= 15 && vp->apic)
+			hvtb_apic_set_tpr(vp, val << 4);
 		else if (cr == 8 && val <= 15)
 			vp->cr8 = val;
 		else
@@ -271,6 +296,8 @@ static int handle_cr_access(struct hvtb_vp *vp)
 	case 1:	/* MOV from CR */
 		if (cr == 3)
 			gpr_write(vp, reg, vmcs_readl(GUEST_CR3));
+		else if (cr == 8 && vp->apic)
+			gpr_write(vp, reg, hvtb_apic_get_tpr(vp) >> 4);
 		else if (cr == 8)
 			gpr_write(vp, reg, vp->cr8);
 		else
@@ -455,6 +482,15 @@ static int handle_ept_violation(struct hvtb_vp *vp)
 	struct hvtb_exit_mmio *m = &vp->run->mmio;
 	u64 gpa = vmcs_read64(GUEST_PHYSICAL_ADDRESS);
 
+	/* The xAPIC page: emulated in the kernel (vp.c decodes the MOV). */
+	if (hvtb_apic_mmio_hit(vp, gpa) && !(q & EPT_QUAL_FETCH)) {
+		vp->apic_mmio_gpa = gpa;
+		vp->apic_mmio_long = vmcs_read32(GUEST_CS_AR_BYTES) & BIT(13);
+		vmx_capture_paging(vp);
+		vp->mmio_rip_linear = vmcs_readl(GUEST_CS_BASE) +
+				      vmcs_readl(GUEST_RIP);
+		return VMX_EXIT_APIC_MMIO;
+	}
 	memset(m, 0, sizeof(*m));
 	m->gpa = gpa;
 	if (q & EPT_QUAL_READ)
@@ -517,6 +553,8 @@ static const exit_handler_t exit_handlers[] = {
 	[EXIT_REASON_EXCEPTION_NMI]		= handle_exception_nmi,
 	[EXIT_REASON_EXTERNAL_INTERRUPT]	= handle_external_interrupt,
 	[EXIT_REASON_TRIPLE_FAULT]		= handle_triple_fault,
+	[EXIT_REASON_INTERRUPT_WINDOW]		= handle_interrupt_window,
+	[EXIT_REASON_NMI_WINDOW]		= handle_nmi_window,
 	[EXIT_REASON_CPUID]			= handle_cpuid,
 	[EXIT_REASON_HLT]			= handle_hlt,
 	[EXIT_REASON_INVD]			= handle_skip,
@@ -661,6 +699,10 @@ int hvtb_vmx_vp_finish_vmcs(struct hvtb_vp *vp)
 		break;
 	case HVTB_PENDING_HYPERCALL:
 		g[GPR_RAX] = run->hypercall.result;
+		break;
+	case HVTB_PENDING_APIC_MMIO:
+		vp->exit_insn_len = vp->apic_mmio_len;
+		vmx_skip_instruction(vp);
 		break;
 	default:
 		break;

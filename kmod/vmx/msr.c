@@ -59,6 +59,13 @@ int vmx_msr_read(struct hvtb_vp *vp, u32 index, u64 *data)
 {
 	int i = swapped_index(index);
 
+	if (vp->apic && index != MSR_IA32_APICBASE) {
+		int r = hvtb_apic_msr_read(vp, index, data);
+
+		if (r != -ENOENT)
+			return r;
+	}
+
 	if (i >= 0) {
 		*data = vp->msrs[i];
 		return 0;
@@ -114,6 +121,17 @@ int vmx_msr_read(struct hvtb_vp *vp, u32 index, u64 *data)
 int vmx_msr_write(struct hvtb_vp *vp, u32 index, u64 data)
 {
 	int i = swapped_index(index);
+
+	if (vp->apic) {
+		int r;
+
+		if (index == MSR_IA32_APICBASE)
+			return hvtb_apic_set_base(vp, data, false);
+		r = hvtb_apic_msr_write(vp, index, data,
+					rdtsc() + vmcs_read64(TSC_OFFSET));
+		if (r != -ENOENT)
+			return r;
+	}
 
 	if (i >= 0) {
 		if (index == MSR_TSC_AUX ? data >> 32 :

@@ -591,6 +591,53 @@ static void vmx_reinject_vectoring(void)
 		     vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
 }
 
+/*
+ * Give the guest what its local APIC holds, before an entry. Interrupts
+ * disabled, so a delivery from now on sends a kick IPI that makes the entry
+ * exit again at once. An event already in VM_ENTRY_INTR_INFO (re-injected
+ * or an exception) is never replaced: an interrupt then waits for an
+ * interrupt-window exit. An NMI goes first when NMIs are not blocked
+ * (NMI-window exiting otherwise); an interrupt above PPR is injected when
+ * RFLAGS.IF=1 and no STI/MOV-SS blocking, else the interrupt window is
+ * requested.
+ */
+static void vmx_inject_apic(struct hvtb_vp *vp)
+{
+	u32 info = vmcs_read32(VM_ENTRY_INTR_INFO_FIELD);
+	u32 intr = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
+	u32 proc = vmcs_read32(CPU_BASED_VM_EXEC_CONTROL), want = proc;
+	const u32 shadow = GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS;
+	int v;
+
+	want &= ~(CPU_BASED_INTR_WINDOW_EXITING | CPU_BASED_NMI_WINDOW_EXITING);
+	if (hvtb_apic_nmi_pending(vp)) {
+		if (!(info & INTR_INFO_VALID_MASK) &&
+		    !(intr & (shadow | GUEST_INTR_STATE_NMI))) {
+			hvtb_apic_nmi_ack(vp);
+			info = INTR_INFO_VALID_MASK | INTR_TYPE_NMI_INTR | NMI_VECTOR;
+			vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, info);
+		} else if (vmx_pin & PIN_BASED_VIRTUAL_NMIS) {
+			want |= CPU_BASED_NMI_WINDOW_EXITING;
+		} else {
+			want |= CPU_BASED_INTR_WINDOW_EXITING;
+		}
+	}
+	if (hvtb_apic_has_interrupt(vp)) {
+		if (!(info & INTR_INFO_VALID_MASK) && !(intr & shadow) &&
+		    (vmcs_readl(GUEST_RFLAGS) & X86_EFLAGS_IF)) {
+			v = hvtb_apic_ack_interrupt(vp);
+			if (v >= 0)
+				vmcs_write32(VM_ENTRY_INTR_INFO_FIELD,
+					     INTR_INFO_VALID_MASK |
+					     INTR_TYPE_EXT_INTR | v);
+		} else {
+			want |= CPU_BASED_INTR_WINDOW_EXITING;
+		}
+	}
+	if (want != proc)
+		vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, want);
+}
+
 /* One VM entry and exit. Preemption and interrupts disabled. */
 static int vmx_enter_once(struct hvtb_vp *vp, u64 deadline_ns)
 {
@@ -662,6 +709,8 @@ int hvtb_vmx_vp_run(struct hvtb_vp *vp, u64 deadline_ns)
 			r = VMX_EXIT_CONTINUE;
 			break;
 		}
+		if (vp->apic)
+			vmx_inject_apic(vp);
 		r = vmx_enter_once(vp, deadline_ns);
 		local_irq_enable();
 
@@ -804,7 +853,7 @@ static void get_sregs(struct hvtb_vp *vp, void *arg)
 	s->cr2 = vp->cr2;
 	s->cr3 = vmcs_readl(GUEST_CR3);
 	s->cr4 = vmcs_readl(CR4_READ_SHADOW);
-	s->cr8 = vp->cr8;
+	s->cr8 = vp->apic ? hvtb_apic_get_tpr(vp) >> 4 : vp->cr8;
 	s->efer = vmcs_read64(GUEST_IA32_EFER);
 	s->apic_base = vp->apic_base;
 }
@@ -844,7 +893,13 @@ static void set_sregs(struct hvtb_vp *vp, void *arg)
 	vmcs_writel(GUEST_CR3, s->cr3);
 	vp->cr2 = s->cr2;
 	vp->cr8 = s->cr8;
-	vp->apic_base = s->apic_base;
+	if (vp->apic) {
+		a->r = hvtb_apic_set_base(vp, s->apic_base, true);
+		if (a->r)
+			return;
+	} else {
+		vp->apic_base = s->apic_base;
+	}
 	/* EFER first (LME), then CR4 (PAE), then CR0 (PG) derives LMA. */
 	vmcs_write64(GUEST_IA32_EFER, s->efer & ~EFER_LMA);
 	a->r = vmx_set_cr4(vp, s->cr4);

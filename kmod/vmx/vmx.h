@@ -11,6 +11,8 @@
 enum {
 	VMX_EXIT_CONTINUE = 0,	/* handled in the kernel: enter again */
 	VMX_EXIT_USER = 1,	/* run->exit_reason is set: back to user space */
+	VMX_EXIT_HALT = 2,	/* in-kernel APIC: HLT blocks in vp.c */
+	VMX_EXIT_APIC_MMIO = 3,	/* in-kernel APIC: emulate an xAPIC access in vp.c */
 };
 
 int hvtb_vmx_vmenter(struct hvtb_gprs *gprs, unsigned long launched);

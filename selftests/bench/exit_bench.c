@@ -9,6 +9,12 @@
  *
  *   exit_bench: threads cpuid_kernel median_ticks=NNN iterations=NNN
  *
+ * With the in-kernel local APIC (HVTB_PARTITION_LAPIC) two more figures:
+ * lapic_self_ipi (x2APIC self-IPI WRMSR -> handler -> EOI -> back, all in
+ * the kernel) and lapic_assert_to_handler (HVTB_ASSERT_INTERRUPT from a
+ * user thread -> the guest handler's RDTSC, the VP blocked in HLT on
+ * another thread; guest and host share the TSC as the TSC offset is 0).
+ *
  * Under Bochs (clock: sync=none) the TSC counts emulated instructions, so
  * the figures are exact, repeatable path lengths.
  *
@@ -16,11 +22,15 @@
  * /dev/hvtb.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "guest.h"
+#include "partition.h"
 
 #define BENCH_MAX	10000
 #define BENCH_PORT	0x80
@@ -60,6 +70,118 @@ static void guest_bench(uint64_t n)
 		}
 		GUEST_SYNC(kind);
 	}
+}
+
+/* ---- local APIC figures ---- */
+
+#define LAPIC_VEC	0x40
+static volatile uint64_t lapic_irqs, lapic_t1;
+
+static void lapic_handler(struct guest_frame *f)
+{
+	(void)f;
+	lapic_t1 = guest_rdtsc();
+	lapic_irqs++;
+	guest_wrmsr(0x80b, 0);		/* x2APIC EOI */
+}
+
+static void guest_lapic_bench(uint64_t n)
+{
+	uint64_t i, t0;
+
+	guest_handlers[LAPIC_VEC] = lapic_handler;
+	guest_wrmsr(0x1b, 0xfee00d00);	/* x2APIC */
+	guest_wrmsr(0x80f, 0x1ff);	/* software enable */
+	__asm__ volatile("sti" : : : "memory");
+	for (i = 0; i < n; i++) {
+		t0 = guest_rdtsc();
+		guest_wrmsr(0x83f, LAPIC_VEC);	/* self-IPI */
+		bench_ticks[i] = guest_rdtsc() - t0;
+	}
+	GUEST_SYNC(0);
+	/* Wait in HLT for the test's n asserted interrupts. */
+	for (i = 0; i < n; i++)
+		while (lapic_irqs < n + 1 + i)
+			__asm__ volatile("sti; hlt" : : : "memory");
+	__asm__ volatile("cli" : : : "memory");
+}
+
+static void *lapic_vp_thread(void *arg)
+{
+	struct guest_vp *v = arg;
+	struct ucall uc;
+	uint64_t c;
+
+	do {
+		c = guest_run_ucall(v, &uc);
+	} while (c == UCALL_SYNC);
+	return (void *)(uintptr_t)c;
+}
+
+static uint64_t rdtsc_host(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi) : : "memory");
+	return lo | ((uint64_t)hi << 32);
+}
+
+static int cmp_u64(const void *a, const void *b);
+
+static void print_median(const char *name, uint64_t *t, uint64_t n)
+{
+	qsort(t, n, sizeof(t[0]), cmp_u64);
+	printf("exit_bench: %s median_ticks=%llu iterations=%llu\n", name,
+	       (unsigned long long)t[n / 2], (unsigned long long)n);
+	fflush(stdout);
+}
+
+/* The two local APIC figures. Return: 0 or -errno. */
+static int lapic_bench(uint64_t n)
+{
+	volatile uint64_t *irqs, *t1;
+	struct guest g;
+	struct guest_vp v;
+	struct ucall uc;
+	pthread_t th;
+	uint64_t i, t0;
+	void *ret;
+	int r;
+
+	r = guest_create(&g, GUEST_LAPIC);
+	if (r)
+		return r;
+	r = guest_vp_create(&g, &v, 0);
+	if (r || (r = guest_vp_enter_long(&v, guest_lapic_bench, n, 0)))
+		return r;
+	if (guest_run_ucall(&v, &uc) != UCALL_SYNC)
+		return -EIO;
+	memcpy(bench_ticks, guest_gpa(&g, (uintptr_t)bench_ticks),
+	       n * sizeof(bench_ticks[0]));
+	print_median("lapic_self_ipi", bench_ticks, n);
+
+	irqs = guest_gpa(&g, (uintptr_t)&lapic_irqs);
+	t1 = guest_gpa(&g, (uintptr_t)&lapic_t1);
+	if (pthread_create(&th, NULL, lapic_vp_thread, &v))
+		return -EAGAIN;
+	for (i = 0; i < n; i++) {
+		usleep(1000);	/* let the VP block in HLT */
+		t0 = rdtsc_host();
+		r = hvtb_assert_interrupt(g.part, 0, LAPIC_VEC, 0);
+		if (r)
+			break;
+		while (*irqs < n + 1 + i)
+			sched_yield();
+		bench_ticks[i] = *t1 - t0;
+	}
+	pthread_join(th, &ret);
+	if (!r && (uintptr_t)ret != UCALL_DONE)
+		r = -EIO;
+	if (!r)
+		print_median("lapic_assert_to_handler", bench_ticks, n);
+	guest_vp_destroy(&v);
+	guest_destroy(&g);
+	return r;
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -111,6 +233,11 @@ static int bench_mode(uint64_t n, unsigned int flags, const char *mode)
 	}
 	guest_vp_destroy(&v);
 	guest_destroy(&g);
+	r = lapic_bench(n < 200 ? n : 200);
+	if (r) {
+		fprintf(stderr, "exit_bench: lapic: %s\n", strerror(-r));
+		return 1;
+	}
 	return 0;
 }
 

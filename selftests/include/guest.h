@@ -60,7 +60,12 @@ struct ucall {
 	uint64_t line;
 };
 
-/* The frame an IDT handler gets (guest_handlers[]); it may change rip. */
+/*
+ * The frame an IDT handler gets (guest_handlers[]); it may change rip.
+ * Interrupt handlers (vectors 32..255) are installed the same way: set
+ * guest_handlers[vector] from guest code; they run with RFLAGS.IF=0 (an
+ * interrupt gate) and must EOI the local APIC themselves.
+ */
 struct guest_frame {
 	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
 	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
@@ -213,6 +218,7 @@ struct guest_vp {
 /* Flags of guest_create() */
 #define GUEST_NO_MEMORY		(1U << 0)	/* partition only: no range mapped */
 #define GUEST_ROOT_SCHED	(1U << 1)	/* HVTB_PARTITION_ROOT_SCHED */
+#define GUEST_LAPIC		(1U << 2)	/* HVTB_PARTITION_LAPIC: in-kernel APICs */
 
 /*
  * Open /dev/hvtb, create a partition (max_vps 0: the default) and, unless

@@ -201,7 +201,9 @@ int guest_create(struct guest *g, unsigned int flags)
 	if (g->dev < 0)
 		return g->dev;
 	if (flags & GUEST_ROOT_SCHED)
-		pc.flags = HVTB_PARTITION_ROOT_SCHED;
+		pc.flags |= HVTB_PARTITION_ROOT_SCHED;
+	if (flags & GUEST_LAPIC)
+		pc.flags |= HVTB_PARTITION_LAPIC;
 	g->part = guest_ioctl(g->dev, HVTB_CREATE_PARTITION, (uintptr_t)&pc);
 	if (g->part < 0) {
 		r = g->part;

@@ -30,4 +30,12 @@ int hvtb_vp_get_sregs(const struct hvtb_vp_handle *vp, struct hvtb_sregs *s);
 int hvtb_vp_set_sregs(const struct hvtb_vp_handle *vp, const struct hvtb_sregs *s);
 const char *hvtb_exit_name(__u32 exit_reason);
 
+/* In-kernel local APIC (partitions created with HVTB_PARTITION_LAPIC). */
+int hvtb_assert_interrupt(int partfd, __u32 vp_index, __u32 vector, __u32 flags);
+int hvtb_vp_get_lapic(const struct hvtb_vp_handle *vp, struct hvtb_lapic_state *s);
+int hvtb_vp_set_lapic(const struct hvtb_vp_handle *vp,
+		      const struct hvtb_lapic_state *s);
+int hvtb_irqfd(int partfd, int eventfd, __u32 vp_index, __u32 vector,
+	       __u32 flags);
+
 #endif /* LIBHVTB_PARTITION_H */

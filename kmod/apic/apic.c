@@ -1,0 +1,1160 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hvtb - the in-kernel virtual local APIC of a VP (HVTB_PARTITION_LAPIC).
+ *
+ * Registers live in a 1 KiB page laid out as the xAPIC MMIO page (register
+ * at byte offset N in regs[N / 4]); the xAPIC MMIO page (EPT-unmapped, so
+ * accesses trap as EPT violations) and the x2APIC MSRs 0x800-0x8ff are two
+ * views of it. No APIC-virtualization VMX feature is used: every access
+ * exits, which works on every VMX CPU (Bochs included).
+ *
+ * Concurrency: one spinlock per APIC (taken with interrupts saved) guards
+ * the registers and the timer state. Other VPs (IPIs), user space
+ * (HVTB_ASSERT_INTERRUPT), the LAPIC hrtimer (hardirq) and the SynIC
+ * (hvtb_apic_deliver()) set IRR bits under it from any context, then kick
+ * the VP: wake it from a blocking HLT, and send a reschedule IPI to the CPU
+ * running its RUN task (kick_process()), whose external-interrupt VM exit
+ * brings the VP back to the run loop, where vmx.c injects the interrupt
+ * before the next entry. VPs are found through part->vps[] under RCU: a VP
+ * is unpublished and an RCU grace period passes before its APIC is freed.
+ *
+ * Choices (documented in the uapi): the APIC timer counts at 1 GHz (1 ns
+ * per bus clock before the divider); a periodic timer fires at most every
+ * 100 us; lowest-priority IPIs go to the first matching VP; INIT, SIPI,
+ * SMI and ExtINT IPIs are ignored; TMR stays 0 (all interrupts are edge);
+ * EOI broadcast suppression and CMCI are not offered.
+ *
+ * TODO: INIT/SIPI to user space (an exit reason 14/15) for AP start-up; an
+ * LVT error interrupt when ESR gains a bit; LINT0/LINT1 inputs (no virtual
+ * PIC/IOAPIC yet); APIC-access/APIC-register virtualization and posted
+ * interrupts where the CPU has them; per-VP counters of injections.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/hrtimer.h>
+#include <linux/kernel.h>
+#include <linux/math64.h>
+#include <linux/rcupdate.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/uaccess.h>
+#include <linux/wait.h>
+#include <asm/apicdef.h>
+#include <asm/msr-index.h>
+#include <asm/processor.h>
+#include <asm/tsc.h>
+
+#include "ept/ept.h"
+#include "hvtb.h"
+
+/* Register offsets (asm/apicdef.h names where it has them). */
+#define REG(a, off)		((a)->regs[(off) >> 2])
+#define APIC_REG_SELF_IPI	0x3f0
+
+#define APIC_VERSION_VALUE	(0x14 | (5 << 16))	/* 6 LVT entries */
+#define APIC_LVT_MASK_BIT	BIT(16)
+#define APIC_TIMER_MODE(l)	(((l) >> 17) & 3)
+#define TIMER_ONESHOT		0
+#define TIMER_PERIODIC		1
+#define TIMER_TSC_DEADLINE	2
+#define APIC_ESR_SEND_ILL	BIT(5)
+#define APIC_ESR_RECV_ILL	BIT(6)
+#define APIC_ESR_ILL_REG	BIT(7)
+
+#define APIC_BUS_NS		1		/* one timer tick before the divider */
+#define APIC_MIN_PERIOD_NS	100000ULL	/* periodic timer floor */
+
+/* Writable bits of each register (x2APIC: anything else is a #GP). */
+#define TPR_BITS		0xffU
+#define SVR_BITS		0x1ffU
+#define LVTT_BITS		0x700ffU
+#define LVT_BITS		0x107ffU	/* thermal, perf: vector, mode, mask */
+#define LINT_BITS		0x1a7ffU
+#define LVTE_BITS		0x100ffU
+#define DIV_BITS		0xbU
+#define ICR_BITS		0xccfffU
+
+/* ICR fields */
+#define ICR_DM(l)		(((l) >> 8) & 7)
+#define ICR_LOGICAL		BIT(11)
+#define ICR_SHORTHAND(l)	(((l) >> 18) & 3)
+enum { DM_FIXED = 0, DM_LOWEST = 1, DM_NMI = 4 };
+enum { SH_NONE, SH_SELF, SH_ALL, SH_OTHERS };
+
+/**
+ * struct hvtb_apic - one VP's local APIC.
+ * @vp: the VP it belongs to.
+ * @lock: guards @regs, @nmi_pending, @esr_pending and the timer fields.
+ * @regs: the register page, register at xAPIC offset N in regs[N / 4].
+ * @esr_pending: errors since the last ESR write (latched into ESR by it).
+ * @nmi_pending: an NMI waits for injection.
+ * @timer: the hrtimer behind the LAPIC timer (CLOCK_MONOTONIC, absolute).
+ * @timer_armed: the hrtimer stands for the current timer programming.
+ * @period_ns: the period of a periodic timer (0 otherwise).
+ * @count_ns: ns per count of the current programming (for CCR).
+ * @tsc_deadline: IA32_TSC_DEADLINE, 0 when disarmed.
+ * @wq: where a blocking HLT waits.
+ * @task: the task in HVTB_VP_RUN, or NULL: whom a kick interrupts.
+ * @eoi_notify: called after an EOI with the vector that ended.
+ */
+struct hvtb_apic {
+	struct hvtb_vp *vp;
+	spinlock_t lock;
+	u32 regs[256];
+	u32 esr_pending;
+	bool nmi_pending;
+
+	struct hrtimer timer;
+	bool timer_armed;
+	u64 period_ns;
+	u64 count_ns;
+	u64 tsc_deadline;
+
+	wait_queue_head_t wq;
+	struct task_struct __rcu *task;
+	hvtb_apic_eoi_fn eoi_notify;
+};
+
+static bool apic_x2(const struct hvtb_apic *a)
+{
+	return READ_ONCE(a->vp->apic_base) & X2APIC_ENABLE;
+}
+
+static bool apic_hw_enabled(const struct hvtb_apic *a)
+{
+	return READ_ONCE(a->vp->apic_base) & MSR_IA32_APICBASE_ENABLE;
+}
+
+/* Lock held. */
+static bool apic_enabled(const struct hvtb_apic *a)
+{
+	return apic_hw_enabled(a) && (REG(a, APIC_SPIV) & APIC_SPIV_APIC_ENABLED);
+}
+
+/* Highest vector set in the 256-bit register at @base, or -1. */
+static int apic_highest(const struct hvtb_apic *a, u32 base)
+{
+	int i;
+
+	for (i = 7; i >= 0; i--) {
+		u32 v = REG(a, base + i * 0x10);
+
+		if (v)
+			return i * 32 + fls(v) - 1;
+	}
+	return -1;
+}
+
+static void apic_bit_set(struct hvtb_apic *a, u32 base, u8 vec)
+{
+	REG(a, base + (vec / 32) * 0x10) |= BIT(vec % 32);
+}
+
+static void apic_bit_clear(struct hvtb_apic *a, u32 base, u8 vec)
+{
+	REG(a, base + (vec / 32) * 0x10) &= ~BIT(vec % 32);
+}
+
+/* Processor priority (SDM Vol. 3 10.8.3.1). Lock held. */
+static u32 apic_ppr(const struct hvtb_apic *a)
+{
+	u32 tpr = REG(a, APIC_TASKPRI) & 0xff;
+	int isrv = apic_highest(a, APIC_ISR);
+	u32 isr_class = isrv < 0 ? 0 : isrv & 0xf0;
+
+	return (tpr & 0xf0) >= isr_class ? tpr : isr_class;
+}
+
+/* The vector that would be delivered now, or -1. Lock held. */
+static int apic_deliverable(const struct hvtb_apic *a)
+{
+	int irrv;
+
+	if (!apic_enabled(a))
+		return -1;
+	irrv = apic_highest(a, APIC_IRR);
+	if (irrv < 0 || (irrv & 0xf0) <= (apic_ppr(a) & 0xf0))
+		return -1;
+	return irrv;
+}
+
+/* Accept a fixed interrupt into IRR. Lock held. Return: accepted. */
+static bool apic_accept(struct hvtb_apic *a, u32 vector)
+{
+	if (!apic_enabled(a))
+		return false;
+	if (vector < 16) {
+		a->esr_pending |= APIC_ESR_RECV_ILL;
+		return false;
+	}
+	apic_bit_set(a, APIC_IRR, vector);
+	return true;
+}
+
+/**
+ * hvtb_apic_kick() - make a VP look at its APIC soon: wake it from a
+ * blocking HLT and force a VM exit if it runs the guest on another CPU.
+ * @vp: the VP (with an APIC); any context.
+ */
+void hvtb_apic_kick(struct hvtb_vp *vp)
+{
+	struct hvtb_apic *a = vp->apic;
+	struct task_struct *t;
+
+	wake_up_interruptible(&a->wq);
+	rcu_read_lock();
+	t = rcu_dereference(a->task);
+	if (t && t != current)
+		kick_process(t);
+	rcu_read_unlock();
+}
+
+/**
+ * hvtb_apic_deliver() - deliver a fixed interrupt or an NMI to a VP.
+ * @vp: the target VP
+ * @vector: 16..255 (ignored for an NMI)
+ * @flags: 0 or HVTB_APIC_DELIVER_NMI
+ *
+ * Sets the vector in IRR and kicks the VP. Any context (hrtimer, hardirq,
+ * a spinlock held): takes only the APIC's spinlock.
+ *
+ * Return: 0; -ENODEV without an in-kernel APIC; -EINVAL for a bad vector
+ * or flag; -ENXIO when the APIC is disabled (the interrupt is dropped).
+ */
+int hvtb_apic_deliver(struct hvtb_vp *vp, u32 vector, u32 flags)
+{
+	struct hvtb_apic *a = vp->apic;
+	unsigned long fl;
+	bool ok;
+
+	if (!a)
+		return -ENODEV;
+	if (flags & ~HVTB_APIC_DELIVER_NMI)
+		return -EINVAL;
+	if (!(flags & HVTB_APIC_DELIVER_NMI) && (vector < 16 || vector > 255))
+		return -EINVAL;
+	spin_lock_irqsave(&a->lock, fl);
+	if (flags & HVTB_APIC_DELIVER_NMI) {
+		ok = apic_hw_enabled(a);
+		if (ok)
+			a->nmi_pending = true;
+	} else {
+		ok = apic_accept(a, vector);
+	}
+	spin_unlock_irqrestore(&a->lock, fl);
+	if (!ok)
+		return -ENXIO;
+	hvtb_apic_kick(vp);
+	return 0;
+}
+
+/**
+ * hvtb_apic_set_eoi_notify() - call @fn(vp, vector) after each EOI.
+ * @vp: the VP (with an APIC)
+ * @fn: the hook, or NULL. It runs in the VP's run path, maybe with
+ *      preemption disabled: it must not sleep.
+ */
+void hvtb_apic_set_eoi_notify(struct hvtb_vp *vp, hvtb_apic_eoi_fn fn)
+{
+	WRITE_ONCE(vp->apic->eoi_notify, fn);
+}
+
+/* ---- timer ---- */
+
+static u32 apic_divide(const struct hvtb_apic *a)
+{
+	u32 v = REG(a, APIC_TDCR);
+
+	v = (v & 3) | ((v & 8) >> 1);
+	return v == 7 ? 1 : 2U << v;
+}
+
+/* Lock held. The hrtimer callback may still run: it checks @timer_armed. */
+static void apic_timer_stop(struct hvtb_apic *a)
+{
+	a->timer_armed = false;
+	hrtimer_try_to_cancel(&a->timer);
+}
+
+/* Start a one-shot or periodic count of @count ticks. Lock held. */
+static void apic_timer_start_count(struct hvtb_apic *a, u32 count)
+{
+	u32 mode = APIC_TIMER_MODE(REG(a, APIC_LVTT));
+	u64 ns;
+
+	apic_timer_stop(a);
+	if (!count || mode == TIMER_TSC_DEADLINE)
+		return;
+	a->count_ns = (u64)apic_divide(a) * APIC_BUS_NS;
+	ns = count * a->count_ns;
+	a->period_ns = 0;
+	if (mode == TIMER_PERIODIC)
+		a->period_ns = ns = max(ns, APIC_MIN_PERIOD_NS);
+	a->timer_armed = true;
+	hrtimer_start(&a->timer, ktime_add_ns(ktime_get(), ns), HRTIMER_MODE_ABS);
+}
+
+/* Arm the TSC deadline; @guest_tsc is the guest's TSC now. Lock held. */
+static void apic_timer_start_deadline(struct hvtb_apic *a, u64 deadline,
+				      u64 guest_tsc)
+{
+	u64 ns = 0;
+
+	apic_timer_stop(a);
+	a->tsc_deadline = deadline;
+	if (!deadline)
+		return;
+	if (deadline > guest_tsc)
+		ns = mul_u64_u32_div(deadline - guest_tsc, 1000000, tsc_khz);
+	a->period_ns = 0;
+	a->timer_armed = true;
+	hrtimer_start(&a->timer, ktime_add_ns(ktime_get(), ns), HRTIMER_MODE_ABS);
+}
+
+/* Timer current count. Lock held. */
+static u32 apic_timer_ccr(struct hvtb_apic *a)
+{
+	s64 rem;
+
+	if (!a->timer_armed || APIC_TIMER_MODE(REG(a, APIC_LVTT)) == TIMER_TSC_DEADLINE)
+		return 0;
+	rem = ktime_to_ns(hrtimer_get_remaining(&a->timer));
+	if (rem <= 0)
+		return 0;
+	return min_t(u64, div64_u64(rem, a->count_ns), REG(a, APIC_TMICT));
+}
+
+static enum hrtimer_restart apic_timer_fn(struct hrtimer *t)
+{
+	struct hvtb_apic *a = container_of(t, struct hvtb_apic, timer);
+	enum hrtimer_restart ret = HRTIMER_NORESTART;
+	unsigned long fl;
+	bool fired = false;
+	u32 lvt;
+
+	spin_lock_irqsave(&a->lock, fl);
+	/* Re-armed while this callback waited for the lock: not our expiry. */
+	if (!a->timer_armed || ktime_after(hrtimer_get_expires(t), ktime_get()))
+		goto out;
+	lvt = REG(a, APIC_LVTT);
+	if (!(lvt & APIC_LVT_MASK_BIT))
+		fired = apic_accept(a, lvt & 0xff);
+	if (a->period_ns && APIC_TIMER_MODE(lvt) == TIMER_PERIODIC) {
+		hrtimer_forward_now(t, ns_to_ktime(a->period_ns));
+		ret = HRTIMER_RESTART;
+	} else {
+		a->timer_armed = false;
+		a->tsc_deadline = 0;
+	}
+out:
+	spin_unlock_irqrestore(&a->lock, fl);
+	if (fired)
+		hvtb_apic_kick(a->vp);
+	return ret;
+}
+
+/* ---- register file ---- */
+
+/* The reset state (power-up, or IA32_APIC_BASE.EN cleared). Lock held. */
+static void apic_reset_regs(struct hvtb_apic *a)
+{
+	static const u32 lvts[] = { APIC_LVTT, APIC_LVTTHMR, APIC_LVTPC,
+				    APIC_LVT0, APIC_LVT1, APIC_LVTERR };
+	unsigned int i;
+
+	apic_timer_stop(a);
+	a->tsc_deadline = 0;
+	a->nmi_pending = false;
+	a->esr_pending = 0;
+	memset(a->regs, 0, sizeof(a->regs));
+	REG(a, APIC_ID) = a->vp->index << 24;
+	REG(a, APIC_LVR) = APIC_VERSION_VALUE;
+	REG(a, APIC_DFR) = 0xffffffff;
+	REG(a, APIC_SPIV) = 0xff;
+	for (i = 0; i < ARRAY_SIZE(lvts); i++)
+		REG(a, lvts[i]) = APIC_LVT_MASK_BIT;
+}
+
+/* x2APIC IDs and logical IDs are derived from the VP index. Lock held. */
+static void apic_enter_x2(struct hvtb_apic *a)
+{
+	u32 id = a->vp->index;
+
+	REG(a, APIC_ID) = id;
+	REG(a, APIC_LDR) = ((id >> 4) << 16) | BIT(id & 0xf);
+}
+
+/**
+ * hvtb_apic_set_base() - write IA32_APIC_BASE.
+ * @vp: the VP (with an APIC)
+ * @val: the new value
+ * @host: written by user space (SET_SREGS/SET_LAPIC): any valid mode
+ *        change is allowed, not only those a guest may make.
+ * Return: 0, or -EINVAL (a #GP for the guest): reserved bits, EXTD without
+ * EN, x2APIC -> xAPIC, disabled -> x2APIC.
+ */
+int hvtb_apic_set_base(struct hvtb_vp *vp, u64 val, bool host)
+{
+	struct hvtb_apic *a = vp->apic;
+	u64 valid = (GENMASK_ULL(boot_cpu_data.x86_phys_bits - 1, 12)) |
+		    MSR_IA32_APICBASE_BSP | X2APIC_ENABLE |
+		    MSR_IA32_APICBASE_ENABLE;
+	u64 en = MSR_IA32_APICBASE_ENABLE, x2 = en | X2APIC_ENABLE;
+	u64 old = vp->apic_base, om = old & x2, nm = val & x2;
+	unsigned long fl;
+
+	if (val & ~valid || nm == X2APIC_ENABLE)
+		return -EINVAL;
+	if (!host && ((om == x2 && nm == en) || (om == 0 && nm == x2)))
+		return -EINVAL;
+	spin_lock_irqsave(&a->lock, fl);
+	if (!(val & en) || (om == x2 && nm == en))
+		apic_reset_regs(a);
+	WRITE_ONCE(vp->apic_base, val);
+	if (nm == x2 && om != x2)
+		apic_enter_x2(a);
+	spin_unlock_irqrestore(&a->lock, fl);
+	return 0;
+}
+
+/* Read a register at xAPIC offset @off. Lock held. */
+static int apic_read_locked(struct hvtb_apic *a, u32 off, u32 *val)
+{
+	switch (off) {
+	case APIC_ID: case APIC_LVR: case APIC_TASKPRI: case APIC_LDR:
+	case APIC_SPIV: case APIC_ESR: case APIC_ICR: case APIC_LVTT:
+	case APIC_LVTTHMR: case APIC_LVTPC: case APIC_LVT0: case APIC_LVT1:
+	case APIC_LVTERR: case APIC_TMICT: case APIC_TDCR:
+		*val = REG(a, off);
+		return 0;
+	case APIC_PROCPRI:
+		*val = apic_ppr(a);
+		return 0;
+	case APIC_ARBPRI:
+		*val = 0;
+		return 0;
+	case APIC_DFR:
+	case APIC_ICR2:
+		if (apic_x2(a))
+			return -EINVAL;
+		*val = REG(a, off);
+		return 0;
+	case APIC_TMCCT:
+		*val = apic_timer_ccr(a);
+		return 0;
+	}
+	if (off >= APIC_ISR && off < APIC_IRR + 0x80 && !(off & 0xf)) {
+		*val = REG(a, off);
+		return 0;
+	}
+	return -EINVAL;	/* EOI, self-IPI (write-only), reserved */
+}
+
+/* Deliver an IPI to one VP: fixed or NMI. */
+static void apic_ipi_one(struct hvtb_vp *vp, u32 icr)
+{
+	if (ICR_DM(icr) == DM_NMI)
+		hvtb_apic_deliver(vp, 0, HVTB_APIC_DELIVER_NMI);
+	else
+		hvtb_apic_deliver(vp, icr & 0xff, 0);
+}
+
+/* Does @dst's APIC match destination @dest of an IPI? */
+static bool apic_match(struct hvtb_apic *dst, u32 dest, bool logical, bool x2)
+{
+	u32 ldr = READ_ONCE(REG(dst, APIC_LDR));
+
+	if (!logical) {
+		if (x2)
+			return dest == 0xffffffff || dest == dst->vp->index;
+		return dest == 0xff || dest == (READ_ONCE(REG(dst, APIC_ID)) >> 24);
+	}
+	if (x2)
+		return (dest >> 16) == (ldr >> 16) && (dest & ldr & 0xffff);
+	if (dest == 0xff)
+		return true;
+	ldr >>= 24;
+	if ((READ_ONCE(REG(dst, APIC_DFR)) >> 28) == 0xf)	/* flat */
+		return dest & ldr;
+	return (dest >> 4) == (ldr >> 4) && (dest & ldr & 0xf);	/* cluster */
+}
+
+/* Send the IPI of an ICR write. Lock not held. */
+static void apic_send_ipi(struct hvtb_apic *a, u32 icr, u32 dest)
+{
+	struct hvtb_partition *part = a->vp->part;
+	u32 dm = ICR_DM(icr), sh = ICR_SHORTHAND(icr), i;
+	bool x2 = apic_x2(a);
+	unsigned long fl;
+
+	/* INIT, SIPI, SMI, ExtINT: ignored (documented). */
+	if (dm != DM_FIXED && dm != DM_LOWEST && dm != DM_NMI)
+		return;
+	if (dm != DM_NMI && (icr & 0xff) < 16) {
+		spin_lock_irqsave(&a->lock, fl);
+		a->esr_pending |= APIC_ESR_SEND_ILL;
+		spin_unlock_irqrestore(&a->lock, fl);
+		return;
+	}
+	if (sh == SH_SELF) {
+		apic_ipi_one(a->vp, icr);
+		return;
+	}
+	rcu_read_lock();
+	for (i = 0; i < part->max_vps; i++) {
+		struct hvtb_vp *vp = READ_ONCE(part->vps[i]);
+
+		if (!vp || !vp->apic)
+			continue;
+		if (sh == SH_OTHERS && vp == a->vp)
+			continue;
+		if (sh == SH_NONE &&
+		    !apic_match(vp->apic, dest, icr & ICR_LOGICAL, x2))
+			continue;
+		apic_ipi_one(vp, icr);
+		if (sh == SH_NONE && dm == DM_LOWEST)
+			break;	/* lowest priority: the first match */
+	}
+	rcu_read_unlock();
+}
+
+/* End the highest in-service interrupt; tell the SynIC. Lock not held. */
+static void apic_eoi(struct hvtb_apic *a)
+{
+	hvtb_apic_eoi_fn fn;
+	unsigned long fl;
+	int v;
+
+	spin_lock_irqsave(&a->lock, fl);
+	v = apic_highest(a, APIC_ISR);
+	if (v >= 0)
+		apic_bit_clear(a, APIC_ISR, v);
+	spin_unlock_irqrestore(&a->lock, fl);
+	fn = READ_ONCE(a->eoi_notify);
+	if (v >= 0 && fn)
+		fn(a->vp, v);
+}
+
+/* Write an LVT entry, keeping it masked while the APIC is disabled. */
+static void apic_write_lvt(struct hvtb_apic *a, u32 off, u32 val, u32 bits)
+{
+	val &= bits;
+	if (!(REG(a, APIC_SPIV) & APIC_SPIV_APIC_ENABLED))
+		val |= APIC_LVT_MASK_BIT;
+	if (off == APIC_LVTT && APIC_TIMER_MODE(val) == 3)
+		val &= ~(3U << 17);
+	if (off == APIC_LVTT &&
+	    APIC_TIMER_MODE(val) != APIC_TIMER_MODE(REG(a, APIC_LVTT))) {
+		/* Switching timer mode disarms the timer. */
+		apic_timer_stop(a);
+		a->tsc_deadline = 0;
+		REG(a, APIC_TMICT) = 0;
+	}
+	REG(a, off) = val;
+}
+
+/* Software enable/disable: disabling masks every LVT. Lock held. */
+static void apic_write_svr(struct hvtb_apic *a, u32 val)
+{
+	static const u32 lvts[] = { APIC_LVTT, APIC_LVTTHMR, APIC_LVTPC,
+				    APIC_LVT0, APIC_LVT1, APIC_LVTERR };
+	unsigned int i;
+
+	REG(a, APIC_SPIV) = val & SVR_BITS;
+	if (!(val & APIC_SPIV_APIC_ENABLED))
+		for (i = 0; i < ARRAY_SIZE(lvts); i++)
+			REG(a, lvts[i]) |= APIC_LVT_MASK_BIT;
+}
+
+/* Does @val set bits outside @bits (a #GP in x2APIC mode)? */
+static bool apic_reserved(bool x2, u64 val, u32 bits)
+{
+	return x2 && (val & ~(u64)bits);
+}
+
+/*
+ * Write a register at xAPIC offset @off. In x2APIC mode (@x2) a reserved
+ * bit or a read-only register is -EINVAL (#GP); in xAPIC mode such writes
+ * are dropped. @val's high half is the destination of an x2APIC ICR write.
+ */
+static int apic_write(struct hvtb_apic *a, u32 off, u64 val, bool x2)
+{
+	unsigned long fl;
+	u32 v = val, icr = 0, dest = 0;
+	int r = 0;
+
+	if (x2 && (val >> 32) && off != APIC_ICR)
+		return -EINVAL;
+	if (off == APIC_EOI) {
+		if (x2 && val)
+			return -EINVAL;
+		apic_eoi(a);
+		return 0;
+	}
+	spin_lock_irqsave(&a->lock, fl);
+	switch (off) {
+	case APIC_ID:
+		if (x2)
+			r = -EINVAL;
+		else
+			REG(a, off) = v & 0xff000000;
+		break;
+	case APIC_TASKPRI:
+		if (apic_reserved(x2, val, TPR_BITS))
+			r = -EINVAL;
+		else
+			REG(a, off) = v & TPR_BITS;
+		break;
+	case APIC_LDR:
+		if (x2)
+			r = -EINVAL;
+		else
+			REG(a, off) = v & 0xff000000;
+		break;
+	case APIC_DFR:
+		if (x2)
+			r = -EINVAL;
+		else
+			REG(a, off) = v | 0x0fffffff;
+		break;
+	case APIC_SPIV:
+		if (apic_reserved(x2, val, SVR_BITS | BIT(9)))
+			r = -EINVAL;
+		else
+			apic_write_svr(a, v);
+		break;
+	case APIC_ESR:
+		if (x2 && val) {
+			r = -EINVAL;
+			break;
+		}
+		REG(a, off) = a->esr_pending;
+		a->esr_pending = 0;
+		break;
+	case APIC_ICR:
+		if (apic_reserved(x2, (u32)val, ICR_BITS)) {
+			r = -EINVAL;
+			break;
+		}
+		icr = v & ICR_BITS;
+		REG(a, APIC_ICR) = icr;
+		if (x2) {
+			dest = val >> 32;
+			REG(a, APIC_ICR2) = dest;
+		} else {
+			dest = REG(a, APIC_ICR2) >> 24;
+		}
+		break;
+	case APIC_ICR2:
+		if (x2)
+			r = -EINVAL;
+		else
+			REG(a, off) = v & 0xff000000;
+		break;
+	case APIC_LVTT:
+		if (apic_reserved(x2, val, LVTT_BITS))
+			r = -EINVAL;
+		else
+			apic_write_lvt(a, off, v, LVTT_BITS);
+		break;
+	case APIC_LVTTHMR:
+	case APIC_LVTPC:
+		if (apic_reserved(x2, val, LVT_BITS))
+			r = -EINVAL;
+		else
+			apic_write_lvt(a, off, v, LVT_BITS);
+		break;
+	case APIC_LVT0:
+	case APIC_LVT1:
+		if (apic_reserved(x2, val, LINT_BITS))
+			r = -EINVAL;
+		else
+			apic_write_lvt(a, off, v, LINT_BITS);
+		break;
+	case APIC_LVTERR:
+		if (apic_reserved(x2, val, LVTE_BITS))
+			r = -EINVAL;
+		else
+			apic_write_lvt(a, off, v, LVTE_BITS);
+		break;
+	case APIC_TMICT:
+		if (APIC_TIMER_MODE(REG(a, APIC_LVTT)) == TIMER_TSC_DEADLINE)
+			break;	/* ignored in TSC-deadline mode */
+		REG(a, off) = v;
+		apic_timer_start_count(a, v);
+		break;
+	case APIC_TDCR:
+		if (apic_reserved(x2, val, DIV_BITS))
+			r = -EINVAL;
+		else
+			REG(a, off) = v & DIV_BITS;
+		break;
+	case APIC_REG_SELF_IPI:
+		if (!x2 || (val & ~0xffULL)) {
+			r = x2 ? -EINVAL : 0;
+			break;
+		}
+		icr = (v & 0xff) | (SH_SELF << 18);
+		break;
+	default:
+		/* Read-only or reserved: #GP in x2APIC mode, dropped in xAPIC. */
+		r = x2 ? -EINVAL : 0;
+		break;
+	}
+	spin_unlock_irqrestore(&a->lock, fl);
+	if (!r && icr)
+		apic_send_ipi(a, icr, dest);
+	return r;
+}
+
+/* ---- the guest's views: x2APIC MSRs, xAPIC MMIO ---- */
+
+/**
+ * hvtb_apic_msr_read() - RDMSR of an x2APIC register or IA32_TSC_DEADLINE.
+ * @vp: the VP (with an APIC)
+ * @index: the MSR
+ * @data: where the value goes
+ * Return: 0, -ENOENT for another MSR, -EINVAL for a #GP.
+ */
+int hvtb_apic_msr_read(struct hvtb_vp *vp, u32 index, u64 *data)
+{
+	struct hvtb_apic *a = vp->apic;
+	unsigned long fl;
+	u32 v = 0;
+	int r;
+
+	if (index == MSR_IA32_TSC_DEADLINE) {
+		spin_lock_irqsave(&a->lock, fl);
+		*data = APIC_TIMER_MODE(REG(a, APIC_LVTT)) == TIMER_TSC_DEADLINE ?
+			a->tsc_deadline : 0;
+		spin_unlock_irqrestore(&a->lock, fl);
+		return 0;
+	}
+	if (index < APIC_BASE_MSR || index > APIC_BASE_MSR + 0xff)
+		return -ENOENT;
+	if (!apic_x2(a))
+		return -EINVAL;
+	spin_lock_irqsave(&a->lock, fl);
+	r = apic_read_locked(a, (index - APIC_BASE_MSR) << 4, &v);
+	*data = v;
+	if (!r && index == APIC_BASE_MSR + (APIC_ICR >> 4))
+		*data |= (u64)REG(a, APIC_ICR2) << 32;
+	spin_unlock_irqrestore(&a->lock, fl);
+	return r;
+}
+
+/**
+ * hvtb_apic_msr_write() - WRMSR of an x2APIC register or IA32_TSC_DEADLINE.
+ * @vp: the VP (with an APIC)
+ * @index: the MSR
+ * @data: the value
+ * @guest_tsc: the guest's TSC now (for IA32_TSC_DEADLINE)
+ * Return: 0, -ENOENT for another MSR, -EINVAL for a #GP.
+ */
+int hvtb_apic_msr_write(struct hvtb_vp *vp, u32 index, u64 data, u64 guest_tsc)
+{
+	struct hvtb_apic *a = vp->apic;
+	unsigned long fl;
+
+	if (index == MSR_IA32_TSC_DEADLINE) {
+		spin_lock_irqsave(&a->lock, fl);
+		if (apic_enabled(a) &&
+		    APIC_TIMER_MODE(REG(a, APIC_LVTT)) == TIMER_TSC_DEADLINE)
+			apic_timer_start_deadline(a, data, guest_tsc);
+		spin_unlock_irqrestore(&a->lock, fl);
+		return 0;
+	}
+	if (index < APIC_BASE_MSR || index > APIC_BASE_MSR + 0xff)
+		return -ENOENT;
+	if (!apic_x2(a))
+		return -EINVAL;
+	return apic_write(a, (index - APIC_BASE_MSR) << 4, data, true);
+}
+
+/** hvtb_apic_get_tpr() - TPR, for MOV from CR8 (CR8 = TPR[7:4]). */
+u32 hvtb_apic_get_tpr(struct hvtb_vp *vp)
+{
+	return READ_ONCE(REG(vp->apic, APIC_TASKPRI));
+}
+
+/** hvtb_apic_set_tpr() - MOV to CR8: TPR = CR8 << 4. */
+void hvtb_apic_set_tpr(struct hvtb_vp *vp, u32 tpr)
+{
+	struct hvtb_apic *a = vp->apic;
+	unsigned long fl;
+
+	spin_lock_irqsave(&a->lock, fl);
+	REG(a, APIC_TASKPRI) = tpr & TPR_BITS;
+	spin_unlock_irqrestore(&a->lock, fl);
+}
+
+/**
+ * hvtb_apic_mmio_hit() - is @gpa in the xAPIC page (xAPIC mode)?
+ * @vp: the VP
+ * @gpa: the guest-physical address of an EPT violation
+ */
+bool hvtb_apic_mmio_hit(struct hvtb_vp *vp, u64 gpa)
+{
+	u64 base = READ_ONCE(vp->apic_base);
+
+	return vp->apic && (base & MSR_IA32_APICBASE_ENABLE) &&
+	       !(base & X2APIC_ENABLE) &&
+	       (gpa & PAGE_MASK) == (base & MSR_IA32_APICBASE_BASE);
+}
+
+/* What the decoder found in a MOV to or from the APIC page. */
+struct apic_insn {
+	u8 len;
+	u8 reg;		/* GPR number (ModRM.reg + REX.R) */
+	bool write;
+	bool imm;	/* MOV r/m32, imm32: the value is @imm_val */
+	u32 imm_val;
+};
+
+/* Length of a ModRM operand (ModRM, SIB, displacement), 32/64-bit addressing. */
+static int apic_modrm_len(const u8 *p, unsigned int n)
+{
+	u8 mod, rm;
+	int len = 1;
+
+	if (n < 1)
+		return -EINVAL;
+	mod = p[0] >> 6;
+	rm = p[0] & 7;
+	if (mod == 3)
+		return -EINVAL;		/* a register, not memory */
+	if (rm == 4) {
+		if (n < 2)
+			return -EINVAL;
+		len++;
+		if (mod == 0 && (p[1] & 7) == 5)
+			len += 4;
+	} else if (mod == 0 && rm == 5) {
+		len += 4;		/* disp32 or RIP-relative */
+	}
+	if (mod == 1)
+		len += 1;
+	else if (mod == 2)
+		len += 4;
+	return len;
+}
+
+/*
+ * Decode the 32-bit MOVs guests use on APIC registers: 89 /r (store),
+ * 8b /r (load), c7 /0 id (store imm32), with segment and REX prefixes.
+ */
+static int apic_decode(const u8 *b, unsigned int n, bool long_mode,
+		       struct apic_insn *in)
+{
+	unsigned int i = 0;
+	u8 rex = 0, op;
+	int m;
+
+	while (i < n && (b[i] == 0x26 || b[i] == 0x2e || b[i] == 0x36 ||
+			 b[i] == 0x3e || b[i] == 0x64 || b[i] == 0x65 ||
+			 b[i] == 0x67))
+		i++;
+	if (long_mode && i < n && (b[i] & 0xf0) == 0x40)
+		rex = b[i++];
+	if (i >= n || (rex & 8))
+		return -EINVAL;		/* 64-bit accesses are not APIC accesses */
+	op = b[i++];
+	if (op != 0x89 && op != 0x8b && op != 0xc7)
+		return -EINVAL;
+	m = apic_modrm_len(b + i, n - i);
+	if (m < 0)
+		return m;
+	in->reg = ((b[i] >> 3) & 7) | ((rex & 4) ? 8 : 0);
+	in->write = op != 0x8b;
+	in->imm = op == 0xc7;
+	if (in->imm && ((b[i] >> 3) & 7))
+		return -EINVAL;
+	i += m;
+	if (in->imm) {
+		if (i + 4 > n)
+			return -EINVAL;
+		memcpy(&in->imm_val, b + i, 4);
+		i += 4;
+	}
+	in->len = i;
+	return i <= n ? 0 : -EINVAL;
+}
+
+/* Fetch up to 15 instruction bytes at the faulting RIP. */
+static unsigned int apic_fetch(struct hvtb_vp *vp, u8 *buf)
+{
+	u64 lin = vp->mmio_rip_linear, gpa;
+	unsigned int n = 0, chunk;
+
+	while (n < 15) {
+		chunk = min_t(unsigned int, 15 - n,
+			      PAGE_SIZE - ((lin + n) & ~PAGE_MASK));
+		if (hvtb_gva_to_gpa(vp, lin + n, &gpa) ||
+		    hvtb_ept_read(vp->part->ept, gpa, buf + n, chunk))
+			break;
+		n += chunk;
+	}
+	return n;
+}
+
+/**
+ * hvtb_apic_mmio() - emulate the xAPIC access of the last exit (may sleep;
+ * the VMCS is not current). The exit captured vp->apic_mmio_gpa, the
+ * paging mode and the RIP; the register result goes into vp->gprs and RIP
+ * moves on at the next entry (HVTB_PENDING_APIC_MMIO).
+ * @vp: the VP
+ * Return: 0, or -EINVAL for an instruction hvtb does not decode (the
+ * caller reports HVTB_EXIT_INTERNAL / HVTB_INTERNAL_EMULATION).
+ */
+int hvtb_apic_mmio(struct hvtb_vp *vp)
+{
+	struct hvtb_apic *a = vp->apic;
+	u32 off = vp->apic_mmio_gpa & 0xfff, v = 0;
+	struct apic_insn in = { 0 };
+	unsigned long fl;
+	u8 buf[15];
+	unsigned int n;
+
+	n = apic_fetch(vp, buf);
+	if (apic_decode(buf, n, vp->apic_mmio_long, &in) ||
+	    (in.reg == GPR_RSP && !in.imm))
+		return -EINVAL;
+	if (in.write) {
+		v = in.imm ? in.imm_val : (u32)vp->gprs.regs[in.reg];
+		/* Only aligned 32-bit accesses to a register do something. */
+		if (!(off & 0xf))
+			apic_write(a, off, v, false);
+	} else {
+		if (!(off & 0xf)) {
+			spin_lock_irqsave(&a->lock, fl);
+			if (apic_read_locked(a, off, &v))
+				v = 0;
+			spin_unlock_irqrestore(&a->lock, fl);
+		}
+		vp->gprs.regs[in.reg] = v;	/* a 32-bit load zero-extends */
+	}
+	vp->apic_mmio_len = in.len;
+	vp->pending = HVTB_PENDING_APIC_MMIO;
+	return 0;
+}
+
+/* ---- injection side (vmx.c, interrupts disabled) ---- */
+
+/** hvtb_apic_has_interrupt() - is a vector above PPR pending? */
+bool hvtb_apic_has_interrupt(struct hvtb_vp *vp)
+{
+	struct hvtb_apic *a = vp->apic;
+	unsigned long fl;
+	bool r;
+
+	spin_lock_irqsave(&a->lock, fl);
+	r = apic_deliverable(a) >= 0;
+	spin_unlock_irqrestore(&a->lock, fl);
+	return r;
+}
+
+/**
+ * hvtb_apic_ack_interrupt() - the guest takes the highest pending vector:
+ * move it from IRR to ISR.
+ * @vp: the VP
+ * Return: the vector, or -1 if none is deliverable (any more).
+ */
+int hvtb_apic_ack_interrupt(struct hvtb_vp *vp)
+{
+	struct hvtb_apic *a = vp->apic;
+	unsigned long fl;
+	int v;
+
+	spin_lock_irqsave(&a->lock, fl);
+	v = apic_deliverable(a);
+	if (v >= 0) {
+		apic_bit_clear(a, APIC_IRR, v);
+		apic_bit_set(a, APIC_ISR, v);
+	}
+	spin_unlock_irqrestore(&a->lock, fl);
+	return v;
+}
+
+/** hvtb_apic_nmi_pending() - does an NMI wait for injection? */
+bool hvtb_apic_nmi_pending(struct hvtb_vp *vp)
+{
+	return READ_ONCE(vp->apic->nmi_pending);
+}
+
+/** hvtb_apic_nmi_ack() - the pending NMI is being injected. */
+void hvtb_apic_nmi_ack(struct hvtb_vp *vp)
+{
+	WRITE_ONCE(vp->apic->nmi_pending, false);
+}
+
+/**
+ * hvtb_apic_halt() - block a HLT (RFLAGS.IF=1) until an interrupt above
+ * PPR or an NMI is pending, or a signal arrives. No CPU is used meanwhile.
+ * @vp: the VP
+ * Return: 0, or -ERESTARTSYS on a signal (the run loop reports HVTB_EXIT_INTR).
+ */
+int hvtb_apic_halt(struct hvtb_vp *vp)
+{
+	struct hvtb_apic *a = vp->apic;
+
+	return wait_event_interruptible(a->wq, hvtb_apic_nmi_pending(vp) ||
+					hvtb_apic_has_interrupt(vp));
+}
+
+/** hvtb_apic_run_begin() - the calling task runs the VP: kicks go to it. */
+void hvtb_apic_run_begin(struct hvtb_vp *vp)
+{
+	rcu_assign_pointer(vp->apic->task, current);
+}
+
+/** hvtb_apic_run_end() - HVTB_VP_RUN returns: nobody to kick. */
+void hvtb_apic_run_end(struct hvtb_vp *vp)
+{
+	RCU_INIT_POINTER(vp->apic->task, NULL);
+}
+
+/* ---- state ioctls, user-space interrupts ---- */
+
+/**
+ * hvtb_apic_get_state() - HVTB_VP_GET_LAPIC.
+ * @vp: the VP (with an APIC)
+ * @s: filled
+ */
+void hvtb_apic_get_state(struct hvtb_vp *vp, struct hvtb_lapic_state *s)
+{
+	struct hvtb_apic *a = vp->apic;
+	unsigned long fl;
+
+	memset(s, 0, sizeof(*s));
+	spin_lock_irqsave(&a->lock, fl);
+	memcpy(s->regs, a->regs, sizeof(s->regs));
+	s->regs[APIC_PROCPRI >> 2] = apic_ppr(a);
+	s->regs[APIC_TMCCT >> 2] = apic_timer_ccr(a);
+	s->tsc_deadline = a->tsc_deadline;
+	if (a->nmi_pending)
+		s->flags |= HVTB_LAPIC_NMI_PENDING;
+	spin_unlock_irqrestore(&a->lock, fl);
+	s->apic_base = vp->apic_base;
+}
+
+/**
+ * hvtb_apic_set_state() - HVTB_VP_SET_LAPIC.
+ * @vp: the VP (with an APIC)
+ * @s: the state
+ * @guest_tsc: the guest's TSC now (to re-arm a TSC deadline)
+ * Return: 0, or -EINVAL for flags, pad, reserved or IA32_APIC_BASE.
+ */
+int hvtb_apic_set_state(struct hvtb_vp *vp, const struct hvtb_lapic_state *s,
+			u64 guest_tsc)
+{
+	struct hvtb_apic *a = vp->apic;
+	unsigned long fl;
+	u32 ccr;
+	int r;
+
+	if ((s->flags & ~HVTB_LAPIC_STATE_FLAGS) || s->pad ||
+	    memchr_inv(s->reserved, 0, sizeof(s->reserved)))
+		return -EINVAL;
+	r = hvtb_apic_set_base(vp, s->apic_base, true);
+	if (r)
+		return r;
+	spin_lock_irqsave(&a->lock, fl);
+	apic_timer_stop(a);
+	memcpy(a->regs, s->regs, sizeof(a->regs));
+	ccr = a->regs[APIC_TMCCT >> 2];
+	REG(a, APIC_LVR) = APIC_VERSION_VALUE;
+	REG(a, APIC_PROCPRI) = 0;
+	REG(a, APIC_TMCCT) = 0;
+	REG(a, APIC_EOI) = 0;
+	REG(a, APIC_TDCR) &= DIV_BITS;
+	if (apic_x2(a))
+		apic_enter_x2(a);
+	a->nmi_pending = s->flags & HVTB_LAPIC_NMI_PENDING;
+	a->tsc_deadline = 0;
+	if (APIC_TIMER_MODE(REG(a, APIC_LVTT)) == TIMER_TSC_DEADLINE)
+		apic_timer_start_deadline(a, s->tsc_deadline, guest_tsc);
+	else if (ccr)
+		apic_timer_start_count(a, min(ccr, REG(a, APIC_TMICT)));
+	/* A periodic timer resumes from CCR but keeps its full period. */
+	if (a->timer_armed && a->period_ns)
+		a->period_ns = max(REG(a, APIC_TMICT) * a->count_ns,
+				   APIC_MIN_PERIOD_NS);
+	spin_unlock_irqrestore(&a->lock, fl);
+	hvtb_apic_kick(vp);
+	return 0;
+}
+
+/**
+ * hvtb_apic_assert() - HVTB_ASSERT_INTERRUPT on a partition fd.
+ * @part: the partition
+ * @uarg: struct hvtb_interrupt
+ * Return: 0 or -errno (see the uapi).
+ */
+long hvtb_apic_assert(struct hvtb_partition *part, void __user *uarg)
+{
+	struct hvtb_interrupt irq;
+	struct hvtb_vp *vp;
+	u32 flags = 0;
+	int r;
+
+	if (copy_from_user(&irq, uarg, sizeof(irq)))
+		return -EFAULT;
+	if ((irq.flags & ~HVTB_INTERRUPT_FLAGS) || irq.pad ||
+	    memchr_inv(irq.reserved, 0, sizeof(irq.reserved)))
+		return -EINVAL;
+	if (irq.flags & HVTB_INTERRUPT_NMI) {
+		if (irq.vector)
+			return -EINVAL;
+		flags = HVTB_APIC_DELIVER_NMI;
+	} else if (irq.vector < 16 || irq.vector > 255) {
+		return -EINVAL;
+	}
+	if (!(part->flags & HVTB_PARTITION_LAPIC))
+		return -ENODEV;
+	if (irq.vp_index >= part->max_vps)
+		return -ENOENT;
+	rcu_read_lock();
+	vp = READ_ONCE(part->vps[irq.vp_index]);
+	r = vp ? hvtb_apic_deliver(vp, irq.vector, flags) : -ENOENT;
+	rcu_read_unlock();
+	return r;
+}
+
+/**
+ * hvtb_apic_create() - give a new VP its local APIC (reset state).
+ * @vp: the VP, not yet published
+ * Return: 0 or -ENOMEM.
+ */
+int hvtb_apic_create(struct hvtb_vp *vp)
+{
+	struct hvtb_apic *a;
+
+	a = kzalloc(sizeof(*a), GFP_KERNEL_ACCOUNT);
+	if (!a)
+		return -ENOMEM;
+	a->vp = vp;
+	spin_lock_init(&a->lock);
+	init_waitqueue_head(&a->wq);
+	hrtimer_init(&a->timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS);
+	a->timer.function = apic_timer_fn;
+	apic_reset_regs(a);
+	vp->apic = a;
+	return 0;
+}
+
+/**
+ * hvtb_apic_destroy() - free a VP's APIC. The VP must be unpublished and an
+ * RCU grace period past, so that nobody delivers to it any more.
+ * @vp: the VP
+ */
+void hvtb_apic_destroy(struct hvtb_vp *vp)
+{
+	struct hvtb_apic *a = vp->apic;
+
+	if (!a)
+		return;
+	hrtimer_cancel(&a->timer);
+	kfree(a);
+	vp->apic = NULL;
+}

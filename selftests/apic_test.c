@@ -1,0 +1,1020 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * apic_test - the in-kernel local APIC of HVTB_PARTITION_LAPIC partitions,
+ * driven by long-mode guest code: xAPIC MMIO and x2APIC MSR registers,
+ * IA32_APIC_BASE mode changes and their #GPs, self-IPIs, TPR/CR8 masking,
+ * EOI ordering of nested vectors, the interrupt window after STI, the LAPIC
+ * timer (one-shot, periodic, TSC deadline), blocking HLT woken by the timer,
+ * by user space, by an NMI and cancelled by a signal, IPIs between two VPs
+ * on two threads, APIC state save/restore, irqfd (eventfd -> vector), bad
+ * ioctl inputs and hostile guest writes.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <fcntl.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hvtb_harness.h"
+#include "guest.h"
+#include "partition.h"
+
+#undef TEST_TIMEOUT_DEFAULT
+#define TEST_TIMEOUT_DEFAULT	300
+
+#define XAPIC_BASE	0xfee00000ULL
+#define MSR_APIC_BASE	0x1b
+#define MSR_TSC_DL	0x6e0
+#define X2(off)		(0x800 + ((off) >> 4))
+#define BASE_BSP	0x100
+#define BASE_EXTD	0x400
+#define BASE_EN		0x800
+
+/* xAPIC register offsets */
+#define R_ID		0x20
+#define R_VER		0x30
+#define R_TPR		0x80
+#define R_PPR		0xa0
+#define R_EOI		0xb0
+#define R_LDR		0xd0
+#define R_DFR		0xe0
+#define R_SVR		0xf0
+#define R_ISR		0x100
+#define R_IRR		0x200
+#define R_ESR		0x280
+#define R_ICR		0x300
+#define R_ICR2		0x310
+#define R_LVTT		0x320
+#define R_TMICT		0x380
+#define R_TMCCT		0x390
+#define R_TDCR		0x3e0
+#define R_SELF		0x3f0
+
+#define APIC_VERSION	0x50014
+#define LVT_MASKED	0x10000
+#define SH_SELF		(1 << 18)
+#define SH_ALL		(2 << 18)
+#define SH_OTHERS	(3 << 18)
+#define ICR_LOGICAL	0x800
+
+#define SETUP(g, v) do {						\
+	GUEST_OR_SKIP(&(g), GUEST_LAPIC);				\
+	ASSERT_EQ(0, guest_vp_create(&(g), &(v), 0));			\
+} while (0)
+
+#define TEARDOWN(g, v) do {						\
+	guest_vp_destroy(&(v));						\
+	guest_destroy(&(g));						\
+} while (0)
+
+/* ---- guest side ---- */
+
+static volatile uint64_t irq_count[256];
+static volatile uint64_t gp_count, nmi_count;
+static volatile uint64_t ilog[16], ilog_n;
+static volatile uint64_t marker, seen_marker;
+
+static inline void guest_sti(void)
+{
+	__asm__ volatile("sti" : : : "memory");
+}
+
+static inline void guest_cli(void)
+{
+	__asm__ volatile("cli" : : : "memory");
+}
+
+/* STI; HLT: HLT is in the STI shadow, so no interrupt slips in between. */
+static inline void guest_sti_hlt(void)
+{
+	__asm__ volatile("sti; hlt" : : : "memory");
+}
+
+static inline void guest_set_cr8(uint64_t v)
+{
+	__asm__ volatile("mov %0, %%cr8" : : "r"(v) : "memory");
+}
+
+static inline uint64_t guest_get_cr8(void)
+{
+	uint64_t v;
+
+	__asm__ volatile("mov %%cr8, %0" : "=r"(v) : : "memory");
+	return v;
+}
+
+/* MOV r32 to/from the xAPIC page (89 /r and 8b /r). */
+static inline void xapic_write(uint32_t off, uint32_t v)
+{
+	__asm__ volatile("movl %0, (%1)" : : "r"(v), "r"(XAPIC_BASE + off)
+			 : "memory");
+}
+
+static inline uint32_t xapic_read(uint32_t off)
+{
+	uint32_t v;
+
+	__asm__ volatile("movl (%1), %0" : "=r"(v) : "r"(XAPIC_BASE + off)
+			 : "memory");
+	return v;
+}
+
+/* Extended registers (REX.R, REX.B) and an immediate store (c7 /0). */
+static inline uint32_t xapic_read_rex(uint32_t off)
+{
+	register uint64_t a __asm__("r9") = XAPIC_BASE + off;
+	register uint32_t v __asm__("r10");
+
+	__asm__ volatile("movl 0(%1), %0" : "=r"(v) : "r"(a) : "memory");
+	return v;
+}
+
+static inline void xapic_write_svr_imm(void)
+{
+	__asm__ volatile("movl $0x1ff, 0xf0(%0)" : : "r"(XAPIC_BASE) : "memory");
+}
+
+static void x2_enable(void)
+{
+	guest_wrmsr(MSR_APIC_BASE, XAPIC_BASE | BASE_BSP | BASE_EN | BASE_EXTD);
+	guest_wrmsr(X2(R_SVR), 0x1ff);
+}
+
+static void h_x2_count(struct guest_frame *f)
+{
+	irq_count[f->vector]++;
+	guest_wrmsr(X2(R_EOI), 0);
+}
+
+static void h_x_count(struct guest_frame *f)
+{
+	irq_count[f->vector]++;
+	xapic_write(R_EOI, 0);
+}
+
+static void h_gp_skip2(struct guest_frame *f)
+{
+	gp_count++;
+	f->rip += 2;	/* RDMSR, WRMSR */
+}
+
+static void h_nmi(struct guest_frame *f)
+{
+	(void)f;
+	nmi_count++;
+}
+
+static void ilog_add(uint64_t v)
+{
+	ilog[ilog_n++ & 15] = v;
+}
+
+static void h_x2_log(struct guest_frame *f)
+{
+	ilog_add(f->vector);
+	guest_wrmsr(X2(R_EOI), 0);
+}
+
+/* ---- bad inputs ---- */
+
+static long assert_irq(int fd, uint32_t idx, uint32_t vec, uint32_t flags,
+		       uint32_t pad)
+{
+	struct hvtb_interrupt i = {
+		.vp_index = idx, .vector = vec, .flags = flags, .pad = pad,
+	};
+
+	return guest_ioctl(fd, HVTB_ASSERT_INTERRUPT, (uintptr_t)&i);
+}
+
+TEST(bad_inputs)
+{
+	struct hvtb_partition_config pc = { .flags = 2 };
+	struct hvtb_interrupt irq = { .vector = 0x40 };
+	struct hvtb_lapic_state s;
+	struct guest g, g2;
+	struct guest_vp v, v2;
+	struct hvtb_vp_handle h;
+
+	SETUP(g, v);
+	EXPECT_EQ(1, guest_ioctl(g.dev, HVTB_CHECK_EXTENSION, HVTB_EXT_LAPIC));
+	EXPECT_EQ(-EINVAL, guest_ioctl(g.dev, HVTB_CREATE_PARTITION, (uintptr_t)&pc));
+
+	/* Reset state: software-disabled, so an interrupt is dropped. */
+	EXPECT_EQ(-ENXIO, assert_irq(g.part, 0, 0x40, 0, 0));
+	EXPECT_EQ(-EINVAL, assert_irq(g.part, 0, 15, 0, 0));
+	EXPECT_EQ(-EINVAL, assert_irq(g.part, 0, 256, 0, 0));
+	EXPECT_EQ(-EINVAL, assert_irq(g.part, 0, 0x40, 2, 0));
+	EXPECT_EQ(-EINVAL, assert_irq(g.part, 0, 0x40, 0, 1));
+	EXPECT_EQ(-EINVAL, assert_irq(g.part, 0, 2, HVTB_INTERRUPT_NMI, 0));
+	EXPECT_EQ(-ENOENT, assert_irq(g.part, 5, 0x40, 0, 0));
+	EXPECT_EQ(-ENOENT, assert_irq(g.part, 1000, 0x40, 0, 0));
+	irq.reserved[1] = 1;
+	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_ASSERT_INTERRUPT, (uintptr_t)&irq));
+	/* An NMI is accepted even by a software-disabled APIC. */
+	EXPECT_EQ(0, assert_irq(g.part, 0, 0, HVTB_INTERRUPT_NMI, 0));
+
+	ASSERT_EQ(0, guest_ioctl(v.fd, HVTB_VP_GET_LAPIC, (uintptr_t)&s));
+	EXPECT_EQ(XAPIC_BASE | BASE_BSP | BASE_EN, s.apic_base);
+	EXPECT_EQ(APIC_VERSION, s.regs[R_VER / 4]);
+	EXPECT_EQ(0xffu, s.regs[R_SVR / 4]);
+	EXPECT_EQ(0xffffffffu, s.regs[R_DFR / 4]);
+	EXPECT_EQ((uint32_t)LVT_MASKED, s.regs[R_LVTT / 4]);
+	EXPECT_EQ(HVTB_LAPIC_NMI_PENDING, s.flags);
+	s.pad = 1;
+	EXPECT_EQ(-EINVAL, guest_ioctl(v.fd, HVTB_VP_SET_LAPIC, (uintptr_t)&s));
+	s.pad = 0;
+	s.flags = 2;
+	EXPECT_EQ(-EINVAL, guest_ioctl(v.fd, HVTB_VP_SET_LAPIC, (uintptr_t)&s));
+	s.flags = 0;
+	s.reserved[3] = 1;
+	EXPECT_EQ(-EINVAL, guest_ioctl(v.fd, HVTB_VP_SET_LAPIC, (uintptr_t)&s));
+	s.reserved[3] = 0;
+	s.apic_base = XAPIC_BASE | BASE_EXTD;	/* x2APIC without EN */
+	EXPECT_EQ(-EINVAL, guest_ioctl(v.fd, HVTB_VP_SET_LAPIC, (uintptr_t)&s));
+	s.apic_base = 1ULL << 60;
+	EXPECT_EQ(-EINVAL, guest_ioctl(v.fd, HVTB_VP_SET_LAPIC, (uintptr_t)&s));
+	s.apic_base = XAPIC_BASE | BASE_BSP | BASE_EN;
+	EXPECT_EQ(0, guest_ioctl(v.fd, HVTB_VP_SET_LAPIC, (uintptr_t)&s));
+	EXPECT_EQ(-ENOTTY, guest_ioctl(v.fd, _IO(HVTBIO, 0x4f), 0));
+
+	/* The libhvtb wrappers say the same. */
+	h.fd = v.fd;
+	h.run = v.run;
+	EXPECT_EQ(0, hvtb_vp_get_lapic(&h, &s));
+	EXPECT_EQ(-EINVAL, hvtb_assert_interrupt(g.part, 0, 3, 0));
+
+	/* Without HVTB_PARTITION_LAPIC: no APIC ioctls. */
+	ASSERT_EQ(0, guest_create(&g2, GUEST_NO_MEMORY));
+	ASSERT_EQ(0, guest_vp_create(&g2, &v2, 0));
+	EXPECT_EQ(-ENODEV, guest_ioctl(v2.fd, HVTB_VP_GET_LAPIC, (uintptr_t)&s));
+	EXPECT_EQ(-ENODEV, assert_irq(g2.part, 0, 0x40, 0, 0));
+	guest_vp_destroy(&v2);
+	guest_destroy(&g2);
+	TEARDOWN(g, v);
+}
+
+/* ---- xAPIC MMIO ---- */
+
+static void guest_xapic(void)
+{
+	guest_handlers[0x40] = h_x_count;
+	guest_handlers[0x41] = h_x_count;
+	guest_handlers[0x42] = h_x_count;
+
+	GUEST_ASSERT_EQ(xapic_read(R_ID), 0);
+	GUEST_ASSERT_EQ(xapic_read(R_VER), APIC_VERSION);
+	GUEST_ASSERT_EQ(xapic_read_rex(R_VER), APIC_VERSION);
+	GUEST_ASSERT_EQ(xapic_read(R_SVR), 0xff);
+	xapic_write_svr_imm();
+	GUEST_ASSERT_EQ(xapic_read(R_SVR), 0x1ff);
+	xapic_write(R_TPR, 0x2f);
+	GUEST_ASSERT_EQ(xapic_read(R_TPR), 0x2f);
+	GUEST_ASSERT_EQ(xapic_read(R_PPR), 0x2f);
+	GUEST_ASSERT_EQ(guest_get_cr8(), 2);
+	xapic_write(R_TPR, 0);
+	xapic_write(R_VER, 0);			/* read-only: dropped */
+	GUEST_ASSERT_EQ(xapic_read(R_VER), APIC_VERSION);
+
+	guest_sti();
+	xapic_write(R_ICR, 0x40 | SH_SELF);
+	GUEST_ASSERT_EQ(irq_count[0x40], 1);
+	GUEST_ASSERT_EQ(xapic_read(R_ISR + 0x20), 0);	/* EOI ended it */
+	/* Logical flat destination 1 = this VP once its LDR says so. */
+	xapic_write(R_LDR, 0x01000000);
+	GUEST_ASSERT_EQ(xapic_read(R_LDR), 0x01000000);
+	GUEST_ASSERT_EQ(xapic_read(R_DFR), 0xffffffff);
+	xapic_write(R_ICR2, 0x01000000);
+	xapic_write(R_ICR, 0x41 | ICR_LOGICAL);
+	GUEST_ASSERT_EQ(irq_count[0x41], 1);
+	xapic_write(R_ICR2, 0x02000000);	/* nobody */
+	xapic_write(R_ICR, 0x41 | ICR_LOGICAL);
+	GUEST_ASSERT_EQ(irq_count[0x41], 1);
+	xapic_write(R_ICR2, 0);			/* physical ID 0 */
+	xapic_write(R_ICR, 0x42);
+	GUEST_ASSERT_EQ(irq_count[0x42], 1);
+	/* An illegal vector is not sent and shows in ESR. */
+	xapic_write(R_ICR, 0x05 | SH_SELF);
+	xapic_write(R_ESR, 0);
+	GUEST_ASSERT_EQ(xapic_read(R_ESR), 0x20);
+	guest_cli();
+
+	/* Software disable masks the LVTs and drops interrupts. */
+	xapic_write(R_LVTT, 0x50);
+	GUEST_ASSERT_EQ(xapic_read(R_LVTT), 0x50);
+	xapic_write(R_SVR, 0xff);
+	GUEST_ASSERT_EQ(xapic_read(R_LVTT), 0x10050);
+	xapic_write(R_ICR, 0x40 | SH_SELF);
+	GUEST_ASSERT_EQ(xapic_read(R_IRR + 0x20), 0);
+	GUEST_SYNC(irq_count[0x40]);
+}
+
+TEST(xapic_mmio)
+{
+	struct guest g;
+	struct guest_vp v;
+	struct hvtb_vp_stats st;
+	struct ucall uc;
+
+	SETUP(g, v);
+	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_xapic, 0, 0));
+	uc = EXPECT_UCALL(&v, UCALL_SYNC);
+	EXPECT_EQ(1, uc.args[0]);
+	EXPECT_UCALL(&v, UCALL_DONE);
+	/* Every access was handled in the kernel: no MMIO exit. */
+	ASSERT_EQ(0, guest_ioctl(v.fd, HVTB_VP_GET_STATS, (uintptr_t)&st));
+	EXPECT_EQ(0, st.by_intercept[HVTB_EXIT_MMIO]);
+	EXPECT_LT(20, st.by_reason[48]);	/* EPT violations */
+	TEARDOWN(g, v);
+}
+
+/* ---- x2APIC MSRs and IA32_APIC_BASE ---- */
+
+static void guest_x2apic(void)
+{
+	guest_handlers[13] = h_gp_skip2;
+	guest_handlers[0x45] = h_x2_count;
+
+	guest_rdmsr(X2(R_ID));			/* not in x2APIC mode yet */
+	GUEST_ASSERT_EQ(gp_count, 1);
+	guest_wrmsr(MSR_APIC_BASE, XAPIC_BASE | BASE_BSP | BASE_EXTD);
+	GUEST_ASSERT_EQ(gp_count, 2);		/* EXTD without EN */
+	guest_wrmsr(MSR_APIC_BASE, XAPIC_BASE | BASE_BSP | BASE_EN | (1ULL << 62));
+	GUEST_ASSERT_EQ(gp_count, 3);		/* reserved bit */
+	x2_enable();
+	GUEST_ASSERT_EQ(guest_rdmsr(MSR_APIC_BASE), 0xfee00d00);
+	GUEST_ASSERT_EQ(guest_rdmsr(X2(R_ID)), 0);
+	GUEST_ASSERT_EQ(guest_rdmsr(X2(R_LDR)), 1);
+	GUEST_ASSERT_EQ(guest_rdmsr(X2(R_VER)), APIC_VERSION);
+	GUEST_ASSERT_EQ(guest_rdmsr(X2(R_SVR)), 0x1ff);
+	guest_rdmsr(X2(R_ICR2));		/* no ICR2 in x2APIC mode */
+	GUEST_ASSERT_EQ(gp_count, 4);
+	guest_wrmsr(X2(R_TPR), 0x100);		/* reserved bits */
+	GUEST_ASSERT_EQ(gp_count, 5);
+	guest_wrmsr(X2(R_VER), 0);		/* read-only */
+	GUEST_ASSERT_EQ(gp_count, 6);
+	guest_wrmsr(X2(R_EOI), 1);		/* EOI takes only 0 */
+	GUEST_ASSERT_EQ(gp_count, 7);
+	guest_rdmsr(X2(R_EOI));			/* write-only */
+	GUEST_ASSERT_EQ(gp_count, 8);
+	guest_wrmsr(MSR_APIC_BASE, XAPIC_BASE | BASE_BSP | BASE_EN);
+	GUEST_ASSERT_EQ(gp_count, 9);		/* x2APIC -> xAPIC */
+
+	guest_sti();
+	guest_wrmsr(X2(R_SELF), 0x45);
+	GUEST_ASSERT_EQ(irq_count[0x45], 1);
+	guest_wrmsr(X2(R_ICR), 0x45);				/* physical 0 */
+	GUEST_ASSERT_EQ(irq_count[0x45], 2);
+	guest_wrmsr(X2(R_ICR), (1ULL << 32) | ICR_LOGICAL | 0x45); /* cluster 0, bit 0 */
+	GUEST_ASSERT_EQ(irq_count[0x45], 3);
+	guest_wrmsr(X2(R_ICR), (2ULL << 32) | ICR_LOGICAL | 0x45); /* VP 1: absent */
+	GUEST_ASSERT_EQ(irq_count[0x45], 3);
+	guest_wrmsr(X2(R_ICR), SH_ALL | 0x45);
+	GUEST_ASSERT_EQ(irq_count[0x45], 4);
+	guest_wrmsr(X2(R_ICR), SH_OTHERS | 0x45);
+	GUEST_ASSERT_EQ(irq_count[0x45], 4);
+	GUEST_ASSERT_EQ(guest_rdmsr(X2(R_ICR)), SH_OTHERS | 0x45);
+	guest_cli();
+
+	/* Disable, then xAPIC again: allowed, and the APIC was reset. */
+	guest_wrmsr(MSR_APIC_BASE, XAPIC_BASE | BASE_BSP);
+	guest_wrmsr(MSR_APIC_BASE, XAPIC_BASE | BASE_BSP | BASE_EN);
+	GUEST_ASSERT_EQ(xapic_read(R_ID), 0);
+	GUEST_ASSERT_EQ(xapic_read(R_SVR), 0xff);
+	GUEST_SYNC(gp_count);
+}
+
+TEST(x2apic_msrs)
+{
+	struct guest g;
+	struct guest_vp v;
+	struct ucall uc;
+
+	SETUP(g, v);
+	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_x2apic, 0, 0));
+	uc = EXPECT_UCALL(&v, UCALL_SYNC);
+	EXPECT_EQ(9, uc.args[0]);
+	EXPECT_UCALL(&v, UCALL_DONE);
+	TEARDOWN(g, v);
+}
+
+/* ---- TPR masking, EOI ordering of nested vectors ---- */
+
+/* Vector 0x50: 0x55 (same class) waits for its EOI, 0x60 nests at once. */
+static void h_nested50(struct guest_frame *f)
+{
+	ilog_add(f->vector);
+	guest_wrmsr(X2(R_SELF), 0x55);
+	guest_wrmsr(X2(R_SELF), 0x60);
+	GUEST_ASSERT_EQ(ilog_n, 1);		/* IF=0 in the handler */
+	guest_sti();
+	__asm__ volatile("nop" : : : "memory");	/* 0x60 comes here */
+	GUEST_ASSERT_EQ(ilog_n, 2);
+	guest_wrmsr(X2(R_EOI), 0);		/* 0x55 comes right after */
+	ilog_add(0x5e);
+	guest_cli();
+}
+
+static void guest_tpr_eoi(void)
+{
+	uint32_t r[4];
+	int i;
+
+	x2_enable();
+	guest_handlers[0x45] = h_x2_count;
+	guest_handlers[0x50] = h_nested50;
+	guest_handlers[0x55] = h_x2_log;
+	guest_handlers[0x60] = h_x2_log;
+
+	guest_wrmsr(X2(R_TPR), 0x50);
+	guest_sti();
+	GUEST_SYNC(1);			/* the test asserts 0x45: below TPR */
+	for (i = 0; i < 20; i++)
+		guest_cpuid(0, 0, r);
+	GUEST_ASSERT_EQ(irq_count[0x45], 0);
+	GUEST_ASSERT_EQ(guest_rdmsr(X2(R_PPR)), 0x50);
+	GUEST_ASSERT(guest_rdmsr(X2(R_IRR + 0x20)) & (1U << 5));
+	guest_set_cr8(0);		/* TPR 0: 0x45 is taken at once */
+	GUEST_ASSERT_EQ(irq_count[0x45], 1);
+	GUEST_ASSERT_EQ(guest_rdmsr(X2(R_TPR)), 0);
+	guest_set_cr8(3);
+	GUEST_ASSERT_EQ(guest_rdmsr(X2(R_TPR)), 0x30);
+	GUEST_ASSERT_EQ(guest_get_cr8(), 3);
+	guest_set_cr8(0);
+
+	guest_wrmsr(X2(R_SELF), 0x50);
+	guest_cli();
+	GUEST_ASSERT_EQ(ilog_n, 4);
+	GUEST_SYNC4(ilog[0], ilog[1], ilog[2], ilog[3]);
+	GUEST_ASSERT_EQ(guest_rdmsr(X2(R_ISR + 0x20)), 0);
+	GUEST_ASSERT_EQ(guest_rdmsr(X2(R_ISR + 0x30)), 0);
+}
+
+TEST(tpr_and_eoi_order)
+{
+	struct guest g;
+	struct guest_vp v;
+	struct ucall uc;
+
+	SETUP(g, v);
+	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_tpr_eoi, 0, 0));
+	uc = EXPECT_UCALL(&v, UCALL_SYNC);
+	EXPECT_EQ(1, uc.args[0]);
+	EXPECT_EQ(0, assert_irq(g.part, 0, 0x45, 0, 0));
+	uc = EXPECT_UCALL(&v, UCALL_SYNC);
+	EXPECT_EQ(0x50, uc.args[0]);
+	EXPECT_EQ(0x60, uc.args[1]);
+	EXPECT_EQ(0x55, uc.args[2]);
+	EXPECT_EQ(0x5e, uc.args[3]);
+	EXPECT_UCALL(&v, UCALL_DONE);
+	TEARDOWN(g, v);
+}
+
+/* ---- interrupt window ---- */
+
+static void h_marker(struct guest_frame *f)
+{
+	seen_marker = marker;
+	irq_count[f->vector]++;
+	guest_wrmsr(X2(R_EOI), 0);
+}
+
+static void guest_window(void)
+{
+	uint32_t r[4];
+	int i;
+
+	x2_enable();
+	guest_handlers[0x70] = h_marker;
+	guest_cli();
+	GUEST_SYNC(1);			/* the test asserts 0x70 while IF=0 */
+	for (i = 0; i < 20; i++)
+		guest_cpuid(0, 0, r);	/* exits: nothing may be injected */
+	GUEST_ASSERT_EQ(irq_count[0x70], 0);
+	/* Taken after the instruction in the STI shadow, before CLI. */
+	__asm__ volatile("sti; movq $1, %0; cli" : "=m"(marker) : : "memory");
+	GUEST_ASSERT_EQ(irq_count[0x70], 1);
+	GUEST_ASSERT_EQ(seen_marker, 1);
+}
+
+TEST(interrupt_window)
+{
+	struct guest g;
+	struct guest_vp v;
+	struct hvtb_vp_stats st;
+
+	SETUP(g, v);
+	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_window, 0, 0));
+	EXPECT_UCALL(&v, UCALL_SYNC);
+	EXPECT_EQ(0, hvtb_assert_interrupt(g.part, 0, 0x70, 0));
+	EXPECT_UCALL(&v, UCALL_DONE);
+	ASSERT_EQ(0, guest_ioctl(v.fd, HVTB_VP_GET_STATS, (uintptr_t)&st));
+	EXPECT_LE(1, st.by_reason[7]);		/* interrupt-window exit */
+	TEARDOWN(g, v);
+}
+
+/* ---- LAPIC timer ---- */
+
+static void guest_timer(void)
+{
+	uint32_t r[4];
+	uint64_t c, n;
+	int i;
+
+	x2_enable();
+	guest_handlers[0x50] = h_x2_count;
+	guest_wrmsr(X2(R_TDCR), 0xb);		/* divide by 1 */
+	guest_wrmsr(X2(R_LVTT), 0x50);		/* one-shot */
+	guest_wrmsr(X2(R_TMICT), 2000000);	/* 2 ms */
+	c = guest_rdmsr(X2(R_TMCCT));
+	GUEST_ASSERT(c > 0 && c <= 2000000);
+	guest_sti_hlt();			/* blocks until the timer */
+	guest_cli();
+	GUEST_ASSERT_EQ(irq_count[0x50], 1);
+	GUEST_ASSERT_EQ(guest_rdmsr(X2(R_TMCCT)), 0);
+
+	guest_wrmsr(X2(R_LVTT), 0x50 | (1 << 17));	/* periodic */
+	guest_wrmsr(X2(R_TMICT), 300000);
+	while (irq_count[0x50] < 5)
+		guest_sti_hlt();
+	guest_cli();
+	guest_wrmsr(X2(R_TMICT), 0);		/* stops it */
+	n = irq_count[0x50];
+	guest_sti();
+	for (i = 0; i < 50; i++)
+		guest_cpuid(0, 0, r);
+	guest_cli();
+	GUEST_ASSERT(irq_count[0x50] <= n + 1);	/* one may have been in flight */
+
+	/* A masked timer does not interrupt. */
+	n = irq_count[0x50];
+	guest_wrmsr(X2(R_LVTT), LVT_MASKED | 0x50);
+	guest_wrmsr(X2(R_TMICT), 1000);
+	guest_sti();
+	for (i = 0; i < 50; i++)
+		guest_cpuid(0, 0, r);
+	guest_cli();
+	GUEST_ASSERT_EQ(irq_count[0x50], n);
+	GUEST_SYNC(irq_count[0x50]);
+}
+
+TEST(timer_oneshot_periodic)
+{
+	struct guest g;
+	struct guest_vp v;
+	struct ucall uc;
+
+	SETUP(g, v);
+	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_timer, 0, 0));
+	uc = EXPECT_UCALL(&v, UCALL_SYNC);
+	EXPECT_LE(5, uc.args[0]);
+	EXPECT_UCALL(&v, UCALL_DONE);
+	TEARDOWN(g, v);
+}
+
+static void guest_deadline(void)
+{
+	uint32_t r[4];
+	int i;
+
+	x2_enable();
+	guest_handlers[0x51] = h_x2_count;
+	guest_wrmsr(X2(R_LVTT), 0x51 | (2 << 17));	/* TSC deadline */
+	guest_wrmsr(MSR_TSC_DL, guest_rdtsc() + 20000000);
+	GUEST_ASSERT(guest_rdmsr(MSR_TSC_DL) != 0);
+	guest_sti_hlt();
+	guest_cli();
+	GUEST_ASSERT_EQ(irq_count[0x51], 1);
+	GUEST_ASSERT_EQ(guest_rdmsr(MSR_TSC_DL), 0);	/* disarmed */
+
+	guest_wrmsr(MSR_TSC_DL, 1);		/* in the past: at once */
+	guest_sti_hlt();
+	guest_cli();
+	GUEST_ASSERT_EQ(irq_count[0x51], 2);
+
+	/* Writing 0 disarms; the initial count is ignored in this mode. */
+	guest_wrmsr(MSR_TSC_DL, guest_rdtsc() + 10000000000ULL);
+	guest_wrmsr(MSR_TSC_DL, 0);
+	guest_wrmsr(X2(R_TMICT), 1000);
+	GUEST_ASSERT_EQ(guest_rdmsr(X2(R_TMICT)), 0);
+	guest_sti();
+	for (i = 0; i < 50; i++)
+		guest_cpuid(0, 0, r);
+	guest_cli();
+	GUEST_SYNC(irq_count[0x51]);
+}
+
+TEST(timer_tsc_deadline)
+{
+	struct guest g;
+	struct guest_vp v;
+	struct ucall uc;
+
+	SETUP(g, v);
+	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_deadline, 0, 0));
+	uc = EXPECT_UCALL(&v, UCALL_SYNC);
+	EXPECT_EQ(2, uc.args[0]);
+	EXPECT_UCALL(&v, UCALL_DONE);
+	TEARDOWN(g, v);
+}
+
+/* ---- blocking HLT ---- */
+
+static void guest_hlt_wake(void)
+{
+	x2_enable();
+	guest_handlers[0x44] = h_x2_count;
+	guest_handlers[2] = h_nmi;
+	guest_cli();
+	guest_hlt();			/* IF=0: user space sees the HLT */
+	GUEST_SYNC(1);
+	guest_sti_hlt();		/* blocks until user space asserts 0x44 */
+	guest_cli();
+	GUEST_ASSERT_EQ(irq_count[0x44], 1);
+	GUEST_SYNC(2);
+	guest_sti_hlt();		/* blocks; a signal, then an NMI */
+	guest_cli();
+	GUEST_ASSERT_EQ(nmi_count, 1);
+	GUEST_ASSERT_EQ(irq_count[0x44], 1);
+}
+
+struct waker {
+	int part;
+	pthread_t target;
+	uint32_t flags;
+	int use_signal;
+	long r;
+};
+
+static void sigusr1(int sig)
+{
+	(void)sig;
+}
+
+static void *waker_fn(void *arg)
+{
+	struct waker *w = arg;
+
+	usleep(300000);
+	if (w->use_signal)
+		w->r = pthread_kill(w->target, SIGUSR1);
+	else
+		w->r = assert_irq(w->part, 0, w->flags ? 0 : 0x44, w->flags, 0);
+	return NULL;
+}
+
+static uint64_t now_ns(clockid_t c)
+{
+	struct timespec ts;
+
+	clock_gettime(c, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+TEST(blocking_hlt)
+{
+	struct sigaction sa = { .sa_handler = sigusr1 };
+	struct waker w = { 0 };
+	struct guest g;
+	struct guest_vp v;
+	pthread_t t;
+	uint64_t wall, cpu;
+
+	SETUP(g, v);
+	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));	/* no SA_RESTART */
+	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_hlt_wake, 0, 0));
+	RUN_EXPECT(&v, HVTB_EXIT_HLT);
+	EXPECT_UCALL(&v, UCALL_SYNC);
+
+	w.part = g.part;
+	w.target = pthread_self();
+	ASSERT_EQ(0, pthread_create(&t, NULL, waker_fn, &w));
+	wall = now_ns(CLOCK_MONOTONIC);
+	cpu = now_ns(CLOCK_THREAD_CPUTIME_ID);
+	EXPECT_UCALL(&v, UCALL_SYNC);
+	wall = now_ns(CLOCK_MONOTONIC) - wall;
+	cpu = now_ns(CLOCK_THREAD_CPUTIME_ID) - cpu;
+	pthread_join(t, NULL);
+	EXPECT_EQ(0, w.r);
+	TH_LOG("blocked %llu ms wall, %llu ms CPU",
+	       (unsigned long long)wall / 1000000, (unsigned long long)cpu / 1000000);
+	EXPECT_LT(cpu * 4, wall);	/* the halted VP did not spin */
+
+	w.use_signal = 1;
+	ASSERT_EQ(0, pthread_create(&t, NULL, waker_fn, &w));
+	EXPECT_EQ(-EINTR, guest_vp_run(&v));
+	EXPECT_EQ(HVTB_EXIT_INTR, v.run->exit_reason);
+	pthread_join(t, NULL);
+	EXPECT_EQ(0, assert_irq(g.part, 0, 0, HVTB_INTERRUPT_NMI, 0));
+	EXPECT_UCALL(&v, UCALL_DONE);
+	TEARDOWN(g, v);
+}
+
+/* ---- IPIs between two VPs on two threads ---- */
+
+#define PINGS	20
+
+static volatile uint64_t vp1_ready, got53_id = ~0ULL;
+
+static void h_53(struct guest_frame *f)
+{
+	(void)f;
+	got53_id = guest_rdmsr(X2(R_ID));
+	irq_count[0x53]++;
+	guest_wrmsr(X2(R_EOI), 0);
+}
+
+static void h_ping(struct guest_frame *f)	/* VP 1 */
+{
+	irq_count[f->vector]++;
+	guest_wrmsr(X2(R_EOI), 0);
+	guest_wrmsr(X2(R_ICR), 0x52);		/* pong to physical ID 0 */
+}
+
+static void guest_vp1(void)
+{
+	x2_enable();
+	vp1_ready = 1;
+	while (irq_count[0x51] < PINGS || irq_count[0x53] < 1)
+		guest_sti_hlt();
+	guest_cli();
+}
+
+static void guest_vp0(void)
+{
+	uint64_t i;
+
+	guest_handlers[0x51] = h_ping;
+	guest_handlers[0x52] = h_x2_count;
+	guest_handlers[0x53] = h_53;
+	x2_enable();
+	while (!vp1_ready)
+		__asm__ volatile("pause" : : : "memory");
+	for (i = 0; i < PINGS; i++) {
+		if (i & 1)	/* logical: cluster 0, bit 1 */
+			guest_wrmsr(X2(R_ICR), (2ULL << 32) | ICR_LOGICAL | 0x51);
+		else
+			guest_wrmsr(X2(R_ICR), (1ULL << 32) | 0x51);
+		while (irq_count[0x52] <= i)
+			guest_sti_hlt();
+		guest_cli();
+	}
+	guest_wrmsr(X2(R_ICR), SH_OTHERS | 0x53);	/* VP 1 only */
+}
+
+struct vp_thread {
+	struct guest_vp *v;
+	int pinned;
+	uint64_t cmd;
+	struct ucall uc;
+};
+
+static void *vp_thread_fn(void *arg)
+{
+	struct vp_thread *t = arg;
+	cpu_set_t set;
+
+	/* With two CPUs, VP n runs on CPU n: the IPIs cross CPUs. */
+	if (sysconf(_SC_NPROCESSORS_ONLN) >= 2) {
+		CPU_ZERO(&set);
+		CPU_SET(t->v->index, &set);
+		t->pinned = !pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+	}
+
+	do {
+		t->cmd = guest_run_ucall(t->v, &t->uc);
+	} while (t->cmd == UCALL_SYNC);
+	return NULL;
+}
+
+TEST(ipi_two_vps)
+{
+	struct vp_thread t0, t1;
+	uint64_t counts[256];
+	struct guest g;
+	struct guest_vp v0, v1;
+	pthread_t p0, p1;
+
+	GUEST_OR_SKIP(&g, GUEST_LAPIC);
+	ASSERT_EQ(0, guest_vp_create(&g, &v0, 0));
+	ASSERT_EQ(0, guest_vp_create(&g, &v1, 1));
+	ASSERT_EQ(0, guest_vp_enter_long(&v0, guest_vp0, 0, 0));
+	ASSERT_EQ(0, guest_vp_enter_long(&v1, guest_vp1, 0, 0));
+	t0 = (struct vp_thread){ .v = &v0 };
+	t1 = (struct vp_thread){ .v = &v1 };
+	ASSERT_EQ(0, pthread_create(&p1, NULL, vp_thread_fn, &t1));
+	ASSERT_EQ(0, pthread_create(&p0, NULL, vp_thread_fn, &t0));
+	pthread_join(p0, NULL);
+	pthread_join(p1, NULL);
+	TH_LOG("VP threads pinned to CPUs 0 and 1: %s",
+	       t0.pinned && t1.pinned ? "yes" : "no (one CPU)");
+	if (t0.cmd == UCALL_ASSERT)
+		TH_LOG("VP0 assertion line %lu: %s", (unsigned long)t0.uc.line, t0.uc.expr);
+	EXPECT_EQ(UCALL_DONE, t0.cmd);
+	EXPECT_EQ(UCALL_DONE, t1.cmd);
+	memcpy(counts, guest_gpa(&g, (uintptr_t)irq_count), sizeof(counts));
+	EXPECT_EQ(PINGS, counts[0x51]);
+	EXPECT_EQ(PINGS, counts[0x52]);
+	EXPECT_EQ(1, counts[0x53]);
+	EXPECT_EQ(1, *(uint64_t *)guest_gpa(&g, (uintptr_t)&got53_id));
+	guest_vp_destroy(&v1);
+	guest_vp_destroy(&v0);
+	guest_destroy(&g);
+}
+
+/* ---- state save/restore ---- */
+
+static void guest_state(void)
+{
+	x2_enable();
+	guest_wrmsr(X2(R_TPR), 0x20);
+	guest_wrmsr(X2(R_LVTT), LVT_MASKED | 0x77);
+	GUEST_SYNC(0);
+	GUEST_SYNC2(guest_rdmsr(X2(R_TPR)), guest_rdmsr(X2(R_LVTT)));
+}
+
+TEST(state_roundtrip)
+{
+	struct hvtb_lapic_state s;
+	struct guest g;
+	struct guest_vp v;
+	struct ucall uc;
+
+	SETUP(g, v);
+	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_state, 0, 0));
+	EXPECT_UCALL(&v, UCALL_SYNC);
+	ASSERT_EQ(0, guest_ioctl(v.fd, HVTB_VP_GET_LAPIC, (uintptr_t)&s));
+	EXPECT_EQ(XAPIC_BASE | BASE_BSP | BASE_EN | BASE_EXTD, s.apic_base);
+	EXPECT_EQ(0x20u, s.regs[R_TPR / 4]);
+	EXPECT_EQ(0x20u, s.regs[R_PPR / 4]);
+	EXPECT_EQ(0u, s.regs[R_ID / 4]);
+	EXPECT_EQ(1u, s.regs[R_LDR / 4]);
+	EXPECT_EQ(0x1ffu, s.regs[R_SVR / 4]);
+	EXPECT_EQ((uint32_t)(LVT_MASKED | 0x77), s.regs[R_LVTT / 4]);
+
+	/* The guest runs with IF=0: an asserted vector stays in IRR. */
+	EXPECT_EQ(0, assert_irq(g.part, 0, 0x80, 0, 0));
+	ASSERT_EQ(0, guest_ioctl(v.fd, HVTB_VP_GET_LAPIC, (uintptr_t)&s));
+	EXPECT_EQ(1u, s.regs[(R_IRR + 0x40) / 4]);
+	s.regs[(R_IRR + 0x40) / 4] = 0;
+	s.regs[R_TPR / 4] = 0x30;
+	s.regs[R_LVTT / 4] = LVT_MASKED | 0x78;
+	ASSERT_EQ(0, guest_ioctl(v.fd, HVTB_VP_SET_LAPIC, (uintptr_t)&s));
+	memset(&s, 0, sizeof(s));
+	ASSERT_EQ(0, guest_ioctl(v.fd, HVTB_VP_GET_LAPIC, (uintptr_t)&s));
+	EXPECT_EQ(0u, s.regs[(R_IRR + 0x40) / 4]);
+	EXPECT_EQ(0x30u, s.regs[R_TPR / 4]);
+	uc = EXPECT_UCALL(&v, UCALL_SYNC);
+	EXPECT_EQ(0x30, uc.args[0]);
+	EXPECT_EQ(LVT_MASKED | 0x78, uc.args[1]);
+	EXPECT_UCALL(&v, UCALL_DONE);
+	TEARDOWN(g, v);
+}
+
+/* ---- hostile guest writes ---- */
+
+static void guest_hostile(void)
+{
+	uint32_t msr, off;
+	int i;
+
+	guest_handlers[13] = h_gp_skip2;
+	x2_enable();
+	/* All ones: a reserved bit everywhere, so every write #GPs. */
+	for (msr = 0x800; msr <= 0x8ff; msr++)
+		guest_wrmsr(msr, ~0ULL);
+	GUEST_ASSERT_EQ(gp_count, 256);
+	for (msr = 0x800; msr <= 0x8ff; msr++) {
+		guest_wrmsr(msr, 0xff);
+		guest_rdmsr(msr);
+	}
+	/* An ICR flood with IF=0, and the shortest periodic timer. */
+	for (i = 0; i < 5000; i++)
+		guest_wrmsr(X2(R_ICR), SH_ALL | 0x60);
+	guest_wrmsr(X2(R_LVTT), (1 << 17) | 0x61);
+	guest_wrmsr(X2(R_TDCR), 0xb);
+	guest_wrmsr(X2(R_TMICT), 1);
+	for (i = 0; i < 200; i++)
+		guest_rdmsr(X2(R_TMCCT));
+	guest_wrmsr(X2(R_TMICT), 0);
+	/* xAPIC: garbage to every register of the page. */
+	guest_wrmsr(MSR_APIC_BASE, XAPIC_BASE | BASE_BSP);
+	guest_wrmsr(MSR_APIC_BASE, XAPIC_BASE | BASE_BSP | BASE_EN);
+	for (off = 0; off < 0x1000; off += 0x10) {
+		xapic_write(off, 0xffffffff);
+		xapic_read(off);
+		xapic_write(off + 4, 0xffffffff);	/* unaligned: ignored */
+	}
+	xapic_write(R_TMICT, 0);
+	GUEST_SYNC(gp_count);
+}
+
+TEST(hostile_guest)
+{
+	struct hvtb_lapic_state s;
+	struct guest g;
+	struct guest_vp v;
+	struct ucall uc;
+
+	SETUP(g, v);
+	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_hostile, 0, 0));
+	uc = EXPECT_UCALL(&v, UCALL_SYNC);
+	EXPECT_LE(256, uc.args[0]);
+	EXPECT_UCALL(&v, UCALL_DONE);
+	ASSERT_EQ(0, guest_ioctl(v.fd, HVTB_VP_GET_LAPIC, (uintptr_t)&s));
+	EXPECT_EQ(APIC_VERSION, s.regs[R_VER / 4]);
+	EXPECT_EQ(0u, s.regs[R_TMICT / 4]);
+	TEARDOWN(g, v);
+}
+
+/* ---- irqfd ---- */
+
+static void guest_irqfd(void)
+{
+	x2_enable();
+	guest_handlers[0x48] = h_x2_count;
+	GUEST_SYNC(0);			/* the test signals the eventfd */
+	while (irq_count[0x48] < 1)
+		guest_sti_hlt();
+	guest_cli();
+	GUEST_SYNC(irq_count[0x48]);	/* blocks in HLT: a thread signals */
+	while (irq_count[0x48] < 2)
+		guest_sti_hlt();
+	guest_cli();
+	GUEST_SYNC(irq_count[0x48]);
+}
+
+static void *signal_later(void *arg)
+{
+	uint64_t one = 1;
+
+	usleep(200000);
+	return (void *)(intptr_t)write(*(int *)arg, &one, sizeof(one));
+}
+
+TEST(irqfd)
+{
+	struct hvtb_irqfd f = { .vector = 0x48 };
+	struct hvtb_lapic_state s;
+	struct guest g, g2;
+	struct guest_vp v;
+	struct ucall uc;
+	uint64_t one = 1;
+	int efd, efd2, nul;
+	pthread_t t;
+	void *ret;
+
+	SETUP(g, v);
+	efd = eventfd(0, EFD_CLOEXEC);
+	efd2 = eventfd(0, EFD_CLOEXEC);
+	nul = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, efd);
+	ASSERT_LE(0, efd2);
+	ASSERT_LE(0, nul);
+
+	ASSERT_EQ(0, hvtb_irqfd(g.part, efd, 0, 0x48, 0));
+	EXPECT_EQ(-EEXIST, hvtb_irqfd(g.part, efd, 0, 0x49, 0));
+	EXPECT_EQ(-EINVAL, hvtb_irqfd(g.part, efd2, 0, 15, 0));
+	EXPECT_EQ(-EINVAL, hvtb_irqfd(g.part, efd2, 64, 0x48, 0));
+	EXPECT_EQ(-EINVAL, hvtb_irqfd(g.part, efd2, 0, 0x48, 4));
+	EXPECT_EQ(-EINVAL, hvtb_irqfd(g.part, nul, 0, 0x48, 0));
+	EXPECT_EQ(-EBADF, hvtb_irqfd(g.part, 1000, 0, 0x48, 0));
+	EXPECT_EQ(-ENOENT, hvtb_irqfd(g.part, efd2, 0, 0, HVTB_IRQFD_DEASSIGN));
+	f.fd = efd2;
+	f.reserved[0] = 1;
+	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_IRQFD, (uintptr_t)&f));
+
+	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_irqfd, 0, 0));
+	EXPECT_UCALL(&v, UCALL_SYNC);
+	ASSERT_EQ(8, write(efd, &one, sizeof(one)));
+	uc = EXPECT_UCALL(&v, UCALL_SYNC);
+	EXPECT_EQ(1, uc.args[0]);
+	ASSERT_EQ(0, pthread_create(&t, NULL, signal_later, &efd));
+	uc = EXPECT_UCALL(&v, UCALL_SYNC);
+	EXPECT_EQ(2, uc.args[0]);
+	pthread_join(t, &ret);
+	EXPECT_EQ(8, (intptr_t)ret);
+
+	/* Unbound: a signal no longer reaches the APIC. */
+	ASSERT_EQ(0, hvtb_irqfd(g.part, efd, 0, 0, HVTB_IRQFD_DEASSIGN));
+	ASSERT_EQ(8, write(efd, &one, sizeof(one)));
+	ASSERT_EQ(0, guest_ioctl(v.fd, HVTB_VP_GET_LAPIC, (uintptr_t)&s));
+	EXPECT_EQ(0u, s.regs[(R_IRR + 0x40) / 4]);
+	/* A binding left in place goes away with the partition. */
+	ASSERT_EQ(0, hvtb_irqfd(g.part, efd2, 0, 0x48, 0));
+
+	ASSERT_EQ(0, guest_create(&g2, GUEST_NO_MEMORY));
+	EXPECT_EQ(-ENODEV, hvtb_irqfd(g2.part, efd, 0, 0x48, 0));
+	guest_destroy(&g2);
+	TEARDOWN(g, v);
+	close(efd);
+	close(efd2);
+	close(nul);
+}
+
+TEST_HARNESS_MAIN
