@@ -60,6 +60,7 @@ static long dev_check_extension(unsigned long ext)
 	case HVTB_EXT_CAPABILITIES:
 	case HVTB_EXT_CPU_HOTPLUG:
 	case HVTB_EXT_PARTITIONS:
+	case HVTB_EXT_HYPERV:
 		return 1;
 	default:
 		return 0;

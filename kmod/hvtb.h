@@ -80,6 +80,8 @@ struct hvtb_msr_list_rcu {
 };
 
 struct hvtb_ept;
+struct hvtb_hv;
+struct hvtb_hv_vp;
 
 /**
  * struct hvtb_partition - a child partition: address space, VPs, tables.
@@ -96,6 +98,7 @@ struct hvtb_partition {
 	struct hvtb_vp *vps[HVTB_MAX_VPS];
 	struct hvtb_cpuid_rcu __rcu *cpuid;
 	struct hvtb_msr_list_rcu __rcu *msr_intercepts;
+	struct hvtb_hv *hv;	/* kmod/hypercall/: enlightenments */
 };
 
 /* What the next HVTB_VP_RUN must finish before entering the guest. */
@@ -186,6 +189,7 @@ struct hvtb_vp {
 	unsigned long exit_qual;
 
 	struct hvtb_vp_stats stats;
+	struct hvtb_hv_vp *hv;	/* kmod/hypercall/: synthetic MSRs */
 };
 
 /* kmod/partition.c */

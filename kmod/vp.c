@@ -22,6 +22,8 @@
 
 #include "ept/ept.h"
 #include "hvtb.h"
+#include "hypercall/hv.h"
+#include "vmx/vmx.h"
 
 #define CREATE_TRACE_POINTS
 #include "trace.h"
@@ -126,6 +128,10 @@ static long vp_run(struct hvtb_vp *vp, unsigned long arg)
 		}
 		cond_resched();
 		r = hvtb_vmx_vp_run(vp);
+		if (r == VMX_EXIT_SLOW) {
+			hvtb_hv_slow(vp);	/* VMCS put: may sleep */
+			continue;
+		}
 		if (r != 0)
 			break;
 	}
@@ -199,8 +205,11 @@ static long vp_msrs(struct hvtb_vp *vp, void __user *uarg, bool set)
 			return -EFAULT;
 		if (e.pad)
 			return -EINVAL;
-		if (set ? hvtb_vmx_set_msr(vp, e.index, e.data) :
-			  hvtb_vmx_get_msr(vp, e.index, &e.data))
+		if (hvtb_hv_msr_range(e.index) ?
+		    (set ? hvtb_hv_msr_write(vp, e.index, e.data, true) :
+			   hvtb_hv_msr_read(vp, e.index, &e.data, true)) :
+		    (set ? hvtb_vmx_set_msr(vp, e.index, e.data) :
+			   hvtb_vmx_get_msr(vp, e.index, &e.data)))
 			break;
 		if (!set && copy_to_user(&ue[i], &e, sizeof(e)))
 			return -EFAULT;
@@ -269,7 +278,7 @@ static long vp_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		r = copy_to_user(uarg, &vp->stats, sizeof(vp->stats)) ? -EFAULT : 0;
 		break;
 	default:
-		r = -ENOTTY;
+		r = hvtb_hv_vp_ioctl(vp, cmd, uarg);
 	}
 	mutex_unlock(&vp->run_lock);
 	return r;
@@ -307,6 +316,7 @@ static void vp_destroy(struct hvtb_vp *vp)
 	part->nr_vps--;
 	mutex_unlock(&part->lock);
 	hvtb_vmx_vp_destroy(vp);
+	hvtb_hv_vp_destroy(vp);
 	__free_page(vp->run_page);
 	kfree(vp);
 	hvtb_partition_put(part);
@@ -352,9 +362,12 @@ int hvtb_vp_create(struct hvtb_partition *part, const struct hvtb_vp_config *cfg
 	}
 	vp->run = page_address(vp->run_page);
 
-	r = hvtb_vmx_vp_init(vp);
+	r = hvtb_hv_vp_init(vp);
 	if (r)
 		goto err_free_run;
+	r = hvtb_vmx_vp_init(vp);
+	if (r)
+		goto err_free_hv;
 
 	mutex_lock(&part->lock);
 	if (part->vps[vp->index]) {
@@ -376,6 +389,8 @@ int hvtb_vp_create(struct hvtb_partition *part, const struct hvtb_vp_config *cfg
 
 err_vmx:
 	hvtb_vmx_vp_destroy(vp);
+err_free_hv:
+	hvtb_hv_vp_destroy(vp);
 err_free_run:
 	__free_page(vp->run_page);
 err_free_vp:

@@ -10,7 +10,7 @@
 # only '#' comment lines, never ok/not ok lines of its own.
 
 dir=$(cd "$(dirname "$0")" && pwd)
-default="api_test ctl_test perm_test hotplug_test load_test kvm_test hvtbctl_run_test"
+default="api_test ctl_test perm_test hotplug_test load_test kvm_test hvtbctl_run_test hyperv_test"
 
 case "$1" in
 -h|--help)

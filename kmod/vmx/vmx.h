@@ -11,6 +11,8 @@
 enum {
 	VMX_EXIT_CONTINUE = 0,	/* handled in the kernel: enter again */
 	VMX_EXIT_USER = 1,	/* run->exit_reason is set: back to user space */
+	/* sleeping work noted in the VP: vp.c does it, then enters again */
+	VMX_EXIT_SLOW = 2,
 };
 
 int hvtb_vmx_vmenter(struct hvtb_gprs *gprs, unsigned long launched);
