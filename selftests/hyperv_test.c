@@ -77,11 +77,21 @@
 
 #define GUEST_OS_ID		0x8100000000000000ULL	/* open source, Linux */
 
-/* Guest pages; in the binary image, so the same address in the guest. */
-static uint8_t hc_page[4096] __attribute__((aligned(4096)));
-static uint8_t in_page[4096] __attribute__((aligned(4096)));
-static uint8_t out_page[4096] __attribute__((aligned(4096)));
-static uint8_t tsc_page[4096] __attribute__((aligned(4096)));
+/*
+ * Guest pages; in the binary image, so the same address in the guest. The
+ * spare page after in_page takes what a test writes past its end.
+ */
+static struct {
+	uint8_t hc[4096];
+	uint8_t in[4096];
+	uint8_t spare[4096];
+	uint8_t out[4096];
+	uint8_t tsc[4096];
+} pages __attribute__((aligned(4096)));
+#define hc_page		pages.hc
+#define in_page		pages.in
+#define out_page	pages.out
+#define tsc_page	pages.tsc
 static volatile uint64_t gp_count, ud_count;
 
 struct post_input {
@@ -754,7 +764,7 @@ TEST(rep_call_partial_and_restart)
 
 /* ---- reference time ---- */
 
-struct tsc_page {
+struct ref_tsc_page {
 	volatile uint32_t sequence;
 	uint32_t reserved;
 	volatile uint64_t scale;
@@ -763,7 +773,7 @@ struct tsc_page {
 
 static void guest_time(void)
 {
-	struct tsc_page *p = (struct tsc_page *)tsc_page;
+	struct ref_tsc_page *p = (struct ref_tsc_page *)tsc_page;
 	uint64_t t1, t2, tp, prev = 0, now;
 	uint32_t seq;
 	int i;
