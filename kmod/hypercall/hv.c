@@ -41,12 +41,19 @@
 /**
  * struct hvtb_hv_port - a message port: a queue read through its fd.
  * @part: holds a partition reference while the fd is open.
+ * @connection_id: HvPostMessage's connection id of this port.
+ * @depth: size of @msgs.
+ * @lock: guards @head, @count and @msgs.
+ * @head: the oldest message.
+ * @count: messages queued.
+ * @wq: readers and pollers waiting for a message.
+ * @msgs: the ring of messages.
  */
 struct hvtb_hv_port {
 	struct hvtb_partition *part;
 	u32 connection_id;
 	u32 depth;
-	spinlock_t lock;	/* @head, @count, @msgs */
+	spinlock_t lock;
 	u32 head;
 	u32 count;
 	wait_queue_head_t wq;

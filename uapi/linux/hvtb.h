@@ -548,8 +548,10 @@ struct hvtb_hc_rep_fill_input {
  * as given. Zero fields take the defaults in brackets.
  */
 #define HVTB_HV_ENABLE		_BITULL(0)
-/* Unknown call codes exit to user space (HVTB_EXIT_HYPERCALL) instead of
- * returning HV_STATUS_INVALID_HYPERCALL_CODE. */
+/*
+ * Unknown call codes exit to user space (HVTB_EXIT_HYPERCALL) instead of
+ * returning HV_STATUS_INVALID_HYPERCALL_CODE.
+ */
 #define HVTB_HV_FORWARD_UNKNOWN	_BITULL(1)
 #define HVTB_HV_FLAGS_MASK	(HVTB_HV_ENABLE | HVTB_HV_FORWARD_UNKNOWN)
 
