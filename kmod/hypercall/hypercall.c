@@ -39,6 +39,7 @@
 #include <asm/vmx.h>
 
 #include "ept/ept.h"
+#include "trace.h"
 #include "hvtb.h"
 #include "hypercall/hv.h"
 #include "vmx/vmcs.h"
@@ -221,6 +222,7 @@ done:
 	if (status != HV_STATUS_SUCCESS)
 		h->stats.failed++;
 	g[GPR_RAX] = hc_result(status, d && d->rep ? rep_start : 0);
+	trace_hvtb_hypercall(vp->part->id, vp->index, control, g[GPR_RAX]);
 	return VMX_EXIT_CONTINUE;
 }
 
@@ -328,5 +330,7 @@ void hvtb_hv_slow(struct hvtb_vp *vp)
 		if (result & HV_HYPERCALL_RESULT_MASK)
 			h->stats.failed++;
 		vp->gprs.regs[GPR_RAX] = result;
+		trace_hvtb_hypercall(vp->part->id, vp->index, h->call.control,
+				     result);
 	}
 }
