@@ -176,6 +176,10 @@ static int hv_setup(struct guest *g, struct guest_vp *v, uint32_t eax,
 	guest_destroy(&(g));						\
 } while (0)
 
+static void guest_vp_index_dummy(void)
+{
+}
+
 /* ---- CPUID ---- */
 
 static uint32_t cpuid_out[8][4];
@@ -467,6 +471,76 @@ TEST(real_mode_vmcall_ud)
 	TEARDOWN(g, v);
 }
 
+/*
+ * VMCALL at CPL 3: #UD (the TLFS; KVM does the same). The VP starts in ring
+ * 3 at cpl3_code with IOPL 3; the #UD handler reports from ring 0. Without
+ * the #UD the OUT to 0x81 would reach user space.
+ */
+__asm__(".pushsection .text\n"
+	".globl cpl3_code\n"
+	"cpl3_code:\n"
+	"	vmcall\n"
+	"	outb %al, $0x81\n"
+	"	jmp cpl3_code\n"
+	".popsection");
+extern char cpl3_code[];
+
+static void ud_report(struct guest_frame *f)
+{
+	GUEST_SYNC2(f->vector, f->cs);
+}
+
+TEST(cpl3_vmcall_ud)
+{
+	struct hvtb_msr_entry e[] = {
+		{ .index = MSR_GUEST_OS_ID, .data = GUEST_OS_ID },
+		{ .index = MSR_HYPERCALL, .data = (uintptr_t)hc_page | 1 },
+	};
+	struct hvtb_msrs m = { .nmsrs = 2, .entries = (uintptr_t)e };
+	uint64_t *pml4, *pdpt, *pd, *gdt, rsp0 = GUEST_STACKS_TOP - 16;
+	struct hvtb_sregs s;
+	struct hvtb_regs r = { 0 };
+	struct guest g;
+	struct guest_vp v;
+	struct ucall uc;
+	int i;
+
+	SETUP(g, v, PRIV_HYPERCALL, 0, 0);
+	ASSERT_EQ(2, guest_ioctl(v.fd, HVTB_VP_SET_MSRS, (uintptr_t)&m));
+	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_vp_index_dummy, 0, 0));
+	/* User-accessible pages, ring-3 segments, RSP0 for the #UD. */
+	pml4 = guest_gpa(&g, GUEST_PML4);
+	pdpt = guest_gpa(&g, GUEST_PDPT);
+	pd = guest_gpa(&g, GUEST_PD);
+	pml4[0] |= 4;
+	for (i = 0; i < 4; i++)
+		pdpt[i] |= 4;
+	for (i = 0; i < 2048; i++)
+		pd[i] |= 4;
+	gdt = guest_gpa(&g, GUEST_GDT);
+	gdt[6] = 0x00affb000000ffffULL;		/* 64-bit code, DPL 3 */
+	gdt[7] = 0x00cff3000000ffffULL;		/* data, DPL 3 */
+	memcpy(guest_gpa(&g, GUEST_TSS + 4), &rsp0, sizeof(rsp0));
+	guest_handlers[6] = ud_report;
+	guest_sync_to(&g, guest_handlers);
+
+	ASSERT_EQ(0, guest_ioctl(v.fd, HVTB_VP_GET_SREGS, (uintptr_t)&s));
+	s.cs.selector = 0x33;
+	s.cs.ar = 0xa0fb;
+	s.ss.selector = 0x3b;
+	s.ss.ar = 0xc0f3;
+	s.gdt.limit = 0x3f;
+	ASSERT_EQ(0, guest_ioctl(v.fd, HVTB_VP_SET_SREGS, (uintptr_t)&s));
+	r.rip = (uintptr_t)cpl3_code;
+	r.rsp = GUEST_STACKS_TOP - 0x8000;
+	r.rflags = 0x3002;			/* IOPL 3 */
+	ASSERT_EQ(0, guest_ioctl(v.fd, HVTB_VP_SET_REGS, (uintptr_t)&r));
+	uc = EXPECT_UCALL(&v, UCALL_SYNC);
+	EXPECT_EQ(6, uc.args[0]);
+	EXPECT_EQ(0x33, uc.args[1]);
+	TEARDOWN(g, v);
+}
+
 /* ---- status codes ---- */
 
 static uint64_t post(uint32_t conn, uint32_t type, uint32_t size, uint64_t gpa)
@@ -606,7 +680,7 @@ static void guest_post(void)
 
 TEST(post_message_port)
 {
-	struct hvtb_hv_message m;
+	struct hvtb_hv_message m, two[2];
 	struct pollfd pfd;
 	struct guest g;
 	struct guest_vp v;
@@ -636,7 +710,11 @@ TEST(post_message_port)
 	uc = EXPECT_UCALL(&v, UCALL_SYNC);
 	EXPECT_EQ(4, uc.args[0]);
 	EXPECT_EQ(6, uc.args[1]);
-	for (i = 0; i < 4; i++) {
+	/* One read() may return several whole messages. */
+	ASSERT_EQ((ssize_t)sizeof(two), read(port, two, sizeof(two)));
+	EXPECT_EQ(0, two[0].payload[0]);
+	EXPECT_EQ(1, two[1].payload[0]);
+	for (i = 2; i < 4; i++) {
 		ASSERT_EQ(0, hvtb_hv_read_message(port, &m));
 		EXPECT_EQ(2, m.message_type);
 		EXPECT_EQ(1, m.payload_size);

@@ -47,12 +47,14 @@
  * @head: the oldest message.
  * @count: messages queued.
  * @wq: readers and pollers waiting for a message.
+ * @read_lock: one reader at a time copies out and dequeues.
  * @msgs: the ring of messages.
  */
 struct hvtb_hv_port {
 	struct hvtb_partition *part;
 	u32 connection_id;
 	u32 depth;
+	struct mutex read_lock;
 	spinlock_t lock;
 	u32 head;
 	u32 count;
@@ -234,37 +236,44 @@ static ssize_t port_read(struct file *file, char __user *buf, size_t len,
 {
 	struct hvtb_hv_port *p = file->private_data;
 	struct hvtb_hv_message m;
-	size_t done = 0;
+	ssize_t done = 0;
 	int r;
 
 	if (len < sizeof(m))
 		return -EINVAL;
-	for (;;) {
-		spin_lock(&p->lock);
-		if (p->count)
-			break;
-		spin_unlock(&p->lock);
+	if (mutex_lock_interruptible(&p->read_lock))
+		return -EINTR;
+	while (!READ_ONCE(p->count)) {
+		mutex_unlock(&p->read_lock);
 		if (file->f_flags & O_NONBLOCK)
 			return -EAGAIN;
 		r = wait_event_interruptible(p->wq, READ_ONCE(p->count));
 		if (r)
 			return r;
+		if (mutex_lock_interruptible(&p->read_lock))
+			return -EINTR;
 	}
-	/* Under p->lock, at least one message queued. */
-	while (p->count && len - done >= sizeof(m)) {
+	/* Only holders of read_lock dequeue: the head stays ours. */
+	while (len - done >= sizeof(m)) {
+		spin_lock(&p->lock);
+		if (!p->count) {
+			spin_unlock(&p->lock);
+			break;
+		}
 		m = p->msgs[p->head];
 		spin_unlock(&p->lock);
-		if (copy_to_user(buf + done, &m, sizeof(m)))
-			return done ? done : -EFAULT;
-		spin_lock(&p->lock);
-		/* Only readers dequeue; a concurrent reader may have. */
-		if (!p->count)
+		if (copy_to_user(buf + done, &m, sizeof(m))) {
+			if (!done)
+				done = -EFAULT;
 			break;
+		}
+		spin_lock(&p->lock);
 		p->head = (p->head + 1) % p->depth;
 		p->count--;
+		spin_unlock(&p->lock);
 		done += sizeof(m);
 	}
-	spin_unlock(&p->lock);
+	mutex_unlock(&p->read_lock);
 	return done;
 }
 
@@ -318,6 +327,7 @@ static long hv_create_port(struct hvtb_partition *part, void __user *uarg)
 	p->part = part;
 	p->connection_id = c.connection_id;
 	p->depth = c.depth;
+	mutex_init(&p->read_lock);
 	spin_lock_init(&p->lock);
 	init_waitqueue_head(&p->wq);
 
