@@ -62,6 +62,7 @@ static long dev_check_extension(unsigned long ext)
 	case HVTB_EXT_PARTITIONS:
 	case HVTB_EXT_SCHED:
 	case HVTB_EXT_LAPIC:
+	case HVTB_EXT_HYPERV:
 		return 1;
 	default:
 		return 0;

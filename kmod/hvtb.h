@@ -87,6 +87,8 @@ struct hvtb_msr_list_rcu {
 struct hvtb_ept;
 struct hvtb_apic;
 struct hvtb_vp;
+struct hvtb_hv;
+struct hvtb_hv_vp;
 
 /**
  * struct hvtb_partition - a child partition: address space, VPs, tables.
@@ -111,6 +113,7 @@ struct hvtb_partition {
 	struct mutex irqfd_lock;	/* guards @irqfds, @nr_irqfds */
 	struct list_head irqfds;	/* eventfd -> APIC vector (apic/irqfd.c) */
 	u32 nr_irqfds;
+	struct hvtb_hv *hv;	/* kmod/hypercall/: enlightenments */
 };
 
 /* What the next HVTB_VP_RUN must finish before entering the guest. */
@@ -238,6 +241,7 @@ struct hvtb_vp {
 	struct hvtb_vp_stats stats;
 	struct hvtb_sched_vp sched;
 	bool run_async;		/* an HVTB_RUN_ASYNC run is in flight */
+	struct hvtb_hv_vp *hv;	/* kmod/hypercall/: synthetic MSRs */
 };
 
 /* kmod/partition.c */

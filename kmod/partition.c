@@ -16,6 +16,7 @@
 
 #include "ept/ept.h"
 #include "hvtb.h"
+#include "hypercall/hv.h"
 
 static atomic_t partition_ids = ATOMIC_INIT(0);
 
@@ -24,6 +25,7 @@ static void partition_release(struct kref *kref)
 	struct hvtb_partition *part = container_of(kref, struct hvtb_partition, kref);
 
 	hvtb_apic_irqfd_release_all(part);
+	hvtb_hv_partition_destroy(part);
 	hvtb_ept_destroy(part->ept);
 	kfree(rcu_dereference_protected(part->cpuid, 1));
 	kfree(rcu_dereference_protected(part->msr_intercepts, 1));
@@ -164,7 +166,7 @@ static long partition_ioctl(struct file *file, unsigned int cmd,
 	case HVTB_IRQFD:
 		return hvtb_apic_irqfd(part, uarg);
 	default:
-		return -ENOTTY;
+		return hvtb_hv_partition_ioctl(part, cmd, uarg);
 	}
 }
 
@@ -217,16 +219,21 @@ int hvtb_partition_create(const struct hvtb_partition_config __user *ucfg)
 		r = PTR_ERR(part->ept);
 		goto err_free;
 	}
+	r = hvtb_hv_partition_init(part);
+	if (r)
+		goto err_destroy_ept;
 
 	/* The fd (and each VP fd) pins the module through fops.owner. */
 	fd = anon_inode_getfd("hvtb-partition", &partition_fops, part,
 			      O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
 		r = fd;
-		goto err_destroy_ept;
+		goto err_destroy_hv;
 	}
 	return fd;
 
+err_destroy_hv:
+	hvtb_hv_partition_destroy(part);
 err_destroy_ept:
 	hvtb_ept_destroy(part->ept);
 err_free:

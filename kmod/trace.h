@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * hvtb - tracepoints: every VM exit and every intercept handed to user
- * space. Use with trace-cmd or perf, e.g.
+ * hvtb - tracepoints: every VM exit, every intercept handed to user
+ * space and every TLFS hypercall. Use with trace-cmd or perf, e.g.
  *   trace-cmd record -e hvtb:hvtb_exit -e hvtb:hvtb_intercept
  */
 #undef TRACE_SYSTEM
@@ -79,6 +79,31 @@ TRACE_EVENT(hvtb_sched,
 	TP_printk("cpu %u runs partition %u vp %u for up to %llu ns",
 		  __entry->cpu, __entry->partition, __entry->vp,
 		  __entry->slice_ns)
+);
+
+/* A TLFS hypercall finished (kmod/hypercall/): its control and RAX. */
+TRACE_EVENT(hvtb_hypercall,
+	TP_PROTO(u32 partition, u32 vp, u64 control, u64 result),
+	TP_ARGS(partition, vp, control, result),
+
+	TP_STRUCT__entry(
+		__field(u32, partition)
+		__field(u32, vp)
+		__field(u64, control)
+		__field(u64, result)
+	),
+
+	TP_fast_assign(
+		__entry->partition = partition;
+		__entry->vp = vp;
+		__entry->control = control;
+		__entry->result = result;
+	),
+
+	TP_printk("partition %u vp %u code 0x%llx control 0x%llx status %llu reps %llu",
+		  __entry->partition, __entry->vp, __entry->control & 0xffff,
+		  __entry->control, __entry->result & 0xffff,
+		  (__entry->result >> 32) & 0xfff)
 );
 
 #endif /* HVTB_TRACE_H */

@@ -24,6 +24,7 @@
 
 #include "ept/ept.h"
 #include "hvtb.h"
+#include "hypercall/hv.h"
 #include "vmx/vmx.h"
 
 #define CREATE_TRACE_POINTS
@@ -143,7 +144,8 @@ static int vp_execute(struct hvtb_vp *vp)
 
 /*
  * What a stretch left to the RUN caller, where sleeping is allowed: a HLT
- * to block in (in-kernel APIC), an xAPIC access to emulate. Returns
+ * to block in (in-kernel APIC), an xAPIC access to emulate, hypercall or
+ * synthetic-MSR work on guest memory (kmod/hypercall). Returns
  * VMX_EXIT_CONTINUE to execute on, or the result for user space.
  */
 static int vp_in_kernel_work(struct hvtb_vp *vp, int r)
@@ -158,6 +160,9 @@ static int vp_in_kernel_work(struct hvtb_vp *vp, int r)
 			return VMX_EXIT_CONTINUE;
 		vp_internal_error(vp, HVTB_INTERNAL_EMULATION);
 		return VMX_EXIT_USER;
+	case VMX_EXIT_SLOW:
+		hvtb_hv_slow(vp);	/* hypercall/MSR work on guest memory */
+		return VMX_EXIT_CONTINUE;
 	default:
 		return r;
 	}
@@ -295,8 +300,11 @@ static long vp_msrs(struct hvtb_vp *vp, void __user *uarg, bool set)
 			return -EFAULT;
 		if (e.pad)
 			return -EINVAL;
-		if (set ? hvtb_vmx_set_msr(vp, e.index, e.data) :
-			  hvtb_vmx_get_msr(vp, e.index, &e.data))
+		if (hvtb_hv_msr_range(e.index) ?
+		    (set ? hvtb_hv_msr_write(vp, e.index, e.data, true) :
+			   hvtb_hv_msr_read(vp, e.index, &e.data, true)) :
+		    (set ? hvtb_vmx_set_msr(vp, e.index, e.data) :
+			   hvtb_vmx_get_msr(vp, e.index, &e.data)))
 			break;
 		if (!set && copy_to_user(&ue[i], &e, sizeof(e)))
 			return -EFAULT;
@@ -424,7 +432,7 @@ static long vp_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		r = vp_sched(vp, cmd, uarg);
 		break;
 	default:
-		r = -ENOTTY;
+		r = hvtb_hv_vp_ioctl(vp, cmd, uarg);
 	}
 	mutex_unlock(&vp->run_lock);
 	return r;
@@ -468,6 +476,7 @@ static void vp_destroy(struct hvtb_vp *vp)
 		hvtb_apic_destroy(vp);
 	}
 	hvtb_vmx_vp_destroy(vp);
+	hvtb_hv_vp_destroy(vp);
 	__free_page(vp->run_page);
 	kfree(vp);
 	hvtb_partition_put(part);
@@ -517,9 +526,12 @@ int hvtb_vp_create(struct hvtb_partition *part, const struct hvtb_vp_config *cfg
 	r = hvtb_sched_vp_init(vp);
 	if (r)
 		goto err_free_run;
-	r = hvtb_vmx_vp_init(vp);
+	r = hvtb_hv_vp_init(vp);
 	if (r)
 		goto err_sched;
+	r = hvtb_vmx_vp_init(vp);
+	if (r)
+		goto err_free_hv;
 	if (part->flags & HVTB_PARTITION_LAPIC) {
 		r = hvtb_apic_create(vp);
 		if (r)
@@ -547,6 +559,8 @@ int hvtb_vp_create(struct hvtb_partition *part, const struct hvtb_vp_config *cfg
 err_vmx:
 	hvtb_apic_destroy(vp);
 	hvtb_vmx_vp_destroy(vp);
+err_free_hv:
+	hvtb_hv_vp_destroy(vp);
 err_sched:
 	hvtb_sched_vp_destroy(vp);
 err_free_run:

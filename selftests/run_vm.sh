@@ -10,7 +10,7 @@
 # only '#' comment lines, never ok/not ok lines of its own.
 
 dir=$(cd "$(dirname "$0")" && pwd)
-default="api_test ctl_test perm_test hotplug_test load_test kvm_test hvtbctl_run_test partition_test memory_test vp_test exit_test sched_test apic_test"
+default="api_test ctl_test perm_test hotplug_test load_test kvm_test hvtbctl_run_test partition_test memory_test vp_test exit_test sched_test apic_test hyperv_test"
 
 case "$1" in
 -h|--help)

@@ -23,6 +23,7 @@
 #include <asm/vmx.h>
 
 #include "trace.h"
+#include "hypercall/hv.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmx.h"
 
@@ -169,6 +170,8 @@ static int handle_cpuid(struct hvtb_vp *vp)
 		to_user = e->flags & HVTB_CPUID_EXIT;
 	}
 	rcu_read_unlock();
+	if (hvtb_hv_cpuid(vp, fn, &found))
+		to_user = false;
 
 	vmx_skip_instruction(vp);
 	if (to_user) {
@@ -220,6 +223,8 @@ static int handle_vmcall(struct hvtb_vp *vp)
 {
 	unsigned long *g = vp->gprs.regs;
 
+	if (vp->part->hv->enabled)
+		return hvtb_hv_vmcall(vp);
 	vmx_skip_instruction(vp);
 	if ((g[GPR_RCX] & 0xffff) == HVTB_HC_NULL) {
 		g[GPR_RAX] = 0;
@@ -451,6 +456,7 @@ static int handle_msr_write(struct hvtb_vp *vp)
 	u32 index = vp->gprs.regs[GPR_RCX];
 	u64 data = (u32)vp->gprs.regs[GPR_RAX] |
 		   ((u64)(u32)vp->gprs.regs[GPR_RDX] << 32);
+	int r;
 
 	if (msr_intercepted(vp, index)) {
 		vp->run->msr = (struct hvtb_exit_msr) {
@@ -459,12 +465,14 @@ static int handle_msr_write(struct hvtb_vp *vp)
 		vp->pending = HVTB_PENDING_MSR_WRITE;
 		return vmx_user_exit(vp, HVTB_EXIT_MSR_WRITE);
 	}
-	if (vmx_msr_write(vp, index, data)) {
+	r = vmx_msr_write(vp, index, data);
+	if (r < 0) {
 		vmx_inject_gp(vp);
 		return VMX_EXIT_CONTINUE;
 	}
 	vmx_skip_instruction(vp);
-	return VMX_EXIT_CONTINUE;
+	/* 1: done, guest memory still to write (a synthetic MSR's page) */
+	return r > 0 ? VMX_EXIT_SLOW : VMX_EXIT_CONTINUE;
 }
 
 static int handle_entry_failure(struct hvtb_vp *vp)

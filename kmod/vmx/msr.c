@@ -14,6 +14,7 @@
 #include <asm/msr.h>
 #include <asm/msr-index.h>
 
+#include "hypercall/hv.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmx.h"
 
@@ -66,6 +67,8 @@ int vmx_msr_read(struct hvtb_vp *vp, u32 index, u64 *data)
 			return r;
 	}
 
+	if (hvtb_hv_msr_range(index))
+		return hvtb_hv_msr_read(vp, index, data, false);
 	if (i >= 0) {
 		*data = vp->msrs[i];
 		return 0;
@@ -113,7 +116,8 @@ int vmx_msr_read(struct hvtb_vp *vp, u32 index, u64 *data)
 /**
  * vmx_msr_write() - a guest or user-space write of an emulated MSR.
  * VMCS current. Return: 0, -ENOENT for an MSR hvtb does not emulate,
- * -EINVAL for a value the CPU would refuse.
+ * -EINVAL for a value the CPU would refuse; 1 (synthetic MSRs, the guest's
+ * write) when it is done but guest memory is still to be written.
  * @vp: the virtual processor
  * @index: the MSR number
  * @data: the value (for a read: where it is stored)
@@ -133,6 +137,8 @@ int vmx_msr_write(struct hvtb_vp *vp, u32 index, u64 data)
 			return r;
 	}
 
+	if (hvtb_hv_msr_range(index))
+		return hvtb_hv_msr_write(vp, index, data, false);
 	if (i >= 0) {
 		if (index == MSR_TSC_AUX ? data >> 32 :
 		    index == MSR_SYSCALL_MASK || index == MSR_STAR ? 0 :

@@ -13,6 +13,8 @@ enum {
 	VMX_EXIT_USER = 1,	/* run->exit_reason is set: back to user space */
 	VMX_EXIT_HALT = 2,	/* in-kernel APIC: HLT blocks in vp.c */
 	VMX_EXIT_APIC_MMIO = 3,	/* in-kernel APIC: emulate an xAPIC access in vp.c */
+	/* sleeping work noted in the VP: vp.c does it, then enters again */
+	VMX_EXIT_SLOW = 4,
 };
 
 int hvtb_vmx_vmenter(struct hvtb_gprs *gprs, unsigned long launched);

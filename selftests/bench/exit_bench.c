@@ -9,6 +9,11 @@
  *
  *   exit_bench: threads cpuid_kernel median_ticks=NNN iterations=NNN
  *
+ * In a partition with Hyper-V enlightenments: hv_null_tlfs (HVTB_HC_NULL
+ * through the hypercall page and the TLFS dispatcher) and
+ * hv_signal_event_eventfd (a fast HvSignalEvent signalling an eventfd, whose
+ * count is checked after the run).
+ *
  * With the in-kernel local APIC (HVTB_PARTITION_LAPIC) two more figures:
  * lapic_self_ipi (x2APIC self-IPI WRMSR -> handler -> EOI -> back, all in
  * the kernel) and lapic_assert_to_handler (HVTB_ASSERT_INTERRUPT from a
@@ -27,9 +32,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include "guest.h"
+#include "hyperv.h"
 #include "partition.h"
 
 #define BENCH_MAX	10000
@@ -191,6 +198,97 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* The enlightened partition: HVTB_HC_NULL (TLFS path), HvSignalEvent. */
+enum { BENCH_HV_NULL, BENCH_HV_SIGNAL, BENCH_HV_KINDS };
+
+static const char *const bench_hv_names[BENCH_HV_KINDS] = {
+	"hv_null_tlfs", "hv_signal_event_eventfd",
+};
+
+#define BENCH_HV_CONN		1
+#define HV_MSR_GUEST_OS_ID	0x40000000
+#define HV_MSR_HYPERCALL	0x40000001
+#define HV_PRIV_HYPERCALL	(1U << 5)
+#define HV_PRIV_SIGNAL_EVENTS	(1U << 5)
+#define HV_CALL_SIGNAL_EVENT	0x005d
+#define HV_CALL_FAST		(1ULL << 16)
+
+static uint8_t bench_hc_page[4096] __attribute__((aligned(4096)));
+
+static uint64_t bench_hv_call(uint64_t control, uint64_t in)
+{
+	uint64_t rax;
+
+	__asm__ volatile("call *%[page]" : "=a"(rax), "+c"(control), "+d"(in)
+			 : [page] "r"((uintptr_t)bench_hc_page) : "memory", "cc");
+	return rax;
+}
+
+static void guest_bench_hv(uint64_t n)
+{
+	uint64_t kind, i, t0, rax = 0;
+
+	guest_wrmsr(HV_MSR_GUEST_OS_ID, 0x8100000000000000ULL);
+	guest_wrmsr(HV_MSR_HYPERCALL, (uintptr_t)bench_hc_page | 1);
+	for (kind = 0; kind < BENCH_HV_KINDS; kind++) {
+		for (i = 0; i < n; i++) {
+			t0 = guest_rdtsc();
+			if (kind == BENCH_HV_NULL)
+				rax |= bench_hv_call(HVTB_HC_NULL | HV_CALL_FAST, 0);
+			else
+				rax |= bench_hv_call(HV_CALL_SIGNAL_EVENT | HV_CALL_FAST,
+						     BENCH_HV_CONN);
+			bench_ticks[i] = guest_rdtsc() - t0;
+		}
+		GUEST_SYNC2(kind, rax);
+	}
+}
+
+static int bench_hv(uint64_t n)
+{
+	struct hvtb_hyperv_config c = {
+		.flags = HVTB_HV_ENABLE, .features_eax = HV_PRIV_HYPERCALL,
+		.features_ebx = HV_PRIV_SIGNAL_EVENTS,
+	};
+	struct guest g;
+	struct guest_vp v;
+	struct ucall uc;
+	uint64_t count = 0;
+	char buf[256];
+	int r, efd, done = 0;
+
+	efd = eventfd(0, EFD_NONBLOCK);
+	r = efd < 0 ? -errno : guest_create(&g, 0);
+	if (r || (r = hvtb_set_hyperv(g.part, &c)) ||
+	    (r = hvtb_hv_set_event(g.part, BENCH_HV_CONN, efd, 1)) ||
+	    (r = guest_vp_create(&g, &v, 0)) ||
+	    (r = guest_vp_enter_long(&v, guest_bench_hv, n, 0))) {
+		fprintf(stderr, "exit_bench: hv setup: %s\n", strerror(-r));
+		return 1;
+	}
+	while (done < BENCH_HV_KINDS) {
+		if (guest_run_ucall(&v, &uc) != UCALL_SYNC ||
+		    uc.args[0] != (uint64_t)done || uc.args[1] != 0) {
+			fprintf(stderr, "exit_bench: hv: unexpected exit: %s\n",
+				guest_describe_exit(&v, buf, sizeof(buf)));
+			return 1;
+		}
+		memcpy(bench_ticks, guest_gpa(&g, (uintptr_t)bench_ticks),
+		       n * sizeof(bench_ticks[0]));
+		print_median(bench_hv_names[done], bench_ticks, n);
+		done++;
+	}
+	if (read(efd, &count, sizeof(count)) != sizeof(count) || count != n) {
+		fprintf(stderr, "exit_bench: eventfd counted %llu signals, want %llu\n",
+			(unsigned long long)count, (unsigned long long)n);
+		return 1;
+	}
+	close(efd);
+	guest_vp_destroy(&v);
+	guest_destroy(&g);
+	return 0;
+}
+
 /* One pass of every figure with the VP scheduled as @flags asks. */
 static int bench_mode(uint64_t n, unsigned int flags, const char *mode)
 {
@@ -233,11 +331,6 @@ static int bench_mode(uint64_t n, unsigned int flags, const char *mode)
 	}
 	guest_vp_destroy(&v);
 	guest_destroy(&g);
-	r = lapic_bench(n < 200 ? n : 200);
-	if (r) {
-		fprintf(stderr, "exit_bench: lapic: %s\n", strerror(-r));
-		return 1;
-	}
 	return 0;
 }
 
@@ -253,5 +346,12 @@ int main(int argc, char **argv)
 	r = bench_mode(n, 0, "threads");
 	if (!r)
 		r = bench_mode(n, GUEST_ROOT_SCHED, "root");
-	return r;
+	if (r)
+		return r;
+	r = lapic_bench(n < 200 ? n : 200);
+	if (r) {
+		fprintf(stderr, "exit_bench: lapic: %s\n", strerror(-r));
+		return 1;
+	}
+	return bench_hv(n);
 }

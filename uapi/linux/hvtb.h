@@ -47,6 +47,8 @@
  * interrupt and irqfd ioctls 0x40..0x43.
  */
 #define HVTB_EXT_LAPIC		5
+/* Hyper-V (TLFS) enlightenments: HVTB_SET_HYPERV, message ports, events. */
+#define HVTB_EXT_HYPERV		4
 
 /*
  * Features found by the VMX probe at load (struct hvtb_capabilities.features).
@@ -340,7 +342,11 @@ struct hvtb_msr_entry {
  * the first MSR not in the list below (so a return below @nmsrs names it).
  * MSRs kept per VP: IA32_SYSENTER_CS/ESP/EIP, STAR, LSTAR, CSTAR, SFMASK,
  * KERNEL_GS_BASE, TSC_AUX, PAT, TSC (as the guest sees it), DEBUGCTL,
- * MISC_ENABLE. EFER and APIC_BASE are in struct hvtb_sregs.
+ * MISC_ENABLE, and the synthetic MSRs of the TLFS (HVTB_EXT_HYPERV:
+ * GUEST_OS_ID, HYPERCALL, VP_INDEX, TIME_REF_COUNT, REFERENCE_TSC,
+ * TSC/APIC_FREQUENCY, VP_ASSIST_PAGE, SCONTROL..EOM, SINT0..15,
+ * STIMER0..3 CONFIG/COUNT), whatever the privileges granted.
+ * EFER and APIC_BASE are in struct hvtb_sregs.
  */
 struct hvtb_msrs {
 	__u32 nmsrs;		/* 1..HVTB_MAX_MSR_INTERCEPTS */
@@ -658,6 +664,135 @@ struct hvtb_irqfd {
  */
 #define HVTB_HC_NULL		0x7f00	/* returns 0 in RAX: exit-cost research */
 
+/*
+ * hvtb-private hypercalls, in 0x7f00..0x7fff (0x8000 and up are the TLFS's
+ * extended hypercalls, e.g. HvExtCallQueryCapabilities 0x8001):
+ *
+ * HVTB_HC_REP_FILL - a slow rep call for testing rep handling: input
+ * struct hvtb_hc_rep_fill_input, output rep_count __u64 elements; element i
+ * (rep start <= i < rep count) becomes seed + i. Rep count 1..512. It stops
+ * early, with status 0 and reps completed < rep count, before element
+ * @stop_at (when rep start < stop_at) or when the host needs the CPU; the
+ * caller then calls again with rep start = reps completed.
+ * Only in partitions with HVTB_HV_ENABLE.
+ */
+#define HVTB_HC_REP_FILL	0x7f01
+
+struct hvtb_hc_rep_fill_input {
+	__u64 seed;
+	__u32 stop_at;		/* 0: never */
+	__u32 pad;		/* must be 0 (HV_STATUS_INVALID_PARAMETER) */
+};
+
+/*
+ * Hyper-V enlightenments (HVTB_EXT_HYPERV)
+ *
+ * HVTB_SET_HYPERV on a partition fd, before its first VP (-EBUSY after):
+ * with HVTB_HV_ENABLE the kernel answers CPUID 0x40000000..0x4000000a from
+ * this struct (and sets CPUID.1:ECX[31]), emulates the synthetic MSRs that
+ * @features_eax grants and handles VMCALL as a TLFS hypercall. Without it
+ * (the default) the partition has no enlightenments: those leaves come from
+ * the CPUID table, the MSRs #GP and VMCALL exits as before.
+ *
+ * Privileges (CPUID 0x40000003) gate the guest's MSRs and hypercalls; an
+ * MSR not granted #GPs, a hypercall not granted returns
+ * HV_STATUS_ACCESS_DENIED. Bits hvtb implements: EAX 1 (TIME_REF_COUNT),
+ * 2 (SynIC MSRs, state only), 3 (STIMER MSRs, state only), 4
+ * (VP_ASSIST_PAGE), 5 (GUEST_OS_ID, HYPERCALL), 6 (VP_INDEX), 9
+ * (REFERENCE_TSC), 11 (TSC/APIC_FREQUENCY); EBX 1 (HvGetPartitionId),
+ * 4 (HvPostMessage), 5 (HvSignalEvent). Other bits are passed to the guest
+ * as given. Zero fields take the defaults in brackets.
+ */
+#define HVTB_HV_ENABLE		_BITULL(0)
+/*
+ * Unknown call codes exit to user space (HVTB_EXIT_HYPERCALL) instead of
+ * returning HV_STATUS_INVALID_HYPERCALL_CODE.
+ */
+#define HVTB_HV_FORWARD_UNKNOWN	_BITULL(1)
+#define HVTB_HV_FLAGS_MASK	(HVTB_HV_ENABLE | HVTB_HV_FORWARD_UNKNOWN)
+
+struct hvtb_hyperv_config {
+	__u32 flags;		/* HVTB_HV_* */
+	__u32 max_vps;		/* 0x40000005 EAX [partition's max_vps] */
+	__u32 max_lps;		/* 0x40000005 EBX [max_vps] */
+	__u32 features_eax;	/* 0x40000003 EAX: privileges, low */
+	__u32 features_ebx;	/* 0x40000003 EBX: privileges, high */
+	__u32 features_edx;	/* 0x40000003 EDX: features */
+	__u32 hints_eax;	/* 0x40000004 EAX */
+	__u32 spin_retries;	/* 0x40000004 EBX [0xffffffff: never notify] */
+	__u8 vendor[12];	/* 0x40000000 EBX,ECX,EDX ["Microsoft Hv"] */
+	__u32 interface;	/* 0x40000001 EAX ["Hv#1"] */
+	__u64 tsc_frequency;	/* Hz, HV_X64_MSR_TSC_FREQUENCY [host TSC] */
+	__u64 apic_frequency;	/* Hz, HV_X64_MSR_APIC_FREQUENCY [1 GHz] */
+	__u64 reserved[6];	/* must be 0 */
+};
+
+#define HVTB_SET_HYPERV		_IOW(HVTBIO, 0x30, struct hvtb_hyperv_config)
+
+/*
+ * HVTB_HV_CREATE_PORT - a message port: HvPostMessage to @connection_id
+ * (0..0xffffff, unique among ports: -EEXIST) queues a struct
+ * hvtb_hv_message on the returned fd (O_CLOEXEC). read() returns whole
+ * messages (a buffer smaller than one is -EINVAL; none queued: blocks, or
+ * -EAGAIN with O_NONBLOCK); poll() reports EPOLLIN. With @depth messages
+ * queued a post returns HV_STATUS_INSUFFICIENT_BUFFERS to the guest.
+ * Closing the fd removes the port.
+ */
+struct hvtb_hv_port_config {
+	__u32 connection_id;
+	__u32 flags;		/* must be 0 */
+	__u32 depth;		/* 1..4096; 0 means 64 */
+	__u32 pad;		/* must be 0 */
+	__u64 reserved[2];	/* must be 0 */
+};
+
+#define HVTB_HV_CREATE_PORT	_IOW(HVTBIO, 0x31, struct hvtb_hv_port_config)
+
+#define HVTB_HV_MESSAGE_PAYLOAD	240
+
+struct hvtb_hv_message {
+	__u32 connection_id;
+	__u32 message_type;
+	__u32 payload_size;	/* bytes of @payload the guest sent */
+	__u32 vp_index;		/* the sender */
+	__u64 reserved;
+	__u8 payload[HVTB_HV_MESSAGE_PAYLOAD];
+};
+
+/*
+ * HVTB_HV_SET_EVENT - HvSignalEvent on @connection_id (0..0xffffff) with a
+ * flag number below @flag_count signals eventfd @fd (adds 1). Without
+ * HVTB_HV_EVENT_DEASSIGN: -EEXIST if the id is taken, -EBADF/-EINVAL for a
+ * bad fd. With it: removes the id (@fd and @flag_count must be 0), -ENOENT
+ * if it was not there. Event and message connection ids are separate.
+ */
+#define HVTB_HV_EVENT_DEASSIGN	_BITULL(0)
+
+struct hvtb_hv_event {
+	__u32 connection_id;
+	__s32 fd;
+	__u32 flags;		/* HVTB_HV_EVENT_* */
+	__u32 flag_count;	/* 1..2048; 0 means 1 */
+	__u64 reserved[2];	/* must be 0 */
+};
+
+#define HVTB_HV_SET_EVENT	_IOW(HVTBIO, 0x32, struct hvtb_hv_event)
+
+/* HVTB_VP_GET_HV_STATS - a VP's hypercall counters (VP fd). */
+struct hvtb_hv_vp_stats {
+	__u64 hypercalls;	/* every VMCALL handled as a TLFS hypercall */
+	__u64 failed;		/* of which returned a status other than 0 */
+	__u64 slow;		/* of which needed guest memory */
+	__u64 post_message;	/* HvPostMessage that queued a message */
+	__u64 signal_event;	/* HvSignalEvent that signalled an eventfd */
+	__u64 long_spin_wait;	/* HvNotifyLongSpinWait */
+	__u64 forwarded;	/* unknown codes sent to user space */
+	__u64 page_write_failed; /* hypercall/TSC page GPA not writable */
+	__u64 reserved[8];
+};
+
+#define HVTB_VP_GET_HV_STATS	_IOR(HVTBIO, 0x33, struct hvtb_hv_vp_stats)
+
 #ifdef __cplusplus
 #define hvtb_static_assert static_assert
 #else
@@ -685,6 +820,12 @@ hvtb_static_assert(sizeof(struct hvtb_run) <= 4096, "run page");
 hvtb_static_assert(sizeof(struct hvtb_lapic_state) == 1024 + 56, "layout");
 hvtb_static_assert(sizeof(struct hvtb_interrupt) == 32, "layout");
 hvtb_static_assert(sizeof(struct hvtb_irqfd) == 32, "layout");
+hvtb_static_assert(sizeof(struct hvtb_hc_rep_fill_input) == 16, "layout");
+hvtb_static_assert(sizeof(struct hvtb_hyperv_config) == 112, "layout");
+hvtb_static_assert(sizeof(struct hvtb_hv_port_config) == 32, "layout");
+hvtb_static_assert(sizeof(struct hvtb_hv_message) == 264, "layout");
+hvtb_static_assert(sizeof(struct hvtb_hv_event) == 32, "layout");
+hvtb_static_assert(sizeof(struct hvtb_hv_vp_stats) == 128, "layout");
 #undef hvtb_static_assert
 
 #endif /* _UAPI_LINUX_HVTB_H */

@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * hvtb - Hyper-V (TLFS) enlightenments: the interface between
+ * kmod/hypercall/ and the rest of the module.
+ *
+ * A partition's enlightenment config is fixed before its first VP, so the
+ * exit handlers read it without locks. Work that needs guest memory (the
+ * ept accessors sleep) is noted in the VP by the exit handler, which
+ * returns VMX_EXIT_SLOW; vp.c then calls hvtb_hv_slow() after the VMCS is
+ * put and enters the guest again without going to user space.
+ */
+#ifndef HVTB_HYPERCALL_HV_H
+#define HVTB_HYPERCALL_HV_H
+
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/xarray.h>
+
+#include <linux/hvtb.h>
+
+struct hvtb_partition;
+struct hvtb_vp;
+
+/* The MSR range handled here (one call from kmod/vmx/msr.c). */
+#define HVTB_HV_MSR_FIRST	0x40000000U
+#define HVTB_HV_MSR_LAST	0x400000ffU
+
+static inline bool hvtb_hv_msr_range(u32 index)
+{
+	return index >= HVTB_HV_MSR_FIRST && index <= HVTB_HV_MSR_LAST;
+}
+
+/**
+ * struct hvtb_hv - a partition's enlightenment state.
+ * @cfg: the config of HVTB_SET_HYPERV (fixed once a VP exists).
+ * @enabled: HVTB_HV_ENABLE was set.
+ * @lock: guards the partition-wide MSRs below.
+ * @ports_lock: guards @ports and message queueing.
+ * @ports: connection id -> struct hvtb_hv_port.
+ * @events: connection id -> struct hvtb_hv_evt (RCU readers, writers
+ *	under @ports_lock).
+ */
+struct hvtb_hv {
+	struct hvtb_hyperv_config cfg;
+	bool enabled;
+	u64 tsc_hz;		/* host TSC, for the reference time */
+	u64 tsc_scale;		/* 64.64 fixed point: 100 ns units per tick */
+	u64 tsc_at_create;	/* host TSC at partition creation */
+
+	spinlock_t lock;
+	u64 guest_os_id;
+	u64 hypercall;
+	u64 reference_tsc;
+
+	struct mutex ports_lock;
+	struct xarray ports;
+	struct xarray events;
+	bool rcu_pending;	/* an event was freed with call_rcu() */
+};
+
+/* A hypercall whose memory part runs after the VMCS is put. */
+struct hvtb_hv_call {
+	u64 control;
+	u64 in_gpa;
+	u64 out_gpa;
+};
+
+/* Sleeping work an exit left for hvtb_hv_slow(). */
+#define HV_WORK_HYPERCALL	BIT(0)	/* vp->hv->call */
+#define HV_WORK_HC_PAGE		BIT(1)	/* write the hypercall page */
+#define HV_WORK_TSC_PAGE	BIT(2)	/* write the reference TSC page */
+
+/**
+ * struct hvtb_hv_vp - a VP's synthetic MSRs and hypercall state.
+ */
+struct hvtb_hv_vp {
+	u64 vp_assist;
+	u64 scontrol;
+	u64 siefp;
+	u64 simp;
+	u64 sint[16];
+	u64 stimer_config[4];
+	u64 stimer_count[4];
+
+	u64 tsc_offset;		/* guest TSC - host TSC, for the TSC page */
+	unsigned long work;	/* HV_WORK_* */
+	struct hvtb_hv_call call;
+	struct hvtb_hv_vp_stats stats;
+};
+
+/* kmod/hypercall/hv.c */
+int hvtb_hv_partition_init(struct hvtb_partition *part);
+void hvtb_hv_partition_destroy(struct hvtb_partition *part);
+long hvtb_hv_partition_ioctl(struct hvtb_partition *part, unsigned int cmd,
+			     void __user *uarg);
+int hvtb_hv_vp_init(struct hvtb_vp *vp);
+void hvtb_hv_vp_destroy(struct hvtb_vp *vp);
+long hvtb_hv_vp_ioctl(struct hvtb_vp *vp, unsigned int cmd, void __user *uarg);
+bool hvtb_hv_cpuid(struct hvtb_vp *vp, u32 fn, struct hvtb_cpuid_entry *e);
+u64 hvtb_hv_time_ref(struct hvtb_hv *hv);
+int hvtb_hv_post_message(struct hvtb_vp *vp, u32 conn, u32 type, u32 size,
+			 const u8 *payload);
+u16 hvtb_hv_signal_event(struct hvtb_vp *vp, u64 param);
+
+/* kmod/hypercall/msr.c */
+int hvtb_hv_msr_read(struct hvtb_vp *vp, u32 index, u64 *data, bool host);
+int hvtb_hv_msr_write(struct hvtb_vp *vp, u32 index, u64 data, bool host);
+void hvtb_hv_write_pages(struct hvtb_vp *vp);
+
+/* kmod/hypercall/hypercall.c */
+int hvtb_hv_vmcall(struct hvtb_vp *vp);
+void hvtb_hv_slow(struct hvtb_vp *vp);
+
+#endif /* HVTB_HYPERCALL_HV_H */

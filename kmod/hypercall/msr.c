@@ -1,0 +1,357 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hvtb - the synthetic MSRs of the TLFS (0x40000000..0x400000ff).
+ *
+ * A guest access needs the privilege bit of CPUID 0x40000003 EAX that the
+ * partition's config grants, else it #GPs as on Hyper-V. User space
+ * (HVTB_VP_GET/SET_MSRS) reads and writes the same state without that check,
+ * to save and restore it. GUEST_OS_ID, HYPERCALL and REFERENCE_TSC are
+ * partition-wide; the rest is per VP. SynIC and synthetic timer MSRs are
+ * state only: nothing is delivered and no timer fires yet (they need the
+ * virtual APIC).
+ *
+ * Enabling the hypercall page or the reference TSC page writes guest memory,
+ * which sleeps: the guest path notes the work (HV_WORK_*) and returns 1, so
+ * that the exit handler returns VMX_EXIT_SLOW and vp.c calls
+ * hvtb_hv_write_pages() after the VMCS is put, before the next entry.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kernel.h>
+#include <linux/math64.h>
+#include <asm/hyperv-tlfs.h>
+#include <asm/msr.h>
+#include <asm/msr-index.h>
+#include <asm/vmx.h>
+
+#include "ept/ept.h"
+#include "hvtb.h"
+#include "hypercall/hv.h"
+#include "vmx/vmcs.h"
+
+#define HV_MSR_VP_RUNTIME	0x40000010
+#define HV_PAGE_RSVD_MASK	GENMASK_ULL(11, 1)	/* enable in bit 0 */
+#define HV_HCPAGE_RSVD_MASK	GENMASK_ULL(11, 2)
+#define HV_HYPERCALL_LOCKED	BIT_ULL(1)
+#define HV_SCONTROL_RSVD_MASK	(~1ULL)
+/* SINTx: vector 7:0, masked 16, auto-EOI 17, polling 18. */
+#define HV_SINT_RSVD_MASK	(GENMASK_ULL(15, 8) | GENMASK_ULL(63, 19))
+/* STIMERx_CONFIG: 3:0 flags, 11:4 vector, 12 direct, 19:16 SINTx. */
+#define HV_STIMER_RSVD_MASK	(GENMASK_ULL(15, 13) | GENMASK_ULL(63, 20))
+
+/* The CPUID 0x40000003 EAX bit a guest needs for @index (0: none known). */
+static u32 hv_msr_privilege(u32 index)
+{
+	switch (index) {
+	case HV_X64_MSR_GUEST_OS_ID:
+	case HV_X64_MSR_HYPERCALL:
+		return HV_MSR_HYPERCALL_AVAILABLE;
+	case HV_X64_MSR_VP_INDEX:
+		return HV_MSR_VP_INDEX_AVAILABLE;
+	case HV_MSR_VP_RUNTIME:
+		return HV_MSR_VP_RUNTIME_AVAILABLE;
+	case HV_X64_MSR_TIME_REF_COUNT:
+		return HV_MSR_TIME_REF_COUNT_AVAILABLE;
+	case HV_X64_MSR_REFERENCE_TSC:
+		return HV_MSR_REFERENCE_TSC_AVAILABLE;
+	case HV_X64_MSR_TSC_FREQUENCY:
+	case HV_X64_MSR_APIC_FREQUENCY:
+		return HV_ACCESS_FREQUENCY_MSRS;
+	case HV_X64_MSR_VP_ASSIST_PAGE:
+		return HV_MSR_APIC_ACCESS_AVAILABLE;
+	case HV_X64_MSR_SCONTROL ... HV_X64_MSR_EOM:
+	case HV_X64_MSR_SINT0 ... HV_X64_MSR_SINT0 + 15:
+		return HV_MSR_SYNIC_AVAILABLE;
+	case HV_X64_MSR_STIMER0_CONFIG ... HV_X64_MSR_STIMER0_CONFIG + 7:
+		return HV_MSR_SYNTIMER_AVAILABLE;
+	default:
+		/*
+		 * TODO(issue 5, APIC branch): HV_X64_MSR_EOI/ICR/TPR
+		 * (0x40000070..72) belong to the virtual APIC.
+		 */
+		return 0;
+	}
+}
+
+static bool hv_msr_allowed(struct hvtb_vp *vp, u32 index, bool host)
+{
+	const struct hvtb_hv *hv = vp->part->hv;
+	u32 priv = hv_msr_privilege(index);
+
+	if (!priv)
+		return false;
+	return host || (hv->enabled && (hv->cfg.features_eax & priv));
+}
+
+/**
+ * hvtb_hv_msr_read() - read a synthetic MSR.
+ * @vp: the VP
+ * @index: the MSR, in 0x40000000..0x400000ff
+ * @data: the value
+ * @host: user space's access (no privilege check)
+ * Return: 0, or -ENOENT (the guest gets #GP).
+ */
+int hvtb_hv_msr_read(struct hvtb_vp *vp, u32 index, u64 *data, bool host)
+{
+	struct hvtb_hv *hv = vp->part->hv;
+	struct hvtb_hv_vp *h = vp->hv;
+
+	if (!hv_msr_allowed(vp, index, host))
+		return -ENOENT;
+	switch (index) {
+	case HV_X64_MSR_GUEST_OS_ID:
+		*data = READ_ONCE(hv->guest_os_id);
+		break;
+	case HV_X64_MSR_HYPERCALL:
+		*data = READ_ONCE(hv->hypercall);
+		break;
+	case HV_X64_MSR_VP_INDEX:
+		*data = vp->index;
+		break;
+	case HV_MSR_VP_RUNTIME:
+		*data = div_u64(vp->stats.guest_ns, 100);
+		break;
+	case HV_X64_MSR_TIME_REF_COUNT:
+		*data = hvtb_hv_time_ref(hv);
+		break;
+	case HV_X64_MSR_REFERENCE_TSC:
+		*data = READ_ONCE(hv->reference_tsc);
+		break;
+	case HV_X64_MSR_TSC_FREQUENCY:
+		*data = hv->cfg.tsc_frequency ?: hv->tsc_hz;
+		break;
+	case HV_X64_MSR_APIC_FREQUENCY:
+		*data = hv->cfg.apic_frequency;
+		break;
+	case HV_X64_MSR_VP_ASSIST_PAGE:
+		*data = h->vp_assist;
+		break;
+	case HV_X64_MSR_SCONTROL:
+		*data = h->scontrol;
+		break;
+	case HV_X64_MSR_SVERSION:
+		*data = HV_SYNIC_VERSION_1;
+		break;
+	case HV_X64_MSR_SIEFP:
+		*data = h->siefp;
+		break;
+	case HV_X64_MSR_SIMP:
+		*data = h->simp;
+		break;
+	case HV_X64_MSR_EOM:
+		*data = 0;
+		break;
+	case HV_X64_MSR_SINT0 ... HV_X64_MSR_SINT0 + 15:
+		*data = h->sint[index - HV_X64_MSR_SINT0];
+		break;
+	case HV_X64_MSR_STIMER0_CONFIG ... HV_X64_MSR_STIMER0_CONFIG + 7:
+		index -= HV_X64_MSR_STIMER0_CONFIG;
+		*data = index & 1 ? h->stimer_count[index / 2] :
+				    h->stimer_config[index / 2];
+		break;
+	default:
+		return -ENOENT;
+	}
+	return 0;
+}
+
+/* HYPERCALL: enable 0, locked 1, GPA 63:12. Return: 1 if the page is due. */
+static int hv_write_hypercall(struct hvtb_hv *hv, u64 data)
+{
+	int r = 0;
+
+	if (data & HV_HCPAGE_RSVD_MASK)
+		return -EINVAL;
+	spin_lock(&hv->lock);
+	if (hv->hypercall & HV_HYPERCALL_LOCKED)
+		goto out;		/* writes are ignored once locked */
+	if (!hv->guest_os_id)
+		data &= ~(u64)HV_X64_MSR_HYPERCALL_ENABLE; /* OS id first */
+	WRITE_ONCE(hv->hypercall, data);
+	r = data & HV_X64_MSR_HYPERCALL_ENABLE ? 1 : 0;
+out:
+	spin_unlock(&hv->lock);
+	return r;
+}
+
+/* The guest's TSC offset for a user-space write (no VMCS here). */
+static u64 hv_host_tsc_offset(struct hvtb_vp *vp)
+{
+	u64 guest_tsc;
+
+	if (hvtb_vmx_get_msr(vp, MSR_IA32_TSC, &guest_tsc))
+		return 0;
+	return guest_tsc - rdtsc();
+}
+
+static int hv_write_partition_msr(struct hvtb_vp *vp, u32 index, u64 data,
+				  bool host)
+{
+	struct hvtb_hv *hv = vp->part->hv;
+	int r;
+
+	switch (index) {
+	case HV_X64_MSR_GUEST_OS_ID:
+		spin_lock(&hv->lock);
+		WRITE_ONCE(hv->guest_os_id, data);
+		if (!data)	/* clearing the OS id disables hypercalls */
+			WRITE_ONCE(hv->hypercall, hv->hypercall &
+				   ~(u64)HV_X64_MSR_HYPERCALL_ENABLE);
+		spin_unlock(&hv->lock);
+		return 0;
+	case HV_X64_MSR_HYPERCALL:
+		r = hv_write_hypercall(hv, data);
+		if (r > 0)
+			vp->hv->work |= HV_WORK_HC_PAGE;
+		return r;
+	case HV_X64_MSR_REFERENCE_TSC:
+		if (data & HV_PAGE_RSVD_MASK)
+			return -EINVAL;
+		WRITE_ONCE(hv->reference_tsc, data);
+		if (!(data & 1))
+			return 0;
+		/* The guest's TSC offset: exact from the VMCS on a guest write. */
+		vp->hv->tsc_offset = host ? hv_host_tsc_offset(vp) :
+				     vmcs_read64(TSC_OFFSET);
+		vp->hv->work |= HV_WORK_TSC_PAGE;
+		return 1;
+	default:
+		return -ENOENT;
+	}
+}
+
+/**
+ * hvtb_hv_msr_write() - write a synthetic MSR.
+ * @vp: the VP
+ * @index: the MSR, in 0x40000000..0x400000ff
+ * @data: the value
+ * @host: user space's access (no privilege check; pages written at once)
+ * Return: 0; 1 when guest memory must be written (HV_WORK_* noted, guest
+ * path only); -ENOENT for an MSR not there or not granted, -EINVAL for a
+ * refused value (the guest gets #GP for both).
+ */
+int hvtb_hv_msr_write(struct hvtb_vp *vp, u32 index, u64 data, bool host)
+{
+	struct hvtb_hv_vp *h = vp->hv;
+	int r;
+
+	if (!hv_msr_allowed(vp, index, host))
+		return -ENOENT;
+	switch (index) {
+	case HV_X64_MSR_GUEST_OS_ID:
+	case HV_X64_MSR_HYPERCALL:
+	case HV_X64_MSR_REFERENCE_TSC:
+		r = hv_write_partition_msr(vp, index, data, host);
+		if (r > 0 && host) {
+			hvtb_hv_write_pages(vp);
+			r = 0;
+		}
+		return r;
+	case HV_X64_MSR_VP_INDEX:
+		/* Read-only; user space may restore the same value. */
+		return host && data == vp->index ? 0 : -EINVAL;
+	case HV_X64_MSR_VP_ASSIST_PAGE:
+	case HV_X64_MSR_SIEFP:
+	case HV_X64_MSR_SIMP:
+		if (data & HV_PAGE_RSVD_MASK)
+			return -EINVAL;
+		/* TODO(issue 5, SynIC step): map and use these pages. */
+		if (index == HV_X64_MSR_VP_ASSIST_PAGE)
+			h->vp_assist = data;
+		else if (index == HV_X64_MSR_SIEFP)
+			h->siefp = data;
+		else
+			h->simp = data;
+		return 0;
+	case HV_X64_MSR_SCONTROL:
+		if (data & HV_SCONTROL_RSVD_MASK)
+			return -EINVAL;
+		h->scontrol = data;
+		return 0;
+	case HV_X64_MSR_EOM:
+		/* TODO(issue 5, SynIC step): redeliver a pending message. */
+		return 0;
+	case HV_X64_MSR_SINT0 ... HV_X64_MSR_SINT0 + 15:
+		if ((data & HV_SINT_RSVD_MASK) ||
+		    (!host && !(data & HV_SYNIC_SINT_MASKED) &&
+		     (data & HV_SYNIC_SINT_VECTOR_MASK) <
+		     HV_SYNIC_FIRST_VALID_VECTOR))
+			return -EINVAL;
+		h->sint[index - HV_X64_MSR_SINT0] = data;
+		return 0;
+	case HV_X64_MSR_STIMER0_CONFIG ... HV_X64_MSR_STIMER0_CONFIG + 7:
+		index -= HV_X64_MSR_STIMER0_CONFIG;
+		/* TODO(issue 5, timer step): arm the timer. */
+		if (index & 1) {
+			h->stimer_count[index / 2] = data;
+		} else {
+			if (data & HV_STIMER_RSVD_MASK)
+				return -EINVAL;
+			h->stimer_config[index / 2] = data;
+		}
+		return 0;
+	default:
+		/* Read-only: SVERSION, TIME_REF_COUNT, frequencies, runtime. */
+		return -EINVAL;
+	}
+}
+
+static void hv_write_tsc_page(struct hvtb_vp *vp, u64 gpa)
+{
+	struct hvtb_hv *hv = vp->part->hv;
+	struct ms_hyperv_tsc_page pg = { 0 };
+	struct hvtb_ept *ept = vp->part->ept;
+	u32 seq = 0;
+	int r;
+
+	/*
+	 * The guest computes ((tsc * scale) >> 64) + offset; with tsc =
+	 * host TSC + tsc_offset this is the reference counter, give or take
+	 * one unit of rounding.
+	 */
+	pg.tsc_scale = hv->tsc_scale;
+	pg.tsc_offset = -(s64)mul_u64_u64_shr(hv->tsc_at_create + vp->hv->tsc_offset,
+					      hv->tsc_scale, 64);
+	/* Sequence 0 while the page changes: readers use the MSR. */
+	r = hvtb_ept_write(ept, gpa, &seq, sizeof(seq));
+	r = r ?: hvtb_ept_write(ept, gpa + offsetof(struct ms_hyperv_tsc_page, tsc_scale),
+				(const u8 *)&pg + offsetof(struct ms_hyperv_tsc_page, tsc_scale),
+				2 * sizeof(u64));
+	seq = 1;
+	r = r ?: hvtb_ept_write(ept, gpa, &seq, sizeof(seq));
+	if (r)
+		vp->hv->stats.page_write_failed++;
+}
+
+/**
+ * hvtb_hv_write_pages() - write the hypercall page and/or the reference
+ * TSC page noted in vp->hv->work.
+ * @vp: the VP whose MSR write enabled them
+ *
+ * Context: process context, VMCS not current. A GPA that is not mapped
+ * writable is counted in page_write_failed (the MSR keeps its value).
+ */
+void hvtb_hv_write_pages(struct hvtb_vp *vp)
+{
+	static const u8 hypercall_page[] = {
+		0x0f, 0x01, 0xc1,	/* vmcall */
+		0xc3,			/* ret */
+	};
+	struct hvtb_hv *hv = vp->part->hv;
+	struct hvtb_hv_vp *h = vp->hv;
+	u64 v;
+
+	if (h->work & HV_WORK_HC_PAGE) {
+		v = READ_ONCE(hv->hypercall);
+		if ((v & HV_X64_MSR_HYPERCALL_ENABLE) &&
+		    hvtb_ept_write(vp->part->ept, v & PAGE_MASK, hypercall_page,
+				   sizeof(hypercall_page)))
+			h->stats.page_write_failed++;
+	}
+	if (h->work & HV_WORK_TSC_PAGE) {
+		v = READ_ONCE(hv->reference_tsc);
+		if (v & 1)
+			hv_write_tsc_page(vp, v & PAGE_MASK);
+	}
+	h->work &= ~(HV_WORK_HC_PAGE | HV_WORK_TSC_PAGE);
+}

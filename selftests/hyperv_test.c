@@ -1,0 +1,1061 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hyperv_test - the Hyper-V (TLFS) enlightenments of a partition
+ * (HVTB_EXT_HYPERV) seen from a long-mode guest: the CPUID leaves, every
+ * synthetic MSR with and without its privilege (#GP), reserved bits, save
+ * and restore through HVTB_VP_GET/SET_MSRS, the hypercall page and calls
+ * through it, every hypercall status path, fast and slow calls, a rep call
+ * stopping early and restarting from its rep start, HvPostMessage into a
+ * port fd (exact bytes, full port, unknown port, oversize), HvSignalEvent
+ * into an eventfd, the reference counter and the reference TSC page, VP
+ * indexes, forwarding unknown calls, and bad ioctl inputs with their errno.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "hvtb_harness.h"
+#include "guest.h"
+#include "hyperv.h"
+
+#undef TEST_TIMEOUT_DEFAULT
+#define TEST_TIMEOUT_DEFAULT	300
+
+/* TLFS numbers (the kernel's <asm/hyperv-tlfs.h> is not for user space). */
+#define MSR_GUEST_OS_ID		0x40000000
+#define MSR_HYPERCALL		0x40000001
+#define MSR_VP_INDEX		0x40000002
+#define MSR_TIME_REF_COUNT	0x40000020
+#define MSR_REFERENCE_TSC	0x40000021
+#define MSR_TSC_FREQUENCY	0x40000022
+#define MSR_APIC_FREQUENCY	0x40000023
+#define MSR_VP_ASSIST_PAGE	0x40000073
+#define MSR_SCONTROL		0x40000080
+#define MSR_SVERSION		0x40000081
+#define MSR_SIEFP		0x40000082
+#define MSR_SIMP		0x40000083
+#define MSR_EOM			0x40000084
+#define MSR_SINT0		0x40000090
+#define MSR_STIMER0_CONFIG	0x400000b0
+
+#define PRIV_TIME_REF		(1U << 1)
+#define PRIV_SYNIC		(1U << 2)
+#define PRIV_STIMER		(1U << 3)
+#define PRIV_APIC_ACCESS	(1U << 4)
+#define PRIV_HYPERCALL		(1U << 5)
+#define PRIV_VP_INDEX		(1U << 6)
+#define PRIV_REF_TSC		(1U << 9)
+#define PRIV_FREQ		(1U << 11)
+#define ALL_EAX			(PRIV_TIME_REF | PRIV_SYNIC | PRIV_STIMER | \
+				 PRIV_APIC_ACCESS | PRIV_HYPERCALL |	\
+				 PRIV_VP_INDEX | PRIV_REF_TSC | PRIV_FREQ)
+#define PRIV_PARTITION_ID	(1U << 1)
+#define PRIV_POST_MESSAGES	(1U << 4)
+#define PRIV_SIGNAL_EVENTS	(1U << 5)
+#define ALL_EBX			(PRIV_PARTITION_ID | PRIV_POST_MESSAGES | \
+				 PRIV_SIGNAL_EVENTS)
+
+#define HC_NOTIFY_LONG_SPIN_WAIT 0x0008
+#define HC_GET_PARTITION_ID	0x0046
+#define HC_POST_MESSAGE		0x005c
+#define HC_SIGNAL_EVENT		0x005d
+#define HC_FAST			(1ULL << 16)
+#define HC_REP(count, start)	(((uint64_t)(count) << 32) | ((uint64_t)(start) << 48))
+#define HC_REPS_DONE(rax)	(((rax) >> 32) & 0xfff)
+
+#define ST_SUCCESS		0
+#define ST_INVALID_CODE		2
+#define ST_INVALID_INPUT	3
+#define ST_INVALID_ALIGNMENT	4
+#define ST_INVALID_PARAMETER	5
+#define ST_ACCESS_DENIED	6
+#define ST_INVALID_CONNECTION	18
+#define ST_INSUFFICIENT_BUFFERS	19
+
+#define GUEST_OS_ID		0x8100000000000000ULL	/* open source, Linux */
+
+/*
+ * Guest pages; in the binary image, so the same address in the guest. The
+ * spare page after in_page takes what a test writes past its end.
+ */
+static struct {
+	uint8_t hc[4096];
+	uint8_t in[4096];
+	uint8_t spare[4096];
+	uint8_t out[4096];
+	uint8_t tsc[4096];
+} pages __attribute__((aligned(4096)));
+#define hc_page		pages.hc
+#define in_page		pages.in
+#define out_page	pages.out
+#define tsc_page	pages.tsc
+static volatile uint64_t gp_count, ud_count;
+
+struct post_input {
+	uint32_t connection_id;
+	uint32_t reserved;
+	uint32_t message_type;
+	uint32_t payload_size;
+	uint8_t payload[240];
+};
+
+/* ---- guest side ---- */
+
+static void gp_skip2(struct guest_frame *f)
+{
+	gp_count++;
+	f->rip += 2;	/* RDMSR, WRMSR */
+}
+
+static void ud_skip3(struct guest_frame *f)
+{
+	ud_count++;
+	f->rip += 3;	/* VMCALL */
+}
+
+static uint64_t hv_call(uint64_t control, uint64_t in, uint64_t out)
+{
+	register uint64_t r8 __asm__("r8") = out;
+	uint64_t rax;
+
+	__asm__ volatile("call *%[page]"
+			 : "=a"(rax), "+c"(control), "+d"(in), "+r"(r8)
+			 : [page] "r"((uintptr_t)hc_page) : "memory", "cc");
+	return rax;
+}
+
+/* RDMSR/WRMSR that report a #GP instead of taking it. */
+static int try_rdmsr(uint32_t index, uint64_t *v)
+{
+	uint64_t before = gp_count;
+
+	*v = guest_rdmsr(index);
+	return gp_count != before;
+}
+
+static int try_wrmsr(uint32_t index, uint64_t v)
+{
+	uint64_t before = gp_count;
+
+	guest_wrmsr(index, v);
+	return gp_count != before;
+}
+
+static void guest_enable_hypercall(void)
+{
+	guest_handlers[13] = gp_skip2;
+	guest_handlers[6] = ud_skip3;
+	guest_wrmsr(MSR_GUEST_OS_ID, GUEST_OS_ID);
+	guest_wrmsr(MSR_HYPERCALL, (uintptr_t)hc_page | 1);
+}
+
+/* ---- test side ---- */
+
+static int hv_setup(struct guest *g, struct guest_vp *v, uint32_t eax,
+		    uint32_t ebx, uint32_t flags)
+{
+	struct hvtb_hyperv_config c = {
+		.flags = HVTB_HV_ENABLE | flags,
+		.features_eax = eax, .features_ebx = ebx,
+	};
+	int r = hvtb_set_hyperv(g->part, &c);
+
+	return r ? r : guest_vp_create(g, v, 0);
+}
+
+#define SETUP(g, v, eax, ebx, flags) do {				\
+	GUEST_OR_SKIP(&(g), 0);						\
+	ASSERT_EQ(0, hv_setup(&(g), &(v), (eax), (ebx), (flags)));	\
+} while (0)
+
+#define TEARDOWN(g, v) do {						\
+	guest_vp_destroy(&(v));						\
+	guest_destroy(&(g));						\
+} while (0)
+
+static void guest_vp_index_dummy(void)
+{
+}
+
+/* ---- CPUID ---- */
+
+static uint32_t cpuid_out[8][4];
+
+static void guest_cpuid_hv(void)
+{
+	static const uint32_t leaves[8] = {
+		1, 0x40000000, 0x40000001, 0x40000003, 0x40000004,
+		0x40000005, 0x4000000a, 0x4000000b,
+	};
+	int i;
+
+	for (i = 0; i < 8; i++)
+		guest_cpuid(leaves[i], 0, cpuid_out[i]);
+}
+
+TEST(cpuid_leaves)
+{
+	struct hvtb_hyperv_config c = {
+		.flags = HVTB_HV_ENABLE, .features_eax = 0x262,
+		.features_ebx = 0x30, .features_edx = 0x100, .hints_eax = 0x200,
+		.max_vps = 4,
+	};
+	struct guest g;
+	struct guest_vp v;
+
+	GUEST_OR_SKIP(&g, 0);
+	ASSERT_EQ(1, guest_ioctl(g.dev, HVTB_CHECK_EXTENSION, HVTB_EXT_HYPERV));
+	ASSERT_EQ(0, hvtb_set_hyperv(g.part, &c));
+	ASSERT_EQ(0, guest_vp_create(&g, &v, 0));
+	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_cpuid_hv, 0, 0));
+	EXPECT_UCALL(&v, UCALL_DONE);
+	guest_sync_from(&g, cpuid_out);
+	EXPECT_EQ(1U << 31, cpuid_out[0][2] & (1U << 31));	/* hypervisor */
+	EXPECT_EQ(0x4000000a, cpuid_out[1][0]);
+	EXPECT_EQ(0, memcmp(&cpuid_out[1][1], "Microsoft Hv", 12));
+	EXPECT_EQ(0, memcmp(&cpuid_out[2][0], "Hv#1", 4));
+	EXPECT_EQ(0x262, cpuid_out[3][0]);
+	EXPECT_EQ(0x30, cpuid_out[3][1]);
+	EXPECT_EQ(0x100, cpuid_out[3][3]);
+	EXPECT_EQ(0x200, cpuid_out[4][0]);
+	EXPECT_EQ(0xffffffff, cpuid_out[4][1]);		/* spin retries */
+	EXPECT_EQ(4, cpuid_out[5][0]);
+	EXPECT_EQ(4, cpuid_out[5][1]);
+	EXPECT_EQ(0, cpuid_out[6][0]);
+	EXPECT_EQ(0, cpuid_out[7][1]);	/* past the range: the table's (none) */
+	TEARDOWN(g, v);
+}
+
+TEST(no_enlightenments_by_default)
+{
+	struct guest g;
+	struct guest_vp v;
+
+	GUEST_OR_SKIP(&g, 0);
+	ASSERT_EQ(0, guest_vp_create(&g, &v, 0));
+	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_cpuid_hv, 0, 0));
+	EXPECT_UCALL(&v, UCALL_DONE);
+	guest_sync_from(&g, cpuid_out);
+	EXPECT_EQ(0, cpuid_out[0][2] & (1U << 31));
+	EXPECT_EQ(0, cpuid_out[1][0]);
+	EXPECT_EQ(0, cpuid_out[1][1]);
+	TEARDOWN(g, v);
+}
+
+/* ---- MSR privileges ---- */
+
+static const uint32_t probe_msrs[] = {
+	MSR_GUEST_OS_ID, MSR_HYPERCALL, MSR_VP_INDEX, MSR_TIME_REF_COUNT,
+	MSR_REFERENCE_TSC, MSR_TSC_FREQUENCY, MSR_APIC_FREQUENCY,
+	MSR_VP_ASSIST_PAGE, MSR_SCONTROL, MSR_SVERSION, MSR_SIEFP, MSR_SIMP,
+	MSR_EOM, MSR_SINT0, MSR_SINT0 + 15, MSR_STIMER0_CONFIG,
+	MSR_STIMER0_CONFIG + 7, 0x40000070 /* HV_X64_MSR_EOI: APIC's */,
+};
+
+static const uint32_t probe_priv[] = {
+	PRIV_HYPERCALL, PRIV_HYPERCALL, PRIV_VP_INDEX, PRIV_TIME_REF,
+	PRIV_REF_TSC, PRIV_FREQ, PRIV_FREQ, PRIV_APIC_ACCESS, PRIV_SYNIC,
+	PRIV_SYNIC, PRIV_SYNIC, PRIV_SYNIC, PRIV_SYNIC, PRIV_SYNIC, PRIV_SYNIC,
+	PRIV_STIMER, PRIV_STIMER, 0,
+};
+
+/* Read every probe MSR; SYNC the mask of those that #GP'd. */
+static void guest_msr_probe(void)
+{
+	uint64_t mask = 0, v;
+	unsigned int i;
+
+	guest_handlers[13] = gp_skip2;
+	for (i = 0; i < sizeof(probe_msrs) / sizeof(probe_msrs[0]); i++)
+		if (try_rdmsr(probe_msrs[i], &v))
+			mask |= 1ULL << i;
+	/* A writable one: VP_ASSIST_PAGE must not #GP when granted. */
+	if (try_wrmsr(MSR_VP_ASSIST_PAGE, 0x5000 | 1))
+		mask |= 1ULL << 63;
+	GUEST_SYNC(mask);
+}
+
+TEST(msr_privileges)
+{
+	static const uint32_t bits[] = {
+		0, PRIV_TIME_REF, PRIV_SYNIC, PRIV_STIMER, PRIV_APIC_ACCESS,
+		PRIV_HYPERCALL, PRIV_VP_INDEX, PRIV_REF_TSC, PRIV_FREQ, ALL_EAX,
+	};
+	unsigned int b, i;
+
+	for (b = 0; b < ARRAY_SIZE(bits); b++) {
+		struct guest g;
+		struct guest_vp v;
+		struct ucall uc;
+		uint64_t want = 0;
+
+		for (i = 0; i < ARRAY_SIZE(probe_msrs); i++)
+			if (!(probe_priv[i] & bits[b]))
+				want |= 1ULL << i;
+		if (!(bits[b] & PRIV_APIC_ACCESS))
+			want |= 1ULL << 63;
+		SETUP(g, v, bits[b], 0, 0);
+		ASSERT_EQ(0, guest_vp_enter_long(&v, guest_msr_probe, 0, 0));
+		uc = EXPECT_UCALL(&v, UCALL_SYNC);
+		EXPECT_EQ(want, uc.args[0]) TH_LOG("privileges 0x%x", bits[b]);
+		EXPECT_UCALL(&v, UCALL_DONE);
+		TEARDOWN(g, v);
+	}
+}
+
+/* ---- MSR values, reserved bits, save/restore ---- */
+
+static void guest_msr_values(void)
+{
+	uint64_t v;
+
+	guest_handlers[13] = gp_skip2;
+	GUEST_ASSERT_EQ(guest_rdmsr(MSR_SVERSION), 1);
+	GUEST_ASSERT(try_wrmsr(MSR_SVERSION, 1));
+	GUEST_ASSERT(try_wrmsr(MSR_VP_INDEX, 0));
+	GUEST_ASSERT(try_wrmsr(MSR_TIME_REF_COUNT, 0));
+	GUEST_ASSERT(try_wrmsr(MSR_TSC_FREQUENCY, 0));
+	GUEST_ASSERT_EQ(guest_rdmsr(MSR_APIC_FREQUENCY), 1000000000);
+	GUEST_ASSERT(guest_rdmsr(MSR_TSC_FREQUENCY) > 1000000);
+	/* SINTs start masked; reserved bits and vectors below 16 #GP. */
+	GUEST_ASSERT_EQ(guest_rdmsr(MSR_SINT0 + 2), 1 << 16);
+	GUEST_ASSERT(try_wrmsr(MSR_SINT0 + 2, 0xf3 | (1 << 8)));
+	GUEST_ASSERT(try_wrmsr(MSR_SINT0 + 2, 0xf3 | (1ULL << 19)));
+	GUEST_ASSERT(try_wrmsr(MSR_SINT0 + 2, 0x0f));
+	GUEST_ASSERT(!try_wrmsr(MSR_SINT0 + 2, 0x0f | (1 << 16)));
+	GUEST_ASSERT(!try_wrmsr(MSR_SINT0 + 2, 0xf3));
+	GUEST_ASSERT_EQ(guest_rdmsr(MSR_SINT0 + 2), 0xf3);
+	GUEST_ASSERT(try_wrmsr(MSR_SCONTROL, 2));
+	GUEST_ASSERT(!try_wrmsr(MSR_SCONTROL, 1));
+	GUEST_ASSERT(try_wrmsr(MSR_SIMP, 0x6000 | 2));
+	GUEST_ASSERT(!try_wrmsr(MSR_SIMP, 0x6000 | 1));
+	GUEST_ASSERT(!try_wrmsr(MSR_SIEFP, 0x7000 | 1));
+	GUEST_ASSERT(!try_wrmsr(MSR_EOM, 0));
+	GUEST_ASSERT(try_wrmsr(MSR_STIMER0_CONFIG, 1ULL << 20));
+	GUEST_ASSERT(!try_wrmsr(MSR_STIMER0_CONFIG + 2, 0x2f3 | (2 << 16)));
+	GUEST_ASSERT(!try_wrmsr(MSR_STIMER0_CONFIG + 3, 123456));
+	GUEST_ASSERT(try_wrmsr(MSR_VP_ASSIST_PAGE, 0x5000 | 4));
+	GUEST_ASSERT(!try_wrmsr(MSR_VP_ASSIST_PAGE, 0x5000 | 1));
+	GUEST_ASSERT(try_wrmsr(MSR_HYPERCALL, (uintptr_t)hc_page | 4));
+	v = guest_rdmsr(MSR_VP_ASSIST_PAGE);
+	GUEST_SYNC(v);
+}
+
+TEST(msr_values_and_save_restore)
+{
+	struct hvtb_msr_entry e[] = {
+		{ .index = MSR_SINT0 + 2 }, { .index = MSR_SCONTROL },
+		{ .index = MSR_SIMP }, { .index = MSR_SIEFP },
+		{ .index = MSR_STIMER0_CONFIG + 2 },
+		{ .index = MSR_STIMER0_CONFIG + 3 },
+		{ .index = MSR_VP_ASSIST_PAGE }, { .index = MSR_SVERSION },
+	};
+	struct hvtb_msrs m = { .nmsrs = ARRAY_SIZE(e), .entries = (uintptr_t)e };
+	struct hvtb_msr_entry w[] = {
+		{ .index = MSR_SINT0 + 5, .data = 0x10042 },
+		{ .index = MSR_STIMER0_CONFIG + 6, .data = 0xb },
+		{ .index = MSR_SVERSION, .data = 1 },	/* read-only: stops here */
+	};
+	struct hvtb_msrs wm = { .nmsrs = ARRAY_SIZE(w), .entries = (uintptr_t)w };
+	struct guest g;
+	struct guest_vp v;
+	struct ucall uc;
+
+	SETUP(g, v, ALL_EAX, 0, 0);
+	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_msr_values, 0, 0));
+	uc = EXPECT_UCALL(&v, UCALL_SYNC);
+	EXPECT_EQ(0x5001, uc.args[0]);
+	EXPECT_UCALL(&v, UCALL_DONE);
+
+	ASSERT_EQ((long)ARRAY_SIZE(e), guest_ioctl(v.fd, HVTB_VP_GET_MSRS, (uintptr_t)&m));
+	EXPECT_EQ(0xf3, e[0].data);
+	EXPECT_EQ(1, e[1].data);
+	EXPECT_EQ(0x6001, e[2].data);
+	EXPECT_EQ(0x7001, e[3].data);
+	EXPECT_EQ(0x2f3 | (2 << 16), e[4].data);
+	EXPECT_EQ(123456, e[5].data);
+	EXPECT_EQ(0x5001, e[6].data);
+	EXPECT_EQ(1, e[7].data);
+
+	ASSERT_EQ(2, guest_ioctl(v.fd, HVTB_VP_SET_MSRS, (uintptr_t)&wm));
+	w[0].data = w[1].data = 0;
+	wm.nmsrs = 2;
+	ASSERT_EQ(2, guest_ioctl(v.fd, HVTB_VP_GET_MSRS, (uintptr_t)&wm));
+	EXPECT_EQ(0x10042, w[0].data);
+	EXPECT_EQ(0xb, w[1].data);
+	TEARDOWN(g, v);
+}
+
+/* ---- hypercall page ---- */
+
+static void guest_hc_page(void)
+{
+	uint64_t r;
+
+	guest_handlers[13] = gp_skip2;
+	guest_handlers[6] = ud_skip3;
+	/* VMCALL before the page is enabled: #UD. */
+	r = guest_vmcall(HVTB_HC_NULL, 0, 0);
+	GUEST_ASSERT_EQ(ud_count, 1);
+	/* The enable bit does not stick before GUEST_OS_ID. */
+	guest_wrmsr(MSR_HYPERCALL, (uintptr_t)hc_page | 1);
+	GUEST_ASSERT_EQ(guest_rdmsr(MSR_HYPERCALL), (uintptr_t)hc_page);
+	guest_wrmsr(MSR_GUEST_OS_ID, GUEST_OS_ID);
+	GUEST_ASSERT_EQ(guest_rdmsr(MSR_GUEST_OS_ID), GUEST_OS_ID);
+	guest_wrmsr(MSR_HYPERCALL, (uintptr_t)hc_page | 1);
+	GUEST_ASSERT_EQ(guest_rdmsr(MSR_HYPERCALL), (uintptr_t)hc_page | 1);
+	GUEST_SYNC(1);		/* the test looks at the page */
+	r = hv_call(HVTB_HC_NULL, 0, 0);
+	GUEST_ASSERT_EQ(r, ST_SUCCESS);
+	r = hv_call(HVTB_HC_NULL | HC_FAST, 0, 0);
+	GUEST_ASSERT_EQ(r, ST_SUCCESS);
+	/* Locked: later writes are ignored. */
+	guest_wrmsr(MSR_HYPERCALL, (uintptr_t)hc_page | 3);
+	guest_wrmsr(MSR_HYPERCALL, 0);
+	GUEST_ASSERT_EQ(guest_rdmsr(MSR_HYPERCALL), (uintptr_t)hc_page | 3);
+	GUEST_ASSERT_EQ(ud_count, 1);
+	GUEST_ASSERT_EQ(gp_count, 0);
+	(void)r;
+}
+
+TEST(hypercall_page)
+{
+	static const uint8_t want[] = { 0x0f, 0x01, 0xc1, 0xc3 };
+	struct hvtb_hv_vp_stats s;
+	struct guest g;
+	struct guest_vp v;
+
+	SETUP(g, v, PRIV_HYPERCALL, 0, 0);
+	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_hc_page, 0, 0));
+	EXPECT_UCALL(&v, UCALL_SYNC);
+	EXPECT_EQ(0, memcmp(guest_gpa(&g, (uintptr_t)hc_page), want, sizeof(want)));
+	EXPECT_UCALL(&v, UCALL_DONE);
+	ASSERT_EQ(0, hvtb_vp_get_hv_stats(v.fd, &s));
+	EXPECT_EQ(2, s.hypercalls);
+	EXPECT_EQ(0, s.failed);
+	TEARDOWN(g, v);
+}
+
+/* VMCALL in real mode: #UD, delivered through the IVT to an OUT 0x80. */
+static const uint8_t real_vmcall[] = {
+	0x0f, 0x01, 0xc1,	/* vmcall */
+	0xf4,			/* hlt (not reached) */
+	0xb0, 0x06,		/* 4: mov al, 6 (the #UD handler) */
+	0xe6, 0x80,		/* out 0x80, al */
+	0xf4,			/* hlt */
+};
+
+TEST(real_mode_vmcall_ud)
+{
+	struct hvtb_msr_entry e[] = {
+		{ .index = MSR_GUEST_OS_ID, .data = GUEST_OS_ID },
+		{ .index = MSR_HYPERCALL, .data = 0x20000 | 1 },
+	};
+	struct hvtb_msrs m = { .nmsrs = 2, .entries = (uintptr_t)e };
+	struct guest g;
+	struct guest_vp v;
+	uint32_t ivt6 = (GUEST_REAL_CODE >> 4) << 16 | 4;
+
+	SETUP(g, v, PRIV_HYPERCALL, 0, 0);
+	/* User space enables the page: the kernel writes it at once. */
+	ASSERT_EQ(2, guest_ioctl(v.fd, HVTB_VP_SET_MSRS, (uintptr_t)&m));
+	EXPECT_EQ(0xc3, *(uint8_t *)guest_gpa(&g, 0x20003));
+	memcpy(guest_gpa(&g, 6 * 4), &ivt6, sizeof(ivt6));
+	ASSERT_EQ(0, guest_vp_enter_real(&v, real_vmcall, sizeof(real_vmcall)));
+	RUN_EXPECT(&v, HVTB_EXIT_IO);
+	EXPECT_EQ(0x80, v.run->io.port);
+	EXPECT_EQ(6, v.run->io.value);
+	TEARDOWN(g, v);
+}
+
+/*
+ * VMCALL at CPL 3: #UD (the TLFS; KVM does the same). The VP starts in ring
+ * 3 at cpl3_code with IOPL 3; the #UD handler reports from ring 0. Without
+ * the #UD the OUT to 0x81 would reach user space.
+ */
+__asm__(".pushsection .text\n"
+	".globl cpl3_code\n"
+	"cpl3_code:\n"
+	"	vmcall\n"
+	"	outb %al, $0x81\n"
+	"	jmp cpl3_code\n"
+	".popsection");
+extern char cpl3_code[];
+
+static void ud_report(struct guest_frame *f)
+{
+	GUEST_SYNC2(f->vector, f->cs);
+}
+
+TEST(cpl3_vmcall_ud)
+{
+	struct hvtb_msr_entry e[] = {
+		{ .index = MSR_GUEST_OS_ID, .data = GUEST_OS_ID },
+		{ .index = MSR_HYPERCALL, .data = (uintptr_t)hc_page | 1 },
+	};
+	struct hvtb_msrs m = { .nmsrs = 2, .entries = (uintptr_t)e };
+	uint64_t *pml4, *pdpt, *pd, *gdt, rsp0 = GUEST_STACKS_TOP - 16;
+	struct hvtb_sregs s;
+	struct hvtb_regs r = { 0 };
+	struct guest g;
+	struct guest_vp v;
+	struct ucall uc;
+	int i;
+
+	SETUP(g, v, PRIV_HYPERCALL, 0, 0);
+	ASSERT_EQ(2, guest_ioctl(v.fd, HVTB_VP_SET_MSRS, (uintptr_t)&m));
+	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_vp_index_dummy, 0, 0));
+	/* User-accessible pages, ring-3 segments, RSP0 for the #UD. */
+	pml4 = guest_gpa(&g, GUEST_PML4);
+	pdpt = guest_gpa(&g, GUEST_PDPT);
+	pd = guest_gpa(&g, GUEST_PD);
+	pml4[0] |= 4;
+	for (i = 0; i < 4; i++)
+		pdpt[i] |= 4;
+	for (i = 0; i < 2048; i++)
+		pd[i] |= 4;
+	gdt = guest_gpa(&g, GUEST_GDT);
+	gdt[6] = 0x00affb000000ffffULL;		/* 64-bit code, DPL 3 */
+	gdt[7] = 0x00cff3000000ffffULL;		/* data, DPL 3 */
+	memcpy(guest_gpa(&g, GUEST_TSS + 4), &rsp0, sizeof(rsp0));
+	guest_handlers[6] = ud_report;
+	guest_sync_to(&g, guest_handlers);
+
+	ASSERT_EQ(0, guest_ioctl(v.fd, HVTB_VP_GET_SREGS, (uintptr_t)&s));
+	s.cs.selector = 0x33;
+	s.cs.ar = 0xa0fb;
+	s.ss.selector = 0x3b;
+	s.ss.ar = 0xc0f3;
+	s.gdt.limit = 0x3f;
+	ASSERT_EQ(0, guest_ioctl(v.fd, HVTB_VP_SET_SREGS, (uintptr_t)&s));
+	r.rip = (uintptr_t)cpl3_code;
+	r.rsp = GUEST_STACKS_TOP - 0x8000;
+	r.rflags = 0x3002;			/* IOPL 3 */
+	ASSERT_EQ(0, guest_ioctl(v.fd, HVTB_VP_SET_REGS, (uintptr_t)&r));
+	uc = EXPECT_UCALL(&v, UCALL_SYNC);
+	EXPECT_EQ(6, uc.args[0]);
+	EXPECT_EQ(0x33, uc.args[1]);
+	TEARDOWN(g, v);
+}
+
+/* ---- status codes ---- */
+
+static uint64_t post(uint32_t conn, uint32_t type, uint32_t size, uint64_t gpa)
+{
+	struct post_input *in = (struct post_input *)gpa;
+
+	in->connection_id = conn;
+	in->reserved = 0;
+	in->message_type = type;
+	in->payload_size = size;
+	return hv_call(HC_POST_MESSAGE, gpa, 0);
+}
+
+static void guest_status_codes(void)
+{
+	struct post_input *in = (struct post_input *)in_page;
+	uint64_t edge = (uintptr_t)in_page + 4096 - 8;
+
+	guest_enable_hypercall();
+	GUEST_ASSERT_EQ(hv_call(0x7fff, 0, 0), ST_INVALID_CODE);
+	GUEST_ASSERT_EQ(hv_call(0x0001, 0, 0), ST_INVALID_CODE);
+	GUEST_ASSERT_EQ(hv_call(HVTB_HC_NULL | (1ULL << 27), 0, 0), ST_INVALID_INPUT);
+	GUEST_ASSERT_EQ(hv_call(HVTB_HC_NULL | (1ULL << 44), 0, 0), ST_INVALID_INPUT);
+	GUEST_ASSERT_EQ(hv_call(HVTB_HC_NULL | (1ULL << 63), 0, 0), ST_INVALID_INPUT);
+	GUEST_ASSERT_EQ(hv_call(HVTB_HC_NULL | HC_REP(1, 0), 0, 0), ST_INVALID_INPUT);
+	GUEST_ASSERT_EQ(hv_call(HVTB_HC_NULL | (1ULL << 17), 0, 0), ST_INVALID_INPUT);
+	GUEST_ASSERT_EQ(hv_call(HC_POST_MESSAGE | HC_FAST, 0, 0), ST_INVALID_INPUT);
+	GUEST_ASSERT_EQ(hv_call(HC_GET_PARTITION_ID | HC_FAST, 0, 0), ST_INVALID_INPUT);
+	GUEST_ASSERT_EQ(post(7, 1, 8, (uintptr_t)in_page + 4), ST_INVALID_ALIGNMENT);
+	GUEST_ASSERT_EQ(post(7, 1, 8, edge), ST_INVALID_ALIGNMENT);
+	GUEST_ASSERT_EQ(hv_call(HC_GET_PARTITION_ID, 0, (uintptr_t)out_page + 2),
+			ST_INVALID_ALIGNMENT);
+	GUEST_ASSERT_EQ(hv_call(HC_POST_MESSAGE, GUEST_MMIO_GPA, 0), ST_INVALID_INPUT);
+	GUEST_ASSERT_EQ(post(7, 1, 8, (uintptr_t)in_page), ST_INVALID_CONNECTION);
+	GUEST_ASSERT_EQ(post(5, 1, 241, (uintptr_t)in_page), ST_INVALID_PARAMETER);
+	GUEST_ASSERT_EQ(post(5, 0, 8, (uintptr_t)in_page), ST_INVALID_PARAMETER);
+	GUEST_ASSERT_EQ(post(5, 0x80000001, 8, (uintptr_t)in_page), ST_INVALID_PARAMETER);
+	in->connection_id = 5;
+	in->reserved = 1;
+	GUEST_ASSERT_EQ(hv_call(HC_POST_MESSAGE, (uintptr_t)in_page, 0), ST_INVALID_INPUT);
+	GUEST_ASSERT_EQ(hv_call(HC_SIGNAL_EVENT | HC_FAST, 9, 0), ST_INVALID_CONNECTION);
+	GUEST_ASSERT_EQ(hv_call(HC_SIGNAL_EVENT | HC_FAST, 1ULL << 48, 0), ST_INVALID_INPUT);
+	GUEST_ASSERT_EQ(hv_call(HC_SIGNAL_EVENT | HC_FAST, 1ULL << 24, 0), ST_INVALID_INPUT);
+	GUEST_ASSERT_EQ(hv_call(HVTB_HC_REP_FILL, (uintptr_t)in_page,
+				(uintptr_t)out_page), ST_INVALID_INPUT);
+	GUEST_ASSERT_EQ(hv_call(HVTB_HC_REP_FILL | HC_REP(4, 4), (uintptr_t)in_page,
+				(uintptr_t)out_page), ST_INVALID_INPUT | HC_REP(4, 0));
+	GUEST_ASSERT_EQ(hv_call(HVTB_HC_REP_FILL | HC_REP(513, 0), (uintptr_t)in_page,
+				(uintptr_t)out_page), ST_INVALID_INPUT);
+	GUEST_ASSERT_EQ(hv_call(HVTB_HC_REP_FILL | HC_REP(16, 0), (uintptr_t)in_page,
+				(uintptr_t)out_page + 4096 - 64), ST_INVALID_ALIGNMENT);
+	GUEST_ASSERT_EQ(hv_call(HVTB_HC_REP_FILL | HC_FAST | HC_REP(1, 0), 0, 0),
+			ST_INVALID_INPUT);
+	*(volatile uint64_t *)out_page = 0;
+	GUEST_ASSERT_EQ(hv_call(HC_GET_PARTITION_ID, 0, (uintptr_t)out_page), ST_SUCCESS);
+	GUEST_SYNC(*(volatile uint64_t *)out_page);
+}
+
+TEST(status_codes)
+{
+	struct hvtb_partition_info info;
+	struct hvtb_hv_vp_stats s;
+	struct guest g;
+	struct guest_vp v;
+	struct ucall uc;
+
+	SETUP(g, v, ALL_EAX, ALL_EBX, 0);
+	ASSERT_EQ(0, guest_ioctl(g.part, HVTB_PARTITION_GET_INFO, (uintptr_t)&info));
+	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_status_codes, 0, 0));
+	uc = EXPECT_UCALL(&v, UCALL_SYNC);
+	EXPECT_EQ(info.id, uc.args[0]);
+	EXPECT_UCALL(&v, UCALL_DONE);
+	ASSERT_EQ(0, hvtb_vp_get_hv_stats(v.fd, &s));
+	EXPECT_EQ(27, s.hypercalls);
+	EXPECT_EQ(26, s.failed);
+	TEARDOWN(g, v);
+}
+
+static void guest_access_denied(void)
+{
+	guest_enable_hypercall();
+	GUEST_ASSERT_EQ(post(5, 1, 8, (uintptr_t)in_page), ST_ACCESS_DENIED);
+	GUEST_ASSERT_EQ(hv_call(HC_SIGNAL_EVENT | HC_FAST, 5, 0), ST_ACCESS_DENIED);
+	GUEST_ASSERT_EQ(hv_call(HC_GET_PARTITION_ID, 0, (uintptr_t)out_page),
+			ST_ACCESS_DENIED);
+	/* No privilege needed: */
+	GUEST_ASSERT_EQ(hv_call(HC_NOTIFY_LONG_SPIN_WAIT | HC_FAST, 1, 0), ST_SUCCESS);
+	GUEST_ASSERT_EQ(hv_call(HC_NOTIFY_LONG_SPIN_WAIT | HC_FAST, 2, 0), ST_SUCCESS);
+}
+
+TEST(access_denied_and_spin_wait)
+{
+	struct hvtb_hv_vp_stats s;
+	struct guest g;
+	struct guest_vp v;
+	int port;
+
+	SETUP(g, v, PRIV_HYPERCALL, 0, 0);
+	port = hvtb_hv_create_port(g.part, 5, 0);
+	ASSERT_LE(0, port);
+	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_access_denied, 0, 0));
+	EXPECT_UCALL(&v, UCALL_DONE);
+	ASSERT_EQ(0, hvtb_vp_get_hv_stats(v.fd, &s));
+	EXPECT_EQ(2, s.long_spin_wait);
+	EXPECT_EQ(3, s.failed);
+	close(port);
+	TEARDOWN(g, v);
+}
+
+/* ---- HvPostMessage ---- */
+
+static void guest_post(void)
+{
+	struct post_input *in = (struct post_input *)in_page;
+	uint64_t ok = 0, full = 0, r;
+	int i;
+
+	guest_enable_hypercall();
+	for (i = 0; i < 240; i++)
+		in->payload[i] = (uint8_t)(i * 7 + 1);
+	GUEST_ASSERT_EQ(post(0x123456, 0x11, 240, (uintptr_t)in_page), ST_SUCCESS);
+	GUEST_SYNC(0);
+	/* A flood: the port holds 4. */
+	for (i = 0; i < 10; i++) {
+		in->payload[0] = (uint8_t)i;
+		r = post(0x123456, 2, 1, (uintptr_t)in_page);
+		if (r == ST_SUCCESS)
+			ok++;
+		else if (r == ST_INSUFFICIENT_BUFFERS)
+			full++;
+	}
+	GUEST_SYNC2(ok, full);
+	GUEST_ASSERT_EQ(post(0x123456, 3, 0, (uintptr_t)in_page), ST_SUCCESS);
+	GUEST_SYNC(1);		/* the test closes the port */
+	GUEST_ASSERT_EQ(post(0x123456, 3, 0, (uintptr_t)in_page), ST_INVALID_CONNECTION);
+}
+
+TEST(post_message_port)
+{
+	struct hvtb_hv_message m, two[2];
+	struct pollfd pfd;
+	struct guest g;
+	struct guest_vp v;
+	struct ucall uc;
+	int port, i;
+
+	SETUP(g, v, PRIV_HYPERCALL, PRIV_POST_MESSAGES, 0);
+	port = hvtb_hv_create_port(g.part, 0x123456, 4);
+	ASSERT_LE(0, port);
+	pfd = (struct pollfd){ .fd = port, .events = POLLIN };
+	EXPECT_EQ(0, poll(&pfd, 1, 0));
+	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_post, 0, 0));
+	EXPECT_UCALL(&v, UCALL_SYNC);
+	ASSERT_EQ(1, poll(&pfd, 1, 0));
+	EXPECT_EQ(POLLIN, pfd.revents & POLLIN);
+	ASSERT_EQ(0, hvtb_hv_read_message(port, &m));
+	EXPECT_EQ(0x123456, m.connection_id);
+	EXPECT_EQ(0x11, m.message_type);
+	EXPECT_EQ(240, m.payload_size);
+	EXPECT_EQ(0, m.vp_index);
+	EXPECT_EQ(0, m.reserved);
+	for (i = 0; i < 240; i++)
+		ASSERT_EQ((uint8_t)(i * 7 + 1), m.payload[i]) TH_LOG("byte %d", i);
+	ASSERT_EQ(0, fcntl(port, F_SETFL, O_NONBLOCK));
+	EXPECT_EQ(-EAGAIN, hvtb_hv_read_message(port, &m));
+
+	uc = EXPECT_UCALL(&v, UCALL_SYNC);
+	EXPECT_EQ(4, uc.args[0]);
+	EXPECT_EQ(6, uc.args[1]);
+	/* One read() may return several whole messages. */
+	ASSERT_EQ((ssize_t)sizeof(two), read(port, two, sizeof(two)));
+	EXPECT_EQ(0, two[0].payload[0]);
+	EXPECT_EQ(1, two[1].payload[0]);
+	for (i = 2; i < 4; i++) {
+		ASSERT_EQ(0, hvtb_hv_read_message(port, &m));
+		EXPECT_EQ(2, m.message_type);
+		EXPECT_EQ(1, m.payload_size);
+		EXPECT_EQ(i, m.payload[0]);
+		EXPECT_EQ(0, m.payload[1]);	/* only payload_size bytes */
+	}
+	EXPECT_EQ(-EAGAIN, hvtb_hv_read_message(port, &m));
+	EXPECT_UCALL(&v, UCALL_SYNC);
+	ASSERT_EQ(0, hvtb_hv_read_message(port, &m));
+	EXPECT_EQ(3, m.message_type);
+	EXPECT_EQ(0, m.payload_size);
+	close(port);
+	EXPECT_UCALL(&v, UCALL_DONE);
+	TEARDOWN(g, v);
+}
+
+/* ---- HvSignalEvent ---- */
+
+static void guest_signal(void)
+{
+	guest_enable_hypercall();
+	GUEST_ASSERT_EQ(hv_call(HC_SIGNAL_EVENT | HC_FAST, 3, 0), ST_SUCCESS);
+	GUEST_ASSERT_EQ(hv_call(HC_SIGNAL_EVENT | HC_FAST, 3 | (1ULL << 32), 0),
+			ST_SUCCESS);
+	GUEST_ASSERT_EQ(hv_call(HC_SIGNAL_EVENT | HC_FAST, 3 | (2ULL << 32), 0),
+			ST_INVALID_PARAMETER);
+	*(volatile uint64_t *)in_page = 3;
+	GUEST_ASSERT_EQ(hv_call(HC_SIGNAL_EVENT, (uintptr_t)in_page, 0), ST_SUCCESS);
+	GUEST_ASSERT_EQ(hv_call(HC_SIGNAL_EVENT | HC_FAST, 4, 0), ST_INVALID_CONNECTION);
+	GUEST_SYNC(0);		/* the test removes connection 3 */
+	GUEST_ASSERT_EQ(hv_call(HC_SIGNAL_EVENT | HC_FAST, 3, 0), ST_INVALID_CONNECTION);
+}
+
+TEST(signal_event_eventfd)
+{
+	struct hvtb_hv_vp_stats s;
+	struct guest g;
+	struct guest_vp v;
+	uint64_t count = 0;
+	int efd;
+
+	SETUP(g, v, PRIV_HYPERCALL, PRIV_SIGNAL_EVENTS, 0);
+	efd = eventfd(0, EFD_NONBLOCK);
+	ASSERT_LE(0, efd);
+	ASSERT_EQ(0, hvtb_hv_set_event(g.part, 3, efd, 2));
+	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_signal, 0, 0));
+	EXPECT_UCALL(&v, UCALL_SYNC);
+	ASSERT_EQ(sizeof(count), read(efd, &count, sizeof(count)));
+	EXPECT_EQ(3, count);
+	ASSERT_EQ(0, hvtb_hv_clear_event(g.part, 3));
+	EXPECT_EQ(-ENOENT, hvtb_hv_clear_event(g.part, 3));
+	EXPECT_UCALL(&v, UCALL_DONE);
+	ASSERT_EQ(0, hvtb_vp_get_hv_stats(v.fd, &s));
+	EXPECT_EQ(3, s.signal_event);
+	close(efd);
+	TEARDOWN(g, v);
+}
+
+/* ---- rep call ---- */
+
+static void guest_rep(void)
+{
+	struct hvtb_hc_rep_fill_input *in = (void *)in_page;
+	volatile uint64_t *out = (volatile uint64_t *)out_page;
+	uint64_t r, start, done;
+	int i;
+
+	guest_enable_hypercall();
+	in->seed = 1000;
+	in->stop_at = 5;
+	in->pad = 0;
+	for (i = 0; i < 16; i++)
+		out[i] = 0;
+	r = hv_call(HVTB_HC_REP_FILL | HC_REP(16, 0), (uintptr_t)in, (uintptr_t)out);
+	/* Success with 5 reps done (fewer if the host wanted its CPU). */
+	done = HC_REPS_DONE(r);
+	GUEST_ASSERT_EQ(r & 0xffff, ST_SUCCESS);
+	GUEST_ASSERT(done >= 1 && done <= 5);
+	for (i = 0; i < 16; i++)
+		GUEST_ASSERT_EQ(out[i], (uint64_t)i < done ? 1000 + i : 0);
+	GUEST_SYNC(done);
+	/* Restart at rep start = reps done, as hv_do_rep_hypercall() does. */
+	in->stop_at = 0;
+	while (done < 16) {
+		r = hv_call(HVTB_HC_REP_FILL | HC_REP(16, done), (uintptr_t)in,
+			    (uintptr_t)out);
+		GUEST_ASSERT_EQ(r & 0xffff, ST_SUCCESS);
+		GUEST_ASSERT(HC_REPS_DONE(r) > done);
+		done = HC_REPS_DONE(r);
+	}
+	GUEST_ASSERT_EQ(done, 16);
+	for (i = 0; i < 16; i++)
+		GUEST_ASSERT_EQ(out[i], 1000 + i);
+	/* A loop over a stop at every 100th element. */
+	in->seed = 7;
+	start = 0;
+	for (i = 0; i < 50 && start < 512; i++) {
+		in->stop_at = start + 100;
+		r = hv_call(HVTB_HC_REP_FILL | HC_REP(512, start), (uintptr_t)in,
+			    (uintptr_t)out);
+		GUEST_ASSERT_EQ(r & 0xffff, ST_SUCCESS);
+		start = HC_REPS_DONE(r);
+	}
+	GUEST_ASSERT_EQ(start, 512);
+	GUEST_ASSERT(i >= 6);
+	GUEST_ASSERT_EQ(out[511], 7 + 511);
+	in->pad = 1;
+	r = hv_call(HVTB_HC_REP_FILL | HC_REP(2, 1), (uintptr_t)in, (uintptr_t)out);
+	GUEST_ASSERT_EQ(r, ST_INVALID_PARAMETER | HC_REP(1, 0));
+}
+
+TEST(rep_call_partial_and_restart)
+{
+	struct guest g;
+	struct guest_vp v;
+	struct ucall uc;
+
+	SETUP(g, v, PRIV_HYPERCALL, 0, 0);
+	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_rep, 0, 0));
+	uc = EXPECT_UCALL(&v, UCALL_SYNC);
+	EXPECT_EQ(5, uc.args[0]) TH_LOG("first call stopped early: host busy");
+	EXPECT_UCALL(&v, UCALL_DONE);
+	TEARDOWN(g, v);
+}
+
+/* ---- reference time ---- */
+
+struct ref_tsc_page {
+	volatile uint32_t sequence;
+	uint32_t reserved;
+	volatile uint64_t scale;
+	volatile int64_t offset;
+};
+
+static void guest_time(void)
+{
+	struct ref_tsc_page *p = (struct ref_tsc_page *)tsc_page;
+	uint64_t t1, t2, tp, prev = 0, now;
+	uint32_t seq;
+	int i;
+
+	guest_handlers[13] = gp_skip2;
+	for (i = 0; i < 100; i++) {
+		now = guest_rdmsr(MSR_TIME_REF_COUNT);
+		GUEST_ASSERT(now >= prev);
+		prev = now;
+	}
+	guest_wrmsr(MSR_REFERENCE_TSC, (uintptr_t)tsc_page | 1);
+	GUEST_ASSERT_EQ(guest_rdmsr(MSR_REFERENCE_TSC), (uintptr_t)tsc_page | 1);
+	for (i = 0; i < 20; i++) {
+		t1 = guest_rdmsr(MSR_TIME_REF_COUNT);
+		do {
+			seq = p->sequence;
+			tp = (uint64_t)(((unsigned __int128)guest_rdtsc() * p->scale) >> 64) +
+			     p->offset;
+		} while (seq != p->sequence);
+		t2 = guest_rdmsr(MSR_TIME_REF_COUNT);
+		GUEST_ASSERT(seq != 0 && seq != 0xffffffff);
+		/* Same clock, rounding: at most one 100 ns unit apart. */
+		GUEST_ASSERT(tp + 1 >= t1);
+		GUEST_ASSERT(tp <= t2 + 1);
+	}
+	GUEST_SYNC2(t1, t2);
+}
+
+TEST(time_ref_count_and_tsc_page)
+{
+	struct guest g;
+	struct guest_vp v;
+	struct ucall uc;
+
+	SETUP(g, v, ALL_EAX, 0, 0);
+	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_time, 0, 0));
+	uc = EXPECT_UCALL(&v, UCALL_SYNC);
+	EXPECT_LE(uc.args[0], uc.args[1]);
+	EXPECT_LT(0, uc.args[0]);
+	TH_LOG("reference time %llu..%llu (100 ns units)",
+	       (unsigned long long)uc.args[0], (unsigned long long)uc.args[1]);
+	EXPECT_UCALL(&v, UCALL_DONE);
+	TEARDOWN(g, v);
+}
+
+/* ---- VP index ---- */
+
+static void guest_vp_index(void)
+{
+	GUEST_SYNC(guest_rdmsr(MSR_VP_INDEX));
+}
+
+TEST(vp_index_per_vp)
+{
+	static const uint32_t idx[] = { 0, 3, 1 };
+	struct guest_vp v[3];
+	struct guest g;
+	struct ucall uc;
+	unsigned int i;
+
+	GUEST_OR_SKIP(&g, 0);
+	ASSERT_EQ(0, hv_setup(&g, &v[0], PRIV_VP_INDEX, 0, 0));
+	for (i = 1; i < 3; i++)
+		ASSERT_EQ(0, guest_vp_create(&g, &v[i], idx[i]));
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(0, guest_vp_enter_long(&v[i], guest_vp_index, 0, 0));
+		uc = EXPECT_UCALL(&v[i], UCALL_SYNC);
+		EXPECT_EQ(idx[i], uc.args[0]);
+	}
+	for (i = 0; i < 3; i++)
+		guest_vp_destroy(&v[i]);
+	guest_destroy(&g);
+}
+
+/* ---- forwarding, disabled partition ---- */
+
+static void guest_forward(void)
+{
+	guest_enable_hypercall();
+	GUEST_ASSERT_EQ(hv_call(0x1234, 11, 22), 0x4242);
+	GUEST_ASSERT_EQ(hv_call(HVTB_HC_NULL, 0, 0), ST_SUCCESS);
+}
+
+TEST(forward_unknown_calls)
+{
+	struct guest g;
+	struct guest_vp v;
+
+	SETUP(g, v, PRIV_HYPERCALL, 0, HVTB_HV_FORWARD_UNKNOWN);
+	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_forward, 0, 0));
+	RUN_EXPECT(&v, HVTB_EXIT_HYPERCALL);
+	EXPECT_EQ(0x1234, v.run->hypercall.rcx);
+	EXPECT_EQ(11, v.run->hypercall.rdx);
+	EXPECT_EQ(22, v.run->hypercall.r8);
+	v.run->hypercall.result = 0x4242;
+	EXPECT_UCALL(&v, UCALL_DONE);
+	TEARDOWN(g, v);
+}
+
+static void guest_disabled(void)
+{
+	uint64_t v;
+
+	guest_handlers[13] = gp_skip2;
+	GUEST_ASSERT(try_rdmsr(MSR_GUEST_OS_ID, &v));
+	GUEST_ASSERT(try_wrmsr(MSR_GUEST_OS_ID, GUEST_OS_ID));
+	GUEST_ASSERT_EQ(guest_vmcall(HVTB_HC_NULL, 0, 0), 0);
+	GUEST_ASSERT_EQ(guest_vmcall(HC_POST_MESSAGE, 1, 2), 0x77);
+}
+
+TEST(disabled_partition_keeps_old_behaviour)
+{
+	struct hvtb_hyperv_config c = { .features_eax = ALL_EAX };
+	struct guest g;
+	struct guest_vp v;
+
+	GUEST_OR_SKIP(&g, 0);
+	ASSERT_EQ(0, hvtb_set_hyperv(g.part, &c));	/* flags 0: off */
+	ASSERT_EQ(0, guest_vp_create(&g, &v, 0));
+	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_disabled, 0, 0));
+	RUN_EXPECT(&v, HVTB_EXIT_HYPERCALL);
+	EXPECT_EQ(HC_POST_MESSAGE, v.run->hypercall.rcx);
+	v.run->hypercall.result = 0x77;
+	EXPECT_UCALL(&v, UCALL_DONE);
+	TEARDOWN(g, v);
+}
+
+/* ---- bad ioctl inputs ---- */
+
+TEST(bad_ioctls)
+{
+	struct hvtb_hyperv_config c = { .flags = HVTB_HV_ENABLE };
+	struct hvtb_hv_port_config pc = { .connection_id = 1 };
+	struct hvtb_hv_event ev = { .connection_id = 1 };
+	struct hvtb_hv_message m;
+	struct guest g;
+	struct guest_vp v;
+	char small[8];
+	int port, efd;
+
+	GUEST_OR_SKIP(&g, GUEST_NO_MEMORY);
+	c.flags = 1U << 2;
+	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_SET_HYPERV, (uintptr_t)&c));
+	c.flags = HVTB_HV_ENABLE;
+	c.reserved[5] = 1;
+	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_SET_HYPERV, (uintptr_t)&c));
+	c.reserved[5] = 0;
+	c.max_vps = HVTB_MAX_VPS + 1;
+	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_SET_HYPERV, (uintptr_t)&c));
+	c.max_vps = 0;
+	EXPECT_EQ(-EFAULT, guest_ioctl(g.part, HVTB_SET_HYPERV, 8));
+	EXPECT_EQ(0, guest_ioctl(g.part, HVTB_SET_HYPERV, (uintptr_t)&c));
+	EXPECT_EQ(-ENOTTY, guest_ioctl(g.part, _IO(HVTBIO, 0x3f), 0));
+
+	pc.connection_id = 0x1000000;
+	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_HV_CREATE_PORT, (uintptr_t)&pc));
+	pc.connection_id = 1;
+	pc.depth = 4097;
+	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_HV_CREATE_PORT, (uintptr_t)&pc));
+	pc.depth = 0;
+	pc.pad = 1;
+	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_HV_CREATE_PORT, (uintptr_t)&pc));
+	pc.pad = 0;
+	pc.flags = 1;
+	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_HV_CREATE_PORT, (uintptr_t)&pc));
+	pc.flags = 0;
+	port = guest_ioctl(g.part, HVTB_HV_CREATE_PORT, (uintptr_t)&pc);
+	ASSERT_LE(0, port);
+	EXPECT_EQ(-EEXIST, guest_ioctl(g.part, HVTB_HV_CREATE_PORT, (uintptr_t)&pc));
+	EXPECT_EQ(-1, read(port, small, sizeof(small)));
+	EXPECT_EQ(EINVAL, errno);
+	ASSERT_EQ(0, fcntl(port, F_SETFL, O_NONBLOCK));
+	EXPECT_EQ(-EAGAIN, hvtb_hv_read_message(port, &m));
+
+	ev.fd = -1;
+	EXPECT_EQ(-EBADF, guest_ioctl(g.part, HVTB_HV_SET_EVENT, (uintptr_t)&ev));
+	ev.fd = port;		/* not an eventfd */
+	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_HV_SET_EVENT, (uintptr_t)&ev));
+	efd = eventfd(0, 0);
+	ASSERT_LE(0, efd);
+	ev.fd = efd;
+	ev.flag_count = 2049;
+	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_HV_SET_EVENT, (uintptr_t)&ev));
+	ev.flag_count = 0;
+	ev.reserved[1] = 1;
+	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_HV_SET_EVENT, (uintptr_t)&ev));
+	ev.reserved[1] = 0;
+	ev.flags = 2;
+	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_HV_SET_EVENT, (uintptr_t)&ev));
+	ev.flags = 0;
+	EXPECT_EQ(0, guest_ioctl(g.part, HVTB_HV_SET_EVENT, (uintptr_t)&ev));
+	EXPECT_EQ(-EEXIST, guest_ioctl(g.part, HVTB_HV_SET_EVENT, (uintptr_t)&ev));
+	ev.flags = HVTB_HV_EVENT_DEASSIGN;
+	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_HV_SET_EVENT, (uintptr_t)&ev));
+	ev.fd = 0;
+	ev.connection_id = 2;
+	EXPECT_EQ(-ENOENT, guest_ioctl(g.part, HVTB_HV_SET_EVENT, (uintptr_t)&ev));
+	close(efd);	/* the kernel keeps its own reference */
+
+	ASSERT_EQ(0, guest_vp_create(&g, &v, 0));
+	EXPECT_EQ(-EBUSY, guest_ioctl(g.part, HVTB_SET_HYPERV, (uintptr_t)&c));
+	guest_vp_destroy(&v);
+	close(port);
+	guest_destroy(&g);	/* with event 1 still registered */
+}
+
+TEST_HARNESS_MAIN

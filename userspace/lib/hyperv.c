@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * libhvtb - Hyper-V enlightenments: config, message ports, events.
+ */
+#include <errno.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "hyperv.h"
+
+static int ret_errno(long r)
+{
+	return r < 0 ? -errno : (int)r;
+}
+
+int hvtb_set_hyperv(int partfd, const struct hvtb_hyperv_config *cfg)
+{
+	return ret_errno(ioctl(partfd, HVTB_SET_HYPERV, cfg));
+}
+
+int hvtb_hv_create_port(int partfd, __u32 connection_id, __u32 depth)
+{
+	struct hvtb_hv_port_config c = {
+		.connection_id = connection_id, .depth = depth,
+	};
+
+	return ret_errno(ioctl(partfd, HVTB_HV_CREATE_PORT, &c));
+}
+
+int hvtb_hv_read_message(int portfd, struct hvtb_hv_message *m)
+{
+	ssize_t n = read(portfd, m, sizeof(*m));
+
+	if (n < 0)
+		return -errno;
+	return n == sizeof(*m) ? 0 : -EIO;
+}
+
+int hvtb_hv_set_event(int partfd, __u32 connection_id, int eventfd,
+		      __u32 flag_count)
+{
+	struct hvtb_hv_event e = {
+		.connection_id = connection_id, .fd = eventfd,
+		.flag_count = flag_count,
+	};
+
+	return ret_errno(ioctl(partfd, HVTB_HV_SET_EVENT, &e));
+}
+
+int hvtb_hv_clear_event(int partfd, __u32 connection_id)
+{
+	struct hvtb_hv_event e = {
+		.connection_id = connection_id, .flags = HVTB_HV_EVENT_DEASSIGN,
+	};
+
+	return ret_errno(ioctl(partfd, HVTB_HV_SET_EVENT, &e));
+}
+
+int hvtb_vp_get_hv_stats(int vpfd, struct hvtb_hv_vp_stats *s)
+{
+	return ret_errno(ioctl(vpfd, HVTB_VP_GET_HV_STATS, s));
+}

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * libhvtb - Hyper-V enlightenments (HVTB_EXT_HYPERV): the config of a
+ * partition, message ports and event connections. Every function returns
+ * -errno on failure.
+ */
+#ifndef LIBHVTB_HYPERV_H
+#define LIBHVTB_HYPERV_H
+
+#include <linux/hvtb.h>
+
+/* HVTB_SET_HYPERV; zero fields of @cfg take the kernel's defaults. */
+int hvtb_set_hyperv(int partfd, const struct hvtb_hyperv_config *cfg);
+/* HVTB_HV_CREATE_PORT: a new port fd for @connection_id (depth 0: 64). */
+int hvtb_hv_create_port(int partfd, __u32 connection_id, __u32 depth);
+/*
+ * Read one message from a port fd into @m. Return: 0, -EAGAIN (O_NONBLOCK,
+ * none queued) or -errno.
+ */
+int hvtb_hv_read_message(int portfd, struct hvtb_hv_message *m);
+/* HVTB_HV_SET_EVENT: HvSignalEvent on @connection_id signals @eventfd. */
+int hvtb_hv_set_event(int partfd, __u32 connection_id, int eventfd,
+		      __u32 flag_count);
+/* Remove the event connection @connection_id. */
+int hvtb_hv_clear_event(int partfd, __u32 connection_id);
+/* HVTB_VP_GET_HV_STATS */
+int hvtb_vp_get_hv_stats(int vpfd, struct hvtb_hv_vp_stats *s);
+
+#endif /* LIBHVTB_HYPERV_H */
