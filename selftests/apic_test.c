@@ -62,15 +62,8 @@
 #define SH_OTHERS	(3 << 18)
 #define ICR_LOGICAL	0x800
 
-#define SETUP(g, v) do {						\
-	GUEST_OR_SKIP(&(g), GUEST_LAPIC);				\
-	ASSERT_EQ(0, guest_vp_create(&(g), &(v), 0));			\
-} while (0)
-
-#define TEARDOWN(g, v) do {						\
-	guest_vp_destroy(&(v));						\
-	guest_destroy(&(g));						\
-} while (0)
+#define SETUP(g, v)	GUEST_SETUP(g, v, GUEST_LAPIC)
+#define TEARDOWN(g, v)	GUEST_TEARDOWN(g, v)
 
 /* ---- guest side ---- */
 

@@ -21,15 +21,8 @@
 #undef TEST_TIMEOUT_DEFAULT
 #define TEST_TIMEOUT_DEFAULT	300
 
-#define SETUP(g, v) do {						\
-	GUEST_OR_SKIP(&(g), 0);						\
-	ASSERT_EQ(0, guest_vp_create(&(g), &(v), 0));			\
-} while (0)
-
-#define TEARDOWN(g, v) do {						\
-	guest_vp_destroy(&(v));						\
-	guest_destroy(&(g));						\
-} while (0)
+#define SETUP(g, v)	GUEST_SETUP(g, v, 0)
+#define TEARDOWN(g, v)	GUEST_TEARDOWN(g, v)
 
 /* ---- port I/O ---- */
 

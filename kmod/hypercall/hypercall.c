@@ -150,16 +150,8 @@ static u16 hc_check(struct hvtb_vp *vp, const struct hc_def *d, u64 control,
 /* HVTB_HV_FORWARD_UNKNOWN: the call goes to user space, its result to RAX. */
 static int hc_forward(struct hvtb_vp *vp)
 {
-	unsigned long *g = vp->gprs.regs;
-
 	vp->hv->stats.forwarded++;
-	vp->run->hypercall = (struct hvtb_exit_hypercall) {
-		.rax = g[GPR_RAX], .rbx = g[GPR_RBX], .rcx = g[GPR_RCX],
-		.rdx = g[GPR_RDX], .rsi = g[GPR_RSI], .rdi = g[GPR_RDI],
-		.r8 = g[GPR_R8], .r9 = g[GPR_R9],
-	};
-	vp->pending = HVTB_PENDING_HYPERCALL;
-	return vmx_user_exit(vp, HVTB_EXIT_HYPERCALL);
+	return vmx_hypercall_to_user(vp);
 }
 
 /**

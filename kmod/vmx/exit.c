@@ -219,6 +219,24 @@ static int handle_nmi_window(struct hvtb_vp *vp)
 	return VMX_EXIT_CONTINUE;
 }
 
+/**
+ * vmx_hypercall_to_user() - hand the VMCALL to user space (HVTB_EXIT_HYPERCALL);
+ * the next RUN puts run->hypercall.result in RAX.
+ * @vp: the VP, RIP already past the VMCALL
+ */
+int vmx_hypercall_to_user(struct hvtb_vp *vp)
+{
+	const unsigned long *g = vp->gprs.regs;
+
+	vp->run->hypercall = (struct hvtb_exit_hypercall) {
+		.rax = g[GPR_RAX], .rbx = g[GPR_RBX], .rcx = g[GPR_RCX],
+		.rdx = g[GPR_RDX], .rsi = g[GPR_RSI], .rdi = g[GPR_RDI],
+		.r8 = g[GPR_R8], .r9 = g[GPR_R9],
+	};
+	vp->pending = HVTB_PENDING_HYPERCALL;
+	return vmx_user_exit(vp, HVTB_EXIT_HYPERCALL);
+}
+
 static int handle_vmcall(struct hvtb_vp *vp)
 {
 	unsigned long *g = vp->gprs.regs;
@@ -230,13 +248,7 @@ static int handle_vmcall(struct hvtb_vp *vp)
 		g[GPR_RAX] = 0;
 		return VMX_EXIT_CONTINUE;
 	}
-	vp->run->hypercall = (struct hvtb_exit_hypercall) {
-		.rax = g[GPR_RAX], .rbx = g[GPR_RBX], .rcx = g[GPR_RCX],
-		.rdx = g[GPR_RDX], .rsi = g[GPR_RSI], .rdi = g[GPR_RDI],
-		.r8 = g[GPR_R8], .r9 = g[GPR_R9],
-	};
-	vp->pending = HVTB_PENDING_HYPERCALL;
-	return vmx_user_exit(vp, HVTB_EXIT_HYPERCALL);
+	return vmx_hypercall_to_user(vp);
 }
 
 /* VMX instructions, INVEPT, INVVPID, VMFUNC: not for guests (yet). */

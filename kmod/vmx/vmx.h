@@ -31,6 +31,8 @@ int vmx_set_cr0(struct hvtb_vp *vp, unsigned long val);
 int vmx_set_cr4(struct hvtb_vp *vp, unsigned long val);
 void vmx_set_efer(struct hvtb_vp *vp, u64 efer);
 
+int vmx_hypercall_to_user(struct hvtb_vp *vp);
+
 static inline int vmx_user_exit(struct hvtb_vp *vp, u32 reason)
 {
 	vp->run->exit_reason = reason;

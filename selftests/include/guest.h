@@ -317,6 +317,17 @@ long guest_ioctl(int fd, unsigned long req, unsigned long arg);
 	ASSERT_EQ((uint32_t)(reason_), (v)->run->exit_reason);		\
 } while (0)
 
+/* GUEST_SETUP(g, v, flags) - a partition (or SKIP) and its VP 0; GUEST_TEARDOWN undoes it. */
+#define GUEST_SETUP(g, v, flags) do {					\
+	GUEST_OR_SKIP(&(g), (flags));					\
+	ASSERT_EQ(0, guest_vp_create(&(g), &(v), 0));			\
+} while (0)
+
+#define GUEST_TEARDOWN(g, v) do {					\
+	guest_vp_destroy(&(v));						\
+	guest_destroy(&(g));						\
+} while (0)
+
 /* GUEST_OR_SKIP(g, flags) - guest_create() or SKIP when hvtb is missing. */
 #define GUEST_OR_SKIP(g, flags) do {					\
 	int __r = guest_create((g), (flags));				\
