@@ -396,7 +396,11 @@ int hvtb_sched_wait(struct hvtb_vp *vp)
 	return r == VMX_EXIT_CONTINUE ? -EINTR : r;
 }
 
-/** hvtb_sched_done() - has the run in flight ended? (for poll) */
+/**
+ * hvtb_sched_done() - has the run in flight ended? (for poll)
+ * @vp: the VP
+ * Return: true once the scheduler thread reported the run's end.
+ */
 bool hvtb_sched_done(struct hvtb_vp *vp)
 {
 	return READ_ONCE(vp->sched.state) == HVTB_SCHED_DONE;
@@ -481,7 +485,11 @@ out:
 	return r;
 }
 
-/** hvtb_sched_get() - HVTB_VP_GET_SCHED (under the VP's run_lock). */
+/**
+ * hvtb_sched_get() - HVTB_VP_GET_SCHED (under the VP's run_lock).
+ * @vp: the VP
+ * @p: filled with its policy and CPU
+ */
 void hvtb_sched_get(struct hvtb_vp *vp, struct hvtb_vp_sched *p)
 {
 	unsigned int cpu;
@@ -496,7 +504,11 @@ void hvtb_sched_get(struct hvtb_vp *vp, struct hvtb_vp_sched *p)
 	p->cpu = vp->sched.cpu < 0 ? ~0U : vp->sched.cpu;
 }
 
-/** hvtb_sched_vp_init() - a new VP: default policy, no CPU yet. */
+/**
+ * hvtb_sched_vp_init() - a new VP: default policy, no CPU yet.
+ * @vp: the VP
+ * Return: 0 or -ENOMEM.
+ */
 int hvtb_sched_vp_init(struct hvtb_vp *vp)
 {
 	if (!zalloc_cpumask_var(&vp->sched.affinity, GFP_KERNEL_ACCOUNT))
@@ -512,6 +524,7 @@ int hvtb_sched_vp_init(struct hvtb_vp *vp)
 /**
  * hvtb_sched_vp_destroy() - take the VP off its CPU; a run in flight (an
  * HVTB_RUN_ASYNC whose fd is closed) ends first.
+ * @vp: the VP
  */
 void hvtb_sched_vp_destroy(struct hvtb_vp *vp)
 {
@@ -593,7 +606,10 @@ static struct smp_hotplug_thread sched_threads = {
 	.selfparking		= false,
 };
 
-/** hvtb_sched_init() - the scheduler CPUs and their threads. */
+/**
+ * hvtb_sched_init() - the scheduler CPUs and their threads.
+ * Return: 0, -EINVAL for a bad sched_cpus, or the error of smpboot.
+ */
 int hvtb_sched_init(void)
 {
 	unsigned int cpu;
