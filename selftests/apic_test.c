@@ -187,7 +187,7 @@ static long assert_irq(int fd, uint32_t idx, uint32_t vec, uint32_t flags,
 
 TEST(bad_inputs)
 {
-	struct hvtb_partition_config pc = { .flags = 2 };
+	struct hvtb_partition_config pc = { .flags = 4 };	/* an unknown flag */
 	struct hvtb_interrupt irq = { .vector = 0x40 };
 	struct hvtb_lapic_state s;
 	struct guest g, g2;

@@ -42,10 +42,10 @@ TEST(create_partition_bad_input)
 	guest_destroy(&g);
 	dev = open_dev_or_fail(_metadata);
 
-	/* Bit 0 is HVTB_PARTITION_LAPIC; every other bit is unknown. */
+	/* Bits 0 and 1 are LAPIC and ROOT_SCHED; every other bit is unknown. */
 	pc.flags = (uint32_t)~HVTB_PARTITION_FLAGS_MASK;
 	EXPECT_EQ(-EINVAL, guest_ioctl(dev, HVTB_CREATE_PARTITION, (uintptr_t)&pc));
-	pc.flags = 2;
+	pc.flags = 4;
 	EXPECT_EQ(-EINVAL, guest_ioctl(dev, HVTB_CREATE_PARTITION, (uintptr_t)&pc));
 	pc.flags = 0;
 	pc.reserved[5] = 1;
