@@ -168,6 +168,8 @@ struct hvtb_capabilities {
  * at IA32_APIC_BASE, x2APIC MSRs, LAPIC timer, IPIs between the VPs) and a
  * HLT with RFLAGS.IF=1 blocks HVTB_VP_RUN until an interrupt arrives
  * instead of exiting with HVTB_EXIT_HLT. Without it, nothing changes.
+ * For now such a partition's VPs execute on the RUN caller, as with
+ * HVTB_PARTITION_ROOT_SCHED (HVTB_VP_SET_SCHED is -EINVAL for them).
  */
 #define HVTB_PARTITION_LAPIC	_BITULL(0)
 #define HVTB_PARTITION_FLAGS_MASK	(HVTB_PARTITION_LAPIC | HVTB_PARTITION_ROOT_SCHED)
