@@ -232,6 +232,12 @@ static void sched_thread_fn(unsigned int cpu)
 		vp->stats.sched_preemptions++;
 	}
 	spin_unlock_irq(&sc->lock);
+	/*
+	 * smpboot calls schedule() only when nothing is runnable: give the
+	 * CPU to whoever need_resched() ended the slice for (the RUN callers
+	 * among them) on kernels without full preemption.
+	 */
+	cond_resched();
 }
 
 /* Move @vp (not RUNNING, on no CPU or @from) to @to. IRQs off. */
