@@ -557,7 +557,12 @@ TEST(signal_cancels_run)
 	struct ucall uc;
 	int one = 1;
 
-	SETUP(g, v);
+	/*
+	 * On the RUN caller (root scheduling). TODO(sched): on hvtb's threads
+	 * with 1 CPU the queued VP was not run at all within the 200 ms (0
+	 * exits), see the scheduler issue's notes.
+	 */
+	GUEST_SETUP(g, v, GUEST_ROOT_SCHED);
 	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
 	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_spin, 0, 0));
 	ASSERT_EQ(-EINTR, run_with_kick(&v));
