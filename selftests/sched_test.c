@@ -3,7 +3,9 @@
  * sched_test - hvtb's own vCPU scheduler: VPs execute on hvtb's per-CPU
  * threads by default and on the RUN caller with HVTB_PARTITION_ROOT_SCHED;
  * weights, caps, reserves and affinity (HVTB_VP_SET_SCHED) are honoured;
- * VPs survive their CPU going offline; bad policy values are refused.
+ * VPs survive their CPU going offline or leaving the scheduler CPU set
+ * (HVTB_SET_SCHED_CPUS); a PAUSE-looping VP yields to the others of its
+ * CPU; one epoll loop serves many VPs; bad values are refused.
  *
  * Shares are measured with the scheduler's own per-VP runtime counter
  * (HVTB_VP_GET_STATS.sched_runtime_ns), which the threads charge slice by
@@ -36,6 +38,8 @@
 #define SHARE_MS	600
 #define CAP_MS		500
 #define PROGRESS_MS	300
+
+#define EXIT_REASON_PAUSE	40	/* VMX basic exit reason of PAUSE */
 
 static uint64_t now_ns(void)
 {
@@ -515,6 +519,94 @@ TEST(async_run_closed_in_flight)
 	ASSERT_EQ(0, guest_vp_create(&g, &r, 0));
 	EXPECT_EQ(-EINVAL, guest_ioctl(r.fd, HVTB_VP_RUN, HVTB_RUN_ASYNC));
 	guest_vp_destroy(&r);
+	guest_destroy(&g);
+}
+
+/* ---- PAUSE-loop exiting: a spinning waiter yields to the lock holder ---- */
+
+static volatile uint32_t ple_flag, ple_waiting;
+
+static void guest_ple_waiter(void)
+{
+	ple_waiting = 1;
+	while (!ple_flag)
+		__asm__ volatile("pause" : : : "memory");
+}
+
+static void guest_ple_holder(void)
+{
+	uint64_t i;
+
+	for (i = 0; i < 50000000; i++)
+		__asm__ volatile("" : : : "memory");
+	ple_flag = 1;
+}
+
+static uint64_t vp_stat(struct guest_vp *v, uint64_t *pause_exits)
+{
+	struct hvtb_vp_stats st;
+
+	if (guest_ioctl(v->fd, HVTB_VP_GET_STATS, (uintptr_t)&st))
+		return 0;
+	if (pause_exits)
+		*pause_exits = st.by_reason[EXIT_REASON_PAUSE];
+	return st.sched_runtime_ns;
+}
+
+/*
+ * A VP spinning with PAUSE on a flag that another VP of its CPU sets after
+ * a long computation: each PAUSE-loop exit puts the waiter behind the
+ * holder, so the holder gets nearly all of the CPU (without PAUSE-loop
+ * exiting, equal weights would share it half and half).
+ */
+TEST(pause_loop_yields)
+{
+	struct hvtb_capabilities caps = { 0 };
+	struct spinner s[2];
+	struct guest g;
+	struct ucall uc;
+	uint64_t waiter_rt, holder_rt, exits0 = 0, exits = 0;
+	int i, cpu = last_cpu();
+
+	GUEST_OR_SKIP(&g, 0);
+	ASSERT_EQ(0, guest_ioctl(g.dev, HVTB_GET_CAPABILITIES, (uintptr_t)&caps));
+	if (!(caps.features & HVTB_FEAT_PAUSE_LOOP_EXITING)) {
+		guest_destroy(&g);
+		SKIP(return, "the CPU has no PAUSE-loop exiting");
+	}
+	memset(s, 0, sizeof(s));
+	memset(guest_gpa(&g, (uintptr_t)&ple_flag), 0, sizeof(ple_flag));
+	memset(guest_gpa(&g, (uintptr_t)&ple_waiting), 0, sizeof(ple_waiting));
+	for (i = 0; i < 2; i++) {
+		s[i].cpu = -1;
+		ASSERT_EQ(0, guest_vp_create(&g, &s[i].v, i));
+		ASSERT_EQ(0, set_sched(&s[i].v, 100, 0, 0, cpu));
+		ASSERT_EQ(0, guest_vp_enter_long(&s[i].v, i ? (void *)guest_ple_holder :
+						 (void *)guest_ple_waiter, 0, 0));
+	}
+	/*
+	 * The waiter spins first (an asynchronous run, so that its counters
+	 * can be read meanwhile); then the holder joins it on the CPU.
+	 */
+	ASSERT_EQ(-EINPROGRESS, guest_ioctl(s[0].v.fd, HVTB_VP_RUN, HVTB_RUN_ASYNC));
+	while (!*(volatile uint32_t *)guest_gpa(&g, (uintptr_t)&ple_waiting))
+		usleep(1000);
+	waiter_rt = vp_stat(&s[0].v, &exits0);
+	spinners_start(&g, &s[1], 1);
+	EXPECT_EQ(0, spinners_stop(&g, &s[1], 1)) {
+		TH_LOG("holder: %s", s[1].msg);
+	}
+	ASSERT_EQ(0, guest_ioctl(s[0].v.fd, HVTB_VP_RUN, 0));	/* collect */
+	EXPECT_EQ(UCALL_DONE, guest_get_ucall(&s[0].v, &uc));
+	waiter_rt = vp_stat(&s[0].v, &exits) - waiter_rt;
+	holder_rt = vp_stat(&s[1].v, NULL);
+	TH_LOG("while the holder computed: waiter %lu PAUSE-loop exits, %lu us of CPU; holder %lu us",
+	       (unsigned long)(exits - exits0), (unsigned long)(waiter_rt / 1000),
+	       (unsigned long)(holder_rt / 1000));
+	EXPECT_LT(0, exits - exits0);
+	EXPECT_LT(waiter_rt * 4, holder_rt);
+	for (i = 0; i < 2; i++)
+		guest_vp_destroy(&s[i].v);
 	guest_destroy(&g);
 }
 
