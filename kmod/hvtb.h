@@ -110,6 +110,7 @@ struct hvtb_partition {
 	struct hvtb_cpuid_rcu __rcu *cpuid;
 	struct hvtb_msr_list_rcu __rcu *msr_intercepts;
 	bool root_sched;	/* HVTB_PARTITION_ROOT_SCHED */
+	struct hvtb_vp_sched sched_default;	/* new VPs' policy (@lock) */
 	struct mutex irqfd_lock;	/* guards @irqfds, @nr_irqfds */
 	struct list_head irqfds;	/* eventfd -> APIC vector (apic/irqfd.c) */
 	u32 nr_irqfds;
@@ -278,6 +279,10 @@ int hvtb_sched_wait(struct hvtb_vp *vp);
 bool hvtb_sched_done(struct hvtb_vp *vp);
 void hvtb_sched_unblock(struct hvtb_vp *vp);
 int hvtb_sched_set(struct hvtb_vp *vp, const struct hvtb_vp_sched *p);
+int hvtb_sched_check(const struct hvtb_vp_sched *p);
+long hvtb_sched_partition_ioctl(struct hvtb_partition *part, void __user *uarg,
+				bool set);
+void hvtb_sched_partition_init(struct hvtb_partition *part);
 void hvtb_sched_get(struct hvtb_vp *vp, struct hvtb_vp_sched *p);
 int hvtb_sched_set_cpus(const struct cpumask *m);
 void hvtb_sched_get_cpus(struct cpumask *m);

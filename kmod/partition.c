@@ -165,6 +165,10 @@ static long partition_ioctl(struct file *file, unsigned int cmd,
 		return hvtb_apic_assert(part, uarg);
 	case HVTB_IRQFD:
 		return hvtb_apic_irqfd(part, uarg);
+	case HVTB_SET_PARTITION_SCHED:
+	case HVTB_GET_PARTITION_SCHED:
+		return hvtb_sched_partition_ioctl(part, uarg,
+						  cmd == HVTB_SET_PARTITION_SCHED);
 	default:
 		return hvtb_hv_partition_ioctl(part, cmd, uarg);
 	}
@@ -212,6 +216,7 @@ int hvtb_partition_create(const struct hvtb_partition_config __user *ucfg)
 	part->id = atomic_inc_return(&partition_ids);
 	part->max_vps = cfg.max_vps ?: HVTB_MAX_VPS;
 	part->root_sched = cfg.flags & HVTB_PARTITION_ROOT_SCHED;
+	hvtb_sched_partition_init(part);
 	part->flags = cfg.flags;
 
 	part->ept = hvtb_ept_create(cfg.max_memory);

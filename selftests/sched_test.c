@@ -174,6 +174,70 @@ TEST(bad_policy_values)
 	guest_destroy(&g);
 }
 
+/* The partition's default policy, which new VPs start with. */
+TEST(partition_default_policy)
+{
+	struct hvtb_vp_sched p, q;
+	struct guest_vp v, w, x;
+	struct guest g;
+	int cpu = last_cpu();
+
+	GUEST_OR_SKIP(&g, GUEST_NO_MEMORY);
+	memset(&p, 0, sizeof(p));
+	ASSERT_EQ(0, guest_ioctl(g.part, HVTB_GET_PARTITION_SCHED, (uintptr_t)&p));
+	EXPECT_EQ(HVTB_SCHED_WEIGHT_DEFAULT, p.weight);
+	EXPECT_EQ(0, p.cap_bp);
+	EXPECT_EQ(0, p.reserve_bp);
+
+	/* Refused like HVTB_VP_SET_SCHED's values. */
+	p.weight = 0;
+	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_SET_PARTITION_SCHED, (uintptr_t)&p));
+	p.weight = 300;
+	p.cpu = 1;
+	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_SET_PARTITION_SCHED, (uintptr_t)&p));
+	p.cpu = 0;
+	p.reserved[0] = 1;
+	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_SET_PARTITION_SCHED, (uintptr_t)&p));
+	p.reserved[0] = 0;
+	p.affinity[HVTB_CPU_MASK_WORDS - 1] = 1ULL << 63;	/* no such CPU */
+	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_SET_PARTITION_SCHED, (uintptr_t)&p));
+	EXPECT_EQ(-EFAULT, guest_ioctl(g.part, HVTB_SET_PARTITION_SCHED, 8));
+
+	/* New VPs take it; the VP is placed at its first run. */
+	memset(&p, 0, sizeof(p));
+	p.weight = 300;
+	p.cap_bp = 5000;
+	p.affinity[cpu / 64] = 1ULL << (cpu % 64);
+	ASSERT_EQ(0, guest_ioctl(g.part, HVTB_SET_PARTITION_SCHED, (uintptr_t)&p));
+	ASSERT_EQ(0, guest_vp_create(&g, &v, 0));
+	ASSERT_EQ(0, guest_ioctl(v.fd, HVTB_VP_GET_SCHED, (uintptr_t)&q));
+	EXPECT_EQ(300, q.weight);
+	EXPECT_EQ(5000, q.cap_bp);
+	EXPECT_EQ(p.affinity[cpu / 64], q.affinity[cpu / 64]);
+	EXPECT_EQ(~0U, q.cpu);
+
+	/* A default reserve is admitted at VP creation. */
+	p.cap_bp = 0;
+	p.reserve_bp = 6000;
+	ASSERT_EQ(0, guest_ioctl(g.part, HVTB_SET_PARTITION_SCHED, (uintptr_t)&p));
+	ASSERT_EQ(0, guest_vp_create(&g, &w, 1));
+	ASSERT_EQ(0, guest_ioctl(w.fd, HVTB_VP_GET_SCHED, (uintptr_t)&q));
+	EXPECT_EQ(6000, q.reserve_bp);
+	EXPECT_EQ((uint32_t)cpu, q.cpu);
+	EXPECT_EQ(-ENOSPC, guest_vp_create(&g, &x, 2));	/* 2 x 60% of one CPU */
+	guest_vp_destroy(&w);		/* gives its reserve back */
+	ASSERT_EQ(0, guest_vp_create(&g, &x, 2));
+	guest_vp_destroy(&x);
+	guest_vp_destroy(&v);
+	guest_destroy(&g);
+
+	/* The host's scheduler decides in root mode. */
+	GUEST_OR_SKIP(&g, GUEST_NO_MEMORY | GUEST_ROOT_SCHED);
+	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_GET_PARTITION_SCHED, (uintptr_t)&p));
+	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_SET_PARTITION_SCHED, (uintptr_t)&p));
+	guest_destroy(&g);
+}
+
 TEST(affinity_obeyed)
 {
 	struct hvtb_vp_sched p;

@@ -40,6 +40,7 @@
 #include <linux/slab.h>
 #include <linux/smpboot.h>
 #include <linux/spinlock.h>
+#include <linux/uaccess.h>
 #include <asm/fpu/api.h>
 #include <asm/tsc.h>
 
@@ -518,6 +519,21 @@ static void sched_set_policy(struct sched_ent *e, const struct hvtb_vp_sched *p)
 }
 
 /**
+ * hvtb_sched_check() - the checks of a policy that need no VP: its values
+ * and the fields that must be 0 (the affinity is checked when it is used).
+ * @p: the policy
+ * Return: 0 or -EINVAL.
+ */
+int hvtb_sched_check(const struct hvtb_vp_sched *p)
+{
+	if (p->flags || p->cpu || p->pad ||
+	    memchr_inv(p->reserved, 0, sizeof(p->reserved)) ||
+	    !sched_policy_valid(p->weight, p->cap_bp, p->reserve_bp))
+		return -EINVAL;
+	return 0;
+}
+
+/**
  * hvtb_sched_set() - HVTB_VP_SET_SCHED (under the VP's run_lock).
  * @vp: the VP
  * @p: the new policy
@@ -530,9 +546,7 @@ int hvtb_sched_set(struct hvtb_vp *vp, const struct hvtb_vp_sched *p)
 	cpumask_var_t m;
 	int r, to, from;
 
-	if (vp->part->root_sched || p->flags || p->cpu || p->pad ||
-	    memchr_inv(p->reserved, 0, sizeof(p->reserved)) ||
-	    !sched_policy_valid(p->weight, p->cap_bp, p->reserve_bp))
+	if (vp->part->root_sched || hvtb_sched_check(p))
 		return -EINVAL;
 	if (!zalloc_cpumask_var(&m, GFP_KERNEL))
 		return -ENOMEM;
@@ -589,12 +603,17 @@ void hvtb_sched_get(struct hvtb_vp *vp, struct hvtb_vp_sched *p)
 }
 
 /**
- * hvtb_sched_vp_init() - a new VP: default policy, no CPU yet.
- * @vp: the VP
- * Return: 0 or -ENOMEM.
+ * hvtb_sched_vp_init() - a new VP: its partition's default policy, no CPU
+ * yet unless that policy has a reserve (which is placed at once).
+ * @vp: the VP (not yet published)
+ * Return: 0, -ENOMEM, or HVTB_VP_SET_SCHED's errors for the default policy.
  */
 int hvtb_sched_vp_init(struct hvtb_vp *vp)
 {
+	struct hvtb_partition *part = vp->part;
+	struct hvtb_vp_sched p;
+	int r;
+
 	if (!zalloc_cpumask_var(&vp->sched.affinity, GFP_KERNEL_ACCOUNT))
 		return -ENOMEM;
 	down_read(&sched_cpus_sem);
@@ -604,7 +623,74 @@ int hvtb_sched_vp_init(struct hvtb_vp *vp)
 	vp->sched.cpu = -1;
 	INIT_LIST_HEAD(&vp->sched.node);
 	init_waitqueue_head(&vp->sched.done);
+	if (part->root_sched)
+		return 0;
+
+	mutex_lock(&part->lock);
+	p = part->sched_default;
+	mutex_unlock(&part->lock);
+	if (p.reserve_bp) {
+		r = hvtb_sched_set(vp, &p);	/* admission: placed now */
+	} else {
+		sched_set_policy(&vp->sched.se, &p);
+		down_read(&sched_cpus_sem);
+		r = sched_mask_from_user(&p, vp->sched.affinity);
+		up_read(&sched_cpus_sem);
+	}
+	if (r)
+		free_cpumask_var(vp->sched.affinity);
+	return r;
+}
+
+/**
+ * hvtb_sched_partition_ioctl() - HVTB_SET/GET_PARTITION_SCHED.
+ * @part: the partition
+ * @uarg: the struct hvtb_vp_sched
+ * @set: SET or GET
+ * Return: 0, -EFAULT, or -EINVAL for bad values or a root-scheduled
+ * partition.
+ */
+long hvtb_sched_partition_ioctl(struct hvtb_partition *part, void __user *uarg,
+				bool set)
+{
+	struct hvtb_vp_sched p;
+	cpumask_var_t m;
+	int r;
+
+	if (part->root_sched)
+		return -EINVAL;
+	if (!set) {
+		mutex_lock(&part->lock);
+		p = part->sched_default;
+		mutex_unlock(&part->lock);
+		return copy_to_user(uarg, &p, sizeof(p)) ? -EFAULT : 0;
+	}
+	if (copy_from_user(&p, uarg, sizeof(p)))
+		return -EFAULT;
+	if (hvtb_sched_check(&p))
+		return -EINVAL;
+	if (!zalloc_cpumask_var(&m, GFP_KERNEL))
+		return -ENOMEM;
+	down_read(&sched_cpus_sem);
+	r = sched_mask_from_user(&p, m);
+	up_read(&sched_cpus_sem);
+	free_cpumask_var(m);
+	if (r)
+		return r;
+	mutex_lock(&part->lock);
+	part->sched_default = p;
+	mutex_unlock(&part->lock);
 	return 0;
+}
+
+/**
+ * hvtb_sched_partition_init() - a new partition's default VP policy.
+ * @part: the partition
+ */
+void hvtb_sched_partition_init(struct hvtb_partition *part)
+{
+	memset(&part->sched_default, 0, sizeof(part->sched_default));
+	part->sched_default.weight = HVTB_SCHED_WEIGHT_DEFAULT;
 }
 
 /**

@@ -450,6 +450,19 @@ struct hvtb_vp_sched {
 #define HVTB_VP_GET_SCHED	_IOR(HVTBIO, 0x51, struct hvtb_vp_sched)
 
 /*
+ * HVTB_SET_PARTITION_SCHED / HVTB_GET_PARTITION_SCHED (on a partition fd) -
+ * the policy every VP created afterwards starts with, as if
+ * HVTB_VP_SET_SCHED had given it (same values, same -EINVAL; @cpu 0 on
+ * SET). A VP whose default reserve no allowed CPU has room for is not
+ * created: HVTB_CREATE_VP fails with -ENOSPC. VPs that exist keep their
+ * policy. The initial default is weight HVTB_SCHED_WEIGHT_DEFAULT, no cap,
+ * no reserve, any scheduler CPU. -EINVAL for an HVTB_PARTITION_ROOT_SCHED
+ * partition.
+ */
+#define HVTB_SET_PARTITION_SCHED	_IOW(HVTBIO, 0x54, struct hvtb_vp_sched)
+#define HVTB_GET_PARTITION_SCHED	_IOR(HVTBIO, 0x55, struct hvtb_vp_sched)
+
+/*
  * HVTB_SET_SCHED_CPUS / HVTB_GET_SCHED_CPUS (on /dev/hvtb) - the host CPUs
  * of hvtb's scheduler, for all partitions (the module parameter sched_cpus
  * sets the initial set; the default is every CPU).
