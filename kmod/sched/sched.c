@@ -222,6 +222,21 @@ void hvtb_sched_unblock(struct hvtb_vp *vp)
 		sched_kick(sc);
 }
 
+/*
+ * End the run of a VP that waits on its CPU, QUEUED or BLOCKED in HLT (the
+ * next run resumes the HLT), as cancelled. Lock held. Return: whether it
+ * waited.
+ */
+static bool sched_end_waiting(struct hvtb_vp *vp)
+{
+	if (vp->sched.state == HVTB_SCHED_BLOCKED)
+		vp->sched.halted = true;
+	else if (vp->sched.state != HVTB_SCHED_QUEUED)
+		return false;
+	sched_finish(vp, VMX_EXIT_CONTINUE);
+	return true;
+}
+
 /* Run @vp for one slice on this CPU's thread. */
 static int sched_run_slice(struct hvtb_vp *vp, u64 slice_ns)
 {
@@ -458,12 +473,7 @@ static void sched_cancel(struct hvtb_vp *vp)
 	cpus_read_lock();
 	sc = per_cpu_ptr(&sched_cpu, vp->sched.cpu);
 	spin_lock_irq(&sc->lock);
-	if (vp->sched.state == HVTB_SCHED_BLOCKED)
-		vp->sched.halted = true;	/* the next run resumes the HLT */
-	if (vp->sched.state == HVTB_SCHED_QUEUED ||
-	    vp->sched.state == HVTB_SCHED_BLOCKED)
-		sched_finish(vp, VMX_EXIT_CONTINUE);
-	else if (vp->sched.state == HVTB_SCHED_RUNNING)
+	if (!sched_end_waiting(vp) && vp->sched.state == HVTB_SCHED_RUNNING)
 		vp->sched.cancel = true;
 	spin_unlock_irq(&sc->lock);
 	cpus_read_unlock();
@@ -832,9 +842,7 @@ static void sched_thread_park(unsigned int cpu)
 		/* No other scheduler CPU: queued runs end as cancelled. */
 		spin_lock_irq(&sc->lock);
 		list_for_each_entry(vp, &sc->vps, sched.node)
-			if (vp->sched.state == HVTB_SCHED_QUEUED ||
-			    vp->sched.state == HVTB_SCHED_BLOCKED)
-				sched_finish(vp, VMX_EXIT_CONTINUE);
+			sched_end_waiting(vp);
 		spin_unlock_irq(&sc->lock);
 		return;
 	}
