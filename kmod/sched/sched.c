@@ -262,6 +262,7 @@ static void sched_thread_fn(unsigned int cpu)
 	struct sched_cpu *sc = per_cpu_ptr(&sched_cpu, cpu);
 	struct hvtb_vp *vp;
 	u64 now, slice, wait_until;
+	bool blocked;
 	int r;
 
 	spin_lock_irq(&sc->lock);
@@ -296,9 +297,16 @@ static void sched_thread_fn(unsigned int cpu)
 		vp->sched.se.vruntime = max(vp->sched.se.vruntime,
 					    sc->prq.lead_vruntime);
 	}
-	if (r == VMX_EXIT_HALT && !vp->sched.cancel) {
+	blocked = r == VMX_EXIT_HALT && !vp->sched.cancel;
+	if (blocked) {
 		vp->sched.state = HVTB_SCHED_BLOCKED;
 		vp->sched.se.runnable = false;
+		/*
+		 * Once the lock is dropped a signal may end the run and the
+		 * VP be destroyed; an APIC VP (the only kind that blocks) is
+		 * freed only after an RCU grace period.
+		 */
+		rcu_read_lock();
 	} else if (r != VMX_EXIT_CONTINUE || vp->sched.cancel) {
 		sched_finish(vp, r);
 	} else {
@@ -307,9 +315,12 @@ static void sched_thread_fn(unsigned int cpu)
 		vp->stats.sched_preemptions++;
 	}
 	spin_unlock_irq(&sc->lock);
-	/* An interrupt that came before BLOCKED was visible found no one to wake. */
-	if (r == VMX_EXIT_HALT && sched_vp_wakeable(vp))
-		hvtb_sched_unblock(vp);
+	if (blocked) {
+		/* An interrupt that came before BLOCKED was visible woke no one. */
+		if (sched_vp_wakeable(vp))
+			hvtb_sched_unblock(vp);
+		rcu_read_unlock();
+	}
 	/*
 	 * smpboot calls schedule() only when nothing is runnable: give the
 	 * CPU to whoever need_resched() ended the slice for (the RUN callers
