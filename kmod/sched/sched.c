@@ -301,12 +301,6 @@ static void sched_thread_fn(unsigned int cpu)
 	if (blocked) {
 		vp->sched.state = HVTB_SCHED_BLOCKED;
 		vp->sched.se.runnable = false;
-		/*
-		 * Once the lock is dropped a signal may end the run and the
-		 * VP be destroyed; an APIC VP (the only kind that blocks) is
-		 * freed only after an RCU grace period.
-		 */
-		rcu_read_lock();
 	} else if (r != VMX_EXIT_CONTINUE || vp->sched.cancel) {
 		sched_finish(vp, r);
 	} else {
@@ -314,13 +308,17 @@ static void sched_thread_fn(unsigned int cpu)
 		vp->sched.queued_at = sched_now();
 		vp->stats.sched_preemptions++;
 	}
+	/*
+	 * Once the lock is dropped a signal may end the run and the VP be
+	 * destroyed; an APIC VP (the only kind that blocks) is freed only
+	 * after an RCU grace period.
+	 */
+	rcu_read_lock();
 	spin_unlock_irq(&sc->lock);
-	if (blocked) {
-		/* An interrupt that came before BLOCKED was visible woke no one. */
-		if (sched_vp_wakeable(vp))
-			hvtb_sched_unblock(vp);
-		rcu_read_unlock();
-	}
+	/* An interrupt that came before BLOCKED was visible woke no one. */
+	if (blocked && sched_vp_wakeable(vp))
+		hvtb_sched_unblock(vp);
+	rcu_read_unlock();
 	/*
 	 * smpboot calls schedule() only when nothing is runnable: give the
 	 * CPU to whoever need_resched() ended the slice for (the RUN callers
