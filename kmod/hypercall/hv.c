@@ -472,7 +472,7 @@ long hvtb_hv_partition_ioctl(struct hvtb_partition *part, unsigned int cmd,
 	case HVTB_HV_SET_EVENT:
 		return hv_set_event(part, uarg);
 	default:
-		return -ENOTTY;
+		return hvtb_synic_ioctl(part, cmd, uarg);
 	}
 }
 
@@ -561,12 +561,20 @@ int hvtb_hv_vp_init(struct hvtb_vp *vp)
 	for (i = 0; i < ARRAY_SIZE(h->sint); i++)
 		h->sint[i] = HV_SYNIC_SINT_MASKED;
 	vp->hv = h;
+	if (hvtb_synic_vp_init(vp)) {
+		kfree(h);
+		vp->hv = NULL;
+		return -ENOMEM;
+	}
 	return 0;
 }
 
 /** hvtb_hv_vp_destroy() - free a VP's enlightenment state. @vp: the VP */
 void hvtb_hv_vp_destroy(struct hvtb_vp *vp)
 {
+	if (!vp->hv)
+		return;
+	hvtb_synic_vp_destroy(vp);
 	kfree(vp->hv);
 	vp->hv = NULL;
 }

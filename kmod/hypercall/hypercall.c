@@ -303,7 +303,8 @@ static u64 hc_slow_call(struct hvtb_vp *vp)
 
 /**
  * hvtb_hv_slow() - the sleeping half of an exit that returned
- * VMX_EXIT_SLOW: page writes after an MSR write, a slow hypercall.
+ * VMX_EXIT_SLOW: page writes after an MSR write, a slow hypercall, SynIC
+ * messages to write into the SIMP page.
  * @vp: the VP
  *
  * Context: process context, VMCS not current; the guest is entered again
@@ -325,4 +326,6 @@ void hvtb_hv_slow(struct hvtb_vp *vp)
 		trace_hvtb_hypercall(vp->part->id, vp->index, h->call.control,
 				     result);
 	}
+	if (hvtb_hv_synic_work(h))
+		hvtb_synic_deliver(vp);
 }

@@ -38,6 +38,7 @@
 #include <asm/vmx.h>
 
 #include "ept/ept.h"
+#include "hypercall/hv.h"
 #include "vmx/insn.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmx.h"
@@ -707,6 +708,12 @@ int hvtb_vmx_vp_run(struct hvtb_vp *vp, u64 deadline_ns)
 		    (deadline_ns && ktime_get_ns() >= deadline_ns)) {
 			local_irq_enable();
 			r = VMX_EXIT_CONTINUE;
+			break;
+		}
+		/* SynIC messages go into guest memory first (sleeps). */
+		if (hvtb_hv_synic_work(vp->hv)) {
+			local_irq_enable();
+			r = VMX_EXIT_SLOW;
 			break;
 		}
 		if (vp->apic)

@@ -790,10 +790,74 @@ struct hvtb_hv_vp_stats {
 	__u64 long_spin_wait;	/* HvNotifyLongSpinWait */
 	__u64 forwarded;	/* unknown codes sent to user space */
 	__u64 page_write_failed; /* hypercall/TSC page GPA not writable */
-	__u64 reserved[8];
+	__u64 synic_delivered;	/* messages written into the SIMP page */
+	__u64 synic_slot_busy;	/* deliveries that found the slot busy */
+	__u64 synic_page_failed; /* SIMP/SIEFP GPA not mapped (writable) */
+	__u64 stimer_expired;	/* synthetic timer expirations */
+	__u64 stimer_missed;	/* expirations coalesced (message still queued) */
+	__u64 reserved[3];
 };
 
 #define HVTB_VP_GET_HV_STATS	_IOR(HVTBIO, 0x33, struct hvtb_hv_vp_stats)
+
+/*
+ * SynIC (HVTB_EXT_HYPERV, partitions granting the SynIC MSRs, EAX bit 2):
+ * the host side posts messages and sets event flags for a VP's synthetic
+ * interrupt source (SINT 0..15). This is what a VMBus host uses.
+ *
+ * HVTB_HV_POST_MESSAGE (partition fd) queues a message for (@vp_index,
+ * @sint). The VP writes it into its SIMP page slot of @sint (struct
+ * hv_message of the TLFS: type, payload size, flags, sender, payload) once
+ * SCONTROL and SIMP are enabled, the SINT is unmasked and the slot is free
+ * (message type 0); a busy slot gets its "message pending" flag set and the
+ * message stays queued until the guest writes the EOM MSR. Each delivery
+ * raises the SINT's vector in the VP's local APIC (HVTB_PARTITION_LAPIC;
+ * without it the guest can only poll). At most HVTB_HV_SINT_QUEUE_DEPTH
+ * messages wait per (VP, SINT): -EAGAIN when full. -EINVAL: @sint > 15,
+ * @message_type 0, @payload_size > 240, non-zero @flags/@pad/@reserved;
+ * -ENOENT: no such VP; -ENODEV: the partition does not grant the SynIC.
+ * Types with bit 31 set are hypervisor messages (e.g. 0x80000010, timer
+ * expired): user space may post them too (for save/restore).
+ */
+#define HVTB_HV_SINT_COUNT		16
+#define HVTB_HV_SINT_QUEUE_DEPTH	16
+
+struct hvtb_hv_post {
+	__u32 vp_index;
+	__u32 sint;
+	__u32 message_type;	/* != 0 */
+	__u32 payload_size;	/* 0..240 */
+	__u32 flags;		/* must be 0 */
+	__u32 pad;		/* must be 0 */
+	__u64 reserved[2];	/* must be 0 */
+	__u8 payload[HVTB_HV_MESSAGE_PAYLOAD];
+};
+
+#define HVTB_HV_POST_MESSAGE	_IOW(HVTBIO, 0x34, struct hvtb_hv_post)
+
+/*
+ * HVTB_HV_SIGNAL_FLAG (partition fd) sets event flag @flag (0..2047) of
+ * @sint in the VP's SIEFP page (atomically: the guest may run) and, if the
+ * flag was clear, raises the SINT's vector (at once, or when the guest
+ * unmasks the SINT). Return: 0 if the flag was newly set, 1 if it was set
+ * already (no interrupt). -ENXIO: SCONTROL or SIEFP not enabled by the
+ * guest, or the SIEFP page is not mapped writable (nothing is set);
+ * -EINVAL, -ENOENT, -ENODEV as for HVTB_HV_POST_MESSAGE.
+ *
+ * This is the host -> guest direction. Guest -> host is HvSignalEvent,
+ * which signals the eventfd registered with HVTB_HV_SET_EVENT.
+ */
+#define HVTB_HV_SIEF_FLAGS	2048
+
+struct hvtb_hv_flag {
+	__u32 vp_index;
+	__u32 sint;
+	__u32 flag;
+	__u32 flags;		/* must be 0 */
+	__u64 reserved[2];	/* must be 0 */
+};
+
+#define HVTB_HV_SIGNAL_FLAG	_IOW(HVTBIO, 0x35, struct hvtb_hv_flag)
 
 #ifdef __cplusplus
 #define hvtb_static_assert static_assert
@@ -828,6 +892,8 @@ hvtb_static_assert(sizeof(struct hvtb_hv_port_config) == 32, "layout");
 hvtb_static_assert(sizeof(struct hvtb_hv_message) == 264, "layout");
 hvtb_static_assert(sizeof(struct hvtb_hv_event) == 32, "layout");
 hvtb_static_assert(sizeof(struct hvtb_hv_vp_stats) == 128, "layout");
+hvtb_static_assert(sizeof(struct hvtb_hv_post) == 280, "layout");
+hvtb_static_assert(sizeof(struct hvtb_hv_flag) == 32, "layout");
 #undef hvtb_static_assert
 
 #endif /* _UAPI_LINUX_HVTB_H */
