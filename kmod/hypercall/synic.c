@@ -33,8 +33,9 @@
  * mode (HVMSG_TIMER_EXPIRED into the slot of SINTx; an expiry while the
  * previous message of the same timer still waits is coalesced and counted
  * in stimer_missed) or direct mode (the config's vector via the APIC).
- * Lazy mode is accepted and treated as not lazy. A message-mode timer with
- * SINTx 0 cannot be enabled (the enable bit reads back 0).
+ * Lazy mode is accepted and treated as not lazy. The guest cannot enable a
+ * message-mode timer with SINTx 0 (the enable bit reads back 0); user
+ * space may restore such a config, which then never fires.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -243,7 +244,8 @@ static void stimer_arm(struct hvtb_vp *vp, u32 i)
 
 	t->armed = false;
 	hrtimer_try_to_cancel(&t->timer);
-	if (!(cfg & STIMER_ENABLE) || !count)
+	if (!(cfg & STIMER_ENABLE) || !count ||
+	    (!(cfg & STIMER_DIRECT) && !STIMER_SINT(cfg)))
 		return;
 	now = hvtb_hv_time_ref(vp->part->hv);
 	if (cfg & STIMER_PERIODIC)
@@ -321,7 +323,8 @@ out:
 }
 
 /* STIMERx_CONFIG (@count false) or STIMERx_COUNT. */
-static int stimer_write(struct hvtb_vp *vp, u32 i, bool count, u64 data)
+static int stimer_write(struct hvtb_vp *vp, u32 i, bool count, u64 data,
+			bool host)
 {
 	struct hvtb_hv_vp *h = vp->hv;
 	unsigned long fl;
@@ -338,7 +341,8 @@ static int stimer_write(struct hvtb_vp *vp, u32 i, bool count, u64 data)
 	} else {
 		h->stimer_config[i] = data;
 	}
-	if (!(h->stimer_config[i] & STIMER_DIRECT) &&
+	/* The guest cannot enable a message-mode timer on SINT 0. */
+	if (!host && !(h->stimer_config[i] & STIMER_DIRECT) &&
 	    !STIMER_SINT(h->stimer_config[i]))
 		h->stimer_config[i] &= ~STIMER_ENABLE;
 	if (h->queues)
@@ -413,7 +417,7 @@ int hvtb_synic_msr_write(struct hvtb_vp *vp, u32 index, u64 data, bool host)
 		return synic_write_sint(vp, index - HV_X64_MSR_SINT0, data, host);
 	case HV_X64_MSR_STIMER0_CONFIG ... HV_X64_MSR_STIMER0_CONFIG + 7:
 		index -= HV_X64_MSR_STIMER0_CONFIG;
-		return stimer_write(vp, index / 2, index & 1, data);
+		return stimer_write(vp, index / 2, index & 1, data, host);
 	default:
 		return -EINVAL;
 	}
