@@ -76,6 +76,7 @@
 #define ST_ACCESS_DENIED	6
 #define ST_INVALID_CONNECTION	18
 #define ST_INSUFFICIENT_BUFFERS	19
+#define ST_INVALID_PORT		17
 
 #define GUEST_OS_ID		0x8100000000000000ULL	/* open source, Linux */
 
@@ -1224,6 +1225,43 @@ TEST(synic_messages)
 	TEARDOWN(g, v);
 }
 
+static void guest_bad_simp(void)
+{
+	guest_handlers[VEC_SINT2] = irq_eoi;
+	guest_synic_on();
+	guest_wrmsr(MSR_SIMP, GUEST_MMIO_GPA | 1);	/* not guest memory */
+	guest_wrmsr(MSR_SINT0 + 2, VEC_SINT2);
+	GUEST_SYNC(1);		/* host: a message */
+	GUEST_ASSERT_EQ(irqs[VEC_SINT2], 0);
+	GUEST_SYNC(2);		/* host: it is still queued */
+	guest_wrmsr(MSR_SIMP, (uintptr_t)synic.simp | 1);
+	GUEST_ASSERT_EQ(wait_irqs(VEC_SINT2, 1), 1);
+	slot_check(2, 9, 0);
+}
+
+/* A SIMP page outside guest memory: counted, the message kept. */
+TEST(synic_bad_simp_keeps_message)
+{
+	struct hvtb_hv_vp_stats st;
+	struct hvtb_synic_state s;
+	struct guest g;
+	struct guest_vp v;
+
+	SYNIC_SETUP(g, v, ALL_EAX);
+	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_bad_simp, 0, 0));
+	EXPECT_UCALL(&v, UCALL_SYNC);
+	ASSERT_EQ(0, host_post(g.part, 0, 2, 9));
+	EXPECT_UCALL(&v, UCALL_SYNC);
+	ASSERT_EQ(0, guest_ioctl(v.fd, HVTB_VP_GET_SYNIC, (uintptr_t)&s));
+	EXPECT_EQ(1 << 2, s.queued);
+	ASSERT_EQ(0, hvtb_vp_get_hv_stats(v.fd, &st));
+	EXPECT_LE(1, st.synic_page_failed);
+	EXPECT_UCALL(&v, UCALL_DONE);
+	ASSERT_EQ(0, hvtb_vp_get_hv_stats(v.fd, &st));
+	EXPECT_EQ(1, st.synic_delivered);
+	TEARDOWN(g, v);
+}
+
 static void guest_idle(void)
 {
 	GUEST_SYNC(0);
@@ -1342,6 +1380,55 @@ TEST(synic_event_flags)
 	TEARDOWN(g, v);
 }
 
+static void guest_self_signal(void)
+{
+	static uint64_t in __attribute__((aligned(8)));
+
+	guest_enable_hypercall();
+	guest_handlers[VEC_SINT3] = irq_eoi;
+	guest_synic_on();
+	guest_wrmsr(MSR_SINT0 + 3, VEC_SINT3);
+	/* Fast call: flag 9 of SINT3 in this VP's own SIEFP page. */
+	GUEST_ASSERT_EQ(hv_call(HC_SIGNAL_EVENT | HC_FAST, 7 | (9ULL << 32), 0),
+			ST_SUCCESS);
+	GUEST_ASSERT_EQ(wait_irqs(VEC_SINT3, 1), 1);
+	GUEST_ASSERT_EQ(synic.siefp[3][1], 1 << 1);
+	/* Slow call, flag 63; then the same flag again: no second raise. */
+	in = 7 | (63ULL << 32);
+	GUEST_ASSERT_EQ(hv_call(HC_SIGNAL_EVENT, (uintptr_t)&in, 0), ST_SUCCESS);
+	GUEST_ASSERT_EQ(wait_irqs(VEC_SINT3, 2), 2);
+	GUEST_ASSERT_EQ(synic.siefp[3][7], 0x80);
+	GUEST_ASSERT_EQ(hv_call(HC_SIGNAL_EVENT | HC_FAST, 7 | (63ULL << 32), 0),
+			ST_SUCCESS);
+	GUEST_ASSERT_EQ(irqs[VEC_SINT3], 2);
+	/* Beyond the connection's flag count; a target VP that is missing. */
+	GUEST_ASSERT_EQ(hv_call(HC_SIGNAL_EVENT | HC_FAST, 7 | (64ULL << 32), 0),
+			ST_INVALID_PARAMETER);
+	GUEST_ASSERT_EQ(hv_call(HC_SIGNAL_EVENT | HC_FAST, 8, 0), ST_INVALID_PORT);
+	/* SIEFP disabled: the flag cannot be set. */
+	guest_wrmsr(MSR_SIEFP, 0);
+	GUEST_ASSERT_EQ(hv_call(HC_SIGNAL_EVENT | HC_FAST, 7, 0), ST_INVALID_PORT);
+}
+
+TEST(signal_event_into_own_synic)
+{
+	struct hvtb_hv_event ev = {
+		.connection_id = 7, .flags = HVTB_HV_EVENT_SYNIC,
+		.flag_count = 64, .vp_index = 0, .sint = 3,
+	};
+	struct guest g;
+	struct guest_vp v;
+
+	SYNIC_SETUP(g, v, ALL_EAX);
+	ASSERT_EQ(0, guest_ioctl(g.part, HVTB_HV_SET_EVENT, (uintptr_t)&ev));
+	ev.connection_id = 8;
+	ev.vp_index = 1;	/* never created */
+	ASSERT_EQ(0, guest_ioctl(g.part, HVTB_HV_SET_EVENT, (uintptr_t)&ev));
+	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_self_signal, 0, 0));
+	EXPECT_UCALL(&v, UCALL_DONE);
+	TEARDOWN(g, v);
+}
+
 static void guest_stimers(void)
 {
 	uint64_t now, cfg, i;
@@ -1398,6 +1485,76 @@ TEST(stimer_direct_and_message)
 	TH_LOG("timer messages %lu, expirations %llu, coalesced %llu",
 	       (unsigned long)uc.args[1], (unsigned long long)st.stimer_expired,
 	       (unsigned long long)st.stimer_missed);
+	TEARDOWN(g, v);
+}
+
+static void guest_state(void)
+{
+	guest_handlers[VEC_DIRECT] = irq_eoi;
+	guest_handlers[VEC_SINT3] = irq_eoi;
+	guest_synic_on();
+	guest_wrmsr(MSR_SINT0 + 2, VEC_SINT2 | SINT_AUTO_EOI);
+	guest_wrmsr(MSR_SINT0 + 3, VEC_SINT3 | SINT_MASKED);
+	guest_wrmsr(MSR_STIMER0_CONFIG + 3, 10000000);	/* 1 s */
+	guest_wrmsr(MSR_STIMER0_CONFIG + 2, STIMER_ENABLE | STIMER_PERIODIC |
+		    STIMER_SINT(2));
+	GUEST_SYNC(1);		/* host: GET, a flag on SINT3, SET */
+	/* The restored direct timer was due already: it fires at once. */
+	GUEST_ASSERT_EQ(halt_irqs(VEC_DIRECT, 1, 1000), 1);
+	GUEST_ASSERT_EQ(irqs[VEC_SINT3], 0);
+	guest_wrmsr(MSR_SINT0 + 3, VEC_SINT3);	/* the pending raise */
+	GUEST_ASSERT_EQ(wait_irqs(VEC_SINT3, 1), 1);
+	GUEST_ASSERT_EQ(guest_rdmsr(MSR_STIMER0_CONFIG + 1), 5);
+}
+
+TEST(synic_state_get_set)
+{
+	struct hvtb_synic_state s, bad;
+	struct guest g;
+	struct guest_vp v;
+
+	SYNIC_SETUP(g, v, ALL_EAX);
+	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_state, 0, 0));
+	EXPECT_UCALL(&v, UCALL_SYNC);
+	EXPECT_EQ(0, hvtb_hv_signal_flag(g.part, 0, 3, 0));
+	ASSERT_EQ(0, guest_ioctl(v.fd, HVTB_VP_GET_SYNIC, (uintptr_t)&s));
+	EXPECT_EQ(1, s.scontrol);
+	EXPECT_EQ((uintptr_t)synic.simp | 1, s.simp);
+	EXPECT_EQ((uintptr_t)synic.siefp | 1, s.siefp);
+	EXPECT_EQ(VEC_SINT2 | SINT_AUTO_EOI, s.sint[2]);
+	EXPECT_EQ(SINT_MASKED, s.sint[0]);
+	EXPECT_EQ(STIMER_ENABLE | STIMER_PERIODIC | STIMER_SINT(2), s.stimer_config[1]);
+	EXPECT_EQ(10000000, s.stimer_count[1]);
+	EXPECT_NE(0, s.stimer_expiration[1]);
+	EXPECT_EQ(0, s.stimer_expiration[0]);
+	EXPECT_EQ(1 << 3, s.event_pending);
+	EXPECT_EQ(0, s.queued);
+
+#define SET_BAD(field, val) do {					\
+	bad = s;							\
+	bad.field = (val);						\
+	EXPECT_EQ(-EINVAL, guest_ioctl(v.fd, HVTB_VP_SET_SYNIC, (uintptr_t)&bad)); \
+} while (0)
+	SET_BAD(flags, 1);
+	SET_BAD(reserved[6], 1);
+	SET_BAD(scontrol, 2);
+	SET_BAD(simp, s.simp | 2);
+	SET_BAD(sint[0], 1ULL << 20);
+	SET_BAD(stimer_config[0], 1ULL << 13);
+#undef SET_BAD
+	EXPECT_EQ(-EFAULT, guest_ioctl(v.fd, HVTB_VP_SET_SYNIC, 8));
+
+	/* Restore with timer 0 direct, one-shot, due long ago. */
+	s.stimer_config[0] = STIMER_ENABLE | STIMER_DIRECT | STIMER_VECTOR(VEC_DIRECT);
+	s.stimer_count[0] = 5;
+	s.stimer_expiration[0] = 5;
+	ASSERT_EQ(0, guest_ioctl(v.fd, HVTB_VP_SET_SYNIC, (uintptr_t)&s));
+	EXPECT_UCALL(&v, UCALL_DONE);
+	TEARDOWN(g, v);
+
+	SYNIC_SETUP(g, v, ALL_EAX & ~PRIV_SYNIC);
+	EXPECT_EQ(-ENODEV, guest_ioctl(v.fd, HVTB_VP_GET_SYNIC, (uintptr_t)&s));
+	EXPECT_EQ(-ENODEV, guest_ioctl(v.fd, HVTB_VP_SET_SYNIC, (uintptr_t)&s));
 	TEARDOWN(g, v);
 }
 
@@ -1511,9 +1668,18 @@ TEST(bad_ioctls)
 	ev.flag_count = 2049;
 	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_HV_SET_EVENT, (uintptr_t)&ev));
 	ev.flag_count = 0;
-	ev.reserved[1] = 1;
+	ev.reserved = 1;
 	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_HV_SET_EVENT, (uintptr_t)&ev));
-	ev.reserved[1] = 0;
+	ev.reserved = 0;
+	ev.vp_index = 1;	/* only with HVTB_HV_EVENT_SYNIC */
+	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_HV_SET_EVENT, (uintptr_t)&ev));
+	ev.vp_index = 0;
+	ev.flags = HVTB_HV_EVENT_SYNIC;
+	ev.sint = 16;
+	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_HV_SET_EVENT, (uintptr_t)&ev));
+	ev.sint = 0;
+	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_HV_SET_EVENT, (uintptr_t)&ev)); /* fd */
+	ev.flags = 0;
 	ev.flags = 2;
 	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_HV_SET_EVENT, (uintptr_t)&ev));
 	ev.flags = 0;

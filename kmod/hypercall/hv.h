@@ -132,7 +132,9 @@ bool hvtb_hv_cpuid(struct hvtb_vp *vp, u32 fn, struct hvtb_cpuid_entry *e);
 u64 hvtb_hv_time_ref(struct hvtb_hv *hv);
 int hvtb_hv_post_message(struct hvtb_vp *vp, u32 conn, u32 type, u32 size,
 			 const u8 *payload);
-u16 hvtb_hv_signal_event(struct hvtb_vp *vp, u64 param);
+/* Not a TLFS status: hvtb_hv_signal_event() must be called where it may sleep. */
+#define HVTB_HV_STATUS_SLOW	0xffff
+u16 hvtb_hv_signal_event(struct hvtb_vp *vp, u64 param, bool may_sleep);
 
 /* kmod/hypercall/msr.c */
 int hvtb_hv_msr_read(struct hvtb_vp *vp, u32 index, u64 *data, bool host);
@@ -145,6 +147,10 @@ void hvtb_synic_vp_stop(struct hvtb_vp *vp);
 void hvtb_synic_vp_destroy(struct hvtb_vp *vp);
 int hvtb_synic_msr_write(struct hvtb_vp *vp, u32 index, u64 data, bool host);
 void hvtb_synic_deliver(struct hvtb_vp *vp);
+long hvtb_synic_vp_ioctl(struct hvtb_vp *vp, unsigned int cmd,
+			 void __user *uarg);
+int hvtb_synic_signal(struct hvtb_partition *part, u32 vp_index, u32 sint,
+		      u32 flag);
 long hvtb_synic_ioctl(struct hvtb_partition *part, unsigned int cmd,
 		      void __user *uarg);
 

@@ -234,8 +234,11 @@ void hvtb_synic_deliver(struct hvtb_vp *vp)
 
 /* ---- synthetic timers ---- */
 
-/* (Re)start timer @i from its config and count. synic_lock held. */
-static void stimer_arm(struct hvtb_vp *vp, u32 i)
+/*
+ * (Re)start timer @i from its config and count, at reference time @exp if
+ * non-zero (a restore). synic_lock held.
+ */
+static void stimer_arm(struct hvtb_vp *vp, u32 i, u64 exp)
 {
 	struct hvtb_hv_vp *h = vp->hv;
 	struct hvtb_stimer *t = &h->stimer[i];
@@ -248,7 +251,9 @@ static void stimer_arm(struct hvtb_vp *vp, u32 i)
 	    (!(cfg & STIMER_DIRECT) && !STIMER_SINT(cfg)))
 		return;
 	now = hvtb_hv_time_ref(vp->part->hv);
-	if (cfg & STIMER_PERIODIC)
+	if (exp)
+		t->exp = exp;
+	else if (cfg & STIMER_PERIODIC)
 		t->exp = now + max(count, STIMER_MIN_PERIOD);
 	else
 		t->exp = count;
@@ -346,7 +351,7 @@ static int stimer_write(struct hvtb_vp *vp, u32 i, bool count, u64 data,
 	    !STIMER_SINT(h->stimer_config[i]))
 		h->stimer_config[i] &= ~STIMER_ENABLE;
 	if (h->queues)
-		stimer_arm(vp, i);
+		stimer_arm(vp, i, 0);
 	spin_unlock_irqrestore(&h->synic_lock, fl);
 	return 0;
 }
@@ -426,6 +431,96 @@ int hvtb_synic_msr_write(struct hvtb_vp *vp, u32 index, u64 data, bool host)
 	return 0;
 }
 
+/* ---- save and restore: HVTB_VP_GET_SYNIC, HVTB_VP_SET_SYNIC ---- */
+
+static void synic_get_state(struct hvtb_vp *vp, struct hvtb_synic_state *s)
+{
+	struct hvtb_hv_vp *h = vp->hv;
+	unsigned long fl;
+	unsigned int i;
+
+	memset(s, 0, sizeof(*s));
+	spin_lock_irqsave(&h->synic_lock, fl);
+	s->scontrol = h->scontrol;
+	s->siefp = h->siefp;
+	s->simp = h->simp;
+	memcpy(s->sint, h->sint, sizeof(s->sint));
+	memcpy(s->stimer_config, h->stimer_config, sizeof(s->stimer_config));
+	memcpy(s->stimer_count, h->stimer_count, sizeof(s->stimer_count));
+	for (i = 0; i < HV_SYNIC_STIMER_COUNT; i++)
+		s->stimer_expiration[i] = h->stimer[i].armed ? h->stimer[i].exp : 0;
+	s->event_pending = h->event_pending;
+	s->queued = h->queued;
+	spin_unlock_irqrestore(&h->synic_lock, fl);
+}
+
+static int synic_set_state(struct hvtb_vp *vp, const struct hvtb_synic_state *s)
+{
+	struct hvtb_hv_vp *h = vp->hv;
+	unsigned long fl;
+	unsigned int i;
+
+	if (s->flags || memchr_inv(s->reserved, 0, sizeof(s->reserved)) ||
+	    (s->scontrol & ~HV_SYNIC_CONTROL_ENABLE) ||
+	    (s->siefp & PAGE_RSVD_MASK) || (s->simp & PAGE_RSVD_MASK))
+		return -EINVAL;
+	for (i = 0; i < HV_SYNIC_SINT_COUNT; i++)
+		if (s->sint[i] & SINT_RSVD_MASK)
+			return -EINVAL;
+	for (i = 0; i < HV_SYNIC_STIMER_COUNT; i++)
+		if (s->stimer_config[i] & STIMER_RSVD_MASK)
+			return -EINVAL;
+
+	spin_lock_irqsave(&h->synic_lock, fl);
+	WRITE_ONCE(h->scontrol, s->scontrol);
+	WRITE_ONCE(h->siefp, s->siefp);
+	WRITE_ONCE(h->simp, s->simp);
+	for (i = 0; i < HV_SYNIC_SINT_COUNT; i++)
+		WRITE_ONCE(h->sint[i], s->sint[i]);
+	h->event_pending = s->event_pending;
+	for (i = 0; i < HV_SYNIC_STIMER_COUNT; i++) {
+		h->stimer_config[i] = s->stimer_config[i];
+		h->stimer_count[i] = s->stimer_count[i];
+		h->stimer[i].queued = false;
+		stimer_arm(vp, i, s->stimer_expiration[i]);
+	}
+	spin_unlock_irqrestore(&h->synic_lock, fl);
+	synic_update_auto_eoi(vp);
+	/* Unmasked SINTs with a pending raise, and every queue: try again. */
+	for (i = 0; i < HV_SYNIC_SINT_COUNT; i++)
+		if (!(s->sint[i] & HV_SYNIC_SINT_MASKED) &&
+		    (s->event_pending & BIT(i)))
+			synic_write_sint(vp, i, s->sint[i], true);
+	synic_rescan(h);
+	synic_kick(vp);
+	return 0;
+}
+
+/**
+ * hvtb_synic_vp_ioctl() - HVTB_VP_GET_SYNIC / HVTB_VP_SET_SYNIC.
+ * @vp: the VP (its run_lock held)
+ * @cmd: the ioctl
+ * @uarg: struct hvtb_synic_state
+ * Return: 0 or -errno; -ENOTTY for another ioctl.
+ */
+long hvtb_synic_vp_ioctl(struct hvtb_vp *vp, unsigned int cmd,
+			 void __user *uarg)
+{
+	struct hvtb_synic_state s;
+
+	if (cmd != HVTB_VP_GET_SYNIC && cmd != HVTB_VP_SET_SYNIC)
+		return -ENOTTY;
+	if (!vp->hv->queues)
+		return -ENODEV;
+	if (cmd == HVTB_VP_GET_SYNIC) {
+		synic_get_state(vp, &s);
+		return copy_to_user(uarg, &s, sizeof(s)) ? -EFAULT : 0;
+	}
+	if (copy_from_user(&s, uarg, sizeof(s)))
+		return -EFAULT;
+	return synic_set_state(vp, &s);
+}
+
 /* ---- the host side: HVTB_HV_POST_MESSAGE, HVTB_HV_SIGNAL_FLAG ---- */
 
 static long synic_post(struct hvtb_partition *part, void __user *uarg)
@@ -497,25 +592,46 @@ static long synic_flag_vp(struct hvtb_vp *vp, const struct hvtb_hv_flag *f)
 	return 0;
 }
 
+/**
+ * hvtb_synic_signal() - set event flag @flag of SINT @sint in VP
+ * @vp_index's SIEFP page; raise the SINT if the flag was clear.
+ * @part: the partition
+ * @vp_index: the VP
+ * @sint: 0..15
+ * @flag: 0..2047
+ *
+ * Context: process context (sleeps).
+ * Return: 0 (newly set), 1 (was set), -ENOENT (no such VP), -ENODEV (no
+ * SynIC), -ENXIO (SynIC or SIEFP disabled, page not writable).
+ */
+int hvtb_synic_signal(struct hvtb_partition *part, u32 vp_index, u32 sint,
+		      u32 flag)
+{
+	struct hvtb_hv_flag f = { .vp_index = vp_index, .sint = sint,
+				  .flag = flag };
+	struct hvtb_vp *vp;
+	int r;
+
+	if (vp_index >= part->max_vps)
+		return -ENOENT;
+	/* The VP stays while part->lock is held (vp_destroy takes it). */
+	mutex_lock(&part->lock);
+	vp = part->vps[vp_index];
+	r = vp ? synic_flag_vp(vp, &f) : -ENOENT;
+	mutex_unlock(&part->lock);
+	return r;
+}
+
 static long synic_signal_flag(struct hvtb_partition *part, void __user *uarg)
 {
 	struct hvtb_hv_flag f;
-	struct hvtb_vp *vp;
-	long r;
 
 	if (copy_from_user(&f, uarg, sizeof(f)))
 		return -EFAULT;
 	if (f.flags || memchr_inv(f.reserved, 0, sizeof(f.reserved)) ||
 	    f.sint >= HV_SYNIC_SINT_COUNT || f.flag >= HV_EVENT_FLAGS_COUNT)
 		return -EINVAL;
-	if (f.vp_index >= part->max_vps)
-		return -ENOENT;
-	/* The VP stays while part->lock is held (vp_destroy takes it). */
-	mutex_lock(&part->lock);
-	vp = part->vps[f.vp_index];
-	r = vp ? synic_flag_vp(vp, &f) : -ENOENT;
-	mutex_unlock(&part->lock);
-	return r;
+	return hvtb_synic_signal(part, f.vp_index, f.sint, f.flag);
 }
 
 /**

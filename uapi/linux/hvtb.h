@@ -763,19 +763,31 @@ struct hvtb_hv_message {
 
 /*
  * HVTB_HV_SET_EVENT - HvSignalEvent on @connection_id (0..0xffffff) with a
- * flag number below @flag_count signals eventfd @fd (adds 1). Without
- * HVTB_HV_EVENT_DEASSIGN: -EEXIST if the id is taken, -EBADF/-EINVAL for a
- * bad fd. With it: removes the id (@fd and @flag_count must be 0), -ENOENT
- * if it was not there. Event and message connection ids are separate.
+ * flag number below @flag_count signals eventfd @fd (adds 1): the guest ->
+ * host direction. Without HVTB_HV_EVENT_DEASSIGN: -EEXIST if the id is
+ * taken, -EBADF/-EINVAL for a bad fd. With it: removes the id (@fd,
+ * @flag_count, @vp_index and @sint must be 0), -ENOENT if it was not there.
+ * Event and message connection ids are separate.
+ *
+ * With HVTB_HV_EVENT_SYNIC the connection leads into this partition's own
+ * SynIC instead (a guest signalling another of its VPs, as Hyper-V's
+ * intra-partition events): HvSignalEvent with flag number N sets event
+ * flag N of SINT @sint in VP @vp_index's SIEFP page and raises the SINT if
+ * the flag was clear, as HVTB_HV_SIGNAL_FLAG does. @fd must be 0; the VP
+ * need not exist yet. The call returns HV_STATUS_INVALID_PORT_ID when the
+ * target VP is missing or has not enabled SCONTROL and its SIEFP page.
  */
 #define HVTB_HV_EVENT_DEASSIGN	_BITULL(0)
+#define HVTB_HV_EVENT_SYNIC	_BITULL(1)
 
 struct hvtb_hv_event {
 	__u32 connection_id;
 	__s32 fd;
 	__u32 flags;		/* HVTB_HV_EVENT_* */
 	__u32 flag_count;	/* 1..2048; 0 means 1 */
-	__u64 reserved[2];	/* must be 0 */
+	__u32 vp_index;		/* HVTB_HV_EVENT_SYNIC: the target VP */
+	__u32 sint;		/* HVTB_HV_EVENT_SYNIC: its SINT, 0..15 */
+	__u64 reserved;		/* must be 0 */
 };
 
 #define HVTB_HV_SET_EVENT	_IOW(HVTBIO, 0x32, struct hvtb_hv_event)
@@ -859,6 +871,36 @@ struct hvtb_hv_flag {
 
 #define HVTB_HV_SIGNAL_FLAG	_IOW(HVTBIO, 0x35, struct hvtb_hv_flag)
 
+/*
+ * HVTB_VP_GET_SYNIC / HVTB_VP_SET_SYNIC (VP fd): a VP's SynIC and
+ * synthetic timer state, for save and restore. @stimer_expiration is the
+ * reference time of an armed timer's next expiry (0: not armed); SET
+ * re-arms each enabled timer at that time (a time already past fires at
+ * once) or, if 0, from its count as a guest write would. @event_pending:
+ * SINTs that got an event flag while masked (raised when unmasked).
+ * @queued (GET only, ignored by SET): SINTs whose kernel queue holds
+ * messages; the messages themselves are not part of this state (a restore
+ * re-posts what its host side had not seen delivered). -ENODEV without
+ * the SynIC privilege; -EINVAL for reserved bits of the MSR values (as a
+ * guest write), non-zero @flags or @reserved.
+ */
+struct hvtb_synic_state {
+	__u64 scontrol;
+	__u64 siefp;
+	__u64 simp;
+	__u64 sint[HVTB_HV_SINT_COUNT];
+	__u64 stimer_config[4];
+	__u64 stimer_count[4];
+	__u64 stimer_expiration[4];
+	__u32 flags;		/* must be 0 */
+	__u16 event_pending;
+	__u16 queued;
+	__u64 reserved[7];	/* must be 0 */
+};
+
+#define HVTB_VP_GET_SYNIC	_IOR(HVTBIO, 0x36, struct hvtb_synic_state)
+#define HVTB_VP_SET_SYNIC	_IOW(HVTBIO, 0x37, struct hvtb_synic_state)
+
 #ifdef __cplusplus
 #define hvtb_static_assert static_assert
 #else
@@ -894,6 +936,7 @@ hvtb_static_assert(sizeof(struct hvtb_hv_event) == 32, "layout");
 hvtb_static_assert(sizeof(struct hvtb_hv_vp_stats) == 128, "layout");
 hvtb_static_assert(sizeof(struct hvtb_hv_post) == 280, "layout");
 hvtb_static_assert(sizeof(struct hvtb_hv_flag) == 32, "layout");
+hvtb_static_assert(sizeof(struct hvtb_synic_state) == 312, "layout");
 #undef hvtb_static_assert
 
 #endif /* _UAPI_LINUX_HVTB_H */
