@@ -699,11 +699,16 @@ struct hvtb_hc_rep_fill_input {
  * Privileges (CPUID 0x40000003) gate the guest's MSRs and hypercalls; an
  * MSR not granted #GPs, a hypercall not granted returns
  * HV_STATUS_ACCESS_DENIED. Bits hvtb implements: EAX 1 (TIME_REF_COUNT),
- * 2 (SynIC MSRs, state only), 3 (STIMER MSRs, state only), 4
- * (VP_ASSIST_PAGE), 5 (GUEST_OS_ID, HYPERCALL), 6 (VP_INDEX), 9
- * (REFERENCE_TSC), 11 (TSC/APIC_FREQUENCY); EBX 1 (HvGetPartitionId),
- * 4 (HvPostMessage), 5 (HvSignalEvent). Other bits are passed to the guest
- * as given. Zero fields take the defaults in brackets.
+ * 2 (SynIC: SCONTROL, SIEFP, SIMP, EOM, SINTx with message and event flag
+ * delivery, see HVTB_HV_POST_MESSAGE), 3 (STIMERx, firing needs bit 2),
+ * 4 (VP_ASSIST_PAGE, and the APIC MSRs EOI/ICR/TPR 0x40000070..72 in
+ * partitions with HVTB_PARTITION_LAPIC; user space saves that state with
+ * HVTB_VP_GET_LAPIC, not with HVTB_VP_GET_MSRS), 5 (GUEST_OS_ID,
+ * HYPERCALL), 6 (VP_INDEX), 9 (REFERENCE_TSC), 11 (TSC/APIC_FREQUENCY);
+ * EBX 1 (HvGetPartitionId), 4 (HvPostMessage), 5 (HvSignalEvent). Other
+ * bits are passed to the guest as given. Zero fields take the defaults in
+ * brackets. SINT interrupts and direct-mode timers need
+ * HVTB_PARTITION_LAPIC; without it messages still reach the SIMP page.
  */
 #define HVTB_HV_ENABLE		_BITULL(0)
 /*
