@@ -47,6 +47,7 @@
 #include <asm/hyperv-tlfs.h>
 
 #include "ept/ept.h"
+#include "trace.h"
 #include "hvtb.h"
 #include "hypercall/hv.h"
 
@@ -185,11 +186,15 @@ static void synic_deliver_sint(struct hvtb_vp *vp, u32 sint)
 
 	if (hvtb_ept_read(ept, gpa, &slot, sizeof(slot))) {
 		h->stats.synic_page_failed++;
+		trace_hvtb_synic_message(vp->part->id, vp->index, sint,
+					 m.header.message_type, -EFAULT);
 		return;
 	}
 	if (slot.message_type != HVMSG_NONE) {
 		/* The guest writes EOM once it freed a slot marked pending. */
 		h->stats.synic_slot_busy++;
+		trace_hvtb_synic_message(vp->part->id, vp->index, sint,
+					 m.header.message_type, 1);
 		if (!slot.message_flags.msg_pending) {
 			slot.message_flags.msg_pending = 1;
 			if (hvtb_ept_write(ept, gpa + offsetof(struct hv_message_header,
@@ -206,8 +211,12 @@ static void synic_deliver_sint(struct hvtb_vp *vp, u32 sint)
 	}
 	if (hvtb_ept_write(ept, gpa, &m, sizeof(m))) {
 		h->stats.synic_page_failed++;
+		trace_hvtb_synic_message(vp->part->id, vp->index, sint,
+					 m.header.message_type, -EFAULT);
 		return;
 	}
+	trace_hvtb_synic_message(vp->part->id, vp->index, sint,
+				 m.header.message_type, 0);
 	synic_dequeue(h, sint);
 	h->stats.synic_delivered++;
 	synic_raise(vp, sintv);
