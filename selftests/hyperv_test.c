@@ -1460,6 +1460,80 @@ TEST(signal_event_into_own_synic)
 	TEARDOWN(g, v);
 }
 
+/* ---- two VPs: one signals the other's SynIC; the host posts to VP 1 ---- */
+
+static struct {
+	struct hv_msg simp[16];
+	uint8_t siefp[16][256];
+} synic1 __attribute__((aligned(4096)));
+
+static void guest_vp1_wait(void)
+{
+	guest_handlers[VEC_SINT3] = irq_eoi;
+	guest_handlers[VEC_SINT2] = irq_eoi;
+	guest_x2apic_on();
+	guest_wrmsr(MSR_SIMP, (uintptr_t)synic1.simp | 1);
+	guest_wrmsr(MSR_SIEFP, (uintptr_t)synic1.siefp | 1);
+	guest_wrmsr(MSR_SCONTROL, 1);
+	guest_wrmsr(MSR_SINT0 + 2, VEC_SINT2);
+	guest_wrmsr(MSR_SINT0 + 3, VEC_SINT3);
+	GUEST_SYNC(1);		/* ready: now blocked in HLT on its thread */
+	GUEST_ASSERT_EQ(halt_irqs(VEC_SINT3, 1, 1000), 1);
+	GUEST_ASSERT_EQ(synic1.siefp[3][1], 1 << 4);	/* flag 12 */
+	GUEST_ASSERT_EQ(halt_irqs(VEC_SINT2, 1, 1000), 1);
+	GUEST_ASSERT_EQ(synic1.simp[2].type, 0x77);
+	GUEST_ASSERT_EQ(synic.simp[2].type, 0);		/* VP 0's page untouched */
+}
+
+static void guest_vp0_signal(void)
+{
+	guest_enable_hypercall();
+	GUEST_SYNC(1);
+	GUEST_ASSERT_EQ(hv_call(HC_SIGNAL_EVENT | HC_FAST, 7 | (12ULL << 32), 0),
+			ST_SUCCESS);
+}
+
+static void *run_until_not_sync(void *arg)
+{
+	struct guest_vp *v = arg;
+	struct ucall uc;
+	uint64_t c;
+
+	do {
+		c = guest_run_ucall(v, &uc);
+	} while (c == UCALL_SYNC);
+	return (void *)(uintptr_t)c;
+}
+
+TEST(synic_two_vps)
+{
+	struct hvtb_hv_event ev = {
+		.connection_id = 7, .flags = HVTB_HV_EVENT_SYNIC,
+		.flag_count = 16, .vp_index = 1, .sint = 3,
+	};
+	struct guest g;
+	struct guest_vp v, v1;
+	pthread_t t;
+	void *tr;
+
+	SYNIC_SETUP(g, v, ALL_EAX);
+	ASSERT_EQ(0, guest_vp_create(&g, &v1, 1));
+	ASSERT_EQ(0, guest_ioctl(g.part, HVTB_HV_SET_EVENT, (uintptr_t)&ev));
+	ASSERT_EQ(0, guest_vp_enter_long(&v1, guest_vp1_wait, 0, 0));
+	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_vp0_signal, 0, 0));
+	EXPECT_UCALL(&v1, UCALL_SYNC);
+	ASSERT_EQ(0, pthread_create(&t, NULL, run_until_not_sync, &v1));
+	usleep(100000);		/* VP 1 blocks in HLT */
+	EXPECT_UCALL(&v, UCALL_SYNC);
+	EXPECT_UCALL(&v, UCALL_DONE);
+	usleep(100000);
+	ASSERT_EQ(0, host_post(g.part, 1, 2, 0x77));
+	ASSERT_EQ(0, pthread_join(t, &tr));
+	EXPECT_EQ(UCALL_DONE, (uintptr_t)tr);
+	guest_vp_destroy(&v1);
+	TEARDOWN(g, v);
+}
+
 static void guest_stimers(void)
 {
 	uint64_t now, cfg, i;
