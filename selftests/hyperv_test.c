@@ -9,6 +9,12 @@
  * port fd (exact bytes, full port, unknown port, oversize), HvSignalEvent
  * into an eventfd, the reference counter and the reference TSC page, VP
  * indexes, forwarding unknown calls, and bad ioctl inputs with their errno.
+ * SynIC (partitions with the in-kernel APIC): host messages into the SIMP
+ * page with EOM redelivery, busy slots, masked SINTs, auto-EOI, waking a
+ * halted or computing VP, a SIMP page outside guest memory; event flags
+ * from the host and from HvSignalEvent (same VP and another VP); synthetic
+ * timers in direct and message mode; the TLFS APIC MSRs; get/set of the
+ * SynIC state; every bad input of those ioctls.
  */
 #include <errno.h>
 #include <poll.h>
