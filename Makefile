@@ -69,7 +69,7 @@ check: deps
 # Exit costs measured in the guest with RDTSC (exact path lengths under Bochs).
 bench: userspace selftests
 	KERNEL=$(KERNEL) CPUS=$(CPUS) EMU=$(EMU) $(TOP)/testvm/run.sh \
-		'$$HVTB_SELFTESTS/exit_bench'
+		'$$HVTB_SELFTESTS/exit_bench && $$HVTB_SELFTESTS/sched_bench'
 
 install: modules
 	$(MAKE) -C $(KDIR) M=$(MODDIR) modules_install

@@ -72,7 +72,6 @@ static long dev_check_extension(unsigned long ext)
 static void dev_fill_capabilities(struct hvtb_capabilities *caps)
 {
 	const struct hvtb_vmx_caps *c = &hvtb_caps;
-	unsigned int cpu;
 
 	caps->api_version = HVTB_API_VERSION;
 	caps->features = c->features;
@@ -84,9 +83,7 @@ static void dev_fill_capabilities(struct hvtb_capabilities *caps)
 	cpus_read_lock();
 	caps->online_cpus = num_online_cpus();
 	caps->vmx_root_cpus = cpumask_weight(hvtb_vmx_root_cpus());
-	for_each_cpu(cpu, hvtb_vmx_root_cpus())
-		if (cpu < HVTB_MAX_CPU_MASK)
-			caps->vmx_root_mask[cpu / 64] |= 1ULL << (cpu % 64);
+	hvtb_cpumask_to_words(hvtb_vmx_root_cpus(), caps->vmx_root_mask);
 	cpus_read_unlock();
 
 	caps->feature_control = c->feature_control;
@@ -120,6 +117,72 @@ static long dev_get_capabilities(struct hvtb_capabilities __user *ucaps)
 	return 0;
 }
 
+/**
+ * hvtb_cpumask_to_words() - a CPU set as the uapi's HVTB_CPU_MASK_WORDS words.
+ * @m: the set
+ * @w: HVTB_CPU_MASK_WORDS words, zeroed by the caller; CPUs beyond
+ *     HVTB_MAX_CPU_MASK are left out
+ */
+void hvtb_cpumask_to_words(const struct cpumask *m, __u64 *w)
+{
+	unsigned int cpu;
+
+	for_each_cpu(cpu, m)
+		if (cpu < HVTB_MAX_CPU_MASK)
+			w[cpu / 64] |= BIT_ULL(cpu % 64);
+}
+
+/**
+ * hvtb_cpumask_from_words() - the CPU set of a uapi mask.
+ * @w: HVTB_CPU_MASK_WORDS words
+ * @m: the set
+ * Return: 0, or -EINVAL when @w names a CPU that cannot exist.
+ */
+int hvtb_cpumask_from_words(const __u64 *w, struct cpumask *m)
+{
+	unsigned int i;
+
+	cpumask_clear(m);
+	for (i = 0; i < HVTB_MAX_CPU_MASK; i++) {
+		if (!(w[i / 64] & BIT_ULL(i % 64)))
+			continue;
+		if (i >= nr_cpu_ids)
+			return -EINVAL;
+		cpumask_set_cpu(i, m);
+	}
+	return 0;
+}
+
+/* HVTB_SET_SCHED_CPUS / HVTB_GET_SCHED_CPUS */
+static long dev_sched_cpus(void __user *uarg, bool set)
+{
+	struct hvtb_sched_cpus sc;
+	cpumask_var_t m;
+	long r = 0;
+
+	if (set && !capable(CAP_SYS_NICE))
+		return -EPERM;
+	if (!zalloc_cpumask_var(&m, GFP_KERNEL))
+		return -ENOMEM;
+	if (set) {
+		if (copy_from_user(&sc, uarg, sizeof(sc)))
+			r = -EFAULT;
+		else if (memchr_inv(sc.reserved, 0, sizeof(sc.reserved)) ||
+			 hvtb_cpumask_from_words(sc.mask, m))
+			r = -EINVAL;
+		else
+			r = hvtb_sched_set_cpus(m);
+	} else {
+		memset(&sc, 0, sizeof(sc));
+		hvtb_sched_get_cpus(m);
+		hvtb_cpumask_to_words(m, sc.mask);
+		if (copy_to_user(uarg, &sc, sizeof(sc)))
+			r = -EFAULT;
+	}
+	free_cpumask_var(m);
+	return r;
+}
+
 static long hvtb_dev_ioctl(struct file *file, unsigned int cmd,
 			   unsigned long arg)
 {
@@ -132,6 +195,9 @@ static long hvtb_dev_ioctl(struct file *file, unsigned int cmd,
 		return dev_get_capabilities((void __user *)arg);
 	case HVTB_CREATE_PARTITION:
 		return hvtb_partition_create((void __user *)arg);
+	case HVTB_SET_SCHED_CPUS:
+	case HVTB_GET_SCHED_CPUS:
+		return dev_sched_cpus((void __user *)arg, cmd == HVTB_SET_SCHED_CPUS);
 	default:
 		return -ENOTTY;
 	}

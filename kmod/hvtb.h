@@ -164,6 +164,7 @@ enum hvtb_sched_state {
 	HVTB_SCHED_IDLE,	/* no HVTB_VP_RUN in flight */
 	HVTB_SCHED_QUEUED,	/* runnable on its CPU's queue */
 	HVTB_SCHED_RUNNING,	/* executing on its CPU's thread */
+	HVTB_SCHED_BLOCKED,	/* in HLT: off the queue until an interrupt */
 	HVTB_SCHED_DONE,	/* the run ended: @result is for the RUN caller */
 };
 
@@ -183,6 +184,7 @@ struct hvtb_sched_vp {
 	int result;
 	bool cancel;
 	bool yield;		/* PAUSE-loop exit: end the slice, others first */
+	bool halted;		/* a run ended (signal) while the VP was in HLT */
 	wait_queue_head_t done;
 	u64 queued_at;		/* ns, for the wait-time counter */
 };
@@ -254,7 +256,7 @@ int hvtb_vp_create(struct hvtb_partition *part, const struct hvtb_vp_config *cfg
 /* kmod/vmx/vmx.c */
 int hvtb_vmx_vp_init(struct hvtb_vp *vp);
 void hvtb_vmx_vp_destroy(struct hvtb_vp *vp);
-int hvtb_vmx_vp_run(struct hvtb_vp *vp, u64 deadline_ns);
+int hvtb_vmx_vp_run(struct hvtb_vp *vp, u64 deadline_tsc);
 int hvtb_gva_to_gpa(struct hvtb_vp *vp, u64 gva, u64 *gpa);
 void hvtb_vmx_get_regs(struct hvtb_vp *vp, struct hvtb_regs *regs);
 int hvtb_vmx_set_regs(struct hvtb_vp *vp, const struct hvtb_regs *regs);
@@ -274,8 +276,11 @@ void hvtb_sched_vp_destroy(struct hvtb_vp *vp);
 int hvtb_sched_start(struct hvtb_vp *vp);
 int hvtb_sched_wait(struct hvtb_vp *vp);
 bool hvtb_sched_done(struct hvtb_vp *vp);
+void hvtb_sched_unblock(struct hvtb_vp *vp);
 int hvtb_sched_set(struct hvtb_vp *vp, const struct hvtb_vp_sched *p);
 void hvtb_sched_get(struct hvtb_vp *vp, struct hvtb_vp_sched *p);
+int hvtb_sched_set_cpus(const struct cpumask *m);
+void hvtb_sched_get_cpus(struct cpumask *m);
 /*
  * kmod/apic/apic.c - the virtual local APIC.
  *
@@ -321,5 +326,7 @@ void hvtb_apic_irqfd_release_all(struct hvtb_partition *part);
 /* kmod/dev.c */
 int hvtb_dev_init(void);
 void hvtb_dev_exit(void);
+void hvtb_cpumask_to_words(const struct cpumask *m, __u64 *w);
+int hvtb_cpumask_from_words(const __u64 *w, struct cpumask *m);
 
 #endif /* HVTB_H */

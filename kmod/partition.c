@@ -211,12 +211,7 @@ int hvtb_partition_create(const struct hvtb_partition_config __user *ucfg)
 	INIT_LIST_HEAD(&part->irqfds);
 	part->id = atomic_inc_return(&partition_ids);
 	part->max_vps = cfg.max_vps ?: HVTB_MAX_VPS;
-	/*
-	 * TODO(sched+apic): VPs with an in-kernel APIC run on the RUN caller
-	 * for now: on hvtb's threads the APIC timer test hangs (seen under
-	 * Bochs, not yet understood).
-	 */
-	part->root_sched = cfg.flags & (HVTB_PARTITION_ROOT_SCHED | HVTB_PARTITION_LAPIC);
+	part->root_sched = cfg.flags & HVTB_PARTITION_ROOT_SCHED;
 	part->flags = cfg.flags;
 
 	part->ept = hvtb_ept_create(cfg.max_memory);

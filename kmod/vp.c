@@ -136,8 +136,14 @@ static int vp_execute(struct hvtb_vp *vp)
 {
 	int r;
 
-	if (vp->part->root_sched)
+	if (vp->part->root_sched) {
+		if (vp->sched.halted) {
+			/* Back into the HLT a signal interrupted. */
+			vp->sched.halted = false;
+			return VMX_EXIT_HALT;
+		}
 		return vp_run_here(vp);
+	}
 	r = hvtb_sched_start(vp);
 	return r ?: hvtb_sched_wait(vp);
 }
@@ -153,14 +159,16 @@ static int vp_in_kernel_work(struct hvtb_vp *vp, int r)
 	switch (r) {
 	case VMX_EXIT_HALT:
 		/*
-		 * A signal ends the wait; the run then reports -EINTR. SynIC
-		 * work wakes it too: a message written into the SIMP page
-		 * raises its SINT's vector, else the VP halts again.
+		 * A signal ends the wait; the run then reports -EINTR, and
+		 * the next run resumes the HLT. SynIC work wakes it too: a
+		 * message written into the SIMP page raises its SINT's
+		 * vector, else the VP halts again.
 		 */
 		for (;;) {
-			hvtb_apic_halt(vp);
-			if (signal_pending(current))
+			if (hvtb_apic_halt(vp)) {
+				vp->sched.halted = true;
 				return -EINTR;
+			}
 			if (!hvtb_hv_synic_work(vp->hv))
 				return VMX_EXIT_CONTINUE;
 			hvtb_synic_deliver(vp);
@@ -406,6 +414,10 @@ static long vp_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		mutex_unlock(&vp->run_lock);
 		return -EBUSY;
 	}
+	/* User space sets the VP's registers: a HLT a signal interrupted is over. */
+	if (cmd == HVTB_VP_SET_REGS || cmd == HVTB_VP_SET_SREGS ||
+	    cmd == HVTB_VP_SET_EVENTS)
+		vp->sched.halted = false;
 	switch (cmd) {
 	case HVTB_VP_RUN:
 		r = vp_run(vp, arg);

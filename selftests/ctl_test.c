@@ -2,7 +2,8 @@
 /*
  * ctl_test - hvtbctl against the loaded module: `info` shows what
  * HVTB_GET_CAPABILITIES returns, `info --json` is valid JSON with every
- * field, and an unprivileged user gets the permission message.
+ * field, and an unprivileged user gets the permission message;
+ * `sched-cpus` shows and sets the scheduler CPU set.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -195,6 +196,44 @@ TEST(info_bad_argument)
 	EXPECT_EQ(2, proc_run(argv, NULL, out, sizeof(out), err, sizeof(err)));
 	EXPECT_STREQ("", out);
 	EXPECT_NE(NULL, strstr(err, "Usage:"));
+}
+
+/* hvtbctl sched-cpus: show the set, set it, refuse nonsense. */
+TEST(sched_cpus)
+{
+	const char *ctl, *argv[4];
+	char out[OUT_MAX], err[OUT_MAX], online[256] = "";
+	FILE *f;
+	int fd;
+
+	HVTB_OPEN_OR_SKIP(fd, O_RDONLY);
+	close(fd);
+	HVTBCTL_OR_SKIP(ctl);
+	f = fopen("/sys/devices/system/cpu/online", "r");
+	ASSERT_NE(NULL, f);
+	ASSERT_NE(NULL, fgets(online, sizeof(online), f));
+	fclose(f);
+	argv[0] = ctl;
+	argv[1] = "sched-cpus";
+	argv[2] = NULL;
+	ASSERT_EQ(0, proc_run(argv, NULL, out, sizeof(out), err, sizeof(err)))
+		TH_LOG("stderr: %s", err);
+	EXPECT_STREQ(online, out);	/* the default: every CPU */
+	argv[2] = "0";
+	argv[3] = NULL;
+	EXPECT_EQ(0, proc_run(argv, NULL, out, sizeof(out), err, sizeof(err)))
+		TH_LOG("stderr: %s", err);
+	EXPECT_STREQ("0\n", out);
+	argv[2] = "3-1";
+	EXPECT_EQ(2, proc_run(argv, NULL, out, sizeof(out), err, sizeof(err)));
+	EXPECT_NE(NULL, strstr(err, "not a CPU list"));
+	argv[2] = "200";		/* not online */
+	EXPECT_EQ(1, proc_run(argv, NULL, out, sizeof(out), err, sizeof(err)));
+	EXPECT_NE(NULL, strstr(err, "Invalid argument"));
+	online[strcspn(online, "\n")] = '\0';
+	argv[2] = online;		/* back to every CPU */
+	EXPECT_EQ(0, proc_run(argv, NULL, out, sizeof(out), err, sizeof(err)))
+		TH_LOG("stderr: %s", err);
 }
 
 TEST_HARNESS_MAIN

@@ -572,8 +572,9 @@ TEST(signal_cancels_run)
 	 * the scheduler issue's notes before asserting on them again.
 	 */
 	ASSERT_EQ(0, guest_ioctl(v.fd, HVTB_VP_GET_STATS, (uintptr_t)&st));
-	TH_LOG("preemption-timer exits %lu, external-interrupt exits %lu",
-	       (unsigned long)st.by_reason[52], (unsigned long)st.by_reason[1]);
+	TH_LOG("exits %lu: preemption timer %lu, external interrupt %lu, PAUSE %lu",
+	       (unsigned long)st.exits, (unsigned long)st.by_reason[52],
+	       (unsigned long)st.by_reason[1], (unsigned long)st.by_reason[40]);
 	memcpy(guest_gpa(&g, (uintptr_t)&spin_stop), &one, sizeof(one));
 	uc = EXPECT_UCALL(&v, UCALL_SYNC);
 	EXPECT_EQ(4, uc.args[0]);

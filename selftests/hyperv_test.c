@@ -1206,9 +1206,10 @@ static void *post_later(void *arg)
 	return (void *)(intptr_t)host_post(a->part, 0, 2, a->type);
 }
 
+/* hvtb's threads, or the RUN caller with HVTB_TEST_ROOT_SCHED=1 (hyperv_test:root). */
 static int synic_setup(struct guest *g, struct guest_vp *v, uint32_t eax)
 {
-	int r = guest_create(g, GUEST_LAPIC);
+	int r = guest_create(g, GUEST_LAPIC | guest_env_sched_flags());
 
 	if (r)
 		return r;

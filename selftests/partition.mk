@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# Partition, memory, VP and exit selftests and the exit benchmark; included
+# Partition, memory, VP and exit selftests and the benchmarks; included
 # by selftests/Makefile after its variables (SRC, OUT, OBJ, CFLAGS_ALL,
 # LDFLAGS_ALL, KSFT_HDRS, HELPER_LIB, LIBHVTB) are set.
 #
@@ -10,14 +10,14 @@
 # without the red zone (interrupts push onto the guest's stack).
 
 PARTITION_VM_TESTS := partition_test memory_test vp_test exit_test sched_test apic_test hyperv_test
-BENCH_BINS := exit_bench
+BENCH_BINS := exit_bench sched_bench
 
 GUEST_CFLAGS := $(CFLAGS_ALL) -fno-pie -fno-stack-protector -mno-red-zone \
 		-fcf-protection=none
 GUEST_LDFLAGS := $(LDFLAGS_ALL) -no-pie
-GUEST_LIB_OBJ := $(OBJ)/guest/lib/guest.o
+GUEST_LIB_OBJ := $(OBJ)/guest/lib/guest.o $(OBJ)/guest/lib/spin.o
 
-$(GUEST_LIB_OBJ): $(SRC)/lib/guest.c $(SRC)/include/guest.h
+$(OBJ)/guest/lib/%.o: $(SRC)/lib/%.c $(SRC)/include/guest.h $(SRC)/include/spin.h
 	@mkdir -p $(dir $@)
 	$(CC) $(GUEST_CFLAGS) -c -o $@ $<
 
@@ -31,9 +31,9 @@ $(addprefix $(OUT)/,$(PARTITION_VM_TESTS)): $(OUT)/%: $(OBJ)/guest/%.o \
 	$(CC) $(USER_CFLAGS) $(GUEST_LDFLAGS) -o $@ $< $(GUEST_LIB_OBJ) \
 		$(HELPER_LIB) $(LIBHVTB) -lpthread
 
-$(OUT)/exit_bench: $(OBJ)/guest/bench/exit_bench.o $(GUEST_LIB_OBJ) $(LIBHVTB)
+$(addprefix $(OUT)/,$(BENCH_BINS)): $(OUT)/%: $(OBJ)/guest/bench/%.o $(GUEST_LIB_OBJ) $(LIBHVTB)
 	@mkdir -p $(dir $@)
-	$(CC) $(USER_CFLAGS) $(GUEST_LDFLAGS) -o $@ $< $(GUEST_LIB_OBJ) $(LIBHVTB)
+	$(CC) $(USER_CFLAGS) $(GUEST_LDFLAGS) -o $@ $< $(GUEST_LIB_OBJ) $(LIBHVTB) -lpthread
 
 all: $(addprefix $(OUT)/,$(PARTITION_VM_TESTS) $(BENCH_BINS))
 

@@ -19,48 +19,23 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/epoll.h>
+#include <sys/wait.h>
 
 #include "hvtb_harness.h"
 #include "guest.h"
+#include "spin.h"
 
 #undef TEST_TIMEOUT_DEFAULT
 #define TEST_TIMEOUT_DEFAULT	600
 
-#define MAX_SPIN_VPS	4
-
-/* Guest side: each spinning VP counts in its own slot until told to stop. */
-static volatile uint64_t spin_count[MAX_SPIN_VPS];
-static volatile uint32_t spin_stop;
-
-static void guest_spin_count(uint64_t index)
-{
-	while (!spin_stop)
-		spin_count[index]++;
-}
-
-struct spinner {
-	struct guest_vp v;
-	int result;		/* 0: ended with UCALL_DONE */
-	char msg[160];
-};
-
-static void *spinner_thread(void *arg)
-{
-	struct spinner *s = arg;
-	struct ucall uc;
-
-	s->result = -1;
-	if (guest_vp_run(&s->v)) {
-		snprintf(s->msg, sizeof(s->msg), "run: %s", strerror(errno));
-		return NULL;
-	}
-	if (guest_get_ucall(&s->v, &uc) != UCALL_DONE) {
-		guest_describe_exit(&s->v, s->msg, sizeof(s->msg));
-		return NULL;
-	}
-	s->result = 0;
-	return NULL;
-}
+/*
+ * Wall (= guest) time of the measurements: long enough for hundreds of
+ * 1 ms quanta and several 100 ms periods, short enough for Bochs with 2
+ * CPUs, where a guest second costs about a minute.
+ */
+#define SHARE_MS	600
+#define CAP_MS		500
+#define PROGRESS_MS	300
 
 static uint64_t now_ns(void)
 {
@@ -95,25 +70,16 @@ static int last_cpu(void)
 	return (int)sysconf(_SC_NPROCESSORS_ONLN) - 1;
 }
 
-/*
- * Run @n spinners of @g (already created and entered) for @ms of wall time
- * (the test thread sleeps on CPU 0 meanwhile), then stop them.
- */
+/* Run the @n spinners of @g for @ms of wall time, then stop them. */
 static void run_spinners(struct __test_metadata *_metadata, struct guest *g,
 			 struct spinner *s, int n, unsigned int ms)
 {
-	uint32_t one = 1;
-	pthread_t t[MAX_SPIN_VPS];
-	int i;
+	int i, r = spinners_run(g, s, n, ms);
 
-	memset(guest_gpa(g, (uintptr_t)&spin_stop), 0, sizeof(spin_stop));
-	for (i = 0; i < n; i++)
-		ASSERT_EQ(0, pthread_create(&t[i], NULL, spinner_thread, &s[i]));
-	usleep(ms * 1000);
-	memcpy(guest_gpa(g, (uintptr_t)&spin_stop), &one, sizeof(one));
-	for (i = 0; i < n; i++) {
-		ASSERT_EQ(0, pthread_join(t[i], NULL));
-		EXPECT_EQ(0, s[i].result) TH_LOG("VP %d: %s", i, s[i].msg);
+	for (i = 0; i < n && r; i++) {
+		EXPECT_EQ(0, s[i].result) {
+			TH_LOG("VP %d: %s", i, s[i].msg);
+		}
 	}
 }
 
@@ -131,8 +97,8 @@ TEST(default_mode_runs_on_hvtb_threads)
 	EXPECT_EQ(0, p.cap_bp);
 	EXPECT_EQ(0, p.reserve_bp);
 	EXPECT_EQ(~0U, p.cpu);		/* no CPU before the first run */
-	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_spin_count, 0, 0));
-	memcpy(guest_gpa(&g, (uintptr_t)&spin_stop), &(uint32_t){ 1 }, 4);
+	ASSERT_EQ(0, guest_vp_enter_long(&v, spin_guest, 0, 0));
+	spin_set_stop(&g, 1);
 	EXPECT_UCALL(&v, UCALL_DONE);
 	ASSERT_EQ(0, guest_ioctl(v.fd, HVTB_VP_GET_SCHED, (uintptr_t)&p));
 	EXPECT_GT(sysconf(_SC_NPROCESSORS_ONLN), p.cpu);
@@ -152,8 +118,8 @@ TEST(root_mode_runs_on_the_caller)
 
 	GUEST_OR_SKIP(&g, GUEST_ROOT_SCHED);
 	ASSERT_EQ(0, guest_vp_create(&g, &v, 0));
-	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_spin_count, 0, 0));
-	memcpy(guest_gpa(&g, (uintptr_t)&spin_stop), &(uint32_t){ 1 }, 4);
+	ASSERT_EQ(0, guest_vp_enter_long(&v, spin_guest, 0, 0));
+	spin_set_stop(&g, 1);
 	EXPECT_UCALL(&v, UCALL_DONE);
 	ASSERT_EQ(0, guest_ioctl(v.fd, HVTB_VP_GET_STATS, (uintptr_t)&st));
 	EXPECT_EQ(0, st.sched_dispatches);
@@ -217,8 +183,8 @@ TEST(affinity_obeyed)
 	ASSERT_EQ(0, guest_ioctl(v.fd, HVTB_VP_GET_SCHED, (uintptr_t)&p));
 	EXPECT_EQ((uint32_t)cpu, p.cpu);
 	EXPECT_EQ(1ULL << cpu, p.affinity[0]);
-	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_spin_count, 0, 0));
-	memcpy(guest_gpa(&g, (uintptr_t)&spin_stop), &(uint32_t){ 1 }, 4);
+	ASSERT_EQ(0, guest_vp_enter_long(&v, spin_guest, 0, 0));
+	spin_set_stop(&g, 1);
 	EXPECT_UCALL(&v, UCALL_DONE);
 	ASSERT_EQ(0, guest_ioctl(v.fd, HVTB_VP_GET_SCHED, (uintptr_t)&p));
 	EXPECT_EQ((uint32_t)cpu, p.cpu);
@@ -236,13 +202,10 @@ TEST(weights_1_1_2)
 	int i, cpu = last_cpu();
 
 	GUEST_OR_SKIP(&g, 0);
-	memset(s, 0, sizeof(s));
-	for (i = 0; i < 3; i++) {
-		ASSERT_EQ(0, guest_vp_create(&g, &s[i].v, i));
+	ASSERT_EQ(0, spinners_create(&g, s, 3));
+	for (i = 0; i < 3; i++)
 		ASSERT_EQ(0, set_sched(&s[i].v, weight[i], 0, 0, cpu));
-		ASSERT_EQ(0, guest_vp_enter_long(&s[i].v, guest_spin_count, i, 0));
-	}
-	run_spinners(_metadata, &g, s, 3, 1500);
+	run_spinners(_metadata, &g, s, 3, SHARE_MS);
 	for (i = 0; i < 3; i++)
 		sum += rt[i] = runtime_ns(&s[i].v);
 	ASSERT_LT(0, sum);
@@ -251,11 +214,10 @@ TEST(weights_1_1_2)
 
 		TH_LOG("VP %d weight %u: %.1f%% of the CPU (ideal %.1f%%), %lu iterations",
 		       i, weight[i], share * 100, ideal * 100,
-		       (unsigned long)((volatile uint64_t *)guest_gpa(&g,
-				(uintptr_t)spin_count))[i]);
+		       (unsigned long)spin_counts(&g)[i]);
 		EXPECT_GE(0.05 * ideal, share > ideal ? share - ideal : ideal - share);
-		guest_vp_destroy(&s[i].v);
 	}
+	spinners_destroy(s, 3);
 	guest_destroy(&g);
 }
 
@@ -268,12 +230,10 @@ TEST(cap_25pct)
 	int cpu = last_cpu();
 
 	GUEST_OR_SKIP(&g, 0);
-	memset(s, 0, sizeof(s));
-	ASSERT_EQ(0, guest_vp_create(&g, &s[0].v, 0));
+	ASSERT_EQ(0, spinners_create(&g, s, 1));
 	ASSERT_EQ(0, set_sched(&s[0].v, 100, 2500, 0, cpu));
-	ASSERT_EQ(0, guest_vp_enter_long(&s[0].v, guest_spin_count, 0, 0));
 	t0 = now_ns();
-	run_spinners(_metadata, &g, s, 1, 1000);
+	run_spinners(_metadata, &g, s, 1, CAP_MS);
 	wall = now_ns() - t0;
 	rt = runtime_ns(&s[0].v);
 	TH_LOG("capped VP: %.1f%% of %lu ms", 100.0 * rt / wall,
@@ -284,7 +244,7 @@ TEST(cap_25pct)
 	 */
 	EXPECT_GE((wall / 100000000 + 2) * (25000000 + 1000000), rt);
 	EXPECT_LE(wall / 10, rt);	/* and it did run */
-	guest_vp_destroy(&s[0].v);
+	spinners_destroy(s, 1);
 	guest_destroy(&g);
 }
 
@@ -297,45 +257,34 @@ TEST(reserve_under_contention)
 	int i, cpu = last_cpu();
 
 	GUEST_OR_SKIP(&g, 0);
-	memset(s, 0, sizeof(s));
-	for (i = 0; i < 3; i++) {
-		ASSERT_EQ(0, guest_vp_create(&g, &s[i].v, i));
+	ASSERT_EQ(0, spinners_create(&g, s, 3));
+	for (i = 0; i < 3; i++)
 		ASSERT_EQ(0, set_sched(&s[i].v, i ? 1000 : 1, 0, i ? 0 : 4000, cpu));
-		ASSERT_EQ(0, guest_vp_enter_long(&s[i].v, guest_spin_count, i, 0));
-	}
-	run_spinners(_metadata, &g, s, 3, 1500);
+	run_spinners(_metadata, &g, s, 3, SHARE_MS);
 	for (i = 0; i < 3; i++)
 		sum += rt[i] = runtime_ns(&s[i].v);
 	ASSERT_LT(0, sum);
 	TH_LOG("reserved VP: %.1f%% (reserve 40%%)", 100.0 * rt[0] / sum);
 	EXPECT_LE(0.38, (double)rt[0] / sum);
-	for (i = 0; i < 3; i++)
-		guest_vp_destroy(&s[i].v);
+	spinners_destroy(s, 3);
 	guest_destroy(&g);
 }
 
 /* More spinning VPs than CPUs: every one progresses. */
 TEST(more_vps_than_cpus)
 {
-	struct spinner s[MAX_SPIN_VPS];
+	struct spinner s[SPIN_MAX_VPS];
 	struct guest g;
-	volatile uint64_t *count;
 	int i;
 
 	GUEST_OR_SKIP(&g, 0);
-	memset(s, 0, sizeof(s));
-	for (i = 0; i < MAX_SPIN_VPS; i++) {
-		ASSERT_EQ(0, guest_vp_create(&g, &s[i].v, i));
-		ASSERT_EQ(0, guest_vp_enter_long(&s[i].v, guest_spin_count, i, 0));
-	}
-	memset(guest_gpa(&g, (uintptr_t)spin_count), 0, sizeof(spin_count));
-	run_spinners(_metadata, &g, s, MAX_SPIN_VPS, 800);
-	count = guest_gpa(&g, (uintptr_t)spin_count);
-	for (i = 0; i < MAX_SPIN_VPS; i++) {
-		EXPECT_LT(0, count[i]);
+	ASSERT_EQ(0, spinners_create(&g, s, SPIN_MAX_VPS));
+	run_spinners(_metadata, &g, s, SPIN_MAX_VPS, PROGRESS_MS);
+	for (i = 0; i < SPIN_MAX_VPS; i++) {
+		EXPECT_LT(0, spin_counts(&g)[i]);
 		EXPECT_LT(0, runtime_ns(&s[i].v));
-		guest_vp_destroy(&s[i].v);
 	}
+	spinners_destroy(s, SPIN_MAX_VPS);
 	guest_destroy(&g);
 }
 
@@ -363,21 +312,15 @@ TEST(cpu_offline_with_vp_running)
 	struct guest g;
 	volatile uint64_t *count;
 	uint64_t before;
-	uint32_t one = 1;
-	pthread_t t;
 	int cpu = last_cpu();
 
 	if (cpu < 1)
 		SKIP(return, "needs 2 CPUs (run with CPUS=2)");
 	GUEST_OR_SKIP(&g, 0);
-	memset(s, 0, sizeof(s));
-	ASSERT_EQ(0, guest_vp_create(&g, &s[0].v, 0));
+	ASSERT_EQ(0, spinners_create(&g, s, 1));
 	ASSERT_EQ(0, set_sched(&s[0].v, 100, 0, 0, cpu));
-	ASSERT_EQ(0, guest_vp_enter_long(&s[0].v, guest_spin_count, 0, 0));
-	count = guest_gpa(&g, (uintptr_t)spin_count);
-	count[0] = 0;
-	memset(guest_gpa(&g, (uintptr_t)&spin_stop), 0, sizeof(spin_stop));
-	ASSERT_EQ(0, pthread_create(&t, NULL, spinner_thread, &s[0]));
+	count = spin_counts(&g);
+	spinners_start(&g, s, 1);
 	while (!count[0])
 		usleep(10000);
 	ASSERT_EQ(0, cpu_online(cpu, 0));
@@ -385,12 +328,105 @@ TEST(cpu_offline_with_vp_running)
 	while (count[0] == before)	/* it goes on, on another CPU */
 		usleep(10000);
 	ASSERT_EQ(0, cpu_online(cpu, 1));
-	memcpy(guest_gpa(&g, (uintptr_t)&spin_stop), &one, sizeof(one));
-	ASSERT_EQ(0, pthread_join(t, NULL));
-	EXPECT_EQ(0, s[0].result) TH_LOG("%s", s[0].msg);
+	EXPECT_EQ(0, spinners_stop(&g, s, 1)) TH_LOG("%s", s[0].msg);
 	ASSERT_EQ(0, guest_ioctl(s[0].v.fd, HVTB_VP_GET_SCHED, (uintptr_t)&p));
 	EXPECT_NE((uint32_t)cpu, p.cpu);
-	guest_vp_destroy(&s[0].v);
+	spinners_destroy(s, 1);
+	guest_destroy(&g);
+}
+
+/* ---- the scheduler CPU set (HVTB_SET/GET_SCHED_CPUS) ---- */
+
+static int sched_cpus(struct guest *g, struct hvtb_sched_cpus *c, int set)
+{
+	return guest_ioctl(g->dev, set ? HVTB_SET_SCHED_CPUS : HVTB_GET_SCHED_CPUS,
+			   (uintptr_t)c);
+}
+
+/* Without CAP_SYS_NICE the set cannot change (a child drops root). */
+static int sched_cpus_unprivileged(struct guest *g, struct hvtb_sched_cpus *c)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(setuid(65534) ? 2 : sched_cpus(g, c, 1) == -EPERM ? 0 : 1);
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+TEST(sched_cpu_set_bad_input)
+{
+	struct hvtb_sched_cpus all, c;
+	struct guest g;
+	int i;
+
+	GUEST_OR_SKIP(&g, GUEST_NO_MEMORY);
+	memset(&all, 0, sizeof(all));
+	ASSERT_EQ(0, sched_cpus(&g, &all, 0));
+	for (i = 0; i <= last_cpu(); i++)	/* default: every CPU */
+		EXPECT_TRUE(all.mask[i / 64] & 1ULL << (i % 64));
+	c = all;
+	c.reserved[3] = 1;
+	EXPECT_EQ(-EINVAL, sched_cpus(&g, &c, 1));
+	memset(&c, 0, sizeof(c));
+	EXPECT_EQ(-EINVAL, sched_cpus(&g, &c, 1));	/* no CPU */
+	c.mask[HVTB_CPU_MASK_WORDS - 1] = 1ULL << 63;
+	EXPECT_EQ(-EINVAL, sched_cpus(&g, &c, 1));	/* none online */
+	EXPECT_EQ(-EFAULT, guest_ioctl(g.dev, HVTB_SET_SCHED_CPUS, 8));
+	EXPECT_EQ(-EFAULT, guest_ioctl(g.dev, HVTB_GET_SCHED_CPUS, 8));
+	EXPECT_EQ(0, sched_cpus_unprivileged(&g, &all));
+	EXPECT_EQ(0, sched_cpus(&g, &all, 1));		/* the same set */
+	memset(&c, 0, sizeof(c));
+	ASSERT_EQ(0, sched_cpus(&g, &c, 0));
+	EXPECT_EQ(0, memcmp(&c, &all, sizeof(c)));
+	guest_destroy(&g);
+}
+
+/* A VP spinning on a CPU that leaves the set goes on elsewhere. */
+TEST(sched_cpu_set_moves_vps)
+{
+	struct hvtb_sched_cpus all, c;
+	struct hvtb_vp_sched p;
+	struct spinner s[1];
+	struct guest_vp w;
+	struct guest g;
+	volatile uint64_t *count;
+	uint64_t before;
+	int cpu = last_cpu();
+
+	if (cpu < 1)
+		SKIP(return, "needs 2 CPUs (run with CPUS=2)");
+	GUEST_OR_SKIP(&g, 0);
+	memset(&all, 0, sizeof(all));
+	ASSERT_EQ(0, sched_cpus(&g, &all, 0));
+	ASSERT_EQ(0, spinners_create(&g, s, 1));
+	ASSERT_EQ(0, set_sched(&s[0].v, 100, 0, 0, cpu));
+	ASSERT_EQ(0, guest_vp_create(&g, &w, 1));
+	ASSERT_EQ(0, set_sched(&w, 100, 0, 1000, cpu));	/* placed, idle */
+	count = spin_counts(&g);
+	spinners_start(&g, s, 1);
+	while (!count[0])
+		usleep(10000);
+
+	c = all;
+	c.mask[cpu / 64] &= ~(1ULL << (cpu % 64));
+	/* A reserve on the leaving CPU: refused, nothing changes. */
+	EXPECT_EQ(-EBUSY, sched_cpus(&g, &c, 1));
+	ASSERT_EQ(0, set_sched(&w, 100, 0, 0, cpu));
+	EXPECT_EQ(0, sched_cpus(&g, &c, 1));
+	before = count[0];
+	while (count[0] == before)	/* it goes on, on another CPU */
+		usleep(10000);
+	EXPECT_EQ(0, sched_cpus(&g, &all, 1));
+	EXPECT_EQ(0, spinners_stop(&g, s, 1)) TH_LOG("%s", s[0].msg);
+	ASSERT_EQ(0, guest_ioctl(s[0].v.fd, HVTB_VP_GET_SCHED, (uintptr_t)&p));
+	EXPECT_NE((uint32_t)cpu, p.cpu);
+	ASSERT_EQ(0, guest_ioctl(w.fd, HVTB_VP_GET_SCHED, (uintptr_t)&p));
+	EXPECT_NE((uint32_t)cpu, p.cpu);
+	guest_vp_destroy(&w);
+	spinners_destroy(s, 1);
 	guest_destroy(&g);
 }
 
@@ -468,8 +504,8 @@ TEST(async_run_closed_in_flight)
 
 	GUEST_OR_SKIP(&g, 0);
 	ASSERT_EQ(0, guest_vp_create(&g, &v, 0));
-	memset(guest_gpa(&g, (uintptr_t)&spin_stop), 0, sizeof(spin_stop));
-	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_spin_count, 0, 0));
+	spin_set_stop(&g, 0);
+	ASSERT_EQ(0, guest_vp_enter_long(&v, spin_guest, 0, 0));
 	ASSERT_EQ(-EINPROGRESS, guest_ioctl(v.fd, HVTB_VP_RUN, HVTB_RUN_ASYNC));
 	usleep(20000);
 	guest_vp_destroy(&v);		/* the spinning run ends with its fd */

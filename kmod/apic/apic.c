@@ -207,7 +207,8 @@ void hvtb_apic_kick(struct hvtb_vp *vp)
 	struct hvtb_apic *a = vp->apic;
 	struct task_struct *t;
 
-	wake_up_interruptible(&a->wq);
+	wake_up_interruptible(&a->wq);	/* HLT in the RUN caller */
+	hvtb_sched_unblock(vp);		/* HLT on hvtb's scheduler */
 	rcu_read_lock();
 	t = rcu_dereference(a->task);
 	if (t && t != current)

@@ -10,8 +10,12 @@
  * message into the guest's SIMP page, in process context while it does not
  * run the guest (the ept accessors sleep): vmx.c leaves the run loop with
  * VMX_EXIT_SLOW when synic_work is set, hvtb_hv_slow() calls
- * hvtb_synic_deliver(), and a blocking HLT wakes for it too. So the slot is
- * never written while the guest reads it on this VP. A free slot (message
+ * hvtb_synic_deliver(), and a blocking HLT wakes for it too (in the RUN
+ * caller, or a VP BLOCKED on hvtb's scheduler, whose thread then hands the
+ * delivery to the RUN caller). So the slot is never written while the
+ * guest reads it on this VP. On hvtb's threads a wake that raises no
+ * interrupt (busy slot, polled SINT) resumes the guest after its HLT; in
+ * the RUN caller the VP halts again. A free slot (message
  * type HVMSG_NONE) gets the head of the queue, its msg_pending flag set if
  * more wait, and the SINT's vector is raised in the local APIC; a busy slot
  * gets msg_pending set and the message waits for the guest's EOM write

@@ -11,7 +11,9 @@
  * preemption timer ends the slice inside the guest, and the thread looks
  * at need_resched() after every exit, so the host keeps its CPU whenever
  * it needs it. A VP goes back to its queue when its slice ends and leaves
- * it when the run ends.
+ * it when the run ends. A VP in HLT with nothing pending for its in-kernel
+ * APIC leaves the queue too, without ending the run: BLOCKED, it costs no
+ * CPU until the APIC's kick (hvtb_sched_unblock()) queues it again.
  *
  * The guest FPU state is loaded only inside one slice, with bottom halves
  * disabled: a kernel thread's FPU registers are not saved at a context
@@ -19,22 +21,30 @@
  *
  * Locking: each CPU's lock protects its queue, its policy state and the
  * scheduling fields of the VPs assigned to it; a VP changes CPU only while
- * it is not RUNNING, under both CPUs' locks.
+ * it is not RUNNING, under both CPUs' locks. The paths that place or move
+ * VPs (run start, policy change, destruction) hold sched_cpus_sem for
+ * reading and then the CPU hotplug lock; a change of the scheduler CPU set
+ * holds sched_cpus_sem for writing, CPU hotplug the hotplug lock.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/cpu.h>
+#include <linux/delay.h>
 #include <linux/hrtimer.h>
 #include <linux/ktime.h>
+#include <linux/math64.h>
 #include <linux/moduleparam.h>
 #include <linux/percpu.h>
+#include <linux/rwsem.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/smpboot.h>
 #include <linux/spinlock.h>
 #include <asm/fpu/api.h>
+#include <asm/tsc.h>
 
 #include "hvtb.h"
+#include "hypercall/hv.h"
 #include "trace.h"
 #include "vmx/vmx.h"
 
@@ -62,7 +72,8 @@ struct sched_cpu {
 
 static DEFINE_PER_CPU(struct sched_cpu, sched_cpu);
 static DEFINE_PER_CPU(struct task_struct *, sched_thread);
-static struct cpumask sched_mask;	/* scheduler CPUs (module parameter) */
+static struct cpumask sched_mask;	/* scheduler CPUs (sched_cpus_sem) */
+static DECLARE_RWSEM(sched_cpus_sem);
 
 static u64 sched_quantum_ns(void)
 {
@@ -75,10 +86,13 @@ static u64 sched_now(void)
 	return ktime_get_ns();
 }
 
-/* May VPs run on @sc now: its thread unparked and the CPU in VMX root? */
+/*
+ * May VPs run on @sc now: a scheduler CPU, its thread unparked and the CPU
+ * in VMX root?
+ */
 static bool sched_cpu_usable(const struct sched_cpu *sc)
 {
-	return READ_ONCE(sc->online) &&
+	return READ_ONCE(sc->online) && cpumask_test_cpu(sc->cpu, &sched_mask) &&
 	       cpumask_test_cpu(sc->cpu, hvtb_vmx_root_cpus());
 }
 
@@ -167,6 +181,51 @@ static void sched_finish(struct hvtb_vp *vp, int result)
 	wake_up(&vp->sched.done);
 }
 
+/*
+ * Is an interrupt or NMI waiting for @vp, which is in HLT, or SynIC work
+ * (a message for the SIMP page, which the RUN caller writes)?
+ */
+static bool sched_vp_wakeable(struct hvtb_vp *vp)
+{
+	return hvtb_apic_nmi_pending(vp) || hvtb_apic_has_interrupt(vp) ||
+	       hvtb_hv_synic_work(vp->hv);
+}
+
+/**
+ * hvtb_sched_unblock() - queue a VP that blocked in HLT; nothing for a VP
+ * in any other state. The APIC calls it when it has an interrupt for the
+ * VP.
+ * @vp: the VP; any context (hardirq, other locks held).
+ */
+void hvtb_sched_unblock(struct hvtb_vp *vp)
+{
+	struct sched_cpu *sc;
+	unsigned long fl;
+	bool woke;
+	int cpu;
+
+	/* The VP may move meanwhile; its CPU's lock pins it. */
+	for (;;) {
+		cpu = READ_ONCE(vp->sched.cpu);
+		if (cpu < 0)
+			return;		/* never on hvtb's scheduler */
+		sc = per_cpu_ptr(&sched_cpu, cpu);
+		spin_lock_irqsave(&sc->lock, fl);
+		if (vp->sched.cpu == cpu)
+			break;
+		spin_unlock_irqrestore(&sc->lock, fl);
+	}
+	woke = vp->sched.state == HVTB_SCHED_BLOCKED;
+	if (woke) {
+		vp->sched.state = HVTB_SCHED_QUEUED;
+		vp->sched.queued_at = sched_now();
+		sched_wake(&sc->prq, &vp->sched.se, sched_quantum_ns());
+	}
+	spin_unlock_irqrestore(&sc->lock, fl);
+	if (woke)
+		sched_kick(sc);
+}
+
 /* Run @vp for one slice on this CPU's thread. */
 static int sched_run_slice(struct hvtb_vp *vp, u64 slice_ns)
 {
@@ -177,7 +236,8 @@ static int sched_run_slice(struct hvtb_vp *vp, u64 slice_ns)
 		hvtb_apic_run_begin(vp);	/* its kicks come to this thread */
 	local_bh_disable();
 	fpu_swap_kvm_fpstate(&vp->fpu, true);
-	r = hvtb_vmx_vp_run(vp, sched_now() + slice_ns);
+	r = hvtb_vmx_vp_run(vp, rdtsc() + mul_u64_u32_div(slice_ns, tsc_khz,
+							  USEC_PER_SEC));
 	fpu_swap_kvm_fpstate(&vp->fpu, false);
 	local_bh_enable();
 	if (vp->apic)
@@ -195,7 +255,8 @@ static void sched_thread_fn(unsigned int cpu)
 
 	spin_lock_irq(&sc->lock);
 	now = sched_now();
-	vp = sched_pick_vp(sc, now, &wait_until);
+	/* The CPU may have left the set since smpboot asked should_run. */
+	vp = sched_cpu_usable(sc) ? sched_pick_vp(sc, now, &wait_until) : NULL;
 	if (!vp) {
 		spin_unlock_irq(&sc->lock);
 		return;
@@ -224,7 +285,10 @@ static void sched_thread_fn(unsigned int cpu)
 		vp->sched.se.vruntime = max(vp->sched.se.vruntime,
 					    sc->prq.lead_vruntime);
 	}
-	if (r != VMX_EXIT_CONTINUE || vp->sched.cancel) {
+	if (r == VMX_EXIT_HALT && !vp->sched.cancel) {
+		vp->sched.state = HVTB_SCHED_BLOCKED;
+		vp->sched.se.runnable = false;
+	} else if (r != VMX_EXIT_CONTINUE || vp->sched.cancel) {
 		sched_finish(vp, r);
 	} else {
 		vp->sched.state = HVTB_SCHED_QUEUED;
@@ -232,6 +296,9 @@ static void sched_thread_fn(unsigned int cpu)
 		vp->stats.sched_preemptions++;
 	}
 	spin_unlock_irq(&sc->lock);
+	/* An interrupt that came before BLOCKED was visible found no one to wake. */
+	if (r == VMX_EXIT_HALT && sched_vp_wakeable(vp))
+		hvtb_sched_unblock(vp);
 	/*
 	 * smpboot calls schedule() only when nothing is runnable: give the
 	 * CPU to whoever need_resched() ended the slice for (the RUN callers
@@ -263,28 +330,33 @@ static void sched_move(struct hvtb_vp *vp, int to)
 }
 
 /*
- * Move @vp (not RUNNING) to CPU @to under the lock(s) of its old and new
- * CPU, taken in CPU order. Interrupts off.
+ * Move @vp to CPU @to under the lock(s) of its old and new CPU, taken in
+ * CPU order, unless it is RUNNING (then false: try again after its slice).
+ * Interrupts off.
  */
-static void sched_relocate(struct hvtb_vp *vp, int to)
+static bool sched_relocate(struct hvtb_vp *vp, int to)
 {
 	struct sched_cpu *dst = per_cpu_ptr(&sched_cpu, to), *src, *first, *second;
 	int from = vp->sched.cpu;
+	bool moved;
 
 	if (from < 0 || from == to) {
 		spin_lock(&dst->lock);
 		sched_move(vp, to);
 		spin_unlock(&dst->lock);
-		return;
+		return true;
 	}
 	src = per_cpu_ptr(&sched_cpu, from);
 	first = from < to ? src : dst;
 	second = from < to ? dst : src;
 	spin_lock(&first->lock);
 	spin_lock_nested(&second->lock, SINGLE_DEPTH_NESTING);
-	sched_move(vp, to);
+	moved = vp->sched.state != HVTB_SCHED_RUNNING;
+	if (moved)
+		sched_move(vp, to);
 	spin_unlock(&second->lock);
 	spin_unlock(&first->lock);
+	return moved;
 }
 
 /*
@@ -317,12 +389,11 @@ static int sched_choose_cpu(struct hvtb_vp *vp, const struct cpumask *allowed,
 	return any ? -ENOSPC : -EINVAL;
 }
 
-/* Put @vp on a CPU its policy allows (under the VP's run_lock). */
+/* Put @vp on a CPU its policy allows (run_lock and the hotplug lock held). */
 static int sched_place(struct hvtb_vp *vp)
 {
 	int to, from = vp->sched.cpu;
 
-	cpus_read_lock();
 	to = sched_choose_cpu(vp, vp->sched.affinity, vp->sched.se.reserve_bp);
 	if (to == -EINVAL)	/* affinity only names offline CPUs: break it */
 		to = sched_choose_cpu(vp, &sched_mask, vp->sched.se.reserve_bp);
@@ -331,7 +402,6 @@ static int sched_place(struct hvtb_vp *vp)
 		sched_relocate(vp, to);
 		local_irq_enable();
 	}
-	cpus_read_unlock();
 	return to < 0 ? to : 0;
 }
 
@@ -344,25 +414,42 @@ static int sched_place(struct hvtb_vp *vp)
 int hvtb_sched_start(struct hvtb_vp *vp)
 {
 	struct sched_cpu *sc;
-	int r;
+	bool halted;
+	int r = 0;
 
+	/* The VP's CPU stays ours until it is queued there (park moves it). */
+	down_read(&sched_cpus_sem);
+	cpus_read_lock();
 	if (vp->sched.cpu < 0 ||
 	    !sched_cpu_usable(per_cpu_ptr(&sched_cpu, vp->sched.cpu)) ||
 	    !cpumask_test_cpu(vp->sched.cpu, vp->sched.affinity)) {
 		r = sched_place(vp);
 		if (r)
-			return r;
+			goto out;
 	}
 	sc = per_cpu_ptr(&sched_cpu, vp->sched.cpu);
 
 	spin_lock_irq(&sc->lock);
 	vp->sched.cancel = false;
-	vp->sched.state = HVTB_SCHED_QUEUED;
-	vp->sched.queued_at = sched_now();
-	sched_wake(&sc->prq, &vp->sched.se, sched_quantum_ns());
+	halted = vp->sched.halted;
+	vp->sched.halted = false;
+	if (halted) {
+		/* Still in the HLT a signal interrupted: block again. */
+		vp->sched.state = HVTB_SCHED_BLOCKED;
+	} else {
+		vp->sched.state = HVTB_SCHED_QUEUED;
+		vp->sched.queued_at = sched_now();
+		sched_wake(&sc->prq, &vp->sched.se, sched_quantum_ns());
+	}
 	spin_unlock_irq(&sc->lock);
-	sched_kick(sc);
-	return 0;
+	if (!halted)
+		sched_kick(sc);
+	else if (sched_vp_wakeable(vp))
+		hvtb_sched_unblock(vp);
+out:
+	cpus_read_unlock();
+	up_read(&sched_cpus_sem);
+	return r;
 }
 
 /* End the run in flight: off the queue, or at the end of its slice. */
@@ -370,15 +457,21 @@ static void sched_cancel(struct hvtb_vp *vp)
 {
 	struct sched_cpu *sc;
 
-	cpus_read_lock();	/* the VP does not change CPU meanwhile */
+	/* The VP does not change CPU meanwhile. */
+	down_read(&sched_cpus_sem);
+	cpus_read_lock();
 	sc = per_cpu_ptr(&sched_cpu, vp->sched.cpu);
 	spin_lock_irq(&sc->lock);
-	if (vp->sched.state == HVTB_SCHED_QUEUED)
+	if (vp->sched.state == HVTB_SCHED_BLOCKED)
+		vp->sched.halted = true;	/* the next run resumes the HLT */
+	if (vp->sched.state == HVTB_SCHED_QUEUED ||
+	    vp->sched.state == HVTB_SCHED_BLOCKED)
 		sched_finish(vp, VMX_EXIT_CONTINUE);
 	else if (vp->sched.state == HVTB_SCHED_RUNNING)
 		vp->sched.cancel = true;
 	spin_unlock_irq(&sc->lock);
 	cpus_read_unlock();
+	up_read(&sched_cpus_sem);
 	wait_event(vp->sched.done, READ_ONCE(vp->sched.state) == HVTB_SCHED_DONE);
 }
 
@@ -415,16 +508,8 @@ bool hvtb_sched_done(struct hvtb_vp *vp)
 /* The CPU set of a uapi affinity mask. */
 static int sched_mask_from_user(const struct hvtb_vp_sched *p, struct cpumask *m)
 {
-	unsigned int i;
-
-	cpumask_clear(m);
-	for (i = 0; i < HVTB_MAX_CPU_MASK; i++) {
-		if (!(p->affinity[i / 64] & BIT_ULL(i % 64)))
-			continue;
-		if (i >= nr_cpu_ids)
-			return -EINVAL;
-		cpumask_set_cpu(i, m);
-	}
+	if (hvtb_cpumask_from_words(p->affinity, m))
+		return -EINVAL;
 	if (cpumask_empty(m))
 		cpumask_copy(m, &sched_mask);
 	return cpumask_intersects(m, &sched_mask) ? 0 : -EINVAL;
@@ -456,6 +541,7 @@ int hvtb_sched_set(struct hvtb_vp *vp, const struct hvtb_vp_sched *p)
 		return -EINVAL;
 	if (!zalloc_cpumask_var(&m, GFP_KERNEL))
 		return -ENOMEM;
+	down_read(&sched_cpus_sem);
 	r = sched_mask_from_user(p, m);
 	if (r)
 		goto out;
@@ -487,6 +573,7 @@ int hvtb_sched_set(struct hvtb_vp *vp, const struct hvtb_vp_sched *p)
 out_unlock:
 	cpus_read_unlock();
 out:
+	up_read(&sched_cpus_sem);
 	free_cpumask_var(m);
 	return r;
 }
@@ -498,15 +585,11 @@ out:
  */
 void hvtb_sched_get(struct hvtb_vp *vp, struct hvtb_vp_sched *p)
 {
-	unsigned int cpu;
-
 	memset(p, 0, sizeof(*p));
 	p->weight = vp->sched.se.weight;
 	p->cap_bp = vp->sched.se.cap_bp;
 	p->reserve_bp = vp->sched.se.reserve_bp;
-	for_each_cpu(cpu, vp->sched.affinity)
-		if (cpu < HVTB_MAX_CPU_MASK)
-			p->affinity[cpu / 64] |= BIT_ULL(cpu % 64);
+	hvtb_cpumask_to_words(vp->sched.affinity, p->affinity);
 	p->cpu = vp->sched.cpu < 0 ? ~0U : vp->sched.cpu;
 }
 
@@ -519,7 +602,9 @@ int hvtb_sched_vp_init(struct hvtb_vp *vp)
 {
 	if (!zalloc_cpumask_var(&vp->sched.affinity, GFP_KERNEL_ACCOUNT))
 		return -ENOMEM;
+	down_read(&sched_cpus_sem);
 	cpumask_copy(vp->sched.affinity, &sched_mask);
+	up_read(&sched_cpus_sem);
 	vp->sched.se.weight = HVTB_SCHED_WEIGHT_DEFAULT;
 	vp->sched.cpu = -1;
 	INIT_LIST_HEAD(&vp->sched.node);
@@ -537,8 +622,10 @@ void hvtb_sched_vp_destroy(struct hvtb_vp *vp)
 	struct sched_cpu *sc;
 
 	if (READ_ONCE(vp->sched.state) == HVTB_SCHED_QUEUED ||
-	    READ_ONCE(vp->sched.state) == HVTB_SCHED_RUNNING)
+	    READ_ONCE(vp->sched.state) == HVTB_SCHED_RUNNING ||
+	    READ_ONCE(vp->sched.state) == HVTB_SCHED_BLOCKED)
 		sched_cancel(vp);
+	down_read(&sched_cpus_sem);
 	cpus_read_lock();
 	if (vp->sched.cpu >= 0) {
 		sc = per_cpu_ptr(&sched_cpu, vp->sched.cpu);
@@ -550,7 +637,98 @@ void hvtb_sched_vp_destroy(struct hvtb_vp *vp)
 		vp->sched.cpu = -1;
 	}
 	cpus_read_unlock();
+	up_read(&sched_cpus_sem);
 	free_cpumask_var(vp->sched.affinity);
+}
+
+/*
+ * Move every VP off @cpu, which just left the scheduler CPU set: its
+ * thread no longer picks VPs, so a RUNNING one is back in the queue after
+ * its slice. sched_cpus_sem held for writing, and the hotplug lock.
+ */
+static void sched_drain(unsigned int cpu)
+{
+	struct sched_cpu *sc = per_cpu_ptr(&sched_cpu, cpu);
+	struct hvtb_vp *vp;
+	bool moved;
+	int to;
+
+	for (;;) {
+		spin_lock_irq(&sc->lock);
+		vp = list_first_entry_or_null(&sc->vps, struct hvtb_vp, sched.node);
+		spin_unlock_irq(&sc->lock);
+		if (!vp)
+			return;
+		to = sched_choose_cpu(vp, vp->sched.affinity, vp->sched.se.reserve_bp);
+		if (to < 0)	/* affinity only names CPUs left behind: break it */
+			to = sched_choose_cpu(vp, &sched_mask, vp->sched.se.reserve_bp);
+		if (WARN_ON_ONCE(to < 0))
+			return;	/* checked by the caller: cannot happen */
+		local_irq_disable();
+		moved = sched_relocate(vp, to);
+		local_irq_enable();
+		if (moved)
+			sched_kick(per_cpu_ptr(&sched_cpu, to));
+		else
+			usleep_range(100, 1000);	/* in its last slice here */
+	}
+}
+
+/**
+ * hvtb_sched_set_cpus() - HVTB_SET_SCHED_CPUS: a new scheduler CPU set.
+ * @m: the new set
+ * Return: 0; -EINVAL when no CPU of @m is online in VMX root; -EBUSY when
+ * a VP with a reserve is assigned to a CPU that leaves the set.
+ */
+int hvtb_sched_set_cpus(const struct cpumask *m)
+{
+	cpumask_var_t gone;
+	struct hvtb_vp *vp;
+	unsigned int cpu;
+	bool usable = false;
+	int r = 0;
+
+	if (!zalloc_cpumask_var(&gone, GFP_KERNEL))
+		return -ENOMEM;
+	down_write(&sched_cpus_sem);
+	cpus_read_lock();
+	for_each_cpu_and(cpu, m, hvtb_vmx_root_cpus())
+		usable |= READ_ONCE(per_cpu_ptr(&sched_cpu, cpu)->online);
+	if (!usable) {
+		r = -EINVAL;
+		goto out;
+	}
+	cpumask_andnot(gone, &sched_mask, m);
+	for_each_cpu(cpu, gone) {
+		struct sched_cpu *sc = per_cpu_ptr(&sched_cpu, cpu);
+
+		spin_lock_irq(&sc->lock);
+		list_for_each_entry(vp, &sc->vps, sched.node)
+			if (vp->sched.se.reserve_bp)
+				r = -EBUSY;
+		spin_unlock_irq(&sc->lock);
+		if (r)
+			goto out;
+	}
+	cpumask_copy(&sched_mask, m);
+	for_each_cpu(cpu, gone)
+		sched_drain(cpu);
+out:
+	cpus_read_unlock();
+	up_write(&sched_cpus_sem);
+	free_cpumask_var(gone);
+	return r;
+}
+
+/**
+ * hvtb_sched_get_cpus() - HVTB_GET_SCHED_CPUS.
+ * @m: filled with the scheduler CPU set
+ */
+void hvtb_sched_get_cpus(struct cpumask *m)
+{
+	down_read(&sched_cpus_sem);
+	cpumask_copy(m, &sched_mask);
+	up_read(&sched_cpus_sem);
 }
 
 /*
@@ -573,7 +751,8 @@ static void sched_thread_park(unsigned int cpu)
 		/* No other scheduler CPU: queued runs end as cancelled. */
 		spin_lock_irq(&sc->lock);
 		list_for_each_entry(vp, &sc->vps, sched.node)
-			if (vp->sched.state == HVTB_SCHED_QUEUED)
+			if (vp->sched.state == HVTB_SCHED_QUEUED ||
+			    vp->sched.state == HVTB_SCHED_BLOCKED)
 				sched_finish(vp, VMX_EXIT_CONTINUE);
 		spin_unlock_irq(&sc->lock);
 		return;
@@ -590,7 +769,7 @@ static void sched_thread_park(unsigned int cpu)
 		if (!vp)
 			break;
 		local_irq_disable();
-		sched_relocate(vp, to);
+		sched_relocate(vp, to);	/* never RUNNING: see above */
 		local_irq_enable();
 	}
 	sched_kick(per_cpu_ptr(&sched_cpu, to));

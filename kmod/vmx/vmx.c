@@ -17,6 +17,7 @@
 #include <linux/gfp.h>
 #include <linux/idr.h>
 #include <linux/kernel.h>
+#include <linux/math64.h>
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
 #include <linux/preempt.h>
@@ -79,21 +80,21 @@ MODULE_PARM_DESC(quantum_us, "longest guest run without a VM exit, in microsecon
 
 /*
  * The VMX-preemption-timer value for the next entry (TSC >> rate): the
- * quantum, or less when the scheduler's slice ends sooner (@deadline_ns,
- * ktime; 0 for none).
+ * quantum, or less when the scheduler's slice ends sooner (@deadline_tsc,
+ * a TSC value; 0 for none). TSC arithmetic only: this runs before every
+ * entry, and reading a clock source can cost as much as an exit.
  */
-static u32 vmx_quantum_ticks(u64 deadline_ns)
+static u32 vmx_quantum_ticks(u64 deadline_tsc)
 {
-	u64 ns = (u64)clamp_t(unsigned int, READ_ONCE(quantum_us), 10, 100000) *
-		 NSEC_PER_USEC;
-	u64 ticks, now;
+	u64 ticks = (u64)clamp_t(unsigned int, READ_ONCE(quantum_us), 10, 100000) *
+		    tsc_khz / USEC_PER_MSEC;
+	u64 now;
 
-	if (deadline_ns) {
-		now = ktime_get_ns();
-		ns = min(ns, deadline_ns > now ? deadline_ns - now : 0);
+	if (deadline_tsc) {
+		now = rdtsc();
+		ticks = min(ticks, deadline_tsc > now ? deadline_tsc - now : 0);
 	}
-	ticks = mul_u64_u32_div(ns, tsc_khz, NSEC_PER_MSEC) >> hvtb_caps.timer_shift;
-	return clamp_t(u64, ticks, 1, U32_MAX);
+	return clamp_t(u64, ticks >> hvtb_caps.timer_shift, 1, U32_MAX);
 }
 
 static const u32 swapped_msr_index[HVTB_NR_SWAPPED_MSRS] = {
@@ -640,17 +641,17 @@ static void vmx_inject_apic(struct hvtb_vp *vp)
 }
 
 /* One VM entry and exit. Preemption and interrupts disabled. */
-static int vmx_enter_once(struct hvtb_vp *vp, u64 deadline_ns)
+static int vmx_enter_once(struct hvtb_vp *vp, u64 deadline_tsc)
 {
 	struct vmx_host_state h;
 	u64 t0;
 	int r;
 
 	vmx_switch_to_guest(vp, &h);
-	vmcs_write32(VMX_PREEMPTION_TIMER_VALUE, vmx_quantum_ticks(deadline_ns));
-	t0 = ktime_get_ns();
+	vmcs_write32(VMX_PREEMPTION_TIMER_VALUE, vmx_quantum_ticks(deadline_tsc));
+	t0 = rdtsc();
 	r = hvtb_vmx_vmenter(&vp->gprs, vp->launched);
-	vp->stats.guest_ns += ktime_get_ns() - t0;
+	vp->stats.guest_ns += mul_u64_u32_div(rdtsc() - t0, USEC_PER_SEC, tsc_khz);
 	vmx_switch_to_host(vp, &h);
 	return r;
 }
@@ -673,12 +674,12 @@ static int vmx_entry_failed(struct hvtb_vp *vp, int r)
  * hvtb_vmx_vp_run() - run the VP until an exit needs user space, a signal is
  * pending, the host's scheduler wants the CPU or hvtb's slice ends.
  * @vp: the virtual processor
- * @deadline_ns: the end of hvtb's scheduler slice (ktime), 0 for none
+ * @deadline_tsc: the end of hvtb's scheduler slice (a TSC value), 0 for none
  *
  * Return: VMX_EXIT_USER (run->exit_reason set), VMX_EXIT_CONTINUE when the
  * caller should check for signals and reschedule, or -errno.
  */
-int hvtb_vmx_vp_run(struct hvtb_vp *vp, u64 deadline_ns)
+int hvtb_vmx_vp_run(struct hvtb_vp *vp, u64 deadline_tsc)
 {
 	int r;
 
@@ -705,7 +706,7 @@ int hvtb_vmx_vp_run(struct hvtb_vp *vp, u64 deadline_ns)
 		local_irq_disable();
 		if (need_resched() || signal_pending(current) ||
 		    READ_ONCE(vp->sched.cancel) || vp->sched.yield ||
-		    (deadline_ns && ktime_get_ns() >= deadline_ns)) {
+		    (deadline_tsc && rdtsc() >= deadline_tsc)) {
 			local_irq_enable();
 			r = VMX_EXIT_CONTINUE;
 			break;
@@ -718,7 +719,7 @@ int hvtb_vmx_vp_run(struct hvtb_vp *vp, u64 deadline_ns)
 		}
 		if (vp->apic)
 			vmx_inject_apic(vp);
-		r = vmx_enter_once(vp, deadline_ns);
+		r = vmx_enter_once(vp, deadline_tsc);
 		local_irq_enable();
 
 		if (r) {

@@ -14,14 +14,15 @@
  * hv_signal_event_eventfd (a fast HvSignalEvent signalling an eventfd, whose
  * count is checked after the run).
  *
- * With the in-kernel local APIC (HVTB_PARTITION_LAPIC) two more figures:
- * lapic_self_ipi (x2APIC self-IPI WRMSR -> handler -> EOI -> back, all in
- * the kernel) and lapic_assert_to_handler (HVTB_ASSERT_INTERRUPT from a
- * user thread -> the guest handler's RDTSC, the VP blocked in HLT on
- * another thread; guest and host share the TSC as the TSC offset is 0).
+ * With the in-kernel local APIC (HVTB_PARTITION_LAPIC) two more figures,
+ * in both modes: lapic_self_ipi (x2APIC self-IPI WRMSR -> handler -> EOI ->
+ * back, all in the kernel) and lapic_assert_to_handler, the wake-up latency
+ * of a halted VP (HVTB_ASSERT_INTERRUPT from a user thread -> the guest
+ * handler's RDTSC, the VP blocked in HLT; guest and host share the TSC as
+ * the TSC offset is 0).
  *
- * With the SynIC (an enlightened partition with the in-kernel APIC):
- * synic_post_to_handler (HVTB_HV_POST_MESSAGE from a user thread -> the
+ * With the SynIC (an enlightened partition with the in-kernel APIC), in
+ * both scheduling modes: synic_post_to_handler (HVTB_HV_POST_MESSAGE from a user thread -> the
  * message in the guest's SIMP slot -> the guest's SINT handler's RDTSC, the
  * VP blocked in HLT on another thread): user space -> guest message
  * delivery latency.
@@ -141,16 +142,18 @@ static uint64_t rdtsc_host(void)
 
 static int cmp_u64(const void *a, const void *b);
 
-static void print_median(const char *name, uint64_t *t, uint64_t n)
+static void print_median(const char *mode, const char *name, uint64_t *t,
+			 uint64_t n)
 {
 	qsort(t, n, sizeof(t[0]), cmp_u64);
-	printf("exit_bench: %s median_ticks=%llu iterations=%llu\n", name,
+	printf("exit_bench: %s%s%s median_ticks=%llu iterations=%llu\n",
+	       mode ?: "", mode ? " " : "", name,
 	       (unsigned long long)t[n / 2], (unsigned long long)n);
 	fflush(stdout);
 }
 
-/* The two local APIC figures. Return: 0 or -errno. */
-static int lapic_bench(uint64_t n)
+/* The two local APIC figures in one scheduling mode. Return: 0 or -errno. */
+static int lapic_bench(uint64_t n, unsigned int flags, const char *mode)
 {
 	volatile uint64_t *irqs, *t1;
 	struct guest g;
@@ -161,7 +164,7 @@ static int lapic_bench(uint64_t n)
 	void *ret;
 	int r;
 
-	r = guest_create(&g, GUEST_LAPIC);
+	r = guest_create(&g, GUEST_LAPIC | flags);
 	if (r)
 		return r;
 	r = guest_vp_create(&g, &v, 0);
@@ -171,7 +174,7 @@ static int lapic_bench(uint64_t n)
 		return -EIO;
 	memcpy(bench_ticks, guest_gpa(&g, (uintptr_t)bench_ticks),
 	       n * sizeof(bench_ticks[0]));
-	print_median("lapic_self_ipi", bench_ticks, n);
+	print_median(mode, "lapic_self_ipi", bench_ticks, n);
 
 	irqs = guest_gpa(&g, (uintptr_t)&lapic_irqs);
 	t1 = guest_gpa(&g, (uintptr_t)&lapic_t1);
@@ -191,7 +194,7 @@ static int lapic_bench(uint64_t n)
 	if (!r && (uintptr_t)ret != UCALL_DONE)
 		r = -EIO;
 	if (!r)
-		print_median("lapic_assert_to_handler", bench_ticks, n);
+		print_median(mode, "lapic_assert_to_handler", bench_ticks, n);
 	guest_vp_destroy(&v);
 	guest_destroy(&g);
 	return r;
@@ -281,7 +284,7 @@ static int bench_hv(uint64_t n)
 		}
 		memcpy(bench_ticks, guest_gpa(&g, (uintptr_t)bench_ticks),
 		       n * sizeof(bench_ticks[0]));
-		print_median(bench_hv_names[done], bench_ticks, n);
+		print_median(NULL, bench_hv_names[done], bench_ticks, n);
 		done++;
 	}
 	if (read(efd, &count, sizeof(count)) != sizeof(count) || count != n) {
@@ -338,8 +341,8 @@ static void guest_synic_bench(uint64_t n)
 	__asm__ volatile("cli" : : : "memory");
 }
 
-/* synic_post_to_handler. Return: 0 or -errno. */
-static int synic_bench(uint64_t n)
+/* synic_post_to_handler in one scheduling mode. Return: 0 or -errno. */
+static int synic_bench(uint64_t n, unsigned int flags, const char *mode)
 {
 	struct hvtb_hyperv_config c = {
 		.flags = HVTB_HV_ENABLE,
@@ -353,7 +356,7 @@ static int synic_bench(uint64_t n)
 	void *ret;
 	int r;
 
-	r = guest_create(&g, GUEST_LAPIC);
+	r = guest_create(&g, GUEST_LAPIC | flags);
 	if (r || (r = hvtb_set_hyperv(g.part, &c)) ||
 	    (r = guest_vp_create(&g, &v, 0)) ||
 	    (r = guest_vp_enter_long(&v, guest_synic_bench, n, 0)))
@@ -378,7 +381,7 @@ static int synic_bench(uint64_t n)
 	if (!r && (uintptr_t)ret != UCALL_DONE)
 		r = -EIO;
 	if (!r)
-		print_median("synic_post_to_handler", bench_ticks, n);
+		print_median(mode, "synic_post_to_handler", bench_ticks, n);
 	guest_vp_destroy(&v);
 	guest_destroy(&g);
 	return r;
@@ -443,7 +446,9 @@ int main(int argc, char **argv)
 		r = bench_mode(n, GUEST_ROOT_SCHED, "root");
 	if (r)
 		return r;
-	r = lapic_bench(n < 200 ? n : 200);
+	r = lapic_bench(n < 200 ? n : 200, 0, "threads");
+	if (!r)
+		r = lapic_bench(n < 200 ? n : 200, GUEST_ROOT_SCHED, "root");
 	if (r) {
 		fprintf(stderr, "exit_bench: lapic: %s\n", strerror(-r));
 		return 1;
@@ -451,7 +456,9 @@ int main(int argc, char **argv)
 	r = bench_hv(n);
 	if (r)
 		return r;
-	r = synic_bench(n < 200 ? n : 200);
+	r = synic_bench(n < 200 ? n : 200, 0, "threads");
+	if (!r)
+		r = synic_bench(n < 200 ? n : 200, GUEST_ROOT_SCHED, "root");
 	if (r) {
 		fprintf(stderr, "exit_bench: synic: %s\n", strerror(-r));
 		return 1;

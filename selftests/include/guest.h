@@ -227,6 +227,13 @@ struct guest_vp {
  * Return: 0 or -errno (-ENOENT: /dev/hvtb missing).
  */
 int guest_create(struct guest *g, unsigned int flags);
+
+/*
+ * guest_env_sched_flags() - GUEST_ROOT_SCHED when the environment has
+ * HVTB_TEST_ROOT_SCHED=1 (run_vm.sh's "suite:root"), else 0: for suites
+ * whose tests hold in both scheduling modes.
+ */
+unsigned int guest_env_sched_flags(void);
 /* Close every fd and unmap the memory of @g (VPs first). */
 void guest_destroy(struct guest *g);
 /* Copy the binary image into guest memory again (after the test changed globals). */

@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <link.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -242,6 +243,13 @@ int guest_create(struct guest *g, unsigned int flags)
 err:
 	guest_destroy(g);
 	return r;
+}
+
+unsigned int guest_env_sched_flags(void)
+{
+	const char *e = getenv("HVTB_TEST_ROOT_SCHED");
+
+	return e && !strcmp(e, "1") ? GUEST_ROOT_SCHED : 0;
 }
 
 void guest_destroy(struct guest *g)

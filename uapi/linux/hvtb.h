@@ -166,10 +166,11 @@ struct hvtb_capabilities {
 /*
  * HVTB_PARTITION_LAPIC: every VP gets an in-kernel local APIC (xAPIC MMIO
  * at IA32_APIC_BASE, x2APIC MSRs, LAPIC timer, IPIs between the VPs) and a
- * HLT with RFLAGS.IF=1 blocks HVTB_VP_RUN until an interrupt arrives
- * instead of exiting with HVTB_EXIT_HLT. Without it, nothing changes.
- * For now such a partition's VPs execute on the RUN caller, as with
- * HVTB_PARTITION_ROOT_SCHED (HVTB_VP_SET_SCHED is -EINVAL for them).
+ * HLT with RFLAGS.IF=1 does not exit with HVTB_EXIT_HLT: the VP blocks,
+ * using no CPU, until an interrupt or NMI arrives for it, and HVTB_VP_RUN
+ * goes on waiting meanwhile (on hvtb's scheduler the VP leaves its CPU's
+ * run queue; with HVTB_PARTITION_ROOT_SCHED the RUN caller sleeps).
+ * Without it, nothing changes.
  */
 #define HVTB_PARTITION_LAPIC	_BITULL(0)
 #define HVTB_PARTITION_FLAGS_MASK	(HVTB_PARTITION_LAPIC | HVTB_PARTITION_ROOT_SCHED)
@@ -449,11 +450,36 @@ struct hvtb_vp_sched {
 #define HVTB_VP_GET_SCHED	_IOR(HVTBIO, 0x51, struct hvtb_vp_sched)
 
 /*
+ * HVTB_SET_SCHED_CPUS / HVTB_GET_SCHED_CPUS (on /dev/hvtb) - the host CPUs
+ * of hvtb's scheduler, for all partitions (the module parameter sched_cpus
+ * sets the initial set; the default is every CPU).
+ *
+ * SET needs CAP_SYS_NICE (-EPERM). @mask names CPUs below the number of
+ * possible CPUs, at least one of them online in VMX root (-EINVAL
+ * otherwise); @reserved must be 0. VPs assigned to a CPU leaving the set
+ * move to another scheduler CPU allowed by their affinity (or to any, when
+ * their affinity names no CPU left); a VP running there moves at the end
+ * of its slice. -EBUSY, and nothing changes, when a VP with a reserve is
+ * assigned to a CPU leaving the set: change its policy first. CPUs joining
+ * the set take new placements; VPs already placed stay where they are.
+ * GET: the current set.
+ */
+struct hvtb_sched_cpus {
+	__u64 mask[HVTB_CPU_MASK_WORDS];
+	__u64 reserved[4];	/* must be 0 */
+};
+#define HVTB_SET_SCHED_CPUS	_IOW(HVTBIO, 0x52, struct hvtb_sched_cpus)
+#define HVTB_GET_SCHED_CPUS	_IOR(HVTBIO, 0x53, struct hvtb_sched_cpus)
+
+/*
  * HVTB_VP_RUN - run the VP until an intercept needs user space; the
  * intercept is in struct hvtb_run. The argument is 0 or HVTB_RUN_ASYNC.
  * Returns 0, or -EINTR when a signal is pending (exit_reason
  * HVTB_EXIT_INTR; the VP is resumable). User space completes the intercept
  * (e.g. the value of an IN) in struct hvtb_run before the next RUN.
+ * A VP with an in-kernel APIC that is in HLT when a signal ends the run
+ * stays in HLT at the next RUN, unless user space set its registers or
+ * events in between (HVTB_VP_SET_REGS, _SREGS, _EVENTS).
  *
  * HVTB_RUN_ASYNC (VPs on hvtb's scheduler; -EINVAL with
  * HVTB_PARTITION_ROOT_SCHED) starts the run and returns -EINPROGRESS at

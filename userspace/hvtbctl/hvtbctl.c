@@ -3,6 +3,7 @@
  * hvtbctl - command-line front end of /dev/hvtb.
  *
  *   hvtbctl info [--json]    what the module's VMX probe found
+ *   hvtbctl sched-cpus [LIST] the host CPUs of hvtb's scheduler (show/set)
  *
  * Subcommands live in one table (commands[] below); each gets its own
  * argc/argv with argv[0] set to the subcommand name.
@@ -42,12 +43,15 @@ struct command {
 };
 
 static int cmd_info(int argc, char **argv);
+static int cmd_sched_cpus(int argc, char **argv);
 static int cmd_help(int argc, char **argv);
 
 static const struct command commands[] = {
 	{ "info", "[--json]", "show the VMX capabilities found by the module", cmd_info },
 	{ "run", "IMAGE", "run a flat/ELF/multiboot image in a new partition",
 	  hvtbctl_cmd_run },
+	{ "sched-cpus", "[LIST]", "show or set the host CPUs of hvtb's scheduler (e.g. 0-3,6)",
+	  cmd_sched_cpus },
 	{ "help", "", "show this help", cmd_help },
 };
 
@@ -60,7 +64,7 @@ static void usage(FILE *out)
 		"\n"
 		"Commands:\n");
 	for (i = 0; i < ARRAY_SIZE(commands); i++)
-		fprintf(out, "  %-5s %-9s %s\n", commands[i].name,
+		fprintf(out, "  %-10s %-9s %s\n", commands[i].name,
 			commands[i].args, commands[i].summary);
 	fprintf(out,
 		"\n"
@@ -359,6 +363,39 @@ static int cmd_info(int argc, char **argv)
 		fprintf(stderr, "hvtbctl: writing output: %s\n", strerror(errno));
 		return EXIT_FAIL;
 	}
+	return EXIT_OK;
+}
+
+static int cmd_sched_cpus(int argc, char **argv)
+{
+	__u64 mask[HVTB_CPU_MASK_WORDS] = { 0 };
+	char cpus[4 * HVTB_MAX_CPU_MASK];
+	int fd, ret;
+
+	if (argc > 2 || (argc == 2 && argv[1][0] == '-')) {
+		fprintf(stderr, "usage: hvtbctl sched-cpus [LIST]\n");
+		return EXIT_USAGE;
+	}
+	if (argc == 2 && hvtb_cpulist_parse(argv[1], mask, HVTB_CPU_MASK_WORDS) < 0) {
+		fprintf(stderr, "hvtbctl sched-cpus: '%s' is not a CPU list such as 0-3,6\n",
+			argv[1]);
+		return EXIT_USAGE;
+	}
+	ret = hvtbctl_open(&fd);
+	if (ret)
+		return ret;
+	ret = hvtb_sched_cpus(fd, mask, argc == 2);
+	close(fd);
+	if (ret) {
+		fprintf(stderr, "hvtbctl sched-cpus: %s%s\n", strerror(-ret),
+			ret == -EINVAL ? " (no CPU of the list is online in VMX root)" :
+			ret == -EBUSY ? " (a VP with a CPU reserve is on a CPU that would leave the set)" :
+			ret == -EPERM ? " (changing the set needs CAP_SYS_NICE)" : "");
+		return ret == -EPERM ? EXIT_PERM : EXIT_FAIL;
+	}
+	if (hvtb_cpulist_format(mask, HVTB_CPU_MASK_WORDS, cpus, sizeof(cpus)) < 0)
+		snprintf(cpus, sizeof(cpus), "?");
+	printf("%s\n", cpus);
 	return EXIT_OK;
 }
 
