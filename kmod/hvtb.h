@@ -300,6 +300,8 @@ typedef void (*hvtb_apic_eoi_fn)(struct hvtb_vp *vp, u32 vector);
 int hvtb_apic_deliver(struct hvtb_vp *vp, u32 vector, u32 flags);
 void hvtb_apic_set_eoi_notify(struct hvtb_vp *vp, hvtb_apic_eoi_fn fn);
 void hvtb_apic_kick(struct hvtb_vp *vp);
+void hvtb_apic_set_auto_eoi(struct hvtb_vp *vp, const unsigned long *vectors);
+int hvtb_apic_hv_msr(struct hvtb_vp *vp, u32 index, u64 *data, bool write);
 
 int hvtb_apic_create(struct hvtb_vp *vp);
 void hvtb_apic_destroy(struct hvtb_vp *vp);

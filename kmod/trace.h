@@ -106,6 +106,35 @@ TRACE_EVENT(hvtb_hypercall,
 		  (__entry->result >> 32) & 0xfff)
 );
 
+/*
+ * A SynIC message attempt (kmod/hypercall/synic.c): 0 delivered into the
+ * SIMP slot, 1 slot busy (marked pending), -EFAULT page not mapped.
+ */
+TRACE_EVENT(hvtb_synic_message,
+	TP_PROTO(u32 partition, u32 vp, u32 sint, u32 type, int result),
+	TP_ARGS(partition, vp, sint, type, result),
+
+	TP_STRUCT__entry(
+		__field(u32, partition)
+		__field(u32, vp)
+		__field(u32, sint)
+		__field(u32, type)
+		__field(int, result)
+	),
+
+	TP_fast_assign(
+		__entry->partition = partition;
+		__entry->vp = vp;
+		__entry->sint = sint;
+		__entry->type = type;
+		__entry->result = result;
+	),
+
+	TP_printk("partition %u vp %u sint %u type 0x%x result %d",
+		  __entry->partition, __entry->vp, __entry->sint,
+		  __entry->type, __entry->result)
+);
+
 #endif /* HVTB_TRACE_H */
 
 #undef TRACE_INCLUDE_PATH

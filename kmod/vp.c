@@ -160,13 +160,21 @@ static int vp_in_kernel_work(struct hvtb_vp *vp, int r)
 	case VMX_EXIT_HALT:
 		/*
 		 * A signal ends the wait; the run then reports -EINTR, and
-		 * the next run resumes the HLT.
+		 * the next run resumes the HLT. SynIC work wakes it too: a
+		 * message written into the SIMP page raises its SINT's
+		 * vector, else the VP halts again.
 		 */
-		if (hvtb_apic_halt(vp)) {
-			vp->sched.halted = true;
-			return -EINTR;
+		for (;;) {
+			if (hvtb_apic_halt(vp)) {
+				vp->sched.halted = true;
+				return -EINTR;
+			}
+			if (!hvtb_hv_synic_work(vp->hv))
+				return VMX_EXIT_CONTINUE;
+			hvtb_synic_deliver(vp);
+			if (hvtb_apic_has_interrupt(vp) || hvtb_apic_nmi_pending(vp))
+				return VMX_EXIT_CONTINUE;
 		}
-		return VMX_EXIT_CONTINUE;
 	case VMX_EXIT_APIC_MMIO:
 		if (!hvtb_apic_mmio(vp))
 			return VMX_EXIT_CONTINUE;
@@ -486,6 +494,8 @@ static void vp_destroy(struct hvtb_vp *vp)
 	part->nr_vps--;
 	mutex_unlock(&part->lock);
 	hvtb_sched_vp_destroy(vp);
+	/* Direct-mode synthetic timers deliver to the APIC. */
+	hvtb_synic_vp_stop(vp);
 	/* IPIs and user-space interrupts find VPs under RCU. */
 	if (vp->apic) {
 		synchronize_rcu();

@@ -9,9 +9,17 @@
  * port fd (exact bytes, full port, unknown port, oversize), HvSignalEvent
  * into an eventfd, the reference counter and the reference TSC page, VP
  * indexes, forwarding unknown calls, and bad ioctl inputs with their errno.
+ * SynIC (partitions with the in-kernel APIC): host messages into the SIMP
+ * page with EOM redelivery, busy slots, masked SINTs, auto-EOI, waking a
+ * halted or computing VP, a SIMP page outside guest memory; event flags
+ * from the host and from HvSignalEvent (same VP and another VP); synthetic
+ * timers in direct and message mode; the TLFS APIC MSRs; get/set of the
+ * SynIC state; every bad input of those ioctls.
  */
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
@@ -74,6 +82,7 @@
 #define ST_ACCESS_DENIED	6
 #define ST_INVALID_CONNECTION	18
 #define ST_INSUFFICIENT_BUFFERS	19
+#define ST_INVALID_PORT		17
 
 #define GUEST_OS_ID		0x8100000000000000ULL	/* open source, Linux */
 
@@ -335,7 +344,8 @@ static void guest_msr_values(void)
 	GUEST_ASSERT(!try_wrmsr(MSR_SIEFP, 0x7000 | 1));
 	GUEST_ASSERT(!try_wrmsr(MSR_EOM, 0));
 	GUEST_ASSERT(try_wrmsr(MSR_STIMER0_CONFIG, 1ULL << 20));
-	GUEST_ASSERT(!try_wrmsr(MSR_STIMER0_CONFIG + 2, 0x2f3 | (2 << 16)));
+	/* Not enabled (bit 0): the timer stays quiet (SIMP is a page table). */
+	GUEST_ASSERT(!try_wrmsr(MSR_STIMER0_CONFIG + 2, 0x2f2 | (2 << 16)));
 	GUEST_ASSERT(!try_wrmsr(MSR_STIMER0_CONFIG + 3, 123456));
 	GUEST_ASSERT(try_wrmsr(MSR_VP_ASSIST_PAGE, 0x5000 | 4));
 	GUEST_ASSERT(!try_wrmsr(MSR_VP_ASSIST_PAGE, 0x5000 | 1));
@@ -375,7 +385,7 @@ TEST(msr_values_and_save_restore)
 	EXPECT_EQ(1, e[1].data);
 	EXPECT_EQ(0x6001, e[2].data);
 	EXPECT_EQ(0x7001, e[3].data);
-	EXPECT_EQ(0x2f3 | (2 << 16), e[4].data);
+	EXPECT_EQ(0x2f2 | (2 << 16), e[4].data);
 	EXPECT_EQ(123456, e[5].data);
 	EXPECT_EQ(0x5001, e[6].data);
 	EXPECT_EQ(1, e[7].data);
@@ -979,6 +989,740 @@ TEST(disabled_partition_keeps_old_behaviour)
 	TEARDOWN(g, v);
 }
 
+/* ---- SynIC: messages, event flags, synthetic timers, APIC MSRs ---- */
+
+#define MSR_APIC_BASE		0x1b
+#define MSR_X2APIC_TPR		0x808
+#define MSR_X2APIC_EOI		0x80b
+#define MSR_X2APIC_SVR		0x80f
+#define MSR_X2APIC_ISR7		0x817	/* ISR bits of vectors 224..255 */
+#define MSR_HV_EOI		0x40000070
+#define MSR_HV_ICR		0x40000071
+#define MSR_HV_TPR		0x40000072
+#define SINT_MASKED		(1ULL << 16)
+#define SINT_AUTO_EOI		(1ULL << 17)
+#define STIMER_ENABLE		(1ULL << 0)
+#define STIMER_PERIODIC		(1ULL << 1)
+#define STIMER_DIRECT		(1ULL << 12)
+#define STIMER_VECTOR(v)	((uint64_t)(v) << 4)
+#define STIMER_SINT(s)		((uint64_t)(s) << 16)
+#define MSG_TIMER_EXPIRED	0x80000010U
+#define VEC_SINT2		0xf3
+#define VEC_SINT3		0xe4
+#define VEC_DIRECT		0xd5
+#define VEC_IPI			0xc6
+
+struct hv_msg {
+	uint32_t type;
+	uint8_t size;
+	uint8_t flags;		/* bit 0: message pending */
+	uint8_t reserved[2];
+	uint64_t sender;
+	uint8_t payload[240];
+};
+
+struct timer_payload {
+	uint32_t index;
+	uint32_t reserved;
+	uint64_t expiration;
+	uint64_t delivery;
+};
+
+static struct {
+	struct hv_msg simp[16];
+	uint8_t siefp[16][256];
+} synic __attribute__((aligned(4096)));
+
+static volatile uint64_t irqs[256];
+static volatile uint64_t timer_msgs, timer_exp[8], timer_del[8];
+
+static void irq_eoi(struct guest_frame *f)
+{
+	irqs[f->vector & 0xff]++;
+	guest_wrmsr(MSR_X2APIC_EOI, 0);
+}
+
+static void irq_no_eoi(struct guest_frame *f)
+{
+	irqs[f->vector & 0xff]++;
+}
+
+/* SINT2 in message-mode timer tests: consume the slot, EOM if pending. */
+static void irq_timer_msg(struct guest_frame *f)
+{
+	volatile struct hv_msg *m = &synic.simp[2];
+	const volatile struct timer_payload *p = (const void *)m->payload;
+
+	irqs[f->vector & 0xff]++;
+	if (m->type == MSG_TIMER_EXPIRED && p->index == 1 && timer_msgs < 8) {
+		timer_exp[timer_msgs] = p->expiration;
+		timer_del[timer_msgs] = p->delivery;
+		timer_msgs++;
+	}
+	m->type = 0;
+	__asm__ volatile("mfence" : : : "memory");
+	if (m->flags & 1)
+		guest_wrmsr(MSR_EOM, 0);
+	guest_wrmsr(MSR_X2APIC_EOI, 0);
+}
+
+static void guest_x2apic_on(void)
+{
+	guest_wrmsr(MSR_APIC_BASE, 0xfee00000 | (1 << 8) | (1 << 10) | (1 << 11));
+	guest_wrmsr(MSR_X2APIC_SVR, 0x1ff);
+}
+
+static void guest_synic_on(void)
+{
+	guest_x2apic_on();
+	guest_wrmsr(MSR_SIMP, (uintptr_t)synic.simp | 1);
+	guest_wrmsr(MSR_SIEFP, (uintptr_t)synic.siefp | 1);
+	guest_wrmsr(MSR_SCONTROL, 1);
+	__asm__ volatile("sti" : : : "memory");
+}
+
+/* Spin (bounded) until irqs[@vec] reaches @n; the count then. */
+static uint64_t wait_irqs(uint32_t vec, uint64_t n)
+{
+	uint64_t i;
+
+	for (i = 0; i < 2000000 && irqs[vec] < n; i++)
+		__asm__ volatile("pause" : : : "memory");
+	return irqs[vec];
+}
+
+/* Spin long (about 4 s of Bochs time at most) until irqs[@vec] reaches @n. */
+static uint64_t spin_irqs(uint32_t vec, uint64_t n)
+{
+	uint64_t i;
+
+	for (i = 0; i < 50000000 && irqs[vec] < n; i++)
+		__asm__ volatile("" : : : "memory");
+	return irqs[vec];
+}
+
+/* HLT (IF=1) until irqs[@vec] reaches @n, at most @max times. */
+static uint64_t halt_irqs(uint32_t vec, uint64_t n, unsigned int max)
+{
+	while (irqs[vec] < n && max--)
+		__asm__ volatile("sti; hlt" : : : "memory");
+	return irqs[vec];
+}
+
+static void slot_check(unsigned int sint, uint32_t type, uint8_t pending)
+{
+	volatile struct hv_msg *m = &synic.simp[sint];
+
+	GUEST_ASSERT_EQ(m->type, type);
+	GUEST_ASSERT_EQ(m->flags & 1, pending);
+	GUEST_ASSERT_EQ(m->size, 8);
+	GUEST_ASSERT_EQ(*(volatile uint64_t *)m->payload, 0x1000 + type);
+}
+
+/* Free the slot; EOM when the host marked a message pending. */
+static void slot_free(unsigned int sint)
+{
+	volatile struct hv_msg *m = &synic.simp[sint];
+
+	m->type = 0;
+	__asm__ volatile("mfence" : : : "memory");
+	if (m->flags & 1)
+		guest_wrmsr(MSR_EOM, 0);
+}
+
+static void guest_messages(void)
+{
+	guest_handlers[VEC_SINT2] = irq_eoi;
+	guest_synic_on();
+	guest_wrmsr(MSR_SINT0 + 2, VEC_SINT2);
+	GUEST_SYNC(1);		/* host: messages 1, 2, 3 */
+	/* One at a time: each EOM brings the next. */
+	GUEST_ASSERT_EQ(wait_irqs(VEC_SINT2, 1), 1);
+	slot_check(2, 1, 1);
+	slot_free(2);
+	GUEST_ASSERT_EQ(wait_irqs(VEC_SINT2, 2), 2);
+	slot_check(2, 2, 1);
+	slot_free(2);
+	GUEST_ASSERT_EQ(wait_irqs(VEC_SINT2, 3), 3);
+	slot_check(2, 3, 0);
+	/* Slot still busy: message 4 waits, the slot says "pending". */
+	GUEST_SYNC(2);		/* host: message 4 */
+	GUEST_ASSERT_EQ(irqs[VEC_SINT2], 3);
+	slot_check(2, 3, 1);
+	slot_free(2);
+	GUEST_ASSERT_EQ(wait_irqs(VEC_SINT2, 4), 4);
+	slot_check(2, 4, 0);
+	slot_free(2);
+	/* Masked SINT: message 5 waits until unmasked. */
+	guest_wrmsr(MSR_SINT0 + 2, VEC_SINT2 | SINT_MASKED);
+	GUEST_SYNC(3);		/* host: message 5 */
+	GUEST_ASSERT_EQ(irqs[VEC_SINT2], 4);
+	GUEST_ASSERT_EQ(synic.simp[2].type, 0);
+	guest_wrmsr(MSR_SINT0 + 2, VEC_SINT2);
+	GUEST_ASSERT_EQ(wait_irqs(VEC_SINT2, 5), 5);
+	slot_check(2, 5, 0);
+	slot_free(2);
+	/* Auto-EOI: the handler does not EOI, ISR stays clear. */
+	guest_handlers[VEC_SINT2] = irq_no_eoi;
+	guest_wrmsr(MSR_SINT0 + 2, VEC_SINT2 | SINT_AUTO_EOI);
+	GUEST_SYNC(4);		/* host: messages 6, 7 */
+	GUEST_ASSERT_EQ(wait_irqs(VEC_SINT2, 6), 6);
+	GUEST_ASSERT_EQ(guest_rdmsr(MSR_X2APIC_ISR7) & (1U << (VEC_SINT2 - 224)), 0);
+	slot_check(2, 6, 1);
+	slot_free(2);
+	GUEST_ASSERT_EQ(wait_irqs(VEC_SINT2, 7), 7);
+	slot_check(2, 7, 0);
+	slot_free(2);
+	/* A message while halted wakes the VP. */
+	GUEST_SYNC(5);		/* host: a thread posts message 8 later */
+	GUEST_ASSERT_EQ(halt_irqs(VEC_SINT2, 8, 1000), 8);
+	slot_check(2, 8, 0);
+	slot_free(2);
+	/* A message while the guest computes reaches it too (a kick). */
+	GUEST_SYNC(6);		/* host: a thread posts message 9 later */
+	GUEST_ASSERT_EQ(spin_irqs(VEC_SINT2, 9), 9);
+	slot_check(2, 9, 0);
+}
+
+/* HVTB_HV_POST_MESSAGE of message @type with an 8-byte payload 0x1000 + type. */
+static int host_post(int part, uint32_t vp, uint32_t sint, uint32_t type)
+{
+	uint64_t payload = 0x1000 + type;
+
+	return hvtb_hv_post_message(part, vp, sint, type, &payload, sizeof(payload));
+}
+
+struct post_later_arg {
+	int part;
+	uint32_t type;
+	useconds_t delay;
+};
+
+static void *post_later(void *arg)
+{
+	struct post_later_arg *a = arg;
+
+	usleep(a->delay);
+	return (void *)(intptr_t)host_post(a->part, 0, 2, a->type);
+}
+
+/* hvtb's threads, or the RUN caller with HVTB_TEST_ROOT_SCHED=1 (hyperv_test:root). */
+static int synic_setup(struct guest *g, struct guest_vp *v, uint32_t eax)
+{
+	int r = guest_create(g, GUEST_LAPIC | guest_env_sched_flags());
+
+	if (r)
+		return r;
+	return hv_setup(g, v, eax, ALL_EBX, 0);
+}
+
+#define SYNIC_SETUP(g, v, eax) do {					\
+	int __r = synic_setup(&(g), &(v), (eax));			\
+	if (__r == -ENOENT)						\
+		SKIP(return, "/dev/hvtb missing");			\
+	ASSERT_EQ(0, __r);						\
+} while (0)
+
+TEST(synic_messages)
+{
+	struct post_later_arg pa;
+	struct hvtb_hv_vp_stats st;
+	struct guest g;
+	struct guest_vp v;
+	pthread_t t;
+	void *tr;
+
+	SYNIC_SETUP(g, v, ALL_EAX);
+	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_messages, 0, 0));
+	EXPECT_UCALL(&v, UCALL_SYNC);
+	ASSERT_EQ(0, host_post(g.part, 0, 2, 1));
+	ASSERT_EQ(0, host_post(g.part, 0, 2, 2));
+	ASSERT_EQ(0, host_post(g.part, 0, 2, 3));
+	EXPECT_UCALL(&v, UCALL_SYNC);
+	ASSERT_EQ(0, host_post(g.part, 0, 2, 4));
+	EXPECT_UCALL(&v, UCALL_SYNC);
+	ASSERT_EQ(0, host_post(g.part, 0, 2, 5));
+	EXPECT_UCALL(&v, UCALL_SYNC);
+	ASSERT_EQ(0, host_post(g.part, 0, 2, 6));
+	ASSERT_EQ(0, host_post(g.part, 0, 2, 7));
+	EXPECT_UCALL(&v, UCALL_SYNC);
+	pa = (struct post_later_arg) { .part = g.part, .type = 8, .delay = 200000 };
+	ASSERT_EQ(0, pthread_create(&t, NULL, post_later, &pa));
+	EXPECT_UCALL(&v, UCALL_SYNC);
+	ASSERT_EQ(0, pthread_join(t, &tr));
+	EXPECT_EQ(0, (intptr_t)tr);
+	pa = (struct post_later_arg) { .part = g.part, .type = 9, .delay = 20000 };
+	ASSERT_EQ(0, pthread_create(&t, NULL, post_later, &pa));
+	EXPECT_UCALL(&v, UCALL_DONE);
+	ASSERT_EQ(0, pthread_join(t, &tr));
+	EXPECT_EQ(0, (intptr_t)tr);
+	ASSERT_EQ(0, hvtb_vp_get_hv_stats(v.fd, &st));
+	EXPECT_EQ(9, st.synic_delivered);
+	EXPECT_LE(1, st.synic_slot_busy);
+	EXPECT_EQ(0, st.synic_page_failed);
+	TEARDOWN(g, v);
+}
+
+static void guest_bad_simp(void)
+{
+	guest_handlers[VEC_SINT2] = irq_eoi;
+	guest_synic_on();
+	guest_wrmsr(MSR_SIMP, GUEST_MMIO_GPA | 1);	/* not guest memory */
+	guest_wrmsr(MSR_SINT0 + 2, VEC_SINT2);
+	GUEST_SYNC(1);		/* host: a message */
+	GUEST_ASSERT_EQ(irqs[VEC_SINT2], 0);
+	GUEST_SYNC(2);		/* host: it is still queued */
+	guest_wrmsr(MSR_SIMP, (uintptr_t)synic.simp | 1);
+	GUEST_ASSERT_EQ(wait_irqs(VEC_SINT2, 1), 1);
+	slot_check(2, 9, 0);
+}
+
+/* A SIMP page outside guest memory: counted, the message kept. */
+TEST(synic_bad_simp_keeps_message)
+{
+	struct hvtb_hv_vp_stats st;
+	struct hvtb_synic_state s;
+	struct guest g;
+	struct guest_vp v;
+
+	SYNIC_SETUP(g, v, ALL_EAX);
+	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_bad_simp, 0, 0));
+	EXPECT_UCALL(&v, UCALL_SYNC);
+	ASSERT_EQ(0, host_post(g.part, 0, 2, 9));
+	EXPECT_UCALL(&v, UCALL_SYNC);
+	ASSERT_EQ(0, guest_ioctl(v.fd, HVTB_VP_GET_SYNIC, (uintptr_t)&s));
+	EXPECT_EQ(1 << 2, s.queued);
+	ASSERT_EQ(0, hvtb_vp_get_hv_stats(v.fd, &st));
+	EXPECT_LE(1, st.synic_page_failed);
+	EXPECT_UCALL(&v, UCALL_DONE);
+	ASSERT_EQ(0, hvtb_vp_get_hv_stats(v.fd, &st));
+	EXPECT_EQ(1, st.synic_delivered);
+	TEARDOWN(g, v);
+}
+
+static void guest_idle(void)
+{
+	GUEST_SYNC(0);
+}
+
+/* Every bad input of the two ioctls, and a full queue. */
+TEST(synic_bad_inputs)
+{
+	struct hvtb_hv_post p = { .sint = 2, .message_type = 1 };
+	struct hvtb_hv_flag f = { .sint = 2 };
+	struct guest g, g2;
+	struct guest_vp v, v2;
+	int i;
+
+	SYNIC_SETUP(g, v, ALL_EAX);
+#define POST_EXPECT(err) EXPECT_EQ(err, guest_ioctl(g.part, HVTB_HV_POST_MESSAGE, (uintptr_t)&p))
+#define FLAG_EXPECT(err) EXPECT_EQ(err, guest_ioctl(g.part, HVTB_HV_SIGNAL_FLAG, (uintptr_t)&f))
+	p.sint = 16;
+	POST_EXPECT(-EINVAL);
+	p.sint = 2;
+	p.message_type = 0;
+	POST_EXPECT(-EINVAL);
+	p.message_type = 1;
+	p.payload_size = 241;
+	POST_EXPECT(-EINVAL);
+	p.payload_size = 240;
+	p.flags = 1;
+	POST_EXPECT(-EINVAL);
+	p.flags = 0;
+	p.pad = 1;
+	POST_EXPECT(-EINVAL);
+	p.pad = 0;
+	p.reserved[1] = 1;
+	POST_EXPECT(-EINVAL);
+	p.reserved[1] = 0;
+	p.vp_index = 1;
+	POST_EXPECT(-ENOENT);
+	p.vp_index = 1000;
+	POST_EXPECT(-ENOENT);
+	p.vp_index = 0;
+	EXPECT_EQ(-EFAULT, guest_ioctl(g.part, HVTB_HV_POST_MESSAGE, 8));
+	/* The guest has not enabled its SynIC: messages wait, up to the depth. */
+	for (i = 0; i < HVTB_HV_SINT_QUEUE_DEPTH; i++)
+		POST_EXPECT(0);
+	POST_EXPECT(-EAGAIN);
+	p.sint = 3;
+	POST_EXPECT(0);		/* another SINT has its own queue */
+
+	f.sint = 16;
+	FLAG_EXPECT(-EINVAL);
+	f.sint = 2;
+	f.flag = 2048;
+	FLAG_EXPECT(-EINVAL);
+	f.flag = 0;
+	f.flags = 1;
+	FLAG_EXPECT(-EINVAL);
+	f.flags = 0;
+	f.reserved[0] = 1;
+	FLAG_EXPECT(-EINVAL);
+	f.reserved[0] = 0;
+	f.vp_index = 1;
+	FLAG_EXPECT(-ENOENT);
+	f.vp_index = 0;
+	FLAG_EXPECT(-ENXIO);	/* SIEFP not enabled */
+	EXPECT_EQ(-EFAULT, guest_ioctl(g.part, HVTB_HV_SIGNAL_FLAG, 8));
+	/* The queued messages do not stop the VP or its teardown. */
+	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_idle, 0, 0));
+	EXPECT_UCALL(&v, UCALL_SYNC);
+	TEARDOWN(g, v);
+
+	/* A partition without the SynIC privilege: -ENODEV. */
+	SYNIC_SETUP(g2, v2, ALL_EAX & ~PRIV_SYNIC);
+	EXPECT_EQ(-ENODEV, guest_ioctl(g2.part, HVTB_HV_POST_MESSAGE, (uintptr_t)&p));
+	EXPECT_EQ(-ENODEV, guest_ioctl(g2.part, HVTB_HV_SIGNAL_FLAG, (uintptr_t)&f));
+	TEARDOWN(g2, v2);
+#undef POST_EXPECT
+#undef FLAG_EXPECT
+}
+
+static void guest_flags(void)
+{
+	guest_handlers[VEC_SINT3] = irq_eoi;
+	guest_synic_on();
+	guest_wrmsr(MSR_SINT0 + 3, VEC_SINT3);
+	GUEST_SYNC(1);		/* host: flag 5 twice */
+	GUEST_ASSERT_EQ(wait_irqs(VEC_SINT3, 1), 1);
+	GUEST_ASSERT_EQ(synic.siefp[3][0], 1 << 5);
+	GUEST_ASSERT_EQ(irqs[VEC_SINT3], 1);
+	synic.siefp[3][0] = 0;
+	guest_wrmsr(MSR_SINT0 + 3, VEC_SINT3 | SINT_MASKED);
+	GUEST_SYNC(2);		/* host: flag 2047 while masked */
+	GUEST_ASSERT_EQ(synic.siefp[3][255], 0x80);
+	GUEST_ASSERT_EQ(irqs[VEC_SINT3], 1);
+	guest_wrmsr(MSR_SINT0 + 3, VEC_SINT3);	/* the raise comes now */
+	GUEST_ASSERT_EQ(wait_irqs(VEC_SINT3, 2), 2);
+	/* Disabled SIEFP: the host gets -ENXIO. */
+	guest_wrmsr(MSR_SIEFP, (uintptr_t)synic.siefp);
+	GUEST_SYNC(3);
+}
+
+TEST(synic_event_flags)
+{
+	struct guest g;
+	struct guest_vp v;
+
+	SYNIC_SETUP(g, v, ALL_EAX);
+	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_flags, 0, 0));
+	EXPECT_UCALL(&v, UCALL_SYNC);
+	EXPECT_EQ(0, hvtb_hv_signal_flag(g.part, 0, 3, 5));
+	EXPECT_EQ(1, hvtb_hv_signal_flag(g.part, 0, 3, 5));	/* no 2nd raise */
+	EXPECT_UCALL(&v, UCALL_SYNC);
+	EXPECT_EQ(0, hvtb_hv_signal_flag(g.part, 0, 3, 2047));
+	EXPECT_UCALL(&v, UCALL_SYNC);
+	EXPECT_EQ(-ENXIO, hvtb_hv_signal_flag(g.part, 0, 3, 1));
+	EXPECT_UCALL(&v, UCALL_DONE);
+	TEARDOWN(g, v);
+}
+
+static void guest_self_signal(void)
+{
+	static uint64_t in __attribute__((aligned(8)));
+
+	guest_enable_hypercall();
+	guest_handlers[VEC_SINT3] = irq_eoi;
+	guest_synic_on();
+	guest_wrmsr(MSR_SINT0 + 3, VEC_SINT3);
+	/* Fast call: flag 9 of SINT3 in this VP's own SIEFP page. */
+	GUEST_ASSERT_EQ(hv_call(HC_SIGNAL_EVENT | HC_FAST, 7 | (9ULL << 32), 0),
+			ST_SUCCESS);
+	GUEST_ASSERT_EQ(wait_irqs(VEC_SINT3, 1), 1);
+	GUEST_ASSERT_EQ(synic.siefp[3][1], 1 << 1);
+	/* Slow call, flag 63; then the same flag again: no second raise. */
+	in = 7 | (63ULL << 32);
+	GUEST_ASSERT_EQ(hv_call(HC_SIGNAL_EVENT, (uintptr_t)&in, 0), ST_SUCCESS);
+	GUEST_ASSERT_EQ(wait_irqs(VEC_SINT3, 2), 2);
+	GUEST_ASSERT_EQ(synic.siefp[3][7], 0x80);
+	GUEST_ASSERT_EQ(hv_call(HC_SIGNAL_EVENT | HC_FAST, 7 | (63ULL << 32), 0),
+			ST_SUCCESS);
+	GUEST_ASSERT_EQ(irqs[VEC_SINT3], 2);
+	/* Beyond the connection's flag count; a target VP that is missing. */
+	GUEST_ASSERT_EQ(hv_call(HC_SIGNAL_EVENT | HC_FAST, 7 | (64ULL << 32), 0),
+			ST_INVALID_PARAMETER);
+	GUEST_ASSERT_EQ(hv_call(HC_SIGNAL_EVENT | HC_FAST, 8, 0), ST_INVALID_PORT);
+	/* SIEFP disabled: the flag cannot be set. */
+	guest_wrmsr(MSR_SIEFP, 0);
+	GUEST_ASSERT_EQ(hv_call(HC_SIGNAL_EVENT | HC_FAST, 7, 0), ST_INVALID_PORT);
+}
+
+TEST(signal_event_into_own_synic)
+{
+	struct hvtb_hv_event ev = {
+		.connection_id = 7, .flags = HVTB_HV_EVENT_SYNIC,
+		.flag_count = 64, .vp_index = 0, .sint = 3,
+	};
+	struct guest g;
+	struct guest_vp v;
+
+	SYNIC_SETUP(g, v, ALL_EAX);
+	ASSERT_EQ(0, guest_ioctl(g.part, HVTB_HV_SET_EVENT, (uintptr_t)&ev));
+	ev.connection_id = 8;
+	ev.vp_index = 1;	/* never created */
+	ASSERT_EQ(0, guest_ioctl(g.part, HVTB_HV_SET_EVENT, (uintptr_t)&ev));
+	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_self_signal, 0, 0));
+	EXPECT_UCALL(&v, UCALL_DONE);
+	TEARDOWN(g, v);
+}
+
+/* ---- two VPs: one signals the other's SynIC; the host posts to VP 1 ---- */
+
+static struct {
+	struct hv_msg simp[16];
+	uint8_t siefp[16][256];
+} synic1 __attribute__((aligned(4096)));
+
+static void guest_vp1_wait(void)
+{
+	guest_handlers[VEC_SINT3] = irq_eoi;
+	guest_handlers[VEC_SINT2] = irq_eoi;
+	guest_x2apic_on();
+	guest_wrmsr(MSR_SIMP, (uintptr_t)synic1.simp | 1);
+	guest_wrmsr(MSR_SIEFP, (uintptr_t)synic1.siefp | 1);
+	guest_wrmsr(MSR_SCONTROL, 1);
+	guest_wrmsr(MSR_SINT0 + 2, VEC_SINT2);
+	guest_wrmsr(MSR_SINT0 + 3, VEC_SINT3);
+	GUEST_SYNC(1);		/* ready: now blocked in HLT on its thread */
+	GUEST_ASSERT_EQ(halt_irqs(VEC_SINT3, 1, 1000), 1);
+	GUEST_ASSERT_EQ(synic1.siefp[3][1], 1 << 4);	/* flag 12 */
+	GUEST_ASSERT_EQ(halt_irqs(VEC_SINT2, 1, 1000), 1);
+	GUEST_ASSERT_EQ(synic1.simp[2].type, 0x77);
+	GUEST_ASSERT_EQ(synic.simp[2].type, 0);		/* VP 0's page untouched */
+}
+
+static void guest_vp0_signal(void)
+{
+	guest_enable_hypercall();
+	GUEST_SYNC(1);
+	GUEST_ASSERT_EQ(hv_call(HC_SIGNAL_EVENT | HC_FAST, 7 | (12ULL << 32), 0),
+			ST_SUCCESS);
+}
+
+static void *run_until_not_sync(void *arg)
+{
+	struct guest_vp *v = arg;
+	struct ucall uc;
+	uint64_t c;
+
+	do {
+		c = guest_run_ucall(v, &uc);
+	} while (c == UCALL_SYNC);
+	return (void *)(uintptr_t)c;
+}
+
+TEST(synic_two_vps)
+{
+	struct hvtb_hv_event ev = {
+		.connection_id = 7, .flags = HVTB_HV_EVENT_SYNIC,
+		.flag_count = 16, .vp_index = 1, .sint = 3,
+	};
+	struct guest g;
+	struct guest_vp v, v1;
+	pthread_t t;
+	void *tr;
+
+	SYNIC_SETUP(g, v, ALL_EAX);
+	ASSERT_EQ(0, guest_vp_create(&g, &v1, 1));
+	ASSERT_EQ(0, guest_ioctl(g.part, HVTB_HV_SET_EVENT, (uintptr_t)&ev));
+	ASSERT_EQ(0, guest_vp_enter_long(&v1, guest_vp1_wait, 0, 0));
+	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_vp0_signal, 0, 0));
+	EXPECT_UCALL(&v1, UCALL_SYNC);
+	ASSERT_EQ(0, pthread_create(&t, NULL, run_until_not_sync, &v1));
+	usleep(100000);		/* VP 1 blocks in HLT */
+	EXPECT_UCALL(&v, UCALL_SYNC);
+	EXPECT_UCALL(&v, UCALL_DONE);
+	usleep(100000);
+	ASSERT_EQ(0, host_post(g.part, 1, 2, 0x77));
+	ASSERT_EQ(0, pthread_join(t, &tr));
+	EXPECT_EQ(UCALL_DONE, (uintptr_t)tr);
+	guest_vp_destroy(&v1);
+	TEARDOWN(g, v);
+}
+
+static void guest_stimers(void)
+{
+	uint64_t now, cfg, i;
+
+	guest_handlers[VEC_DIRECT] = irq_eoi;
+	guest_handlers[VEC_SINT2] = irq_timer_msg;
+	guest_synic_on();
+	guest_wrmsr(MSR_SINT0 + 2, VEC_SINT2);
+	/* Direct mode, one-shot, 1 ms from now. */
+	now = guest_rdmsr(MSR_TIME_REF_COUNT);
+	guest_wrmsr(MSR_STIMER0_CONFIG, STIMER_ENABLE | STIMER_DIRECT |
+		    STIMER_VECTOR(VEC_DIRECT));
+	guest_wrmsr(MSR_STIMER0_CONFIG + 1, now + 10000);
+	GUEST_ASSERT_EQ(halt_irqs(VEC_DIRECT, 1, 1000), 1);
+	GUEST_ASSERT(guest_rdmsr(MSR_TIME_REF_COUNT) + 100 >= now + 10000);
+	GUEST_ASSERT_EQ(guest_rdmsr(MSR_STIMER0_CONFIG) & STIMER_ENABLE, 0);
+	/* Message mode, periodic, 2 ms, on SINT2: count 4 expirations. */
+	cfg = STIMER_ENABLE | STIMER_PERIODIC | STIMER_SINT(2);
+	guest_wrmsr(MSR_STIMER0_CONFIG + 3, 20000);
+	guest_wrmsr(MSR_STIMER0_CONFIG + 2, cfg);
+	halt_irqs(VEC_SINT2, 4, 1000);
+	guest_wrmsr(MSR_STIMER0_CONFIG + 2, 0);
+	GUEST_ASSERT(timer_msgs >= 4);
+	for (i = 1; i < 4; i++)
+		GUEST_ASSERT(timer_exp[i] >= timer_exp[i - 1] + 20000);
+	for (i = 0; i < 4; i++)
+		GUEST_ASSERT(timer_del[i] + 100 >= timer_exp[i]);
+	/* Message mode on SINT 0 cannot be enabled by the guest. */
+	guest_wrmsr(MSR_STIMER0_CONFIG + 4, STIMER_ENABLE);
+	GUEST_ASSERT_EQ(guest_rdmsr(MSR_STIMER0_CONFIG + 4), 0);
+	/* One-shot in the past fires at once; the count stays. */
+	guest_wrmsr(MSR_STIMER0_CONFIG + 6, STIMER_ENABLE | STIMER_DIRECT |
+		    STIMER_VECTOR(VEC_DIRECT));
+	guest_wrmsr(MSR_STIMER0_CONFIG + 7, 1);
+	GUEST_ASSERT_EQ(halt_irqs(VEC_DIRECT, 2, 1000), 2);
+	GUEST_SYNC2(irqs[VEC_DIRECT], timer_msgs);
+}
+
+TEST(stimer_direct_and_message)
+{
+	struct hvtb_hv_vp_stats st;
+	struct guest g;
+	struct guest_vp v;
+	struct ucall uc;
+
+	SYNIC_SETUP(g, v, ALL_EAX);
+	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_stimers, 0, 0));
+	uc = EXPECT_UCALL(&v, UCALL_SYNC);
+	EXPECT_EQ(2, uc.args[0]);
+	EXPECT_LE(4, uc.args[1]);
+	EXPECT_UCALL(&v, UCALL_DONE);
+	ASSERT_EQ(0, hvtb_vp_get_hv_stats(v.fd, &st));
+	EXPECT_LE(6, st.stimer_expired);
+	TH_LOG("timer messages %lu, expirations %llu, coalesced %llu",
+	       (unsigned long)uc.args[1], (unsigned long long)st.stimer_expired,
+	       (unsigned long long)st.stimer_missed);
+	TEARDOWN(g, v);
+}
+
+static void guest_state(void)
+{
+	guest_handlers[VEC_DIRECT] = irq_eoi;
+	guest_handlers[VEC_SINT3] = irq_eoi;
+	guest_synic_on();
+	guest_wrmsr(MSR_SINT0 + 2, VEC_SINT2 | SINT_AUTO_EOI);
+	guest_wrmsr(MSR_SINT0 + 3, VEC_SINT3 | SINT_MASKED);
+	guest_wrmsr(MSR_STIMER0_CONFIG + 3, 10000000);	/* 1 s */
+	guest_wrmsr(MSR_STIMER0_CONFIG + 2, STIMER_ENABLE | STIMER_PERIODIC |
+		    STIMER_SINT(2));
+	GUEST_SYNC(1);		/* host: GET, a flag on SINT3, SET */
+	/* The restored direct timer was due already: it fires at once. */
+	GUEST_ASSERT_EQ(halt_irqs(VEC_DIRECT, 1, 1000), 1);
+	GUEST_ASSERT_EQ(irqs[VEC_SINT3], 0);
+	guest_wrmsr(MSR_SINT0 + 3, VEC_SINT3);	/* the pending raise */
+	GUEST_ASSERT_EQ(wait_irqs(VEC_SINT3, 1), 1);
+	GUEST_ASSERT_EQ(guest_rdmsr(MSR_STIMER0_CONFIG + 1), 5);
+}
+
+TEST(synic_state_get_set)
+{
+	struct hvtb_synic_state s, bad;
+	struct guest g;
+	struct guest_vp v;
+
+	SYNIC_SETUP(g, v, ALL_EAX);
+	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_state, 0, 0));
+	EXPECT_UCALL(&v, UCALL_SYNC);
+	EXPECT_EQ(0, hvtb_hv_signal_flag(g.part, 0, 3, 0));
+	ASSERT_EQ(0, guest_ioctl(v.fd, HVTB_VP_GET_SYNIC, (uintptr_t)&s));
+	EXPECT_EQ(1, s.scontrol);
+	EXPECT_EQ((uintptr_t)synic.simp | 1, s.simp);
+	EXPECT_EQ((uintptr_t)synic.siefp | 1, s.siefp);
+	EXPECT_EQ(VEC_SINT2 | SINT_AUTO_EOI, s.sint[2]);
+	EXPECT_EQ(SINT_MASKED, s.sint[0]);
+	EXPECT_EQ(STIMER_ENABLE | STIMER_PERIODIC | STIMER_SINT(2), s.stimer_config[1]);
+	EXPECT_EQ(10000000, s.stimer_count[1]);
+	EXPECT_NE(0, s.stimer_expiration[1]);
+	EXPECT_EQ(0, s.stimer_expiration[0]);
+	EXPECT_EQ(1 << 3, s.event_pending);
+	EXPECT_EQ(0, s.queued);
+
+#define SET_BAD(field, val) do {					\
+	bad = s;							\
+	bad.field = (val);						\
+	EXPECT_EQ(-EINVAL, guest_ioctl(v.fd, HVTB_VP_SET_SYNIC, (uintptr_t)&bad)); \
+} while (0)
+	SET_BAD(flags, 1);
+	SET_BAD(reserved[6], 1);
+	SET_BAD(scontrol, 2);
+	SET_BAD(simp, s.simp | 2);
+	SET_BAD(sint[0], 1ULL << 20);
+	SET_BAD(stimer_config[0], 1ULL << 13);
+#undef SET_BAD
+	EXPECT_EQ(-EFAULT, guest_ioctl(v.fd, HVTB_VP_SET_SYNIC, 8));
+
+	/* Restore with timer 0 direct, one-shot, due long ago. */
+	s.stimer_config[0] = STIMER_ENABLE | STIMER_DIRECT | STIMER_VECTOR(VEC_DIRECT);
+	s.stimer_count[0] = 5;
+	s.stimer_expiration[0] = 5;
+	ASSERT_EQ(0, guest_ioctl(v.fd, HVTB_VP_SET_SYNIC, (uintptr_t)&s));
+	EXPECT_UCALL(&v, UCALL_DONE);
+	TEARDOWN(g, v);
+
+	SYNIC_SETUP(g, v, ALL_EAX & ~PRIV_SYNIC);
+	EXPECT_EQ(-ENODEV, guest_ioctl(v.fd, HVTB_VP_GET_SYNIC, (uintptr_t)&s));
+	EXPECT_EQ(-ENODEV, guest_ioctl(v.fd, HVTB_VP_SET_SYNIC, (uintptr_t)&s));
+	TEARDOWN(g, v);
+}
+
+static void guest_apic_msrs(uint64_t granted)
+{
+	uint64_t v;
+
+	guest_handlers[13] = gp_skip2;
+	guest_handlers[VEC_IPI] = irq_no_eoi;
+	guest_x2apic_on();
+	if (!granted) {
+		GUEST_ASSERT(try_rdmsr(MSR_HV_TPR, &v));
+		GUEST_ASSERT(try_wrmsr(MSR_HV_EOI, 0));
+		GUEST_ASSERT(try_rdmsr(MSR_HV_ICR, &v));
+		GUEST_SYNC(0);
+		return;
+	}
+	GUEST_ASSERT(try_rdmsr(MSR_HV_EOI, &v));	/* write-only */
+	GUEST_ASSERT(!try_wrmsr(MSR_HV_TPR, 0x20));
+	GUEST_ASSERT_EQ(guest_rdmsr(MSR_HV_TPR), 0x20);
+	GUEST_ASSERT_EQ(guest_rdmsr(MSR_X2APIC_TPR), 0x20);
+	guest_wrmsr(MSR_HV_TPR, 0);
+	/* A self-IPI through the TLFS ICR; its EOI through the TLFS EOI. */
+	__asm__ volatile("sti" : : : "memory");
+	GUEST_ASSERT(!try_wrmsr(MSR_HV_ICR, VEC_IPI | (1 << 18)));
+	GUEST_ASSERT_EQ(wait_irqs(VEC_IPI, 1), 1);
+	v = guest_rdmsr(0x810 + ((VEC_IPI / 32) & 7));
+	GUEST_ASSERT(v & (1U << (VEC_IPI % 32)));
+	GUEST_ASSERT(!try_wrmsr(MSR_HV_EOI, 0));
+	v = guest_rdmsr(0x810 + ((VEC_IPI / 32) & 7));
+	GUEST_ASSERT_EQ(v & (1U << (VEC_IPI % 32)), 0);
+	GUEST_ASSERT_EQ((uint32_t)guest_rdmsr(MSR_HV_ICR), VEC_IPI | (1 << 18));
+	/* x2APIC reserved bits #GP through the TLFS ICR as well. */
+	GUEST_ASSERT(try_wrmsr(MSR_HV_ICR, VEC_IPI | (1 << 13)));
+	GUEST_SYNC(1);
+}
+
+TEST(tlfs_apic_msrs)
+{
+	struct guest g;
+	struct guest_vp v;
+	struct ucall uc;
+
+	SYNIC_SETUP(g, v, ALL_EAX);
+	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_apic_msrs, 1, 0));
+	uc = EXPECT_UCALL(&v, UCALL_SYNC);
+	EXPECT_EQ(1, uc.args[0]);
+	TEARDOWN(g, v);
+
+	SYNIC_SETUP(g, v, ALL_EAX & ~PRIV_APIC_ACCESS);
+	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_apic_msrs, 0, 0));
+	uc = EXPECT_UCALL(&v, UCALL_SYNC);
+	EXPECT_EQ(0, uc.args[0]);
+	TEARDOWN(g, v);
+}
+
 /* ---- bad ioctl inputs ---- */
 
 TEST(bad_ioctls)
@@ -1036,9 +1780,18 @@ TEST(bad_ioctls)
 	ev.flag_count = 2049;
 	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_HV_SET_EVENT, (uintptr_t)&ev));
 	ev.flag_count = 0;
-	ev.reserved[1] = 1;
+	ev.reserved = 1;
 	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_HV_SET_EVENT, (uintptr_t)&ev));
-	ev.reserved[1] = 0;
+	ev.reserved = 0;
+	ev.vp_index = 1;	/* only with HVTB_HV_EVENT_SYNIC */
+	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_HV_SET_EVENT, (uintptr_t)&ev));
+	ev.vp_index = 0;
+	ev.flags = HVTB_HV_EVENT_SYNIC;
+	ev.sint = 16;
+	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_HV_SET_EVENT, (uintptr_t)&ev));
+	ev.sint = 0;
+	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_HV_SET_EVENT, (uintptr_t)&ev)); /* fd */
+	ev.flags = 0;
 	ev.flags = 2;
 	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_HV_SET_EVENT, (uintptr_t)&ev));
 	ev.flags = 0;

@@ -8,13 +8,14 @@
 #
 # A suite named "NAME:root" is NAME run with HVTB_TEST_ROOT_SCHED=1: its
 # VPs execute on the RUN caller instead of hvtb's threads (suites that
-# hold in both scheduling modes honour it: apic_test).
+# hold in both scheduling modes honour it: apic_test, hyperv_test's SynIC
+# tests).
 #
 # The suites print KTAP through the kselftest harness; this script prints
 # only '#' comment lines, never ok/not ok lines of its own.
 
 dir=$(cd "$(dirname "$0")" && pwd)
-default="api_test ctl_test perm_test hotplug_test load_test kvm_test hvtbctl_run_test partition_test memory_test vp_test exit_test sched_test apic_test apic_test:root hyperv_test"
+default="api_test ctl_test perm_test hotplug_test load_test kvm_test hvtbctl_run_test partition_test memory_test vp_test exit_test sched_test apic_test apic_test:root hyperv_test hyperv_test:root"
 
 case "$1" in
 -h|--help)

@@ -41,12 +41,14 @@
 #include <linux/uaccess.h>
 #include <linux/wait.h>
 #include <asm/apicdef.h>
+#include <asm/hyperv-tlfs.h>
 #include <asm/msr-index.h>
 #include <asm/processor.h>
 #include <asm/tsc.h>
 
 #include "ept/ept.h"
 #include "hvtb.h"
+#include "hypercall/hv.h"
 
 /* Register offsets (asm/apicdef.h names where it has them). */
 #define REG(a, off)		((a)->regs[(off) >> 2])
@@ -97,6 +99,8 @@ enum { SH_NONE, SH_SELF, SH_ALL, SH_OTHERS };
  * @wq: where a blocking HLT waits.
  * @task: the task in HVTB_VP_RUN, or NULL: whom a kick interrupts.
  * @eoi_notify: called after an EOI with the vector that ended.
+ * @auto_eoi: vectors the guest never EOIs (SynIC SINTs with auto-EOI):
+ *	taking one does not set its ISR bit.
  */
 struct hvtb_apic {
 	struct hvtb_vp *vp;
@@ -114,6 +118,7 @@ struct hvtb_apic {
 	wait_queue_head_t wq;
 	struct task_struct __rcu *task;
 	hvtb_apic_eoi_fn eoi_notify;
+	DECLARE_BITMAP(auto_eoi, 256);
 };
 
 static bool apic_x2(const struct hvtb_apic *a)
@@ -259,6 +264,22 @@ int hvtb_apic_deliver(struct hvtb_vp *vp, u32 vector, u32 flags)
 void hvtb_apic_set_eoi_notify(struct hvtb_vp *vp, hvtb_apic_eoi_fn fn)
 {
 	WRITE_ONCE(vp->apic->eoi_notify, fn);
+}
+
+/**
+ * hvtb_apic_set_auto_eoi() - the vectors that end without an EOI (the
+ * SynIC's auto-EOI SINTs): the guest taking one leaves ISR as it was.
+ * @vp: the VP (with an APIC)
+ * @vectors: a 256-bit map, copied
+ */
+void hvtb_apic_set_auto_eoi(struct hvtb_vp *vp, const unsigned long *vectors)
+{
+	struct hvtb_apic *a = vp->apic;
+	unsigned long fl;
+
+	spin_lock_irqsave(&a->lock, fl);
+	bitmap_copy(a->auto_eoi, vectors, 256);
+	spin_unlock_irqrestore(&a->lock, fl);
 }
 
 /* ---- timer ---- */
@@ -773,6 +794,55 @@ int hvtb_apic_msr_write(struct hvtb_vp *vp, u32 index, u64 data, u64 guest_tsc)
 	return apic_write(a, (index - APIC_BASE_MSR) << 4, data, true);
 }
 
+/**
+ * hvtb_apic_hv_msr() - the TLFS's fast APIC MSRs (HV_X64_MSR_EOI, _ICR,
+ * _TPR: 0x40000070..72), in xAPIC and x2APIC mode alike. EOI is
+ * write-only; ICR is the 64-bit ICR2:ICR pair (an xAPIC destination in
+ * bits 63:56) and a write sends the IPI; TPR is the task priority.
+ * @vp: the VP (with an APIC)
+ * @index: the MSR
+ * @data: the value read or to write
+ * @write: a WRMSR
+ * Return: 0, or -EINVAL for a #GP (EOI read, reserved bits in x2APIC
+ * mode, the APIC disabled in IA32_APIC_BASE).
+ */
+int hvtb_apic_hv_msr(struct hvtb_vp *vp, u32 index, u64 *data, bool write)
+{
+	struct hvtb_apic *a = vp->apic;
+	bool x2 = apic_x2(a);
+	unsigned long fl;
+	u32 v = 0;
+	int r = 0;
+
+	if (!apic_hw_enabled(a))
+		return -EINVAL;
+	switch (index) {
+	case HV_X64_MSR_EOI:
+		return write ? apic_write(a, APIC_EOI, 0, x2) : -EINVAL;
+	case HV_X64_MSR_ICR:
+		if (!write) {
+			spin_lock_irqsave(&a->lock, fl);
+			*data = REG(a, APIC_ICR) | (u64)REG(a, APIC_ICR2) << 32;
+			spin_unlock_irqrestore(&a->lock, fl);
+			return 0;
+		}
+		if (x2)
+			return apic_write(a, APIC_ICR, *data, true);
+		spin_lock_irqsave(&a->lock, fl);
+		REG(a, APIC_ICR2) = (*data >> 32) & 0xff000000;
+		spin_unlock_irqrestore(&a->lock, fl);
+		return apic_write(a, APIC_ICR, (u32)*data, false);
+	default:	/* HV_X64_MSR_TPR */
+		if (write)
+			return apic_write(a, APIC_TASKPRI, *data, x2);
+		spin_lock_irqsave(&a->lock, fl);
+		r = apic_read_locked(a, APIC_TASKPRI, &v);
+		spin_unlock_irqrestore(&a->lock, fl);
+		*data = v;
+		return r;
+	}
+}
+
 /** hvtb_apic_get_tpr() - TPR, for MOV from CR8 (CR8 = TPR[7:4]). */
 u32 hvtb_apic_get_tpr(struct hvtb_vp *vp)
 {
@@ -971,7 +1041,8 @@ int hvtb_apic_ack_interrupt(struct hvtb_vp *vp)
 	v = apic_deliverable(a);
 	if (v >= 0) {
 		apic_bit_clear(a, APIC_IRR, v);
-		apic_bit_set(a, APIC_ISR, v);
+		if (!test_bit(v, a->auto_eoi))
+			apic_bit_set(a, APIC_ISR, v);
 	}
 	spin_unlock_irqrestore(&a->lock, fl);
 	return v;
@@ -991,7 +1062,9 @@ void hvtb_apic_nmi_ack(struct hvtb_vp *vp)
 
 /**
  * hvtb_apic_halt() - block a HLT (RFLAGS.IF=1) until an interrupt above
- * PPR or an NMI is pending, or a signal arrives. No CPU is used meanwhile.
+ * PPR or an NMI is pending, SynIC work waits (a message to write into the
+ * guest's SIMP page, which may raise an interrupt), or a signal arrives.
+ * No CPU is used meanwhile.
  * @vp: the VP
  * Return: 0, or -ERESTARTSYS on a signal (the run loop reports HVTB_EXIT_INTR).
  */
@@ -1000,7 +1073,8 @@ int hvtb_apic_halt(struct hvtb_vp *vp)
 	struct hvtb_apic *a = vp->apic;
 
 	return wait_event_interruptible(a->wq, hvtb_apic_nmi_pending(vp) ||
-					hvtb_apic_has_interrupt(vp));
+					hvtb_apic_has_interrupt(vp) ||
+					hvtb_hv_synic_work(vp->hv));
 }
 
 /** hvtb_apic_run_begin() - the calling task runs the VP: kicks go to it. */

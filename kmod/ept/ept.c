@@ -714,6 +714,40 @@ int hvtb_ept_write(struct hvtb_ept *ept, u64 gpa, const void *buf, size_t len)
 }
 
 /**
+ * hvtb_ept_test_and_set_bit() - atomically set a bit in guest memory, as a
+ * locked BTS of the guest would (the guest may run on another CPU).
+ * @ept: the EPT.
+ * @gpa: a guest-physical address, 8-byte aligned.
+ * @bit: the bit number from @gpa, below 64 * (bytes to the end of its page).
+ *
+ * Context: process context; sleeps.
+ * Return: the bit's old value (0 or 1), or -EFAULT if the word is not
+ * mapped with HVTB_MAP_WRITE, -EINVAL for a misaligned @gpa or a @bit
+ * past the page.
+ */
+int hvtb_ept_test_and_set_bit(struct hvtb_ept *ept, u64 gpa, u32 bit)
+{
+	struct ept_range *r = NULL;
+	u64 word = gpa + (bit / 64) * sizeof(u64);
+	unsigned long *va;
+	int old;
+
+	if ((gpa & 7) || (word & PAGE_MASK) != (gpa & PAGE_MASK))
+		return -EINVAL;
+	mutex_lock(&ept->lock);
+	if (!ept_span_ok(ept, word, sizeof(u64), true)) {
+		mutex_unlock(&ept->lock);
+		return -EFAULT;
+	}
+	va = kmap_local_page(ept_gpa_page(ept, word, &r));
+	old = test_and_set_bit(bit % 64,
+			       (unsigned long *)((u8 *)va + offset_in_page(word)));
+	kunmap_local(va);
+	mutex_unlock(&ept->lock);
+	return old;
+}
+
+/**
  * hvtb_ept_get_info() - fill the EPT's part of struct hvtb_partition_info.
  * @ept: the EPT.
  * @info: nr_ranges, max_memory, mapped_bytes, pinned_pages,

@@ -51,6 +51,9 @@ u32 hvtb_ept_range_flags(struct hvtb_ept *ept, u64 gpa);
 int hvtb_ept_read(struct hvtb_ept *ept, u64 gpa, void *buf, size_t len);
 int hvtb_ept_write(struct hvtb_ept *ept, u64 gpa, const void *buf, size_t len);
 
+/* Atomic test-and-set of a bit of guest memory: the old bit, or -errno. */
+int hvtb_ept_test_and_set_bit(struct hvtb_ept *ept, u64 gpa, u32 bit);
+
 /* Fill nr_ranges, mapped_bytes, pinned_pages, ept_2m/4k_mappings, max_memory. */
 void hvtb_ept_get_info(struct hvtb_ept *ept, struct hvtb_partition_info *info);
 

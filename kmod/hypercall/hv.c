@@ -62,11 +62,17 @@ struct hvtb_hv_port {
 	struct hvtb_hv_message msgs[];
 };
 
-/* An event connection: HvSignalEvent -> eventfd. */
+/*
+ * An event connection: HvSignalEvent -> eventfd (@ctx), or, with @ctx
+ * NULL (HVTB_HV_EVENT_SYNIC), -> an event flag of this partition's VP
+ * @vp_index, SINT @sint.
+ */
 struct hvtb_hv_evt {
 	struct rcu_head rcu;
 	struct eventfd_ctx *ctx;
 	u32 flag_count;
+	u32 vp_index;
+	u32 sint;
 };
 
 /* ---- reference time ---- */
@@ -364,39 +370,53 @@ static void hv_evt_free(struct rcu_head *rcu)
 {
 	struct hvtb_hv_evt *e = container_of(rcu, struct hvtb_hv_evt, rcu);
 
-	eventfd_ctx_put(e->ctx);
+	if (e->ctx)
+		eventfd_ctx_put(e->ctx);
 	kfree(e);
 }
 
 /**
  * hvtb_hv_signal_event() - HvSignalEvent: signal the eventfd of a
- * connection.
+ * connection, or set the event flag of a SynIC connection.
  * @vp: the caller
  * @param: the input (connection id 31:0, flag number 47:32, 63:48 zero)
+ * @may_sleep: process context; else a SynIC connection is not served and
+ *	the caller gets HVTB_HV_STATUS_SLOW (call again where it may sleep)
  *
- * Context: any, preemption may be off.
- * Return: an HV_STATUS_* value.
+ * Context: any, preemption may be off unless @may_sleep.
+ * Return: an HV_STATUS_* value, or HVTB_HV_STATUS_SLOW.
  */
-u16 hvtb_hv_signal_event(struct hvtb_vp *vp, u64 param)
+u16 hvtb_hv_signal_event(struct hvtb_vp *vp, u64 param, bool may_sleep)
 {
 	struct hvtb_hv *hv = vp->part->hv;
-	u32 conn = (u32)param;
+	u32 conn = (u32)param, target = 0, sint = 0;
 	u16 flag = param >> 32;
 	struct hvtb_hv_evt *e;
 	u16 status = HV_STATUS_SUCCESS;
+	bool synic = false;
 
 	if ((param >> 48) || (conn & ~HV_CONN_ID_MASK))
 		return HV_STATUS_INVALID_HYPERCALL_INPUT;
 	rcu_read_lock();
 	e = xa_load(&hv->events, conn);
-	if (!e)
+	if (!e) {
 		status = HV_STATUS_INVALID_CONNECTION_ID;
-	else if (flag >= e->flag_count)
+	} else if (flag >= e->flag_count) {
 		status = HV_STATUS_INVALID_PARAMETER;
-	else
+	} else if (e->ctx) {
 		eventfd_signal(e->ctx, 1);
+	} else {
+		synic = true;
+		target = e->vp_index;
+		sint = e->sint;
+	}
 	rcu_read_unlock();
-	return status;
+	if (!synic)
+		return status;
+	if (!may_sleep)
+		return HVTB_HV_STATUS_SLOW;
+	return hvtb_synic_signal(vp->part, target, sint, flag) < 0 ?
+	       HV_STATUS_INVALID_PORT_ID : HV_STATUS_SUCCESS;
 }
 
 static long hv_set_event(struct hvtb_partition *part, void __user *uarg)
@@ -409,14 +429,17 @@ static long hv_set_event(struct hvtb_partition *part, void __user *uarg)
 
 	if (copy_from_user(&c, uarg, sizeof(c)))
 		return -EFAULT;
-	if ((c.flags & ~HVTB_HV_EVENT_DEASSIGN) ||
-	    memchr_inv(c.reserved, 0, sizeof(c.reserved)) ||
-	    c.connection_id > HV_CONN_ID_MASK ||
+	if ((c.flags & ~(HVTB_HV_EVENT_DEASSIGN | HVTB_HV_EVENT_SYNIC)) ||
+	    c.reserved || c.connection_id > HV_CONN_ID_MASK ||
 	    c.flag_count > HV_EVENT_FLAGS_MAX)
+		return -EINVAL;
+	if (c.flags & HVTB_HV_EVENT_SYNIC ?
+	    c.fd || c.sint >= HVTB_HV_SINT_COUNT || c.vp_index >= part->max_vps :
+	    c.vp_index || c.sint)
 		return -EINVAL;
 
 	if (c.flags & HVTB_HV_EVENT_DEASSIGN) {
-		if (c.fd || c.flag_count)
+		if (c.fd || c.flag_count || (c.flags & HVTB_HV_EVENT_SYNIC))
 			return -EINVAL;
 		mutex_lock(&hv->ports_lock);
 		e = xa_erase(&hv->events, c.connection_id);
@@ -428,9 +451,12 @@ static long hv_set_event(struct hvtb_partition *part, void __user *uarg)
 		return 0;
 	}
 
-	ctx = eventfd_ctx_fdget(c.fd);
-	if (IS_ERR(ctx))
-		return PTR_ERR(ctx);
+	ctx = NULL;
+	if (!(c.flags & HVTB_HV_EVENT_SYNIC)) {
+		ctx = eventfd_ctx_fdget(c.fd);
+		if (IS_ERR(ctx))
+			return PTR_ERR(ctx);
+	}
 	e = kzalloc(sizeof(*e), GFP_KERNEL_ACCOUNT);
 	if (!e) {
 		r = -ENOMEM;
@@ -438,6 +464,8 @@ static long hv_set_event(struct hvtb_partition *part, void __user *uarg)
 	}
 	e->ctx = ctx;
 	e->flag_count = c.flag_count ?: 1;
+	e->vp_index = c.vp_index;
+	e->sint = c.sint;
 	mutex_lock(&hv->ports_lock);
 	r = xa_insert(&hv->events, c.connection_id, e, GFP_KERNEL_ACCOUNT);
 	mutex_unlock(&hv->ports_lock);
@@ -450,7 +478,8 @@ static long hv_set_event(struct hvtb_partition *part, void __user *uarg)
 err_free:
 	kfree(e);
 err_put_ctx:
-	eventfd_ctx_put(ctx);
+	if (ctx)
+		eventfd_ctx_put(ctx);
 	return r;
 }
 
@@ -472,7 +501,7 @@ long hvtb_hv_partition_ioctl(struct hvtb_partition *part, unsigned int cmd,
 	case HVTB_HV_SET_EVENT:
 		return hv_set_event(part, uarg);
 	default:
-		return -ENOTTY;
+		return hvtb_synic_ioctl(part, cmd, uarg);
 	}
 }
 
@@ -486,7 +515,7 @@ long hvtb_hv_partition_ioctl(struct hvtb_partition *part, unsigned int cmd,
 long hvtb_hv_vp_ioctl(struct hvtb_vp *vp, unsigned int cmd, void __user *uarg)
 {
 	if (cmd != HVTB_VP_GET_HV_STATS)
-		return -ENOTTY;
+		return hvtb_synic_vp_ioctl(vp, cmd, uarg);
 	return copy_to_user(uarg, &vp->hv->stats, sizeof(vp->hv->stats)) ?
 	       -EFAULT : 0;
 }
@@ -532,7 +561,8 @@ void hvtb_hv_partition_destroy(struct hvtb_partition *part)
 	if (!hv)
 		return;
 	xa_for_each(&hv->events, id, e) {
-		eventfd_ctx_put(e->ctx);
+		if (e->ctx)
+			eventfd_ctx_put(e->ctx);
 		kfree(e);
 	}
 	xa_destroy(&hv->events);
@@ -561,12 +591,20 @@ int hvtb_hv_vp_init(struct hvtb_vp *vp)
 	for (i = 0; i < ARRAY_SIZE(h->sint); i++)
 		h->sint[i] = HV_SYNIC_SINT_MASKED;
 	vp->hv = h;
+	if (hvtb_synic_vp_init(vp)) {
+		kfree(h);
+		vp->hv = NULL;
+		return -ENOMEM;
+	}
 	return 0;
 }
 
 /** hvtb_hv_vp_destroy() - free a VP's enlightenment state. @vp: the VP */
 void hvtb_hv_vp_destroy(struct hvtb_vp *vp)
 {
+	if (!vp->hv)
+		return;
+	hvtb_synic_vp_destroy(vp);
 	kfree(vp->hv);
 	vp->hv = NULL;
 }

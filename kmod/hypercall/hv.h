@@ -12,6 +12,7 @@
 #ifndef HVTB_HYPERCALL_HV_H
 #define HVTB_HYPERCALL_HV_H
 
+#include <linux/hrtimer.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
@@ -71,8 +72,31 @@ struct hvtb_hv_call {
 #define HV_WORK_HC_PAGE		BIT(1)	/* write the hypercall page */
 #define HV_WORK_TSC_PAGE	BIT(2)	/* write the reference TSC page */
 
+struct hvtb_synic_queue;
+
 /**
- * struct hvtb_hv_vp - a VP's synthetic MSRs and hypercall state.
+ * struct hvtb_stimer - a synthetic timer (kmod/hypercall/synic.c).
+ * @armed: @timer stands for the current programming (synic_lock).
+ * @queued: its expiry message waits in the SINT queue (synic_lock).
+ * @exp: the expiration being timed, in reference time.
+ */
+struct hvtb_stimer {
+	struct hrtimer timer;
+	struct hvtb_vp *vp;
+	bool armed;
+	bool queued;
+	u64 exp;
+};
+
+/**
+ * struct hvtb_hv_vp - a VP's synthetic MSRs, SynIC and hypercall state.
+ * @synic_lock: guards @queues, @queued, @event_pending, @sint writes and
+ *	the timers (taken from hrtimer callbacks: irqsave).
+ * @queues: a message queue per SINT; NULL if the SynIC is not granted.
+ * @synic_work: SINTs whose queue the VP should try to deliver (atomic
+ *	bitops; set by anyone, cleared by the VP's run path).
+ * @queued: SINTs with messages queued.
+ * @event_pending: SINTs that got an event flag while masked.
  */
 struct hvtb_hv_vp {
 	u64 vp_assist;
@@ -82,6 +106,13 @@ struct hvtb_hv_vp {
 	u64 sint[16];
 	u64 stimer_config[4];
 	u64 stimer_count[4];
+
+	spinlock_t synic_lock;
+	struct hvtb_synic_queue *queues;
+	unsigned long synic_work;
+	u16 queued;
+	u16 event_pending;
+	struct hvtb_stimer stimer[4];
 
 	u64 tsc_offset;		/* guest TSC - host TSC, for the TSC page */
 	unsigned long work;	/* HV_WORK_* */
@@ -101,12 +132,33 @@ bool hvtb_hv_cpuid(struct hvtb_vp *vp, u32 fn, struct hvtb_cpuid_entry *e);
 u64 hvtb_hv_time_ref(struct hvtb_hv *hv);
 int hvtb_hv_post_message(struct hvtb_vp *vp, u32 conn, u32 type, u32 size,
 			 const u8 *payload);
-u16 hvtb_hv_signal_event(struct hvtb_vp *vp, u64 param);
+/* Not a TLFS status: hvtb_hv_signal_event() must be called where it may sleep. */
+#define HVTB_HV_STATUS_SLOW	0xffff
+u16 hvtb_hv_signal_event(struct hvtb_vp *vp, u64 param, bool may_sleep);
 
 /* kmod/hypercall/msr.c */
 int hvtb_hv_msr_read(struct hvtb_vp *vp, u32 index, u64 *data, bool host);
 int hvtb_hv_msr_write(struct hvtb_vp *vp, u32 index, u64 data, bool host);
 void hvtb_hv_write_pages(struct hvtb_vp *vp);
+
+/* kmod/hypercall/synic.c */
+int hvtb_synic_vp_init(struct hvtb_vp *vp);
+void hvtb_synic_vp_stop(struct hvtb_vp *vp);
+void hvtb_synic_vp_destroy(struct hvtb_vp *vp);
+int hvtb_synic_msr_write(struct hvtb_vp *vp, u32 index, u64 data, bool host);
+void hvtb_synic_deliver(struct hvtb_vp *vp);
+long hvtb_synic_vp_ioctl(struct hvtb_vp *vp, unsigned int cmd,
+			 void __user *uarg);
+int hvtb_synic_signal(struct hvtb_partition *part, u32 vp_index, u32 sint,
+		      u32 flag);
+long hvtb_synic_ioctl(struct hvtb_partition *part, unsigned int cmd,
+		      void __user *uarg);
+
+/* Does SynIC work wait for the VP's run path (hvtb_hv_slow())? */
+static inline bool hvtb_hv_synic_work(const struct hvtb_hv_vp *h)
+{
+	return READ_ONCE(h->synic_work);
+}
 
 /* kmod/hypercall/hypercall.c */
 int hvtb_hv_vmcall(struct hvtb_vp *vp);

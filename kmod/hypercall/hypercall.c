@@ -203,7 +203,16 @@ int hvtb_hv_vmcall(struct hvtb_vp *vp)
 	}
 	switch (d->code) {
 	case HVCALL_SIGNAL_EVENT:
-		status = hvtb_hv_signal_event(vp, g[GPR_RDX]);
+		status = hvtb_hv_signal_event(vp, g[GPR_RDX], false);
+		if (status == HVTB_HV_STATUS_SLOW) {
+			/* A SynIC connection: guest memory, after the VMCS is put. */
+			h->call = (struct hvtb_hv_call) {
+				.control = control, .in_gpa = g[GPR_RDX],
+			};
+			h->work |= HV_WORK_HYPERCALL;
+			h->stats.slow++;
+			return VMX_EXIT_SLOW;
+		}
 		if (status == HV_STATUS_SUCCESS)
 			h->stats.signal_event++;
 		break;
@@ -287,9 +296,12 @@ static u64 hc_slow_call(struct hvtb_vp *vp)
 	case HVCALL_POST_MESSAGE:
 		return hc_post_message(vp, c->in_gpa);
 	case HVCALL_SIGNAL_EVENT:
-		if (hvtb_ept_read(vp->part->ept, c->in_gpa, &in8, sizeof(in8)))
+		/* A fast call comes here for a SynIC connection: RDX is the input. */
+		if (c->control & HV_HYPERCALL_FAST_BIT)
+			in8 = c->in_gpa;
+		else if (hvtb_ept_read(vp->part->ept, c->in_gpa, &in8, sizeof(in8)))
 			return HV_STATUS_INVALID_HYPERCALL_INPUT;
-		in8 = hvtb_hv_signal_event(vp, in8);
+		in8 = hvtb_hv_signal_event(vp, in8, true);
 		if (in8 == HV_STATUS_SUCCESS)
 			vp->hv->stats.signal_event++;
 		return in8;
@@ -303,7 +315,8 @@ static u64 hc_slow_call(struct hvtb_vp *vp)
 
 /**
  * hvtb_hv_slow() - the sleeping half of an exit that returned
- * VMX_EXIT_SLOW: page writes after an MSR write, a slow hypercall.
+ * VMX_EXIT_SLOW: page writes after an MSR write, a slow hypercall, SynIC
+ * messages to write into the SIMP page.
  * @vp: the VP
  *
  * Context: process context, VMCS not current; the guest is entered again
@@ -325,4 +338,6 @@ void hvtb_hv_slow(struct hvtb_vp *vp)
 		trace_hvtb_hypercall(vp->part->id, vp->index, h->call.control,
 				     result);
 	}
+	if (hvtb_hv_synic_work(h))
+		hvtb_synic_deliver(vp);
 }

@@ -6,9 +6,11 @@
  * partition's config grants, else it #GPs as on Hyper-V. User space
  * (HVTB_VP_GET/SET_MSRS) reads and writes the same state without that check,
  * to save and restore it. GUEST_OS_ID, HYPERCALL and REFERENCE_TSC are
- * partition-wide; the rest is per VP. SynIC and synthetic timer MSRs are
- * state only: nothing is delivered and no timer fires yet (they need the
- * virtual APIC).
+ * partition-wide; the rest is per VP. Writes of the SynIC and synthetic
+ * timer MSRs go to kmod/hypercall/synic.c. EOI/ICR/TPR (0x40000070..72)
+ * are the in-kernel APIC's (HV_MSR_APIC_ACCESS_AVAILABLE, and only with
+ * HVTB_PARTITION_LAPIC); user space saves that state with
+ * HVTB_VP_GET_LAPIC, so its GET/SET_MSRS cannot reach them.
  *
  * Enabling the hypercall page or the reference TSC page writes guest memory,
  * which sleeps: the guest path notes the work (HV_WORK_*) and returns 1, so
@@ -33,11 +35,6 @@
 #define HV_PAGE_RSVD_MASK	GENMASK_ULL(11, 1)	/* enable in bit 0 */
 #define HV_HCPAGE_RSVD_MASK	GENMASK_ULL(11, 2)
 #define HV_HYPERCALL_LOCKED	BIT_ULL(1)
-#define HV_SCONTROL_RSVD_MASK	(~1ULL)
-/* SINTx: vector 7:0, masked 16, auto-EOI 17, polling 18. */
-#define HV_SINT_RSVD_MASK	(GENMASK_ULL(15, 8) | GENMASK_ULL(63, 19))
-/* STIMERx_CONFIG: 3:0 flags, 11:4 vector, 12 direct, 19:16 SINTx. */
-#define HV_STIMER_RSVD_MASK	(GENMASK_ULL(15, 13) | GENMASK_ULL(63, 20))
 
 /* The CPUID 0x40000003 EAX bit a guest needs for @index (0: none known). */
 static u32 hv_msr_privilege(u32 index)
@@ -58,6 +55,9 @@ static u32 hv_msr_privilege(u32 index)
 	case HV_X64_MSR_APIC_FREQUENCY:
 		return HV_ACCESS_FREQUENCY_MSRS;
 	case HV_X64_MSR_VP_ASSIST_PAGE:
+	case HV_X64_MSR_EOI:
+	case HV_X64_MSR_ICR:
+	case HV_X64_MSR_TPR:
 		return HV_MSR_APIC_ACCESS_AVAILABLE;
 	case HV_X64_MSR_SCONTROL ... HV_X64_MSR_EOM:
 	case HV_X64_MSR_SINT0 ... HV_X64_MSR_SINT0 + 15:
@@ -65,10 +65,6 @@ static u32 hv_msr_privilege(u32 index)
 	case HV_X64_MSR_STIMER0_CONFIG ... HV_X64_MSR_STIMER0_CONFIG + 7:
 		return HV_MSR_SYNTIMER_AVAILABLE;
 	default:
-		/*
-		 * TODO(issue 5, APIC branch): HV_X64_MSR_EOI/ICR/TPR
-		 * (0x40000070..72) belong to the virtual APIC.
-		 */
 		return 0;
 	}
 }
@@ -80,6 +76,9 @@ static bool hv_msr_allowed(struct hvtb_vp *vp, u32 index, bool host)
 
 	if (!priv)
 		return false;
+	if (index >= HV_X64_MSR_EOI && index <= HV_X64_MSR_TPR)
+		return !host && vp->apic && hv->enabled &&
+		       (hv->cfg.features_eax & priv);
 	return host || (hv->enabled && (hv->cfg.features_eax & priv));
 }
 
@@ -126,6 +125,8 @@ int hvtb_hv_msr_read(struct hvtb_vp *vp, u32 index, u64 *data, bool host)
 	case HV_X64_MSR_VP_ASSIST_PAGE:
 		*data = h->vp_assist;
 		break;
+	case HV_X64_MSR_EOI ... HV_X64_MSR_TPR:
+		return hvtb_apic_hv_msr(vp, index, data, false);
 	case HV_X64_MSR_SCONTROL:
 		*data = h->scontrol;
 		break;
@@ -251,45 +252,19 @@ int hvtb_hv_msr_write(struct hvtb_vp *vp, u32 index, u64 data, bool host)
 		/* Read-only; user space may restore the same value. */
 		return host && data == vp->index ? 0 : -EINVAL;
 	case HV_X64_MSR_VP_ASSIST_PAGE:
-	case HV_X64_MSR_SIEFP:
-	case HV_X64_MSR_SIMP:
 		if (data & HV_PAGE_RSVD_MASK)
 			return -EINVAL;
-		/* TODO(issue 5, SynIC step): map and use these pages. */
-		if (index == HV_X64_MSR_VP_ASSIST_PAGE)
-			h->vp_assist = data;
-		else if (index == HV_X64_MSR_SIEFP)
-			h->siefp = data;
-		else
-			h->simp = data;
+		h->vp_assist = data;
 		return 0;
-	case HV_X64_MSR_SCONTROL:
-		if (data & HV_SCONTROL_RSVD_MASK)
-			return -EINVAL;
-		h->scontrol = data;
-		return 0;
+	case HV_X64_MSR_EOI ... HV_X64_MSR_TPR:
+		return hvtb_apic_hv_msr(vp, index, &data, true);
+	case HV_X64_MSR_SCONTROL ... HV_X64_MSR_SIMP:
 	case HV_X64_MSR_EOM:
-		/* TODO(issue 5, SynIC step): redeliver a pending message. */
-		return 0;
 	case HV_X64_MSR_SINT0 ... HV_X64_MSR_SINT0 + 15:
-		if ((data & HV_SINT_RSVD_MASK) ||
-		    (!host && !(data & HV_SYNIC_SINT_MASKED) &&
-		     (data & HV_SYNIC_SINT_VECTOR_MASK) <
-		     HV_SYNIC_FIRST_VALID_VECTOR))
-			return -EINVAL;
-		h->sint[index - HV_X64_MSR_SINT0] = data;
-		return 0;
 	case HV_X64_MSR_STIMER0_CONFIG ... HV_X64_MSR_STIMER0_CONFIG + 7:
-		index -= HV_X64_MSR_STIMER0_CONFIG;
-		/* TODO(issue 5, timer step): arm the timer. */
-		if (index & 1) {
-			h->stimer_count[index / 2] = data;
-		} else {
-			if (data & HV_STIMER_RSVD_MASK)
-				return -EINVAL;
-			h->stimer_config[index / 2] = data;
-		}
-		return 0;
+		if (index == HV_X64_MSR_SVERSION)
+			return -EINVAL;
+		return hvtb_synic_msr_write(vp, index, data, host);
 	default:
 		/* Read-only: SVERSION, TIME_REF_COUNT, frequencies, runtime. */
 		return -EINVAL;

@@ -45,6 +45,7 @@
 #include <asm/tsc.h>
 
 #include "hvtb.h"
+#include "hypercall/hv.h"
 #include "trace.h"
 #include "vmx/vmx.h"
 
@@ -181,10 +182,14 @@ static void sched_finish(struct hvtb_vp *vp, int result)
 	wake_up(&vp->sched.done);
 }
 
-/* Is an interrupt or NMI waiting for @vp, which is in HLT? */
+/*
+ * Is an interrupt or NMI waiting for @vp, which is in HLT, or SynIC work
+ * (a message for the SIMP page, which the RUN caller writes)?
+ */
 static bool sched_vp_wakeable(struct hvtb_vp *vp)
 {
-	return hvtb_apic_nmi_pending(vp) || hvtb_apic_has_interrupt(vp);
+	return hvtb_apic_nmi_pending(vp) || hvtb_apic_has_interrupt(vp) ||
+	       hvtb_hv_synic_work(vp->hv);
 }
 
 /**

@@ -39,6 +39,7 @@
 #include <asm/vmx.h>
 
 #include "ept/ept.h"
+#include "hypercall/hv.h"
 #include "vmx/insn.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmx.h"
@@ -708,6 +709,12 @@ int hvtb_vmx_vp_run(struct hvtb_vp *vp, u64 deadline_tsc)
 		    (deadline_tsc && rdtsc() >= deadline_tsc)) {
 			local_irq_enable();
 			r = VMX_EXIT_CONTINUE;
+			break;
+		}
+		/* SynIC messages go into guest memory first (sleeps). */
+		if (hvtb_hv_synic_work(vp->hv)) {
+			local_irq_enable();
+			r = VMX_EXIT_SLOW;
 			break;
 		}
 		if (vp->apic)

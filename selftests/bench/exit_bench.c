@@ -21,6 +21,12 @@
  * handler's RDTSC, the VP blocked in HLT; guest and host share the TSC as
  * the TSC offset is 0).
  *
+ * With the SynIC (an enlightened partition with the in-kernel APIC), in
+ * both scheduling modes: synic_post_to_handler (HVTB_HV_POST_MESSAGE from a user thread -> the
+ * message in the guest's SIMP slot -> the guest's SINT handler's RDTSC, the
+ * VP blocked in HLT on another thread): user space -> guest message
+ * delivery latency.
+ *
  * Under Bochs (clock: sync=none) the TSC counts emulated instructions, so
  * the figures are exact, repeatable path lengths.
  *
@@ -292,6 +298,95 @@ static int bench_hv(uint64_t n)
 	return 0;
 }
 
+/* ---- SynIC: user space -> guest message latency ---- */
+
+#define SYNIC_VEC		0xf3
+#define SYNIC_SINT		2
+#define HV_MSR_SCONTROL		0x40000080
+#define HV_MSR_SIMP		0x40000083
+#define HV_MSR_EOM		0x40000084
+#define HV_MSR_SINT0		0x40000090
+#define HV_PRIV_SYNIC		(1U << 2)
+
+static struct {
+	uint32_t type;
+	uint8_t size;
+	uint8_t flags;
+	uint8_t pad[250];
+} bench_simp[16] __attribute__((aligned(4096)));
+static volatile uint64_t synic_irqs, synic_t1;
+
+static void synic_handler(struct guest_frame *f)
+{
+	(void)f;
+	synic_t1 = guest_rdtsc();
+	bench_simp[SYNIC_SINT].type = 0;	/* free the slot, as hv_vmbus does */
+	__asm__ volatile("mfence" : : : "memory");
+	if (bench_simp[SYNIC_SINT].flags & 1)
+		guest_wrmsr(HV_MSR_EOM, 0);
+	synic_irqs++;
+	guest_wrmsr(0x80b, 0);		/* x2APIC EOI */
+}
+
+static void guest_synic_bench(uint64_t n)
+{
+	guest_handlers[SYNIC_VEC] = synic_handler;
+	guest_wrmsr(0x1b, 0xfee00d00);	/* x2APIC */
+	guest_wrmsr(0x80f, 0x1ff);
+	guest_wrmsr(HV_MSR_SIMP, (uintptr_t)bench_simp | 1);
+	guest_wrmsr(HV_MSR_SINT0 + SYNIC_SINT, SYNIC_VEC);
+	guest_wrmsr(HV_MSR_SCONTROL, 1);
+	while (synic_irqs < n)
+		__asm__ volatile("sti; hlt" : : : "memory");
+	__asm__ volatile("cli" : : : "memory");
+}
+
+/* synic_post_to_handler in one scheduling mode. Return: 0 or -errno. */
+static int synic_bench(uint64_t n, unsigned int flags, const char *mode)
+{
+	struct hvtb_hyperv_config c = {
+		.flags = HVTB_HV_ENABLE,
+		.features_eax = HV_PRIV_HYPERCALL | HV_PRIV_SYNIC,
+	};
+	volatile uint64_t *irqs, *t1;
+	uint64_t i, t0, payload = 0;
+	struct guest g;
+	struct guest_vp v;
+	pthread_t th;
+	void *ret;
+	int r;
+
+	r = guest_create(&g, GUEST_LAPIC | flags);
+	if (r || (r = hvtb_set_hyperv(g.part, &c)) ||
+	    (r = guest_vp_create(&g, &v, 0)) ||
+	    (r = guest_vp_enter_long(&v, guest_synic_bench, n, 0)))
+		return r;
+	irqs = guest_gpa(&g, (uintptr_t)&synic_irqs);
+	t1 = guest_gpa(&g, (uintptr_t)&synic_t1);
+	if (pthread_create(&th, NULL, lapic_vp_thread, &v))
+		return -EAGAIN;
+	for (i = 0; i < n; i++) {
+		usleep(1000);	/* let the VP block in HLT */
+		payload = i;
+		t0 = rdtsc_host();
+		r = hvtb_hv_post_message(g.part, 0, SYNIC_SINT, 1, &payload,
+					 sizeof(payload));
+		if (r)
+			break;
+		while (*irqs < i + 1)
+			sched_yield();
+		bench_ticks[i] = *t1 - t0;
+	}
+	pthread_join(th, &ret);
+	if (!r && (uintptr_t)ret != UCALL_DONE)
+		r = -EIO;
+	if (!r)
+		print_median(mode, "synic_post_to_handler", bench_ticks, n);
+	guest_vp_destroy(&v);
+	guest_destroy(&g);
+	return r;
+}
+
 /* One pass of every figure with the VP scheduled as @flags asks. */
 static int bench_mode(uint64_t n, unsigned int flags, const char *mode)
 {
@@ -358,5 +453,15 @@ int main(int argc, char **argv)
 		fprintf(stderr, "exit_bench: lapic: %s\n", strerror(-r));
 		return 1;
 	}
-	return bench_hv(n);
+	r = bench_hv(n);
+	if (r)
+		return r;
+	r = synic_bench(n < 200 ? n : 200, 0, "threads");
+	if (!r)
+		r = synic_bench(n < 200 ? n : 200, GUEST_ROOT_SCHED, "root");
+	if (r) {
+		fprintf(stderr, "exit_bench: synic: %s\n", strerror(-r));
+		return 1;
+	}
+	return 0;
 }

@@ -738,11 +738,16 @@ struct hvtb_hc_rep_fill_input {
  * Privileges (CPUID 0x40000003) gate the guest's MSRs and hypercalls; an
  * MSR not granted #GPs, a hypercall not granted returns
  * HV_STATUS_ACCESS_DENIED. Bits hvtb implements: EAX 1 (TIME_REF_COUNT),
- * 2 (SynIC MSRs, state only), 3 (STIMER MSRs, state only), 4
- * (VP_ASSIST_PAGE), 5 (GUEST_OS_ID, HYPERCALL), 6 (VP_INDEX), 9
- * (REFERENCE_TSC), 11 (TSC/APIC_FREQUENCY); EBX 1 (HvGetPartitionId),
- * 4 (HvPostMessage), 5 (HvSignalEvent). Other bits are passed to the guest
- * as given. Zero fields take the defaults in brackets.
+ * 2 (SynIC: SCONTROL, SIEFP, SIMP, EOM, SINTx with message and event flag
+ * delivery, see HVTB_HV_POST_MESSAGE), 3 (STIMERx, firing needs bit 2),
+ * 4 (VP_ASSIST_PAGE, and the APIC MSRs EOI/ICR/TPR 0x40000070..72 in
+ * partitions with HVTB_PARTITION_LAPIC; user space saves that state with
+ * HVTB_VP_GET_LAPIC, not with HVTB_VP_GET_MSRS), 5 (GUEST_OS_ID,
+ * HYPERCALL), 6 (VP_INDEX), 9 (REFERENCE_TSC), 11 (TSC/APIC_FREQUENCY);
+ * EBX 1 (HvGetPartitionId), 4 (HvPostMessage), 5 (HvSignalEvent). Other
+ * bits are passed to the guest as given. Zero fields take the defaults in
+ * brackets. SINT interrupts and direct-mode timers need
+ * HVTB_PARTITION_LAPIC; without it messages still reach the SIMP page.
  */
 #define HVTB_HV_ENABLE		_BITULL(0)
 /*
@@ -802,19 +807,31 @@ struct hvtb_hv_message {
 
 /*
  * HVTB_HV_SET_EVENT - HvSignalEvent on @connection_id (0..0xffffff) with a
- * flag number below @flag_count signals eventfd @fd (adds 1). Without
- * HVTB_HV_EVENT_DEASSIGN: -EEXIST if the id is taken, -EBADF/-EINVAL for a
- * bad fd. With it: removes the id (@fd and @flag_count must be 0), -ENOENT
- * if it was not there. Event and message connection ids are separate.
+ * flag number below @flag_count signals eventfd @fd (adds 1): the guest ->
+ * host direction. Without HVTB_HV_EVENT_DEASSIGN: -EEXIST if the id is
+ * taken, -EBADF/-EINVAL for a bad fd. With it: removes the id (@fd,
+ * @flag_count, @vp_index and @sint must be 0), -ENOENT if it was not there.
+ * Event and message connection ids are separate.
+ *
+ * With HVTB_HV_EVENT_SYNIC the connection leads into this partition's own
+ * SynIC instead (a guest signalling another of its VPs, as Hyper-V's
+ * intra-partition events): HvSignalEvent with flag number N sets event
+ * flag N of SINT @sint in VP @vp_index's SIEFP page and raises the SINT if
+ * the flag was clear, as HVTB_HV_SIGNAL_FLAG does. @fd must be 0; the VP
+ * need not exist yet. The call returns HV_STATUS_INVALID_PORT_ID when the
+ * target VP is missing or has not enabled SCONTROL and its SIEFP page.
  */
 #define HVTB_HV_EVENT_DEASSIGN	_BITULL(0)
+#define HVTB_HV_EVENT_SYNIC	_BITULL(1)
 
 struct hvtb_hv_event {
 	__u32 connection_id;
 	__s32 fd;
 	__u32 flags;		/* HVTB_HV_EVENT_* */
 	__u32 flag_count;	/* 1..2048; 0 means 1 */
-	__u64 reserved[2];	/* must be 0 */
+	__u32 vp_index;		/* HVTB_HV_EVENT_SYNIC: the target VP */
+	__u32 sint;		/* HVTB_HV_EVENT_SYNIC: its SINT, 0..15 */
+	__u64 reserved;		/* must be 0 */
 };
 
 #define HVTB_HV_SET_EVENT	_IOW(HVTBIO, 0x32, struct hvtb_hv_event)
@@ -829,10 +846,104 @@ struct hvtb_hv_vp_stats {
 	__u64 long_spin_wait;	/* HvNotifyLongSpinWait */
 	__u64 forwarded;	/* unknown codes sent to user space */
 	__u64 page_write_failed; /* hypercall/TSC page GPA not writable */
-	__u64 reserved[8];
+	__u64 synic_delivered;	/* messages written into the SIMP page */
+	__u64 synic_slot_busy;	/* deliveries that found the slot busy */
+	__u64 synic_page_failed; /* SIMP/SIEFP GPA not mapped (writable) */
+	__u64 stimer_expired;	/* synthetic timer expirations */
+	__u64 stimer_missed;	/* expirations coalesced (message still queued) */
+	__u64 reserved[3];
 };
 
 #define HVTB_VP_GET_HV_STATS	_IOR(HVTBIO, 0x33, struct hvtb_hv_vp_stats)
+
+/*
+ * SynIC (HVTB_EXT_HYPERV, partitions granting the SynIC MSRs, EAX bit 2):
+ * the host side posts messages and sets event flags for a VP's synthetic
+ * interrupt source (SINT 0..15). This is what a VMBus host uses.
+ *
+ * HVTB_HV_POST_MESSAGE (partition fd) queues a message for (@vp_index,
+ * @sint). The VP writes it into its SIMP page slot of @sint (struct
+ * hv_message of the TLFS: type, payload size, flags, sender, payload) once
+ * SCONTROL and SIMP are enabled, the SINT is unmasked and the slot is free
+ * (message type 0); a busy slot gets its "message pending" flag set and the
+ * message stays queued until the guest writes the EOM MSR. Each delivery
+ * raises the SINT's vector in the VP's local APIC (HVTB_PARTITION_LAPIC;
+ * without it the guest can only poll). At most HVTB_HV_SINT_QUEUE_DEPTH
+ * messages wait per (VP, SINT): -EAGAIN when full. -EINVAL: @sint > 15,
+ * @message_type 0, @payload_size > 240, non-zero @flags/@pad/@reserved;
+ * -ENOENT: no such VP; -ENODEV: the partition does not grant the SynIC.
+ * Types with bit 31 set are hypervisor messages (e.g. 0x80000010, timer
+ * expired): user space may post them too (for save/restore).
+ */
+#define HVTB_HV_SINT_COUNT		16
+#define HVTB_HV_SINT_QUEUE_DEPTH	16
+
+struct hvtb_hv_post {
+	__u32 vp_index;
+	__u32 sint;
+	__u32 message_type;	/* != 0 */
+	__u32 payload_size;	/* 0..240 */
+	__u32 flags;		/* must be 0 */
+	__u32 pad;		/* must be 0 */
+	__u64 reserved[2];	/* must be 0 */
+	__u8 payload[HVTB_HV_MESSAGE_PAYLOAD];
+};
+
+#define HVTB_HV_POST_MESSAGE	_IOW(HVTBIO, 0x34, struct hvtb_hv_post)
+
+/*
+ * HVTB_HV_SIGNAL_FLAG (partition fd) sets event flag @flag (0..2047) of
+ * @sint in the VP's SIEFP page (atomically: the guest may run) and, if the
+ * flag was clear, raises the SINT's vector (at once, or when the guest
+ * unmasks the SINT). Return: 0 if the flag was newly set, 1 if it was set
+ * already (no interrupt). -ENXIO: SCONTROL or SIEFP not enabled by the
+ * guest, or the SIEFP page is not mapped writable (nothing is set);
+ * -EINVAL, -ENOENT, -ENODEV as for HVTB_HV_POST_MESSAGE.
+ *
+ * This is the host -> guest direction. Guest -> host is HvSignalEvent,
+ * which signals the eventfd registered with HVTB_HV_SET_EVENT.
+ */
+#define HVTB_HV_SIEF_FLAGS	2048
+
+struct hvtb_hv_flag {
+	__u32 vp_index;
+	__u32 sint;
+	__u32 flag;
+	__u32 flags;		/* must be 0 */
+	__u64 reserved[2];	/* must be 0 */
+};
+
+#define HVTB_HV_SIGNAL_FLAG	_IOW(HVTBIO, 0x35, struct hvtb_hv_flag)
+
+/*
+ * HVTB_VP_GET_SYNIC / HVTB_VP_SET_SYNIC (VP fd): a VP's SynIC and
+ * synthetic timer state, for save and restore. @stimer_expiration is the
+ * reference time of an armed timer's next expiry (0: not armed); SET
+ * re-arms each enabled timer at that time (a time already past fires at
+ * once) or, if 0, from its count as a guest write would. @event_pending:
+ * SINTs that got an event flag while masked (raised when unmasked).
+ * @queued (GET only, ignored by SET): SINTs whose kernel queue holds
+ * messages; the messages themselves are not part of this state (a restore
+ * re-posts what its host side had not seen delivered). -ENODEV without
+ * the SynIC privilege; -EINVAL for reserved bits of the MSR values (as a
+ * guest write), non-zero @flags or @reserved.
+ */
+struct hvtb_synic_state {
+	__u64 scontrol;
+	__u64 siefp;
+	__u64 simp;
+	__u64 sint[HVTB_HV_SINT_COUNT];
+	__u64 stimer_config[4];
+	__u64 stimer_count[4];
+	__u64 stimer_expiration[4];
+	__u32 flags;		/* must be 0 */
+	__u16 event_pending;
+	__u16 queued;
+	__u64 reserved[7];	/* must be 0 */
+};
+
+#define HVTB_VP_GET_SYNIC	_IOR(HVTBIO, 0x36, struct hvtb_synic_state)
+#define HVTB_VP_SET_SYNIC	_IOW(HVTBIO, 0x37, struct hvtb_synic_state)
 
 #ifdef __cplusplus
 #define hvtb_static_assert static_assert
@@ -867,6 +978,9 @@ hvtb_static_assert(sizeof(struct hvtb_hv_port_config) == 32, "layout");
 hvtb_static_assert(sizeof(struct hvtb_hv_message) == 264, "layout");
 hvtb_static_assert(sizeof(struct hvtb_hv_event) == 32, "layout");
 hvtb_static_assert(sizeof(struct hvtb_hv_vp_stats) == 128, "layout");
+hvtb_static_assert(sizeof(struct hvtb_hv_post) == 280, "layout");
+hvtb_static_assert(sizeof(struct hvtb_hv_flag) == 32, "layout");
+hvtb_static_assert(sizeof(struct hvtb_synic_state) == 312, "layout");
 #undef hvtb_static_assert
 
 #endif /* _UAPI_LINUX_HVTB_H */

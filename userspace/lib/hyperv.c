@@ -3,6 +3,7 @@
  * libhvtb - Hyper-V enlightenments: config, message ports, events.
  */
 #include <errno.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -59,4 +60,27 @@ int hvtb_hv_clear_event(int partfd, __u32 connection_id)
 int hvtb_vp_get_hv_stats(int vpfd, struct hvtb_hv_vp_stats *s)
 {
 	return ret_errno(ioctl(vpfd, HVTB_VP_GET_HV_STATS, s));
+}
+
+int hvtb_hv_post_message(int partfd, __u32 vp_index, __u32 sint, __u32 type,
+			 const void *payload, __u32 size)
+{
+	struct hvtb_hv_post p = {
+		.vp_index = vp_index, .sint = sint, .message_type = type,
+		.payload_size = size,
+	};
+
+	if (size > sizeof(p.payload))
+		return -EINVAL;
+	memcpy(p.payload, payload, size);
+	return ret_errno(ioctl(partfd, HVTB_HV_POST_MESSAGE, &p));
+}
+
+int hvtb_hv_signal_flag(int partfd, __u32 vp_index, __u32 sint, __u32 flag)
+{
+	struct hvtb_hv_flag f = {
+		.vp_index = vp_index, .sint = sint, .flag = flag,
+	};
+
+	return ret_errno(ioctl(partfd, HVTB_HV_SIGNAL_FLAG, &f));
 }

@@ -23,6 +23,17 @@ int hvtb_hv_set_event(int partfd, __u32 connection_id, int eventfd,
 		      __u32 flag_count);
 /* Remove the event connection @connection_id. */
 int hvtb_hv_clear_event(int partfd, __u32 connection_id);
+/*
+ * HVTB_HV_POST_MESSAGE: queue a message for the SINT of a VP (the guest's
+ * SIMP page). Return: 0, -EAGAIN (queue full) or -errno.
+ */
+int hvtb_hv_post_message(int partfd, __u32 vp_index, __u32 sint, __u32 type,
+			 const void *payload, __u32 size);
+/*
+ * HVTB_HV_SIGNAL_FLAG: set an event flag of a VP's SINT (SIEFP page).
+ * Return: 0 (newly set, SINT raised), 1 (was set) or -errno.
+ */
+int hvtb_hv_signal_flag(int partfd, __u32 vp_index, __u32 sint, __u32 flag);
 /* HVTB_VP_GET_HV_STATS */
 int hvtb_vp_get_hv_stats(int vpfd, struct hvtb_hv_vp_stats *s);
 
