@@ -327,8 +327,10 @@ static void apic_timer_start_deadline(struct hvtb_apic *a, u64 deadline,
 	a->tsc_deadline = deadline;
 	if (!deadline)
 		return;
+	/* A deadline more than a year away: never, without overflowing. */
 	if (deadline > guest_tsc)
-		ns = mul_u64_u32_div(deadline - guest_tsc, 1000000, tsc_khz);
+		ns = div_u64(deadline - guest_tsc, tsc_khz) >= 365ULL * 24 * 3600 * 1000 ?
+		     KTIME_MAX / 2 : mul_u64_u32_div(deadline - guest_tsc, 1000000, tsc_khz);
 	a->period_ns = 0;
 	a->timer_armed = true;
 	hrtimer_start(&a->timer, ktime_add_ns(ktime_get(), ns), HRTIMER_MODE_ABS);

@@ -65,6 +65,8 @@
 #define STIMER_SINT(c)		(((c) >> 16) & 0xf)
 #define STIMER_RSVD_MASK	(GENMASK_ULL(15, 13) | GENMASK_ULL(63, 20))
 #define STIMER_MIN_PERIOD	1000ULL		/* 100 us in 100 ns units */
+/* The longest period or delay, so that its nanoseconds fit a ktime. */
+#define STIMER_MAX_TICKS	((u64)KTIME_MAX / 100 / 2)
 
 struct hvtb_synic_queue {
 	u32 head;
@@ -247,6 +249,12 @@ void hvtb_synic_deliver(struct hvtb_vp *vp)
 
 /* ---- synthetic timers ---- */
 
+/* A periodic timer's period: the guest's COUNT, bounded both ways. */
+static u64 stimer_period(u64 count)
+{
+	return clamp(count, STIMER_MIN_PERIOD, STIMER_MAX_TICKS);
+}
+
 /*
  * (Re)start timer @i from its config and count, at reference time @exp if
  * non-zero (a restore). synic_lock held.
@@ -267,10 +275,10 @@ static void stimer_arm(struct hvtb_vp *vp, u32 i, u64 exp)
 	if (exp)
 		t->exp = exp;
 	else if (cfg & STIMER_PERIODIC)
-		t->exp = now + max(count, STIMER_MIN_PERIOD);
+		t->exp = now + stimer_period(count);
 	else
 		t->exp = count;
-	delta = t->exp > now ? t->exp - now : 0;
+	delta = t->exp > now ? min(t->exp - now, STIMER_MAX_TICKS) : 0;
 	t->armed = true;
 	hrtimer_start(&t->timer, ktime_add_ns(ktime_get(), delta * 100),
 		      HRTIMER_MODE_ABS);
@@ -323,7 +331,7 @@ static enum hrtimer_restart stimer_fn(struct hrtimer *ht)
 	else
 		kick = stimer_message(vp, i, cfg);
 	if (cfg & STIMER_PERIODIC) {
-		period = max(h->stimer_count[i], STIMER_MIN_PERIOD);
+		period = stimer_period(h->stimer_count[i]);
 		n = hrtimer_forward_now(ht, ns_to_ktime(period * 100));
 		t->exp += n * period;
 		ret = HRTIMER_RESTART;
