@@ -1576,6 +1576,21 @@ static void guest_stimers(void)
 		    STIMER_VECTOR(VEC_DIRECT));
 	guest_wrmsr(MSR_STIMER0_CONFIG + 7, 1);
 	GUEST_ASSERT_EQ(halt_irqs(VEC_DIRECT, 2, 1000), 2);
+	/*
+	 * A period whose nanoseconds would wrap 64 bits (once a host
+	 * interrupt storm) and an expiration at the end of time: neither
+	 * fires while the guest spins with interrupts on.
+	 */
+	guest_wrmsr(MSR_STIMER0_CONFIG + 5, 0x028f5c28f5c28f5dULL);
+	guest_wrmsr(MSR_STIMER0_CONFIG + 4, STIMER_ENABLE | STIMER_PERIODIC |
+		    STIMER_DIRECT | STIMER_VECTOR(VEC_DIRECT));
+	guest_wrmsr(MSR_STIMER0_CONFIG + 1, ~0ULL);
+	guest_wrmsr(MSR_STIMER0_CONFIG, STIMER_ENABLE | STIMER_DIRECT |
+		    STIMER_VECTOR(VEC_DIRECT));
+	__asm__ volatile("sti" : : : "memory");
+	GUEST_ASSERT_EQ(wait_irqs(VEC_DIRECT, 3), 2);
+	guest_wrmsr(MSR_STIMER0_CONFIG + 4, 0);
+	guest_wrmsr(MSR_STIMER0_CONFIG, 0);
 	GUEST_SYNC2(irqs[VEC_DIRECT], timer_msgs);
 }
 
