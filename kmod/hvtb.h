@@ -214,8 +214,8 @@ struct hvtb_vp {
 	u64 xcr0;
 	u64 msrs[HVTB_NR_SWAPPED_MSRS];
 	u64 host_msrs[HVTB_NR_SWAPPED_MSRS];
-	u64 tsc_offset;
 	u64 misc_enable;
+	u64 tsc_offset;		/* the VMCS TSC offset: guest TSC - host TSC */
 	u64 apic_base;
 	u64 cr8;
 	unsigned long dr[4];

@@ -524,6 +524,29 @@ static const struct file_operations vp_fops = {
 	.llseek = noop_llseek,
 };
 
+/*
+ * The TSC offset a new VP starts with: that of the partition's first VP,
+ * so that all VPs share one TSC (as the reference TSC page assumes) until
+ * IA32_TSC is written on one of them; 0 (the host's TSC) for the first.
+ */
+static u64 vp_partition_tsc_offset(struct hvtb_partition *part)
+{
+	struct hvtb_vp *vp;
+	u64 offset = 0;
+	u32 i;
+
+	mutex_lock(&part->lock);
+	for (i = 0; i < part->max_vps; i++) {
+		vp = part->vps[i];
+		if (vp) {
+			offset = READ_ONCE(vp->tsc_offset);
+			break;
+		}
+	}
+	mutex_unlock(&part->lock);
+	return offset;
+}
+
 /**
  * hvtb_vp_create() - HVTB_CREATE_VP.
  * @part: the partition
@@ -555,6 +578,7 @@ int hvtb_vp_create(struct hvtb_partition *part, const struct hvtb_vp_config *cfg
 	r = hvtb_hv_vp_init(vp);
 	if (r)
 		goto err_sched;
+	vp->tsc_offset = vp_partition_tsc_offset(part);
 	r = hvtb_vmx_vp_init(vp);
 	if (r)
 		goto err_free_hv;

@@ -888,13 +888,39 @@ static void guest_time(void)
 		GUEST_ASSERT(tp <= t2 + 1);
 	}
 	GUEST_SYNC2(t1, t2);
+	/* A TSC write moves the page's offset with it (one VP: still valid). */
+	guest_wrmsr(0x10, guest_rdtsc() + 1000000000ULL);
+	t1 = guest_rdmsr(MSR_TIME_REF_COUNT);
+	do {
+		seq = p->sequence;
+		tp = (uint64_t)(((unsigned __int128)guest_rdtsc() * p->scale) >> 64) +
+		     p->offset;
+	} while (seq != p->sequence);
+	t2 = guest_rdmsr(MSR_TIME_REF_COUNT);
+	GUEST_ASSERT(seq != 0);
+	GUEST_ASSERT(tp + 1 >= t1);
+	GUEST_ASSERT(tp <= t2 + 1);
+	GUEST_SYNC(1);		/* host: a second VP, then another TSC on it */
+	GUEST_ASSERT_EQ(p->sequence, 0);	/* no page fits both: the MSR */
+}
+
+static uint64_t vp_tsc(struct guest_vp *v)
+{
+	struct hvtb_msr_entry e = { .index = 0x10 };
+	struct hvtb_msrs m = { .nmsrs = 1, .entries = (uintptr_t)&e };
+
+	return guest_ioctl(v->fd, HVTB_VP_GET_MSRS, (uintptr_t)&m) == 1 ? e.data : 0;
 }
 
 TEST(time_ref_count_and_tsc_page)
 {
+	struct hvtb_msr_entry e = { .index = 0x10, .data = 5 };
+	struct hvtb_msrs m = { .nmsrs = 1, .entries = (uintptr_t)&e };
+	struct hvtb_hv_vp_stats st;
 	struct guest g;
-	struct guest_vp v;
+	struct guest_vp v, v1;
 	struct ucall uc;
+	uint64_t t0, t1;
 
 	SETUP(g, v, ALL_EAX, 0, 0);
 	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_time, 0, 0));
@@ -903,7 +929,21 @@ TEST(time_ref_count_and_tsc_page)
 	EXPECT_LT(0, uc.args[0]);
 	TH_LOG("reference time %llu..%llu (100 ns units)",
 	       (unsigned long long)uc.args[0], (unsigned long long)uc.args[1]);
+	EXPECT_UCALL(&v, UCALL_SYNC);
+
+	/* A new VP starts with the partition's TSC (VP 0's, moved 1e9 ahead). */
+	ASSERT_EQ(0, guest_vp_create(&g, &v1, 1));
+	t0 = vp_tsc(&v);
+	t1 = vp_tsc(&v1);
+	EXPECT_LE(t0, t1);
+	EXPECT_GT(t0 + 500000000ULL, t1);
+	/* Another TSC on VP 1: the page is left invalid (sequence 0). */
+	ASSERT_EQ(1, guest_ioctl(v1.fd, HVTB_VP_SET_MSRS, (uintptr_t)&m));
+	EXPECT_EQ(0, *(volatile uint32_t *)guest_gpa(&g, (uintptr_t)tsc_page));
+	ASSERT_EQ(0, hvtb_vp_get_hv_stats(v1.fd, &st));
+	EXPECT_EQ(1, st.tsc_page_invalid);
 	EXPECT_UCALL(&v, UCALL_DONE);
+	guest_vp_destroy(&v1);
 	TEARDOWN(g, v);
 }
 

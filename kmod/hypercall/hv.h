@@ -114,7 +114,6 @@ struct hvtb_hv_vp {
 	u16 event_pending;
 	struct hvtb_stimer stimer[4];
 
-	u64 tsc_offset;		/* guest TSC - host TSC, for the TSC page */
 	unsigned long work;	/* HV_WORK_* */
 	struct hvtb_hv_call call;
 	struct hvtb_hv_vp_stats stats;
@@ -159,6 +158,8 @@ static inline bool hvtb_hv_synic_work(const struct hvtb_hv_vp *h)
 {
 	return READ_ONCE(h->synic_work);
 }
+
+int hvtb_hv_tsc_offset_changed(struct hvtb_vp *vp);
 
 /* kmod/hypercall/hypercall.c */
 int hvtb_hv_vmcall(struct hvtb_vp *vp);

@@ -175,18 +175,7 @@ out:
 	return r;
 }
 
-/* The guest's TSC offset for a user-space write (no VMCS here). */
-static u64 hv_host_tsc_offset(struct hvtb_vp *vp)
-{
-	u64 guest_tsc;
-
-	if (hvtb_vmx_get_msr(vp, MSR_IA32_TSC, &guest_tsc))
-		return 0;
-	return guest_tsc - rdtsc();
-}
-
-static int hv_write_partition_msr(struct hvtb_vp *vp, u32 index, u64 data,
-				  bool host)
+static int hv_write_partition_msr(struct hvtb_vp *vp, u32 index, u64 data)
 {
 	struct hvtb_hv *hv = vp->part->hv;
 	int r;
@@ -211,9 +200,6 @@ static int hv_write_partition_msr(struct hvtb_vp *vp, u32 index, u64 data,
 		WRITE_ONCE(hv->reference_tsc, data);
 		if (!(data & 1))
 			return 0;
-		/* The guest's TSC offset: exact from the VMCS on a guest write. */
-		vp->hv->tsc_offset = host ? hv_host_tsc_offset(vp) :
-				     vmcs_read64(TSC_OFFSET);
 		vp->hv->work |= HV_WORK_TSC_PAGE;
 		return 1;
 	default:
@@ -242,7 +228,7 @@ int hvtb_hv_msr_write(struct hvtb_vp *vp, u32 index, u64 data, bool host)
 	case HV_X64_MSR_GUEST_OS_ID:
 	case HV_X64_MSR_HYPERCALL:
 	case HV_X64_MSR_REFERENCE_TSC:
-		r = hv_write_partition_msr(vp, index, data, host);
+		r = hv_write_partition_msr(vp, index, data);
 		if (r > 0 && host) {
 			hvtb_hv_write_pages(vp);
 			r = 0;
@@ -271,6 +257,33 @@ int hvtb_hv_msr_write(struct hvtb_vp *vp, u32 index, u64 data, bool host)
 	}
 }
 
+/*
+ * Do all VPs of the partition have the TSC offset of @vp? The TSC page is
+ * one for the partition: it can only be right when they do.
+ */
+static bool hv_tsc_offsets_agree(struct hvtb_vp *vp)
+{
+	struct hvtb_partition *part = vp->part;
+	struct hvtb_vp *other;
+	bool agree = true;
+	u32 i;
+
+	rcu_read_lock();
+	for (i = 0; i < part->max_vps && agree; i++) {
+		other = READ_ONCE(part->vps[i]);
+		if (other && READ_ONCE(other->tsc_offset) != vp->tsc_offset)
+			agree = false;
+	}
+	rcu_read_unlock();
+	return agree;
+}
+
+/*
+ * Write the reference TSC page for the TSC offset of @vp. While the VPs'
+ * TSC offsets differ (IA32_TSC written on some of them) no single page is
+ * right: the sequence stays 0, which tells the guest to read
+ * TIME_REF_COUNT instead, until an IA32_TSC write makes them agree again.
+ */
 static void hv_write_tsc_page(struct hvtb_vp *vp, u64 gpa)
 {
 	struct hvtb_hv *hv = vp->part->hv;
@@ -285,10 +298,14 @@ static void hv_write_tsc_page(struct hvtb_vp *vp, u64 gpa)
 	 * one unit of rounding.
 	 */
 	pg.tsc_scale = hv->tsc_scale;
-	pg.tsc_offset = -(s64)mul_u64_u64_shr(hv->tsc_at_create + vp->hv->tsc_offset,
+	pg.tsc_offset = -(s64)mul_u64_u64_shr(hv->tsc_at_create + vp->tsc_offset,
 					      hv->tsc_scale, 64);
 	/* Sequence 0 while the page changes: readers use the MSR. */
 	r = hvtb_ept_write(ept, gpa, &seq, sizeof(seq));
+	if (!r && !hv_tsc_offsets_agree(vp)) {
+		vp->hv->stats.tsc_page_invalid++;
+		return;
+	}
 	r = r ?: hvtb_ept_write(ept, gpa + offsetof(struct ms_hyperv_tsc_page, tsc_scale),
 				(const u8 *)&pg + offsetof(struct ms_hyperv_tsc_page, tsc_scale),
 				2 * sizeof(u64));
@@ -296,6 +313,20 @@ static void hv_write_tsc_page(struct hvtb_vp *vp, u64 gpa)
 	r = r ?: hvtb_ept_write(ept, gpa, &seq, sizeof(seq));
 	if (r)
 		vp->hv->stats.page_write_failed++;
+}
+
+/**
+ * hvtb_hv_tsc_offset_changed() - IA32_TSC was written on @vp: the reference
+ * TSC page, if enabled, is to be written again (valid or not).
+ * @vp: the VP (VMCS current)
+ * Return: 1 when that work is noted for hvtb_hv_slow(), else 0.
+ */
+int hvtb_hv_tsc_offset_changed(struct hvtb_vp *vp)
+{
+	if (!vp->hv || !(READ_ONCE(vp->part->hv->reference_tsc) & 1))
+		return 0;
+	vp->hv->work |= HV_WORK_TSC_PAGE;
+	return 1;
 }
 
 /**

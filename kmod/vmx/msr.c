@@ -181,8 +181,10 @@ int vmx_msr_write(struct hvtb_vp *vp, u32 index, u64 data)
 		vmcs_write64(GUEST_IA32_PAT, data);
 		break;
 	case MSR_IA32_TSC:
-		vmcs_write64(TSC_OFFSET, data - rdtsc());
-		break;
+		WRITE_ONCE(vp->tsc_offset, data - rdtsc());
+		vmcs_write64(TSC_OFFSET, vp->tsc_offset);
+		/* 1: the reference TSC page is to be written again */
+		return hvtb_hv_tsc_offset_changed(vp);
 	case MSR_IA32_DEBUGCTLMSR:
 		/* No LBR/BTF virtualization: only 0. */
 		if (data)

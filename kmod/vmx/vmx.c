@@ -303,7 +303,7 @@ static void vmx_setup_controls(struct hvtb_vp *vp)
 	vmcs_write64(EPT_POINTER, hvtb_ept_eptp(vp->part->ept));
 	vmcs_write16(VIRTUAL_PROCESSOR_ID, vp->vpid);
 	vmcs_write64(VMCS_LINK_POINTER, ~0ULL);
-	vmcs_write64(TSC_OFFSET, 0);
+	vmcs_write64(TSC_OFFSET, vp->tsc_offset);
 	/* Every CR0/CR4 bit is owned by hvtb: guest writes exit. */
 	vmcs_writel(CR0_GUEST_HOST_MASK, ~0UL);
 	vmcs_writel(CR4_GUEST_HOST_MASK, ~0UL);
@@ -1064,5 +1064,11 @@ int hvtb_vmx_set_msr(struct hvtb_vp *vp, u32 index, u64 data)
 	struct msr_arg a = { .index = index, .data = data };
 	int r = vmx_with_vmcs(vp, set_msr, &a);
 
-	return r ? r : a.r;
+	if (r)
+		return r;
+	if (a.r > 0) {		/* the TSC page to write, now that we may sleep */
+		hvtb_hv_write_pages(vp);
+		return 0;
+	}
+	return a.r;
 }

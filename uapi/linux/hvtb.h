@@ -851,7 +851,8 @@ struct hvtb_hv_vp_stats {
 	__u64 synic_page_failed; /* SIMP/SIEFP GPA not mapped (writable) */
 	__u64 stimer_expired;	/* synthetic timer expirations */
 	__u64 stimer_missed;	/* expirations coalesced (message still queued) */
-	__u64 reserved[3];
+	__u64 tsc_page_invalid;	/* TSC page writes left invalid: VPs' TSCs differ */
+	__u64 reserved[2];
 };
 
 #define HVTB_VP_GET_HV_STATS	_IOR(HVTBIO, 0x33, struct hvtb_hv_vp_stats)
