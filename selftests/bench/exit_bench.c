@@ -152,16 +152,57 @@ static void print_median(const char *mode, const char *name, uint64_t *t,
 	fflush(stdout);
 }
 
+/* A host action that interrupts the guest: the i-th of a measurement. */
+typedef int (*host_kick_fn)(struct guest *g, uint64_t i);
+
+/*
+ * The latency from @kick to the guest handler's RDTSC (which it stores in
+ * *@t1 and counts in *@irqs), @n times, the VP running on its own thread
+ * and blocked in HLT before each kick (*@irqs starts at @base). Prints
+ * the median as @name. Return: 0 or -errno.
+ */
+static int bench_host_to_handler(struct guest *g, struct guest_vp *v,
+				 volatile uint64_t *irqs, volatile uint64_t *t1,
+				 uint64_t base, uint64_t n, host_kick_fn kick,
+				 const char *mode, const char *name)
+{
+	uint64_t i, t0;
+	pthread_t th;
+	void *ret;
+	int r = 0;
+
+	if (pthread_create(&th, NULL, lapic_vp_thread, v))
+		return -EAGAIN;
+	for (i = 0; i < n; i++) {
+		usleep(1000);	/* let the VP block in HLT */
+		t0 = rdtsc_host();
+		r = kick(g, i);
+		if (r)
+			break;
+		while (*irqs < base + i + 1)
+			sched_yield();
+		bench_ticks[i] = *t1 - t0;
+	}
+	pthread_join(th, &ret);
+	if (!r && (uintptr_t)ret != UCALL_DONE)
+		r = -EIO;
+	if (!r)
+		print_median(mode, name, bench_ticks, n);
+	return r;
+}
+
+static int kick_assert(struct guest *g, uint64_t i)
+{
+	(void)i;
+	return hvtb_assert_interrupt(g->part, 0, LAPIC_VEC, 0);
+}
+
 /* The two local APIC figures in one scheduling mode. Return: 0 or -errno. */
 static int lapic_bench(uint64_t n, unsigned int flags, const char *mode)
 {
-	volatile uint64_t *irqs, *t1;
 	struct guest g;
 	struct guest_vp v;
 	struct ucall uc;
-	pthread_t th;
-	uint64_t i, t0;
-	void *ret;
 	int r;
 
 	r = guest_create(&g, GUEST_LAPIC | flags);
@@ -176,25 +217,9 @@ static int lapic_bench(uint64_t n, unsigned int flags, const char *mode)
 	       n * sizeof(bench_ticks[0]));
 	print_median(mode, "lapic_self_ipi", bench_ticks, n);
 
-	irqs = guest_gpa(&g, (uintptr_t)&lapic_irqs);
-	t1 = guest_gpa(&g, (uintptr_t)&lapic_t1);
-	if (pthread_create(&th, NULL, lapic_vp_thread, &v))
-		return -EAGAIN;
-	for (i = 0; i < n; i++) {
-		usleep(1000);	/* let the VP block in HLT */
-		t0 = rdtsc_host();
-		r = hvtb_assert_interrupt(g.part, 0, LAPIC_VEC, 0);
-		if (r)
-			break;
-		while (*irqs < n + 1 + i)
-			sched_yield();
-		bench_ticks[i] = *t1 - t0;
-	}
-	pthread_join(th, &ret);
-	if (!r && (uintptr_t)ret != UCALL_DONE)
-		r = -EIO;
-	if (!r)
-		print_median(mode, "lapic_assert_to_handler", bench_ticks, n);
+	r = bench_host_to_handler(&g, &v, guest_gpa(&g, (uintptr_t)&lapic_irqs),
+				  guest_gpa(&g, (uintptr_t)&lapic_t1), n, n,
+				  kick_assert, mode, "lapic_assert_to_handler");
 	guest_vp_destroy(&v);
 	guest_destroy(&g);
 	return r;
@@ -341,6 +366,11 @@ static void guest_synic_bench(uint64_t n)
 	__asm__ volatile("cli" : : : "memory");
 }
 
+static int kick_post(struct guest *g, uint64_t i)
+{
+	return hvtb_hv_post_message(g->part, 0, SYNIC_SINT, 1, &i, sizeof(i));
+}
+
 /* synic_post_to_handler in one scheduling mode. Return: 0 or -errno. */
 static int synic_bench(uint64_t n, unsigned int flags, const char *mode)
 {
@@ -348,12 +378,8 @@ static int synic_bench(uint64_t n, unsigned int flags, const char *mode)
 		.flags = HVTB_HV_ENABLE,
 		.features_eax = HV_PRIV_HYPERCALL | HV_PRIV_SYNIC,
 	};
-	volatile uint64_t *irqs, *t1;
-	uint64_t i, t0, payload = 0;
 	struct guest g;
 	struct guest_vp v;
-	pthread_t th;
-	void *ret;
 	int r;
 
 	r = guest_create(&g, GUEST_LAPIC | flags);
@@ -361,27 +387,9 @@ static int synic_bench(uint64_t n, unsigned int flags, const char *mode)
 	    (r = guest_vp_create(&g, &v, 0)) ||
 	    (r = guest_vp_enter_long(&v, guest_synic_bench, n, 0)))
 		return r;
-	irqs = guest_gpa(&g, (uintptr_t)&synic_irqs);
-	t1 = guest_gpa(&g, (uintptr_t)&synic_t1);
-	if (pthread_create(&th, NULL, lapic_vp_thread, &v))
-		return -EAGAIN;
-	for (i = 0; i < n; i++) {
-		usleep(1000);	/* let the VP block in HLT */
-		payload = i;
-		t0 = rdtsc_host();
-		r = hvtb_hv_post_message(g.part, 0, SYNIC_SINT, 1, &payload,
-					 sizeof(payload));
-		if (r)
-			break;
-		while (*irqs < i + 1)
-			sched_yield();
-		bench_ticks[i] = *t1 - t0;
-	}
-	pthread_join(th, &ret);
-	if (!r && (uintptr_t)ret != UCALL_DONE)
-		r = -EIO;
-	if (!r)
-		print_median(mode, "synic_post_to_handler", bench_ticks, n);
+	r = bench_host_to_handler(&g, &v, guest_gpa(&g, (uintptr_t)&synic_irqs),
+				  guest_gpa(&g, (uintptr_t)&synic_t1), 0, n,
+				  kick_post, mode, "synic_post_to_handler");
 	guest_vp_destroy(&v);
 	guest_destroy(&g);
 	return r;
