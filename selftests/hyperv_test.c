@@ -947,6 +947,64 @@ TEST(time_ref_count_and_tsc_page)
 	TEARDOWN(g, v);
 }
 
+/* The guest's view of a restored clock: the MSR and the TSC page. */
+static void guest_restored_time(void)
+{
+	struct ref_tsc_page *p = (struct ref_tsc_page *)tsc_page;
+	uint64_t t1, tp;
+	uint32_t seq;
+
+	guest_wrmsr(MSR_REFERENCE_TSC, (uintptr_t)tsc_page | 1);
+	t1 = guest_rdmsr(MSR_TIME_REF_COUNT);
+	do {
+		seq = p->sequence;
+		tp = (uint64_t)(((unsigned __int128)guest_rdtsc() * p->scale) >> 64) +
+		     p->offset;
+	} while (seq != p->sequence);
+	GUEST_ASSERT(seq != 0);
+	GUEST_SYNC2(t1, tp);
+}
+
+#define RESTORED_TIME	1000000000000ULL	/* about 27.8 hours */
+
+/* A restore sets the partition's reference time; it counts on from there. */
+TEST(reference_time_restore)
+{
+	struct hvtb_hyperv_config c = {
+		.flags = HVTB_HV_ENABLE, .features_eax = ALL_EAX,
+	};
+	struct hvtb_hv_reference_time t = { 0 };
+	struct guest g;
+	struct guest_vp v;
+	struct ucall uc;
+
+	GUEST_OR_SKIP(&g, 0);
+	ASSERT_EQ(0, hvtb_set_hyperv(g.part, &c));
+	ASSERT_EQ(0, guest_ioctl(g.part, HVTB_HV_GET_REFERENCE_TIME, (uintptr_t)&t));
+	EXPECT_GT(RESTORED_TIME, t.time);	/* counts from creation */
+	t.time = RESTORED_TIME;
+	t.reserved[2] = 1;
+	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_HV_SET_REFERENCE_TIME, (uintptr_t)&t));
+	t.reserved[2] = 0;
+	EXPECT_EQ(-EFAULT, guest_ioctl(g.part, HVTB_HV_SET_REFERENCE_TIME, 8));
+	ASSERT_EQ(0, guest_ioctl(g.part, HVTB_HV_SET_REFERENCE_TIME, (uintptr_t)&t));
+	ASSERT_EQ(0, guest_ioctl(g.part, HVTB_HV_GET_REFERENCE_TIME, (uintptr_t)&t));
+	EXPECT_LE(RESTORED_TIME, t.time);
+	EXPECT_GT(RESTORED_TIME + 100000000ULL, t.time);	/* < 10 s later */
+
+	ASSERT_EQ(0, guest_vp_create(&g, &v, 0));
+	t.time = 5;
+	EXPECT_EQ(-EBUSY, guest_ioctl(g.part, HVTB_HV_SET_REFERENCE_TIME, (uintptr_t)&t));
+	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_restored_time, 0, 0));
+	uc = EXPECT_UCALL(&v, UCALL_SYNC);
+	EXPECT_LE(RESTORED_TIME, uc.args[0]);
+	/* The page and the MSR are one clock (rounding: one unit). */
+	EXPECT_LE(uc.args[0], uc.args[1] + 1);
+	EXPECT_GT(uc.args[0] + 100000000ULL, uc.args[1]);
+	EXPECT_UCALL(&v, UCALL_DONE);
+	TEARDOWN(g, v);
+}
+
 /* ---- VP index ---- */
 
 static void guest_vp_index(void)

@@ -79,13 +79,43 @@ struct hvtb_hv_evt {
 
 /**
  * hvtb_hv_time_ref() - the partition reference counter (100 ns units since
- * the partition was created), from the host TSC.
+ * the partition was created, plus the base a restore set), from the host
+ * TSC.
  * @hv: the partition's enlightenment state
  * Return: the count.
  */
 u64 hvtb_hv_time_ref(struct hvtb_hv *hv)
 {
-	return mul_u64_u64_shr(rdtsc() - hv->tsc_at_create, hv->tsc_scale, 64);
+	return mul_u64_u64_shr(rdtsc() - hv->tsc_at_create, hv->tsc_scale, 64) +
+	       READ_ONCE(hv->ref_base);
+}
+
+/* HVTB_HV_GET/SET_REFERENCE_TIME */
+static long hv_reference_time(struct hvtb_partition *part, void __user *uarg,
+			      bool set)
+{
+	struct hvtb_hv *hv = part->hv;
+	struct hvtb_hv_reference_time t;
+	long r = 0;
+
+	if (!set) {
+		memset(&t, 0, sizeof(t));
+		t.time = hvtb_hv_time_ref(hv);
+		return copy_to_user(uarg, &t, sizeof(t)) ? -EFAULT : 0;
+	}
+	if (copy_from_user(&t, uarg, sizeof(t)))
+		return -EFAULT;
+	if (memchr_inv(t.reserved, 0, sizeof(t.reserved)))
+		return -EINVAL;
+	/* No VP: no TSC page, no timer and no guest reads the clock yet. */
+	mutex_lock(&part->lock);
+	if (part->nr_vps)
+		r = -EBUSY;
+	else
+		WRITE_ONCE(hv->ref_base, t.time - mul_u64_u64_shr(rdtsc() - hv->tsc_at_create,
+								  hv->tsc_scale, 64));
+	mutex_unlock(&part->lock);
+	return r;
 }
 
 /* ---- CPUID ---- */
@@ -500,6 +530,9 @@ long hvtb_hv_partition_ioctl(struct hvtb_partition *part, unsigned int cmd,
 		return hv_create_port(part, uarg);
 	case HVTB_HV_SET_EVENT:
 		return hv_set_event(part, uarg);
+	case HVTB_HV_GET_REFERENCE_TIME:
+	case HVTB_HV_SET_REFERENCE_TIME:
+		return hv_reference_time(part, uarg, cmd == HVTB_HV_SET_REFERENCE_TIME);
 	default:
 		return hvtb_synic_ioctl(part, cmd, uarg);
 	}

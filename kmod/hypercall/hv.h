@@ -48,6 +48,7 @@ struct hvtb_hv {
 	u64 tsc_hz;		/* host TSC, for the reference time */
 	u64 tsc_scale;		/* 64.64 fixed point: 100 ns units per tick */
 	u64 tsc_at_create;	/* host TSC at partition creation */
+	u64 ref_base;		/* reference time at tsc_at_create (a restore) */
 
 	spinlock_t lock;
 	u64 guest_os_id;

@@ -298,8 +298,9 @@ static void hv_write_tsc_page(struct hvtb_vp *vp, u64 gpa)
 	 * one unit of rounding.
 	 */
 	pg.tsc_scale = hv->tsc_scale;
-	pg.tsc_offset = -(s64)mul_u64_u64_shr(hv->tsc_at_create + vp->tsc_offset,
-					      hv->tsc_scale, 64);
+	pg.tsc_offset = hv->ref_base -
+			mul_u64_u64_shr(hv->tsc_at_create + vp->tsc_offset,
+					hv->tsc_scale, 64);
 	/* Sequence 0 while the page changes: readers use the MSR. */
 	r = hvtb_ept_write(ept, gpa, &seq, sizeof(seq));
 	if (!r && !hv_tsc_offsets_agree(vp)) {

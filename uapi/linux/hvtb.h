@@ -946,6 +946,23 @@ struct hvtb_synic_state {
 #define HVTB_VP_GET_SYNIC	_IOR(HVTBIO, 0x36, struct hvtb_synic_state)
 #define HVTB_VP_SET_SYNIC	_IOW(HVTBIO, 0x37, struct hvtb_synic_state)
 
+/*
+ * HVTB_HV_GET_REFERENCE_TIME / HVTB_HV_SET_REFERENCE_TIME (partition fd,
+ * HVTB_EXT_HYPERV): the partition reference counter (TIME_REF_COUNT, the
+ * reference TSC page and the synthetic timers count in it), in 100 ns
+ * units; it starts at 0 when the partition is created. GET reads it now.
+ * SET makes it read @time now and count on from there, so a restored
+ * partition continues the saved clock; only before the partition's first
+ * VP exists (-EBUSY after). @reserved must be 0 (-EINVAL).
+ */
+struct hvtb_hv_reference_time {
+	__u64 time;
+	__u64 reserved[3];	/* must be 0 */
+};
+
+#define HVTB_HV_GET_REFERENCE_TIME	_IOR(HVTBIO, 0x38, struct hvtb_hv_reference_time)
+#define HVTB_HV_SET_REFERENCE_TIME	_IOW(HVTBIO, 0x39, struct hvtb_hv_reference_time)
+
 #ifdef __cplusplus
 #define hvtb_static_assert static_assert
 #else
@@ -982,6 +999,7 @@ hvtb_static_assert(sizeof(struct hvtb_hv_vp_stats) == 128, "layout");
 hvtb_static_assert(sizeof(struct hvtb_hv_post) == 280, "layout");
 hvtb_static_assert(sizeof(struct hvtb_hv_flag) == 32, "layout");
 hvtb_static_assert(sizeof(struct hvtb_synic_state) == 312, "layout");
+hvtb_static_assert(sizeof(struct hvtb_hv_reference_time) == 32, "layout");
 #undef hvtb_static_assert
 
 #endif /* _UAPI_LINUX_HVTB_H */
