@@ -560,6 +560,22 @@ static void apic_eoi(struct hvtb_apic *a)
 		fn(a->vp, v);
 }
 
+/* The bits of an LVT entry that software may set. */
+static u32 apic_lvt_bits(u32 off)
+{
+	switch (off) {
+	case APIC_LVTT:
+		return LVTT_BITS;
+	case APIC_LVT0:
+	case APIC_LVT1:
+		return LINT_BITS;
+	case APIC_LVTERR:
+		return LVTE_BITS;
+	default:
+		return LVT_BITS;	/* thermal, performance counters */
+	}
+}
+
 /* Write an LVT entry, keeping it masked while the APIC is disabled. */
 static void apic_write_lvt(struct hvtb_apic *a, u32 off, u32 val, u32 bits)
 {
@@ -677,30 +693,15 @@ static int apic_write(struct hvtb_apic *a, u32 off, u64 val, bool x2)
 			REG(a, off) = v & 0xff000000;
 		break;
 	case APIC_LVTT:
-		if (apic_reserved(x2, val, LVTT_BITS))
-			r = -EINVAL;
-		else
-			apic_write_lvt(a, off, v, LVTT_BITS);
-		break;
 	case APIC_LVTTHMR:
 	case APIC_LVTPC:
-		if (apic_reserved(x2, val, LVT_BITS))
-			r = -EINVAL;
-		else
-			apic_write_lvt(a, off, v, LVT_BITS);
-		break;
 	case APIC_LVT0:
 	case APIC_LVT1:
-		if (apic_reserved(x2, val, LINT_BITS))
-			r = -EINVAL;
-		else
-			apic_write_lvt(a, off, v, LINT_BITS);
-		break;
 	case APIC_LVTERR:
-		if (apic_reserved(x2, val, LVTE_BITS))
+		if (apic_reserved(x2, val, apic_lvt_bits(off)))
 			r = -EINVAL;
 		else
-			apic_write_lvt(a, off, v, LVTE_BITS);
+			apic_write_lvt(a, off, v, apic_lvt_bits(off));
 		break;
 	case APIC_TMICT:
 		if (APIC_TIMER_MODE(REG(a, APIC_LVTT)) == TIMER_TSC_DEADLINE)
