@@ -1598,18 +1598,6 @@ static void guest_vp0_signal(void)
 			ST_SUCCESS);
 }
 
-static void *run_until_not_sync(void *arg)
-{
-	struct guest_vp *v = arg;
-	struct ucall uc;
-	uint64_t c;
-
-	do {
-		c = guest_run_ucall(v, &uc);
-	} while (c == UCALL_SYNC);
-	return (void *)(uintptr_t)c;
-}
-
 TEST(synic_two_vps)
 {
 	struct hvtb_hv_event ev = {
@@ -1627,7 +1615,7 @@ TEST(synic_two_vps)
 	ASSERT_EQ(0, guest_vp_enter_long(&v1, guest_vp1_wait, 0, 0));
 	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_vp0_signal, 0, 0));
 	EXPECT_UCALL(&v1, UCALL_SYNC);
-	ASSERT_EQ(0, pthread_create(&t, NULL, run_until_not_sync, &v1));
+	ASSERT_EQ(0, pthread_create(&t, NULL, guest_run_thread, &v1));
 	usleep(100000);		/* VP 1 blocks in HLT */
 	EXPECT_UCALL(&v, UCALL_SYNC);
 	EXPECT_UCALL(&v, UCALL_DONE);

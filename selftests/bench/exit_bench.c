@@ -120,18 +120,6 @@ static void guest_lapic_bench(uint64_t n)
 	__asm__ volatile("cli" : : : "memory");
 }
 
-static void *lapic_vp_thread(void *arg)
-{
-	struct guest_vp *v = arg;
-	struct ucall uc;
-	uint64_t c;
-
-	do {
-		c = guest_run_ucall(v, &uc);
-	} while (c == UCALL_SYNC);
-	return (void *)(uintptr_t)c;
-}
-
 static uint64_t rdtsc_host(void)
 {
 	uint32_t lo, hi;
@@ -171,7 +159,7 @@ static int bench_host_to_handler(struct guest *g, struct guest_vp *v,
 	void *ret;
 	int r = 0;
 
-	if (pthread_create(&th, NULL, lapic_vp_thread, v))
+	if (pthread_create(&th, NULL, guest_run_thread, v))
 		return -EAGAIN;
 	for (i = 0; i < n; i++) {
 		usleep(1000);	/* let the VP block in HLT */

@@ -269,6 +269,11 @@ int guest_vp_run(struct guest_vp *v);
 uint64_t guest_get_ucall(struct guest_vp *v, struct ucall *uc);
 /* guest_vp_run() once, then guest_get_ucall(); UCALL_NONE on a failed run. */
 uint64_t guest_run_ucall(struct guest_vp *v, struct ucall *uc);
+/*
+ * guest_run_thread() - a pthread start routine: run the VP @arg (a struct
+ * guest_vp) past every UCALL_SYNC; returns the first other ucall code.
+ */
+void *guest_run_thread(void *arg);
 
 /* A human-readable name of an HVTB_EXIT_* value. */
 const char *guest_exit_name(uint32_t reason);

@@ -427,6 +427,18 @@ uint64_t guest_run_ucall(struct guest_vp *v, struct ucall *uc)
 	return guest_get_ucall(v, uc);
 }
 
+void *guest_run_thread(void *arg)
+{
+	struct guest_vp *v = arg;
+	struct ucall uc;
+	uint64_t c;
+
+	do {
+		c = guest_run_ucall(v, &uc);
+	} while (c == UCALL_SYNC);
+	return (void *)(uintptr_t)c;
+}
+
 const char *guest_exit_name(uint32_t reason)
 {
 	static const char *const names[] = {
