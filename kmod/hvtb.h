@@ -115,6 +115,9 @@ struct hvtb_partition {
 	struct list_head irqfds;	/* eventfd -> APIC vector (apic/irqfd.c) */
 	u32 nr_irqfds;
 	struct hvtb_hv *hv;	/* kmod/hypercall/: enlightenments */
+	/* APIC virtualization (HVTB_PARTITION_INFO_APICV) and its page */
+	bool apicv;
+	struct page *apic_access_page;
 };
 
 /* What the next HVTB_VP_RUN must finish before entering the guest. */
@@ -207,6 +210,8 @@ struct hvtb_vp {
 	struct page *vmcs;
 	int vmcs_cpu;
 	bool launched;
+	bool apicv_ready;	/* APIC-virtualization addresses are in the VMCS */
+	s8 apicv_eoi_exits;	/* EOI-exit bitmap: 1 all, 0 none, -1 unwritten */
 	bool vmcs_dirty_state;	/* guest state changed outside the VMCS */
 
 	struct hvtb_gprs gprs;
@@ -268,6 +273,9 @@ int hvtb_vmx_set_events(struct hvtb_vp *vp, const struct hvtb_vp_events *ev);
 int hvtb_vmx_get_msr(struct hvtb_vp *vp, u32 index, u64 *data);
 int hvtb_vmx_set_msr(struct hvtb_vp *vp, u32 index, u64 data);
 int hvtb_vmx_controls_init(void);
+int hvtb_vmx_apicv_init(void);
+void hvtb_vmx_apicv_exit(void);
+bool hvtb_vmx_apicv_usable(void);
 
 /* kmod/sched/sched.c */
 int hvtb_sched_init(void);
@@ -313,6 +321,12 @@ void hvtb_apic_set_tpr(struct hvtb_vp *vp, u32 tpr);
 bool hvtb_apic_mmio_hit(struct hvtb_vp *vp, u64 gpa);
 int hvtb_apic_mmio(struct hvtb_vp *vp);
 bool hvtb_apic_has_interrupt(struct hvtb_vp *vp);
+bool hvtb_apic_vid_allowed(struct hvtb_vp *vp);
+u16 hvtb_apic_vid_prepare(struct hvtb_vp *vp);
+phys_addr_t hvtb_apic_page_phys(struct hvtb_vp *vp);
+bool hvtb_apic_eoi_exits(struct hvtb_vp *vp);
+void hvtb_apic_eoi_induced(struct hvtb_vp *vp, u32 vector);
+void hvtb_apic_write_trap(struct hvtb_vp *vp, u32 off);
 int hvtb_apic_ack_interrupt(struct hvtb_vp *vp);
 bool hvtb_apic_nmi_pending(struct hvtb_vp *vp);
 void hvtb_apic_nmi_ack(struct hvtb_vp *vp);

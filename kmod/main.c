@@ -50,10 +50,13 @@ static int __init hvtb_init(void)
 	r = hvtb_vmx_controls_init();
 	if (r)
 		return r;
+	r = hvtb_vmx_apicv_init();
+	if (r)
+		return r;
 
 	r = hvtb_vmx_root_init();
 	if (r)
-		return r;
+		goto err_apicv;
 
 	r = register_reboot_notifier(&hvtb_reboot_nb);
 	if (r)
@@ -68,9 +71,9 @@ static int __init hvtb_init(void)
 	if (r)
 		goto err_sched;
 
-	pr_info("VMX root on %u of %u online CPUs (VMCS revision 0x%x), /dev/hvtb ready\n",
+	pr_info("VMX root on %u of %u online CPUs (VMCS revision 0x%x, APIC virtualization %s), /dev/hvtb ready\n",
 		cpumask_weight(hvtb_vmx_root_cpus()), num_online_cpus(),
-		hvtb_caps.revision);
+		hvtb_caps.revision, hvtb_vmx_apicv_usable() ? "on" : "off");
 	return 0;
 
 err_sched:
@@ -80,6 +83,8 @@ err_notifiers:
 	unregister_reboot_notifier(&hvtb_reboot_nb);
 err_vmx_root:
 	hvtb_vmx_root_exit();
+err_apicv:
+	hvtb_vmx_apicv_exit();
 	return r;
 }
 
@@ -90,6 +95,7 @@ static void __exit hvtb_exit(void)
 	atomic_notifier_chain_unregister(&panic_notifier_list, &hvtb_panic_nb);
 	unregister_reboot_notifier(&hvtb_reboot_nb);
 	hvtb_vmx_root_exit();
+	hvtb_vmx_apicv_exit();
 	pr_info("unloaded: VMX root left on every CPU\n");
 }
 

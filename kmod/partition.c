@@ -11,8 +11,10 @@
 #include <linux/atomic.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <asm/apicdef.h>
 
 #include "ept/ept.h"
 #include "hvtb.h"
@@ -27,6 +29,8 @@ static void partition_release(struct kref *kref)
 	hvtb_apic_irqfd_release_all(part);
 	hvtb_hv_partition_destroy(part);
 	hvtb_ept_destroy(part->ept);
+	if (part->apic_access_page)
+		__free_page(part->apic_access_page);
 	kfree(rcu_dereference_protected(part->cpuid, 1));
 	kfree(rcu_dereference_protected(part->msr_intercepts, 1));
 	kfree(part);
@@ -46,6 +50,8 @@ static long partition_get_info(struct hvtb_partition *part, void __user *uarg)
 	info.id = part->id;
 	info.nr_vps = part->nr_vps;
 	info.max_vps = part->max_vps;
+	if (part->apicv)
+		info.flags |= HVTB_PARTITION_INFO_APICV;
 	mutex_unlock(&part->lock);
 	hvtb_ept_get_info(part->ept, &info);
 	return copy_to_user(uarg, &info, sizeof(info)) ? -EFAULT : 0;
@@ -188,6 +194,29 @@ static const struct file_operations partition_fops = {
 	.llseek = noop_llseek,
 };
 
+/*
+ * APIC virtualization for an HVTB_PARTITION_LAPIC partition, unless it
+ * asked for the exiting APIC or the CPU lacks it: the APIC-access page at
+ * the default APIC base (kmod/vmx/apicv.c).
+ */
+static int partition_apicv_init(struct hvtb_partition *part)
+{
+	int r;
+
+	if (!(part->flags & HVTB_PARTITION_LAPIC) ||
+	    (part->flags & HVTB_PARTITION_NO_APICV) || !hvtb_vmx_apicv_usable())
+		return 0;
+	part->apic_access_page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+	if (!part->apic_access_page)
+		return -ENOMEM;
+	r = hvtb_ept_map_kernel_page(part->ept, APIC_DEFAULT_PHYS_BASE,
+				     part->apic_access_page);
+	if (r)
+		return r;	/* the caller frees the page after the EPT */
+	part->apicv = true;
+	return 0;
+}
+
 /**
  * hvtb_partition_create() - HVTB_CREATE_PARTITION.
  * @ucfg: the caller's struct hvtb_partition_config
@@ -224,6 +253,9 @@ int hvtb_partition_create(const struct hvtb_partition_config __user *ucfg)
 		r = PTR_ERR(part->ept);
 		goto err_free;
 	}
+	r = partition_apicv_init(part);
+	if (r)
+		goto err_destroy_ept;
 	r = hvtb_hv_partition_init(part);
 	if (r)
 		goto err_destroy_ept;
@@ -241,6 +273,8 @@ err_destroy_hv:
 	hvtb_hv_partition_destroy(part);
 err_destroy_ept:
 	hvtb_ept_destroy(part->ept);
+	if (part->apic_access_page)
+		__free_page(part->apic_access_page);
 err_free:
 	kfree(part);
 	return r;

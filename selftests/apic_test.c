@@ -7,7 +7,10 @@
  * timer (one-shot, periodic, TSC deadline), blocking HLT woken by the timer,
  * by user space, by an NMI and cancelled by a signal, IPIs between two VPs
  * on two threads, APIC state save/restore, irqfd (eventfd -> vector), bad
- * ioctl inputs and hostile guest writes.
+ * ioctl inputs and hostile guest writes. The same cases run with the CPU's
+ * APIC virtualization (the default where Bochs or the CPU has it) and
+ * without it (run_vm.sh apic_test:noapicv); apicv_* cases count the exits
+ * each path takes.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -17,6 +20,8 @@
 #include <fcntl.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -64,9 +69,10 @@
 
 /*
  * The VPs execute on hvtb's scheduler threads, or on the RUN caller when
- * the environment has HVTB_TEST_ROOT_SCHED=1 (run_vm.sh apic_test:root).
+ * the environment has HVTB_TEST_ROOT_SCHED=1 (run_vm.sh apic_test:root);
+ * HVTB_TEST_NO_APICV=1 (apic_test:noapicv) turns APIC virtualization off.
  */
-#define APIC_FLAGS	(GUEST_LAPIC | guest_env_sched_flags())
+#define APIC_FLAGS	(GUEST_LAPIC | guest_env_flags())
 #define SETUP(g, v)	GUEST_SETUP(g, v, APIC_FLAGS)
 #define TEARDOWN(g, v)	GUEST_TEARDOWN(g, v)
 
@@ -192,7 +198,7 @@ static long assert_irq(int fd, uint32_t idx, uint32_t vec, uint32_t flags,
 
 TEST(bad_inputs)
 {
-	struct hvtb_partition_config pc = { .flags = 4 };	/* an unknown flag */
+	struct hvtb_partition_config pc = { .flags = 8 };	/* an unknown flag */
 	struct hvtb_interrupt irq = { .vector = 0x40 };
 	struct hvtb_lapic_state s;
 	struct guest g, g2;
@@ -312,6 +318,23 @@ static void guest_xapic(void)
 	GUEST_SYNC(irq_count[0x40]);
 }
 
+/* VMX basic exit reasons the APIC paths take */
+#define EXIT_MSR_READ		31
+#define EXIT_MSR_WRITE		32
+#define EXIT_APIC_ACCESS	44
+#define EXIT_EPT_VIOLATION	48
+#define EXIT_APIC_WRITE		56
+
+/* Does the partition use the CPU's APIC virtualization? */
+static bool part_apicv(int part)
+{
+	struct hvtb_partition_info info;
+
+	if (guest_ioctl(part, HVTB_PARTITION_GET_INFO, (uintptr_t)&info))
+		return false;
+	return info.flags & HVTB_PARTITION_INFO_APICV;
+}
+
 TEST(xapic_mmio)
 {
 	struct guest g;
@@ -327,7 +350,182 @@ TEST(xapic_mmio)
 	/* Every access was handled in the kernel: no MMIO exit. */
 	ASSERT_EQ(0, guest_ioctl(v.fd, HVTB_VP_GET_STATS, (uintptr_t)&st));
 	EXPECT_EQ(0, st.by_intercept[HVTB_EXIT_MMIO]);
-	EXPECT_LT(20, st.by_reason[48]);	/* EPT violations */
+	if (part_apicv(g.part)) {
+		/* The APIC-access page: no EPT violation; some writes trap. */
+		EXPECT_EQ(0, st.by_reason[EXIT_EPT_VIOLATION]);
+		EXPECT_LT(0, st.by_reason[EXIT_APIC_WRITE]);
+		EXPECT_LT(0, st.by_reason[EXIT_APIC_ACCESS]);	/* VER write */
+	} else {
+		EXPECT_LT(20, st.by_reason[EXIT_EPT_VIOLATION]);
+	}
+	TEARDOWN(g, v);
+}
+
+/* ---- APIC virtualization: which accesses exit ---- */
+
+#define APICV_LOOPS	100
+
+/*
+ * Per loop: a self-IPI taken and EOIed, a TPR write and read, and reads
+ * of ID, PPR, ISR and IRR; x2APIC (@x2) or xAPIC. Then one read of the
+ * timer's current count, which never stays in the guest.
+ */
+static void guest_apicv_loop(uint64_t x2, uint64_t unused)
+{
+	uint64_t i, vec = x2 ? 0x46 : 0x47;
+	uint32_t ccr;
+
+	(void)unused;
+	if (x2)
+		x2_enable();
+	else
+		xapic_write(R_SVR, 0x1ff);
+	guest_handlers[0x46] = h_x2_count;
+	guest_handlers[0x47] = h_x_count;
+	guest_sti();
+	for (i = 0; i < APICV_LOOPS; i++) {
+		if (x2) {
+			guest_wrmsr(X2(R_SELF), vec);
+			guest_wrmsr(X2(R_TPR), 0x10);
+			GUEST_ASSERT_EQ(guest_rdmsr(X2(R_TPR)), 0x10);
+			GUEST_ASSERT_EQ(guest_rdmsr(X2(R_PPR)), 0x10);
+			GUEST_ASSERT_EQ(guest_rdmsr(X2(R_ID)), 0);
+			GUEST_ASSERT_EQ(guest_rdmsr(X2(R_ISR + 0x20)), 0);
+			GUEST_ASSERT_EQ(guest_rdmsr(X2(R_IRR + 0x20)), 0);
+			guest_wrmsr(X2(R_TPR), 0);
+		} else {
+			xapic_write(R_ICR, vec | SH_SELF);
+			xapic_write(R_TPR, 0x10);
+			GUEST_ASSERT_EQ(xapic_read(R_TPR), 0x10);
+			GUEST_ASSERT_EQ(xapic_read(R_PPR), 0x10);
+			GUEST_ASSERT_EQ(xapic_read(R_ID), 0);
+			GUEST_ASSERT_EQ(xapic_read(R_ISR + 0x20), 0);
+			GUEST_ASSERT_EQ(xapic_read(R_IRR + 0x20), 0);
+			xapic_write(R_TPR, 0);
+		}
+		GUEST_ASSERT_EQ(irq_count[vec], i + 1);
+	}
+	guest_cli();
+	if (x2) {
+		guest_wrmsr(X2(R_TMICT), 1000000000);
+		ccr = guest_rdmsr(X2(0x390));
+	} else {
+		xapic_write(R_TMICT, 1000000000);
+		ccr = xapic_read(R_TMCCT);
+	}
+	GUEST_ASSERT(ccr > 0 && ccr <= 1000000000);
+	GUEST_SYNC(irq_count[vec]);
+}
+
+/*
+ * Run guest_apicv_loop and return the VP's exit counts. With APIC
+ * virtualization the loop's reads, TPR writes and EOIs stay in the guest.
+ */
+static void apicv_loop(struct __test_metadata *_metadata, bool x2,
+		       struct hvtb_vp_stats *st, bool *apicv)
+{
+	struct guest g;
+	struct guest_vp v;
+	struct ucall uc;
+
+	SETUP(g, v);
+	*apicv = part_apicv(g.part);
+	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_apicv_loop, x2, 0));
+	uc = EXPECT_UCALL(&v, UCALL_SYNC);
+	EXPECT_EQ(APICV_LOOPS, uc.args[0]);
+	EXPECT_UCALL(&v, UCALL_DONE);
+	ASSERT_EQ(0, guest_ioctl(v.fd, HVTB_VP_GET_STATS, (uintptr_t)st));
+	TH_LOG("%s, APIC virtualization %s: %llu exits: %llu RDMSR, %llu WRMSR, %llu EPT violations, %llu APIC-access, %llu APIC-write",
+	       x2 ? "x2APIC" : "xAPIC", *apicv ? "on" : "off",
+	       (unsigned long long)st->exits,
+	       (unsigned long long)st->by_reason[EXIT_MSR_READ],
+	       (unsigned long long)st->by_reason[EXIT_MSR_WRITE],
+	       (unsigned long long)st->by_reason[EXIT_EPT_VIOLATION],
+	       (unsigned long long)st->by_reason[EXIT_APIC_ACCESS],
+	       (unsigned long long)st->by_reason[EXIT_APIC_WRITE]);
+	TEARDOWN(g, v);
+}
+
+TEST(apicv_x2apic_exits)
+{
+	struct hvtb_vp_stats st;
+	bool apicv;
+
+	apicv_loop(_metadata, true, &st, &apicv);
+	if (apicv) {
+		/* x2_enable(), TMICT, the current count: a few, not per loop. */
+		EXPECT_GT(10, st.by_reason[EXIT_MSR_WRITE]);
+		EXPECT_GT(10, st.by_reason[EXIT_MSR_READ]);
+	} else {
+		EXPECT_LE(4 * APICV_LOOPS, st.by_reason[EXIT_MSR_WRITE]);
+		EXPECT_LE(5 * APICV_LOOPS, st.by_reason[EXIT_MSR_READ]);
+	}
+}
+
+TEST(apicv_xapic_exits)
+{
+	struct hvtb_vp_stats st;
+	bool apicv;
+
+	apicv_loop(_metadata, false, &st, &apicv);
+	if (apicv) {
+		/*
+		 * Per loop at most the ICR write (an APIC-write exit, unless
+		 * the CPU virtualizes self-IPIs) and the PPR read (Bochs does
+		 * not virtualize it: an APIC-access exit) exit; so does the
+		 * timer count read, once.
+		 */
+		EXPECT_EQ(0, st.by_reason[EXIT_EPT_VIOLATION]);
+		EXPECT_GT(APICV_LOOPS + 10, st.by_reason[EXIT_APIC_WRITE]);
+		EXPECT_LE(1, st.by_reason[EXIT_APIC_ACCESS]);
+		EXPECT_GT(APICV_LOOPS + 10, st.by_reason[EXIT_APIC_ACCESS]);
+		EXPECT_GT(2 * APICV_LOOPS + 20, st.exits);
+	} else {
+		EXPECT_LE(9 * APICV_LOOPS, st.by_reason[EXIT_EPT_VIOLATION]);
+	}
+}
+
+/* Which partitions get APIC virtualization. */
+TEST(apicv_mode)
+{
+	struct hvtb_capabilities caps = { 0 };
+	const uint64_t need = HVTB_FEAT_TPR_SHADOW | HVTB_FEAT_VIRT_APIC_ACCESS |
+			      HVTB_FEAT_X2APIC_MODE | HVTB_FEAT_APIC_REG_VIRT |
+			      HVTB_FEAT_VIRT_INTR_DELIVERY | HVTB_FEAT_MSR_BITMAPS;
+	struct hvtb_memory_range m = { 0 };
+	char param = 'N';
+	struct guest g, g2;
+	struct guest_vp v;
+	bool expect;
+	FILE *f;
+
+	SETUP(g, v);
+	ASSERT_EQ(0, guest_ioctl(g.dev, HVTB_GET_CAPABILITIES, (uintptr_t)&caps));
+	f = fopen("/sys/module/hvtb/parameters/apicv", "r");
+	ASSERT_NE(NULL, f);
+	ASSERT_EQ(1, fscanf(f, " %c", &param));
+	fclose(f);
+	expect = param == 'Y' && (caps.features & need) == need &&
+		 !(guest_env_flags() & GUEST_NO_APICV);
+	TH_LOG("apicv=%c, CPU features %s, partition %s", param,
+	       (caps.features & need) == need ? "all there" : "missing",
+	       part_apicv(g.part) ? "uses APIC virtualization" : "exits");
+	EXPECT_EQ(expect, part_apicv(g.part));
+	if (expect) {
+		/* The APIC-access page holds 0xfee00000: no range there. */
+		m.gpa = XAPIC_BASE;
+		m.size = 4096;
+		m.uaddr = (uintptr_t)g.mem;
+		m.flags = HVTB_MAP_READ | HVTB_MAP_WRITE;
+		EXPECT_EQ(-EEXIST, guest_ioctl(g.part, HVTB_MAP_GPA, (uintptr_t)&m));
+	}
+	/* Neither without the in-kernel APIC nor when asked not to. */
+	ASSERT_EQ(0, guest_create(&g2, GUEST_NO_MEMORY));
+	EXPECT_FALSE(part_apicv(g2.part));
+	guest_destroy(&g2);
+	ASSERT_EQ(0, guest_create(&g2, GUEST_NO_MEMORY | GUEST_LAPIC | GUEST_NO_APICV));
+	EXPECT_FALSE(part_apicv(g2.part));
+	guest_destroy(&g2);
 	TEARDOWN(g, v);
 }
 
@@ -512,7 +710,11 @@ TEST(interrupt_window)
 	EXPECT_EQ(0, hvtb_assert_interrupt(g.part, 0, 0x70, 0));
 	EXPECT_UCALL(&v, UCALL_DONE);
 	ASSERT_EQ(0, guest_ioctl(v.fd, HVTB_VP_GET_STATS, (uintptr_t)&st));
-	EXPECT_LE(1, st.by_reason[7]);		/* interrupt-window exit */
+	if (part_apicv(g.part)) {	/* the CPU waited for the window itself */
+		EXPECT_EQ(0, st.by_reason[7]);
+	} else {
+		EXPECT_LE(1, st.by_reason[7]);	/* interrupt-window exit */
+	}
 	TEARDOWN(g, v);
 }
 

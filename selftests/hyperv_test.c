@@ -1307,7 +1307,7 @@ static void *post_later(void *arg)
 /* hvtb's threads, or the RUN caller with HVTB_TEST_ROOT_SCHED=1 (hyperv_test:root). */
 static int synic_setup(struct guest *g, struct guest_vp *v, uint32_t eax)
 {
-	int r = guest_create(g, GUEST_LAPIC | guest_env_sched_flags());
+	int r = guest_create(g, GUEST_LAPIC | guest_env_flags());
 
 	if (r)
 		return r;

@@ -42,10 +42,10 @@ TEST(create_partition_bad_input)
 	guest_destroy(&g);
 	dev = open_dev_or_fail(_metadata);
 
-	/* Bits 0 and 1 are LAPIC and ROOT_SCHED; every other bit is unknown. */
+	/* Bits 0-2 are LAPIC, ROOT_SCHED and NO_APICV; others are unknown. */
 	pc.flags = (uint32_t)~HVTB_PARTITION_FLAGS_MASK;
 	EXPECT_EQ(-EINVAL, guest_ioctl(dev, HVTB_CREATE_PARTITION, (uintptr_t)&pc));
-	pc.flags = 4;
+	pc.flags = 8;
 	EXPECT_EQ(-EINVAL, guest_ioctl(dev, HVTB_CREATE_PARTITION, (uintptr_t)&pc));
 	pc.flags = 0;
 	pc.reserved[5] = 1;

@@ -7,15 +7,16 @@
 # VMX (the QEMU-TCG run: run_vm.sh refusal_test).
 #
 # A suite named "NAME:root" is NAME run with HVTB_TEST_ROOT_SCHED=1: its
-# VPs execute on the RUN caller instead of hvtb's threads (suites that
-# hold in both scheduling modes honour it: apic_test, hyperv_test's SynIC
-# tests).
+# VPs execute on the RUN caller instead of hvtb's threads; "NAME:noapicv"
+# runs it with HVTB_TEST_NO_APICV=1: its in-kernel APICs do not use the
+# CPU's APIC virtualization (suites that hold in every mode honour them:
+# apic_test, hyperv_test's SynIC tests).
 #
 # The suites print KTAP through the kselftest harness; this script prints
 # only '#' comment lines, never ok/not ok lines of its own.
 
 dir=$(cd "$(dirname "$0")" && pwd)
-default="api_test ctl_test perm_test hotplug_test load_test kvm_test hvtbctl_run_test partition_test memory_test vp_test exit_test sched_test apic_test apic_test:root hyperv_test hyperv_test:root"
+default="api_test ctl_test perm_test hotplug_test load_test kvm_test hvtbctl_run_test partition_test memory_test vp_test exit_test sched_test apic_test apic_test:root apic_test:noapicv hyperv_test hyperv_test:root hyperv_test:noapicv"
 
 case "$1" in
 -h|--help)
@@ -30,20 +31,27 @@ esac
 failed=""
 for t in "$@"; do
 	t=${t##*/}
-	root=0
-	case "$t" in *:root) root=1; t=${t%:root} ;; esac
+	mode=
+	case "$t" in *:*) mode=${t#*:}; t=${t%%:*} ;; esac
 	if [ ! -x "$dir/$t" ]; then
 		echo "# run_vm: $t: no such test in $dir"
 		failed="$failed $t(missing)"
 		continue
 	fi
-	if [ $root -eq 1 ]; then
-		echo "# run_vm: $t (VPs on the RUN caller: HVTB_TEST_ROOT_SCHED=1)"
-		HVTB_TEST_ROOT_SCHED=1 "$dir/$t"
-	else
+	case "$mode" in
+	"")
 		echo "# run_vm: $t"
-		"$dir/$t"
-	fi
+		"$dir/$t" ;;
+	root)
+		echo "# run_vm: $t (VPs on the RUN caller: HVTB_TEST_ROOT_SCHED=1)"
+		HVTB_TEST_ROOT_SCHED=1 "$dir/$t" ;;
+	noapicv)
+		echo "# run_vm: $t (no APIC virtualization: HVTB_TEST_NO_APICV=1)"
+		HVTB_TEST_NO_APICV=1 "$dir/$t" ;;
+	*)
+		echo "# run_vm: $t: unknown mode :$mode"
+		false ;;
+	esac
 	rc=$?
 	[ "$rc" -eq 0 ] || failed="$failed $t(exit $rc)"
 done

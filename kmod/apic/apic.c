@@ -2,11 +2,26 @@
 /*
  * hvtb - the in-kernel virtual local APIC of a VP (HVTB_PARTITION_LAPIC).
  *
- * Registers live in a 1 KiB page laid out as the xAPIC MMIO page (register
- * at byte offset N in regs[N / 4]); the xAPIC MMIO page (EPT-unmapped, so
- * accesses trap as EPT violations) and the x2APIC MSRs 0x800-0x8ff are two
- * views of it. No APIC-virtualization VMX feature is used: every access
- * exits, which works on every VMX CPU (Bochs included).
+ * Registers live in a page laid out as the xAPIC MMIO page (register at
+ * byte offset N in regs[N / 4]); the xAPIC MMIO page and the x2APIC MSRs
+ * 0x800-0x8ff are two views of it. Two ways to run it:
+ *
+ * - Exiting (every VMX CPU): every access exits. The xAPIC page is not in
+ *   the EPT, so accesses trap as EPT violations (or as APIC-access exits
+ *   when the partition has an APIC-access page), and vmx.c injects
+ *   interrupts as events, with interrupt-window exits.
+ * - APIC virtualization (HVTB_PARTITION_INFO_APICV): the register page is
+ *   the VMCS's virtual-APIC page. The CPU serves register reads, TPR, EOI
+ *   and x2APIC self-IPIs itself and delivers the vector vmx.c names in RVI
+ *   (hvtb_apic_vid_prepare() before each entry); other writes land in the
+ *   page and exit afterwards (APIC-write exits: hvtb_apic_write_trap()).
+ *   A VP falls back to exiting while it has auto-EOI vectors.
+ *
+ * Other contexts never write the register page: they post vectors into
+ * @pir (atomic bit operations), which only the VP's own run path (or an
+ * ioctl while it does not run) merges into IRR. So the CPU, which updates
+ * IRR/ISR/PPR in the page during virtual-interrupt delivery, never races a
+ * host read-modify-write of the page.
  *
  * Concurrency: one spinlock per APIC (taken with interrupts saved) guards
  * the registers and the timer state. Other VPs (IPIs), user space
@@ -26,14 +41,17 @@
  *
  * TODO: INIT/SIPI to user space (an exit reason 14/15) for AP start-up; an
  * LVT error interrupt when ESR gains a bit; LINT0/LINT1 inputs (no virtual
- * PIC/IOAPIC yet); APIC-access/APIC-register virtualization and posted
- * interrupts where the CPU has them; per-VP counters of injections.
+ * PIC/IOAPIC yet); posted interrupts where the CPU has them (a kick now
+ * always forces an exit); per-VP counters of injections.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/bitmap.h>
+#include <linux/gfp.h>
 #include <linux/hrtimer.h>
 #include <linux/kernel.h>
 #include <linux/math64.h>
+#include <linux/mm.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
@@ -41,6 +59,7 @@
 #include <linux/uaccess.h>
 #include <linux/wait.h>
 #include <asm/apicdef.h>
+#include <asm/io.h>
 #include <asm/hyperv-tlfs.h>
 #include <asm/msr-index.h>
 #include <asm/processor.h>
@@ -49,6 +68,8 @@
 #include "ept/ept.h"
 #include "hvtb.h"
 #include "hypercall/hv.h"
+
+#define APIC_REGS_BYTES		0x400	/* the registers' part of the page */
 
 /* Register offsets (asm/apicdef.h names where it has them). */
 #define REG(a, off)		((a)->regs[(off) >> 2])
@@ -88,7 +109,13 @@ enum { SH_NONE, SH_SELF, SH_ALL, SH_OTHERS };
  * struct hvtb_apic - one VP's local APIC.
  * @vp: the VP it belongs to.
  * @lock: guards @regs, @nmi_pending, @esr_pending and the timer fields.
- * @regs: the register page, register at xAPIC offset N in regs[N / 4].
+ * @regs: the register page, register at xAPIC offset N in regs[N / 4]; with
+ *	APIC virtualization also the virtual-APIC page (@regs_page).
+ * @regs_page: the page of @regs.
+ * @pir: fixed vectors posted from any context, not yet in IRR.
+ * @apicv: the partition uses APIC virtualization.
+ * @timer_mode: the timer mode of the last LVTT write hvtb saw (the CPU
+ *	writes LVTT into the page before an APIC-write exit).
  * @esr_pending: errors since the last ESR write (latched into ESR by it).
  * @nmi_pending: an NMI waits for injection.
  * @timer: the hrtimer behind the LAPIC timer (CLOCK_MONOTONIC, absolute).
@@ -105,7 +132,11 @@ enum { SH_NONE, SH_SELF, SH_ALL, SH_OTHERS };
 struct hvtb_apic {
 	struct hvtb_vp *vp;
 	spinlock_t lock;
-	u32 regs[256];
+	u32 *regs;
+	struct page *regs_page;
+	unsigned long pir[256 / BITS_PER_LONG];
+	bool apicv;
+	u8 timer_mode;
 	u32 esr_pending;
 	bool nmi_pending;
 
@@ -137,7 +168,17 @@ static bool apic_enabled(const struct hvtb_apic *a)
 	return apic_hw_enabled(a) && (REG(a, APIC_SPIV) & APIC_SPIV_APIC_ENABLED);
 }
 
-/* Highest vector set in the 256-bit register at @base, or -1. */
+/* Bits 32i..32i+31 of the posted vectors. */
+static u32 apic_pir_word(const struct hvtb_apic *a, unsigned int i)
+{
+	BUILD_BUG_ON(BITS_PER_LONG != 64);
+	return READ_ONCE(a->pir[i / 2]) >> ((i & 1) * 32);
+}
+
+/*
+ * Highest vector set in the 256-bit register at @base, or -1; for IRR the
+ * vectors posted but not yet merged count too.
+ */
 static int apic_highest(const struct hvtb_apic *a, u32 base)
 {
 	int i;
@@ -145,10 +186,27 @@ static int apic_highest(const struct hvtb_apic *a, u32 base)
 	for (i = 7; i >= 0; i--) {
 		u32 v = REG(a, base + i * 0x10);
 
+		if (base == APIC_IRR)
+			v |= apic_pir_word(a, i);
 		if (v)
 			return i * 32 + fls(v) - 1;
 	}
 	return -1;
+}
+
+/* Move the posted vectors into IRR. Lock held; the VP is not in the guest. */
+static void apic_merge_pir(struct hvtb_apic *a)
+{
+	unsigned int i;
+	unsigned long w;
+
+	for (i = 0; i < ARRAY_SIZE(a->pir); i++) {
+		if (!READ_ONCE(a->pir[i]))
+			continue;
+		w = xchg(&a->pir[i], 0);
+		REG(a, APIC_IRR + 2 * i * 0x10) |= (u32)w;
+		REG(a, APIC_IRR + (2 * i + 1) * 0x10) |= (u32)(w >> 32);
+	}
 }
 
 static void apic_bit_set(struct hvtb_apic *a, u32 base, u8 vec)
@@ -184,7 +242,10 @@ static int apic_deliverable(const struct hvtb_apic *a)
 	return irrv;
 }
 
-/* Accept a fixed interrupt into IRR. Lock held. Return: accepted. */
+/*
+ * Accept a fixed interrupt: post it (IRR gets it at the VP's next merge).
+ * Lock held. Return: accepted.
+ */
 static bool apic_accept(struct hvtb_apic *a, u32 vector)
 {
 	if (!apic_enabled(a))
@@ -193,7 +254,7 @@ static bool apic_accept(struct hvtb_apic *a, u32 vector)
 		a->esr_pending |= APIC_ESR_RECV_ILL;
 		return false;
 	}
-	apic_bit_set(a, APIC_IRR, vector);
+	set_bit(vector, a->pir);
 	return true;
 }
 
@@ -391,7 +452,9 @@ static void apic_reset_regs(struct hvtb_apic *a)
 	a->tsc_deadline = 0;
 	a->nmi_pending = false;
 	a->esr_pending = 0;
-	memset(a->regs, 0, sizeof(a->regs));
+	a->timer_mode = TIMER_ONESHOT;
+	bitmap_zero(a->pir, 256);
+	memset(a->regs, 0, APIC_REGS_BYTES);
 	REG(a, APIC_ID) = a->vp->index << 24;
 	REG(a, APIC_LVR) = APIC_VERSION_VALUE;
 	REG(a, APIC_DFR) = 0xffffffff;
@@ -469,6 +532,8 @@ static int apic_read_locked(struct hvtb_apic *a, u32 off, u32 *val)
 		return 0;
 	}
 	if (off >= APIC_ISR && off < APIC_IRR + 0x80 && !(off & 0xf)) {
+		if (off >= APIC_IRR)
+			apic_merge_pir(a);
 		*val = REG(a, off);
 		return 0;
 	}
@@ -584,13 +649,14 @@ static void apic_write_lvt(struct hvtb_apic *a, u32 off, u32 val, u32 bits)
 		val |= APIC_LVT_MASK_BIT;
 	if (off == APIC_LVTT && APIC_TIMER_MODE(val) == 3)
 		val &= ~(3U << 17);
-	if (off == APIC_LVTT &&
-	    APIC_TIMER_MODE(val) != APIC_TIMER_MODE(REG(a, APIC_LVTT))) {
+	if (off == APIC_LVTT && APIC_TIMER_MODE(val) != a->timer_mode) {
 		/* Switching timer mode disarms the timer. */
 		apic_timer_stop(a);
 		a->tsc_deadline = 0;
 		REG(a, APIC_TMICT) = 0;
 	}
+	if (off == APIC_LVTT)
+		a->timer_mode = APIC_TIMER_MODE(val);
 	REG(a, off) = val;
 }
 
@@ -704,8 +770,11 @@ static int apic_write(struct hvtb_apic *a, u32 off, u64 val, bool x2)
 			apic_write_lvt(a, off, v, apic_lvt_bits(off));
 		break;
 	case APIC_TMICT:
-		if (APIC_TIMER_MODE(REG(a, APIC_LVTT)) == TIMER_TSC_DEADLINE)
-			break;	/* ignored in TSC-deadline mode */
+		if (APIC_TIMER_MODE(REG(a, APIC_LVTT)) == TIMER_TSC_DEADLINE) {
+			/* Ignored in TSC-deadline mode (an APIC-write put it in the page). */
+			REG(a, off) = 0;
+			break;
+		}
 		REG(a, off) = v;
 		apic_timer_start_count(a, v);
 		break;
@@ -1041,6 +1110,7 @@ int hvtb_apic_ack_interrupt(struct hvtb_vp *vp)
 	int v;
 
 	spin_lock_irqsave(&a->lock, fl);
+	apic_merge_pir(a);
 	v = apic_deliverable(a);
 	if (v >= 0) {
 		apic_bit_clear(a, APIC_IRR, v);
@@ -1061,6 +1131,91 @@ bool hvtb_apic_nmi_pending(struct hvtb_vp *vp)
 void hvtb_apic_nmi_ack(struct hvtb_vp *vp)
 {
 	WRITE_ONCE(vp->apic->nmi_pending, false);
+}
+
+/* ---- APIC virtualization (vmx.c, interrupts disabled) ---- */
+
+/**
+ * hvtb_apic_vid_allowed() - may the next entry use virtual-interrupt
+ * delivery? Not without APIC virtualization, with the APIC disabled (in
+ * IA32_APIC_BASE or SVR: the CPU would take self-IPIs a disabled APIC
+ * drops), or while auto-EOI vectors exist (the CPU would set their ISR
+ * bits).
+ * @vp: the VP (with an APIC)
+ */
+bool hvtb_apic_vid_allowed(struct hvtb_vp *vp)
+{
+	struct hvtb_apic *a = vp->apic;
+
+	return a->apicv && apic_enabled(a) && bitmap_empty(a->auto_eoi, 256);
+}
+
+/**
+ * hvtb_apic_vid_prepare() - before an entry with virtual-interrupt
+ * delivery: merge the posted vectors into IRR and write PPR into the page.
+ * @vp: the VP (with an APIC); it is not in the guest.
+ * Return: the guest interrupt status, SVI (highest ISR) << 8 | RVI
+ * (highest IRR; 0 while the APIC is software-disabled).
+ */
+u16 hvtb_apic_vid_prepare(struct hvtb_vp *vp)
+{
+	struct hvtb_apic *a = vp->apic;
+	unsigned long fl;
+	int rvi = -1, svi;
+
+	spin_lock_irqsave(&a->lock, fl);
+	apic_merge_pir(a);
+	if (apic_enabled(a))
+		rvi = apic_highest(a, APIC_IRR);
+	svi = apic_highest(a, APIC_ISR);
+	REG(a, APIC_PROCPRI) = apic_ppr(a);
+	spin_unlock_irqrestore(&a->lock, fl);
+	return (svi < 0 ? 0 : svi << 8) | (rvi < 0 ? 0 : rvi);
+}
+
+/** hvtb_apic_page_phys() - the register page, as the virtual-APIC page. */
+phys_addr_t hvtb_apic_page_phys(struct hvtb_vp *vp)
+{
+	return page_to_phys(vp->apic->regs_page);
+}
+
+/**
+ * hvtb_apic_eoi_exits() - must every virtualized EOI exit (an EOI hook is
+ * installed)?
+ * @vp: the VP (with an APIC)
+ */
+bool hvtb_apic_eoi_exits(struct hvtb_vp *vp)
+{
+	return READ_ONCE(vp->apic->eoi_notify) != NULL;
+}
+
+/**
+ * hvtb_apic_eoi_induced() - the CPU virtualized an EOI of @vector (ISR is
+ * already updated) and exited for it: call the EOI hook.
+ * @vp: the VP (with an APIC)
+ * @vector: the vector that ended
+ */
+void hvtb_apic_eoi_induced(struct hvtb_vp *vp, u32 vector)
+{
+	hvtb_apic_eoi_fn fn = READ_ONCE(vp->apic->eoi_notify);
+
+	if (fn)
+		fn(vp, vector & 0xff);
+}
+
+/**
+ * hvtb_apic_write_trap() - an APIC-write exit: the guest's xAPIC write to
+ * the register at @off is already in the page; give it its effect (masking,
+ * IPIs, the timer) as an emulated write would.
+ * @vp: the VP (with an APIC)
+ * @off: the register's offset (the exit qualification)
+ */
+void hvtb_apic_write_trap(struct hvtb_vp *vp, u32 off)
+{
+	struct hvtb_apic *a = vp->apic;
+
+	off &= 0xff0;
+	apic_write(a, off, READ_ONCE(REG(a, off)), false);
 }
 
 /**
@@ -1104,8 +1259,10 @@ void hvtb_apic_get_state(struct hvtb_vp *vp, struct hvtb_lapic_state *s)
 	struct hvtb_apic *a = vp->apic;
 	unsigned long fl;
 
+	BUILD_BUG_ON(sizeof(s->regs) != APIC_REGS_BYTES);
 	memset(s, 0, sizeof(*s));
 	spin_lock_irqsave(&a->lock, fl);
+	apic_merge_pir(a);
 	memcpy(s->regs, a->regs, sizeof(s->regs));
 	s->regs[APIC_PROCPRI >> 2] = apic_ppr(a);
 	s->regs[APIC_TMCCT >> 2] = apic_timer_ccr(a);
@@ -1139,7 +1296,9 @@ int hvtb_apic_set_state(struct hvtb_vp *vp, const struct hvtb_lapic_state *s,
 		return r;
 	spin_lock_irqsave(&a->lock, fl);
 	apic_timer_stop(a);
-	memcpy(a->regs, s->regs, sizeof(a->regs));
+	memcpy(a->regs, s->regs, APIC_REGS_BYTES);
+	bitmap_zero(a->pir, 256);
+	a->timer_mode = APIC_TIMER_MODE(REG(a, APIC_LVTT));
 	ccr = a->regs[APIC_TMCCT >> 2];
 	REG(a, APIC_LVR) = APIC_VERSION_VALUE;
 	REG(a, APIC_PROCPRI) = 0;
@@ -1211,6 +1370,13 @@ int hvtb_apic_create(struct hvtb_vp *vp)
 	a = kzalloc(sizeof(*a), GFP_KERNEL_ACCOUNT);
 	if (!a)
 		return -ENOMEM;
+	a->regs_page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+	if (!a->regs_page) {
+		kfree(a);
+		return -ENOMEM;
+	}
+	a->regs = page_address(a->regs_page);
+	a->apicv = vp->part->apicv;
 	a->vp = vp;
 	spin_lock_init(&a->lock);
 	init_waitqueue_head(&a->wq);
@@ -1233,6 +1399,7 @@ void hvtb_apic_destroy(struct hvtb_vp *vp)
 	if (!a)
 		return;
 	hrtimer_cancel(&a->timer);
+	__free_page(a->regs_page);
 	kfree(a);
 	vp->apic = NULL;
 }

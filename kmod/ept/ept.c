@@ -108,6 +108,7 @@ struct ept_range {
  * @mapped_bytes: sum of their sizes.
  * @nr_2m: 2 MiB leaves present.
  * @nr_4k: 4 KiB leaves present.
+ * @kpage_gpa: where hvtb_ept_map_kernel_page() mapped its page, or ~0.
  */
 struct hvtb_ept {
 	struct mutex lock;
@@ -121,6 +122,7 @@ struct hvtb_ept {
 	u64 mapped_bytes;
 	u64 nr_2m;
 	u64 nr_4k;
+	u64 kpage_gpa;
 };
 
 struct ept_flush {
@@ -400,6 +402,9 @@ static int ept_check_new(struct hvtb_ept *ept, const struct ept_range *r,
 		if (cur->gpa < r->gpa)
 			*after = &cur->node;
 	}
+	if (ept->kpage_gpa != ~0ULL &&
+	    ept_ranges_overlap(ept->kpage_gpa, PAGE_SIZE, r->gpa, r->size))
+		return -EEXIST;
 	if (ept->max_memory && r->size > ept->max_memory - ept->mapped_bytes)
 		return -ENOSPC;
 	return 0;
@@ -434,6 +439,7 @@ struct hvtb_ept *hvtb_ept_create(u64 max_memory)
 	INIT_LIST_HEAD(&ept->ranges);
 	ept->eptp = ept_eptp(virt_to_phys(ept->root));
 	ept->max_memory = max_memory;
+	ept->kpage_gpa = ~0ULL;
 	ept->has_2m = hvtb_caps.features & HVTB_FEAT_EPT_2M;
 	mmgrab(current->mm);
 	ept->mm = current->mm;
@@ -556,6 +562,53 @@ out_unaccount:
 out_unlock:
 	mutex_unlock(&ept->lock);
 	kfree(r);
+	return ret;
+}
+
+/**
+ * hvtb_ept_map_kernel_page() - map one page of the kernel's at @gpa, read
+ * and write, for the EPT's lifetime (the APIC-access page of APIC
+ * virtualization). It is not a range: not charged, not counted in
+ * mapped_bytes, not reachable by hvtb_ept_read/write/unmap, and a range
+ * may not overlap it (-EEXIST). One such page per EPT.
+ * @ept: the EPT.
+ * @gpa: 4 KiB aligned.
+ * @page: the page; the caller frees it after hvtb_ept_destroy().
+ *
+ * Context: process context; sleeps.
+ * Return: 0, -EINVAL (misaligned, beyond 2^48), -EBUSY (already one),
+ * -EEXIST (a range holds @gpa) or -ENOMEM.
+ */
+int hvtb_ept_map_kernel_page(struct hvtb_ept *ept, u64 gpa, struct page *page)
+{
+	struct ept_range *cur;
+	u64 *slot;
+	int ret = 0;
+
+	if ((gpa & ~PAGE_MASK) || gpa >= HVTB_EPT_GPA_LIMIT)
+		return -EINVAL;
+	mutex_lock(&ept->lock);
+	if (ept->kpage_gpa != ~0ULL) {
+		ret = -EBUSY;
+		goto out;
+	}
+	list_for_each_entry(cur, &ept->ranges, node) {
+		if (ept_ranges_overlap(cur->gpa, cur->size, gpa, PAGE_SIZE)) {
+			ret = -EEXIST;
+			goto out;
+		}
+	}
+	slot = ept_walk(ept, gpa, 1);
+	if (IS_ERR(slot)) {
+		ret = PTR_ERR(slot);
+		goto out;
+	}
+	WRITE_ONCE(*slot, ept_leaf_entry(page_to_phys(page),
+					 HVTB_MAP_READ | HVTB_MAP_WRITE, 1));
+	ept->nr_4k++;
+	ept->kpage_gpa = gpa;
+out:
+	mutex_unlock(&ept->lock);
 	return ret;
 }
 

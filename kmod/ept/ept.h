@@ -19,6 +19,7 @@
 
 struct hvtb_ept;
 struct hvtb_partition_info;
+struct page;
 
 /*
  * Create: ERR_PTR(-errno) on failure; the calling mm is remembered, maps
@@ -33,6 +34,8 @@ u64 hvtb_ept_eptp(const struct hvtb_ept *ept);
 
 /* Map [gpa, gpa+size) onto the caller's memory at uaddr (HVTB_MAP_* flags). */
 int hvtb_ept_map(struct hvtb_ept *ept, u64 gpa, u64 size, u64 uaddr, u32 flags);
+/* One kernel page at @gpa for the EPT's lifetime (the APIC-access page). */
+int hvtb_ept_map_kernel_page(struct hvtb_ept *ept, u64 gpa, struct page *page);
 /* Unmap exactly a range that was mapped; -ENOENT otherwise. */
 int hvtb_ept_unmap(struct hvtb_ept *ept, u64 gpa, u64 size);
 

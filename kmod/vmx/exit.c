@@ -496,21 +496,25 @@ static int handle_entry_failure(struct hvtb_vp *vp)
 	return vmx_user_exit(vp, HVTB_EXIT_FAIL_ENTRY);
 }
 
+/* An xAPIC access to emulate in the kernel (vp.c decodes the MOV). */
+static int vmx_apic_mmio_exit(struct hvtb_vp *vp, u64 gpa)
+{
+	vp->apic_mmio_gpa = gpa;
+	vp->apic_mmio_long = vmcs_read32(GUEST_CS_AR_BYTES) & BIT(13);
+	vmx_capture_paging(vp);
+	vp->mmio_rip_linear = vmcs_readl(GUEST_CS_BASE) + vmcs_readl(GUEST_RIP);
+	return VMX_EXIT_APIC_MMIO;
+}
+
 static int handle_ept_violation(struct hvtb_vp *vp)
 {
 	unsigned long q = vp->exit_qual;
 	struct hvtb_exit_mmio *m = &vp->run->mmio;
 	u64 gpa = vmcs_read64(GUEST_PHYSICAL_ADDRESS);
 
-	/* The xAPIC page: emulated in the kernel (vp.c decodes the MOV). */
-	if (hvtb_apic_mmio_hit(vp, gpa) && !(q & EPT_QUAL_FETCH)) {
-		vp->apic_mmio_gpa = gpa;
-		vp->apic_mmio_long = vmcs_read32(GUEST_CS_AR_BYTES) & BIT(13);
-		vmx_capture_paging(vp);
-		vp->mmio_rip_linear = vmcs_readl(GUEST_CS_BASE) +
-				      vmcs_readl(GUEST_RIP);
-		return VMX_EXIT_APIC_MMIO;
-	}
+	/* The xAPIC page without APIC-access virtualization. */
+	if (hvtb_apic_mmio_hit(vp, gpa) && !(q & EPT_QUAL_FETCH))
+		return vmx_apic_mmio_exit(vp, gpa);
 	memset(m, 0, sizeof(*m));
 	m->gpa = gpa;
 	if (q & EPT_QUAL_READ)
@@ -528,6 +532,47 @@ static int handle_ept_violation(struct hvtb_vp *vp)
 	vmx_capture_paging(vp);
 	vp->mmio_rip_linear = vmcs_readl(GUEST_CS_BASE) + vmcs_readl(GUEST_RIP);
 	return vmx_user_exit(vp, HVTB_EXIT_MMIO);
+}
+
+/*
+ * APIC-access exit (kmod/vmx/apicv.c): an access to the APIC-access page
+ * the CPU did not virtualize (the timer's current count, a read-only or
+ * reserved register, or any access while virtual-interrupt delivery is
+ * off), emulated like the xAPIC page's EPT violations. Only reads and
+ * writes of an instruction are: a fetch or an access during event
+ * delivery is an internal error for user space.
+ */
+static int handle_apic_access(struct hvtb_vp *vp)
+{
+	u32 type = (vp->exit_qual >> 12) & 0xf;
+
+	if (vp->apic && type <= 1)	/* linear read or write */
+		return vmx_apic_mmio_exit(vp, APIC_DEFAULT_PHYS_BASE |
+					  (vp->exit_qual & 0xfff));
+	vp->run->internal = (struct hvtb_exit_internal) {
+		.suberror = HVTB_INTERNAL_EMULATION,
+		.hw_exit_reason = vp->exit_reason,
+		.qualification = vp->exit_qual,
+	};
+	return vmx_user_exit(vp, HVTB_EXIT_INTERNAL);
+}
+
+/* APIC-write exit (trap-like): the written value is already in the page. */
+static int handle_apic_write(struct hvtb_vp *vp)
+{
+	if (WARN_ON_ONCE(!vp->apic))	/* only with APIC virtualization */
+		return VMX_EXIT_CONTINUE;
+	hvtb_apic_write_trap(vp, vp->exit_qual & 0xfff);
+	return VMX_EXIT_CONTINUE;
+}
+
+/* EOI-induced exit (trap-like): the CPU ended the vector; run the hook. */
+static int handle_eoi_induced(struct hvtb_vp *vp)
+{
+	if (WARN_ON_ONCE(!vp->apic))
+		return VMX_EXIT_CONTINUE;
+	hvtb_apic_eoi_induced(vp, vp->exit_qual & 0xff);
+	return VMX_EXIT_CONTINUE;
 }
 
 static int handle_ept_misconfig(struct hvtb_vp *vp)
@@ -600,6 +645,9 @@ static const exit_handler_t exit_handlers[] = {
 	[EXIT_REASON_MWAIT_INSTRUCTION]		= handle_ud,
 	[EXIT_REASON_MONITOR_INSTRUCTION]	= handle_ud,
 	[EXIT_REASON_MCE_DURING_VMENTRY]	= handle_entry_failure,
+	[EXIT_REASON_APIC_ACCESS]		= handle_apic_access,
+	[EXIT_REASON_EOI_INDUCED]		= handle_eoi_induced,
+	[EXIT_REASON_APIC_WRITE]		= handle_apic_write,
 	[EXIT_REASON_EPT_VIOLATION]		= handle_ept_violation,
 	[EXIT_REASON_EPT_MISCONFIG]		= handle_ept_misconfig,
 	[EXIT_REASON_INVEPT]			= handle_vmx_insn,

@@ -605,6 +605,8 @@ static void vmx_reinject_vectoring(void)
  */
 static void vmx_inject_apic(struct hvtb_vp *vp)
 {
+	/* With virtual-interrupt delivery the CPU takes the interrupts. */
+	bool vid = vp->part->apicv && vmx_apicv_prepare(vp);
 	u32 info = vmcs_read32(VM_ENTRY_INTR_INFO_FIELD);
 	u32 intr = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
 	u32 proc = vmcs_read32(CPU_BASED_VM_EXEC_CONTROL), want = proc;
@@ -624,7 +626,7 @@ static void vmx_inject_apic(struct hvtb_vp *vp)
 			want |= CPU_BASED_INTR_WINDOW_EXITING;
 		}
 	}
-	if (hvtb_apic_has_interrupt(vp)) {
+	if (!vid && hvtb_apic_has_interrupt(vp)) {
 		if (!(info & INTR_INFO_VALID_MASK) && !(intr & shadow) &&
 		    (vmcs_readl(GUEST_RFLAGS) & X86_EFLAGS_IF)) {
 			v = hvtb_apic_ack_interrupt(vp);

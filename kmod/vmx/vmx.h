@@ -32,6 +32,7 @@ int vmx_set_cr4(struct hvtb_vp *vp, unsigned long val);
 void vmx_set_efer(struct hvtb_vp *vp, u64 efer);
 
 int vmx_hypercall_to_user(struct hvtb_vp *vp);
+bool vmx_apicv_prepare(struct hvtb_vp *vp);
 
 static inline int vmx_user_exit(struct hvtb_vp *vp, u32 reason)
 {

@@ -219,6 +219,7 @@ struct guest_vp {
 #define GUEST_NO_MEMORY		(1U << 0)	/* partition only: no range mapped */
 #define GUEST_ROOT_SCHED	(1U << 1)	/* HVTB_PARTITION_ROOT_SCHED */
 #define GUEST_LAPIC		(1U << 2)	/* HVTB_PARTITION_LAPIC: in-kernel APICs */
+#define GUEST_NO_APICV		(1U << 3)	/* HVTB_PARTITION_NO_APICV */
 
 /*
  * Open /dev/hvtb, create a partition (max_vps 0: the default) and, unless
@@ -229,11 +230,12 @@ struct guest_vp {
 int guest_create(struct guest *g, unsigned int flags);
 
 /*
- * guest_env_sched_flags() - GUEST_ROOT_SCHED when the environment has
- * HVTB_TEST_ROOT_SCHED=1 (run_vm.sh's "suite:root"), else 0: for suites
- * whose tests hold in both scheduling modes.
+ * guest_env_flags() - the guest_create() flags the environment asks for,
+ * for suites whose tests hold in every mode: GUEST_ROOT_SCHED with
+ * HVTB_TEST_ROOT_SCHED=1 (run_vm.sh's "suite:root"), GUEST_NO_APICV with
+ * HVTB_TEST_NO_APICV=1 ("suite:noapicv").
  */
-unsigned int guest_env_sched_flags(void);
+unsigned int guest_env_flags(void);
 /* Close every fd and unmap the memory of @g (VPs first). */
 void guest_destroy(struct guest *g);
 /* Copy the binary image into guest memory again (after the test changed globals). */

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <link.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -205,6 +206,8 @@ int guest_create(struct guest *g, unsigned int flags)
 		pc.flags |= HVTB_PARTITION_ROOT_SCHED;
 	if (flags & GUEST_LAPIC)
 		pc.flags |= HVTB_PARTITION_LAPIC;
+	if (flags & GUEST_NO_APICV)
+		pc.flags |= HVTB_PARTITION_NO_APICV;
 	g->part = guest_ioctl(g->dev, HVTB_CREATE_PARTITION, (uintptr_t)&pc);
 	if (g->part < 0) {
 		r = g->part;
@@ -245,11 +248,17 @@ err:
 	return r;
 }
 
-unsigned int guest_env_sched_flags(void)
+static bool env_is_1(const char *name)
 {
-	const char *e = getenv("HVTB_TEST_ROOT_SCHED");
+	const char *e = getenv(name);
 
-	return e && !strcmp(e, "1") ? GUEST_ROOT_SCHED : 0;
+	return e && !strcmp(e, "1");
+}
+
+unsigned int guest_env_flags(void)
+{
+	return (env_is_1("HVTB_TEST_ROOT_SCHED") ? GUEST_ROOT_SCHED : 0) |
+	       (env_is_1("HVTB_TEST_NO_APICV") ? GUEST_NO_APICV : 0);
 }
 
 void guest_destroy(struct guest *g)

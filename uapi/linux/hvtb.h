@@ -173,7 +173,27 @@ struct hvtb_capabilities {
  * Without it, nothing changes.
  */
 #define HVTB_PARTITION_LAPIC	_BITULL(0)
-#define HVTB_PARTITION_FLAGS_MASK	(HVTB_PARTITION_LAPIC | HVTB_PARTITION_ROOT_SCHED)
+
+/*
+ * APIC virtualization. Where the CPU has the TPR shadow, APIC-register
+ * virtualization, virtual-interrupt delivery, APIC-access virtualization
+ * and x2APIC-mode virtualization (HVTB_FEAT_*) and the module parameter
+ * apicv is on, an HVTB_PARTITION_LAPIC partition uses them
+ * (HVTB_PARTITION_INFO_APICV): the VP's APIC registers are its
+ * virtual-APIC page; reads of them, TPR and CR8, EOI and x2APIC self-IPIs
+ * stay in the guest, and interrupts are delivered by the CPU when the
+ * guest can take them, without interrupt-window exits. The guest-physical
+ * page at the default APIC base (0xfee00000) then holds a per-partition
+ * APIC-access page: a memory range may not overlap it (-EEXIST), and
+ * while a VP's APIC is not in xAPIC mode at that base the page reads as
+ * memory. A VP whose SynIC has an auto-EOI SINT falls back to the exiting
+ * path while it does (the CPU would set ISR for those vectors).
+ * HVTB_PARTITION_NO_APICV asks for the exiting path always (comparisons,
+ * CPUs without the features use it anyway).
+ */
+#define HVTB_PARTITION_NO_APICV	_BITULL(2)
+#define HVTB_PARTITION_FLAGS_MASK	(HVTB_PARTITION_LAPIC | HVTB_PARTITION_ROOT_SCHED | \
+					 HVTB_PARTITION_NO_APICV)
 
 struct hvtb_partition_config {
 	__u32 flags;		/* HVTB_PARTITION_* */
@@ -196,8 +216,13 @@ struct hvtb_partition_info {
 	__u64 pinned_pages;	/* 4 KiB pages pinned for guest memory */
 	__u64 ept_2m_mappings;	/* EPT entries mapping 2 MiB */
 	__u64 ept_4k_mappings;	/* EPT entries mapping 4 KiB */
-	__u64 reserved[4];
+	__u32 flags;		/* HVTB_PARTITION_INFO_* */
+	__u32 pad;
+	__u64 reserved[3];
 };
+
+/* The VPs' local APICs use the CPU's APIC virtualization. */
+#define HVTB_PARTITION_INFO_APICV	_BITULL(0)
 
 #define HVTB_PARTITION_GET_INFO	_IOR(HVTBIO, 0x11, struct hvtb_partition_info)
 
