@@ -17,11 +17,12 @@
  *   page and exit afterwards (APIC-write exits: hvtb_apic_write_trap()).
  *   A VP falls back to exiting while it has auto-EOI vectors.
  *
- * Other contexts never write the register page: they post vectors into
- * @pir (atomic bit operations), which only the VP's own run path (or an
- * ioctl while it does not run) merges into IRR. So the CPU, which updates
- * IRR/ISR/PPR in the page during virtual-interrupt delivery, never races a
- * host read-modify-write of the page.
+ * With APIC virtualization other contexts never write the register page:
+ * they post vectors into @pir (atomic bit operations), which only the VP's
+ * own run path (or an ioctl while it does not run) merges into IRR. So the
+ * CPU, which updates IRR/ISR/PPR in the page during virtual-interrupt
+ * delivery, never races a host read-modify-write of the page. Without it
+ * they set IRR under the lock.
  *
  * Concurrency: one spinlock per APIC (taken with interrupts saved) guards
  * the registers and the timer state. Other VPs (IPIs), user space
@@ -112,7 +113,8 @@ enum { SH_NONE, SH_SELF, SH_ALL, SH_OTHERS };
  * @regs: the register page, register at xAPIC offset N in regs[N / 4]; with
  *	APIC virtualization also the virtual-APIC page (@regs_page).
  * @regs_page: the page of @regs.
- * @pir: fixed vectors posted from any context, not yet in IRR.
+ * @pir: with APIC virtualization, fixed vectors posted from any context,
+ *	not yet in IRR.
  * @apicv: the partition uses APIC virtualization.
  * @timer_mode: the timer mode of the last LVTT write hvtb saw (the CPU
  *	writes LVTT into the page before an APIC-write exit).
@@ -186,7 +188,7 @@ static int apic_highest(const struct hvtb_apic *a, u32 base)
 	for (i = 7; i >= 0; i--) {
 		u32 v = REG(a, base + i * 0x10);
 
-		if (base == APIC_IRR)
+		if (base == APIC_IRR && a->apicv)
 			v |= apic_pir_word(a, i);
 		if (v)
 			return i * 32 + fls(v) - 1;
@@ -200,6 +202,8 @@ static void apic_merge_pir(struct hvtb_apic *a)
 	unsigned int i;
 	unsigned long w;
 
+	if (!a->apicv)
+		return;
 	for (i = 0; i < ARRAY_SIZE(a->pir); i++) {
 		if (!READ_ONCE(a->pir[i]))
 			continue;
@@ -243,8 +247,8 @@ static int apic_deliverable(const struct hvtb_apic *a)
 }
 
 /*
- * Accept a fixed interrupt: post it (IRR gets it at the VP's next merge).
- * Lock held. Return: accepted.
+ * Accept a fixed interrupt into IRR; with APIC virtualization post it
+ * (IRR gets it at the VP's next merge). Lock held. Return: accepted.
  */
 static bool apic_accept(struct hvtb_apic *a, u32 vector)
 {
@@ -254,7 +258,10 @@ static bool apic_accept(struct hvtb_apic *a, u32 vector)
 		a->esr_pending |= APIC_ESR_RECV_ILL;
 		return false;
 	}
-	set_bit(vector, a->pir);
+	if (a->apicv)
+		set_bit(vector, a->pir);
+	else
+		apic_bit_set(a, APIC_IRR, vector);	/* only hvtb writes the page */
 	return true;
 }
 
