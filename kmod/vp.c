@@ -113,7 +113,7 @@ static void vp_after_exit(struct hvtb_vp *vp)
 void hvtb_vp_set_task(struct hvtb_vp *vp, struct task_struct *t)
 {
 	rcu_assign_pointer(vp->run_task, t);
-	smp_mb();
+	smp_mb();	/* pairs with hvtb_vp_kick(): the task, then the work */
 }
 
 /**
@@ -126,7 +126,7 @@ void hvtb_vp_kick(struct hvtb_vp *vp)
 {
 	struct task_struct *t;
 
-	smp_mb();	/* the work the caller queued, before the task is read */
+	smp_mb();	/* pairs with hvtb_vp_set_task(): the work, then the task */
 	rcu_read_lock();
 	t = rcu_dereference(vp->run_task);
 	if (t && t != current)
