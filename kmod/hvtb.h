@@ -19,6 +19,8 @@
 
 #include "sched/policy.h"
 
+struct task_struct;
+
 /**
  * struct hvtb_vmx_caps - what one CPU's VMX capability MSRs say.
  *
@@ -249,6 +251,7 @@ struct hvtb_vp {
 	struct hvtb_vp_stats stats;
 	struct hvtb_sched_vp sched;
 	bool run_async;		/* an HVTB_RUN_ASYNC run is in flight */
+	struct task_struct __rcu *run_task;	/* executes the VP now, or NULL */
 	struct hvtb_hv_vp *hv;	/* kmod/hypercall/: synthetic MSRs */
 };
 
@@ -258,6 +261,8 @@ void hvtb_partition_put(struct hvtb_partition *part);
 
 /* kmod/vp.c */
 int hvtb_vp_create(struct hvtb_partition *part, const struct hvtb_vp_config *cfg);
+void hvtb_vp_set_task(struct hvtb_vp *vp, struct task_struct *t);
+void hvtb_vp_kick(struct hvtb_vp *vp);
 
 /* kmod/vmx/vmx.c */
 int hvtb_vmx_vp_init(struct hvtb_vp *vp);

@@ -102,6 +102,38 @@ static void vp_after_exit(struct hvtb_vp *vp)
 	}
 }
 
+/**
+ * hvtb_vp_set_task() - @t executes the VP from now on (NULL: nobody).
+ * @vp: the VP
+ * @t: current, or NULL when it stops
+ *
+ * Ordered before the run loop's look at pending work, so that a waker
+ * that queued work either sees @t (and kicks it) or the loop sees the work.
+ */
+void hvtb_vp_set_task(struct hvtb_vp *vp, struct task_struct *t)
+{
+	rcu_assign_pointer(vp->run_task, t);
+	smp_mb();	/* pairs with hvtb_vp_kick(): the task, then the work */
+}
+
+/**
+ * hvtb_vp_kick() - make the task that executes @vp leave the guest soon
+ * (an IPI if it runs on another CPU) so that its run loop sees new work;
+ * for a VP without the in-kernel APIC, whose hvtb_apic_kick() does this.
+ * @vp: the VP; any context, under rcu_read_lock() or with the VP pinned.
+ */
+void hvtb_vp_kick(struct hvtb_vp *vp)
+{
+	struct task_struct *t;
+
+	smp_mb();	/* pairs with hvtb_vp_set_task(): the work, then the task */
+	rcu_read_lock();
+	t = rcu_dereference(vp->run_task);
+	if (t && t != current)
+		kick_process(t);
+	rcu_read_unlock();
+}
+
 /*
  * HVTB_PARTITION_ROOT_SCHED: the VP executes on the calling thread, which
  * the host's scheduler preempts like any other (the guest FPU state stays
@@ -113,6 +145,7 @@ static int vp_run_here(struct hvtb_vp *vp)
 
 	if (vp->apic)
 		hvtb_apic_run_begin(vp);
+	hvtb_vp_set_task(vp, current);
 	fpu_swap_kvm_fpstate(&vp->fpu, true);
 	for (;;) {
 		if (signal_pending(current)) {
@@ -126,6 +159,7 @@ static int vp_run_here(struct hvtb_vp *vp)
 			break;
 	}
 	fpu_swap_kvm_fpstate(&vp->fpu, false);
+	hvtb_vp_set_task(vp, NULL);
 	if (vp->apic)
 		hvtb_apic_run_end(vp);
 	return r;
@@ -496,11 +530,11 @@ static void vp_destroy(struct hvtb_vp *vp)
 	hvtb_sched_vp_destroy(vp);
 	/* Direct-mode synthetic timers deliver to the APIC. */
 	hvtb_synic_vp_stop(vp);
-	/* IPIs and user-space interrupts find VPs under RCU. */
-	if (vp->apic) {
+	/* IPIs, user-space interrupts and SynIC posts find VPs under RCU. */
+	if (vp->apic || (vp->hv && vp->hv->queues))
 		synchronize_rcu();
+	if (vp->apic)
 		hvtb_apic_destroy(vp);
-	}
 	hvtb_vmx_vp_destroy(vp);
 	hvtb_hv_vp_destroy(vp);
 	__free_page(vp->run_page);

@@ -823,6 +823,70 @@ TEST(timer_tsc_deadline)
 	TEARDOWN(g, v);
 }
 
+/*
+ * Deadlines more than a year away (2^63, UINT64_MAX - 1) never fire and do
+ * not wrap into the past: the HLT after each is woken only by the vector
+ * user space asserts later. Then a near deadline fires as usual.
+ */
+static void guest_deadline_far(void)
+{
+	static const uint64_t far[] = { 1ULL << 63, ~0ULL - 1 };
+	unsigned int i;
+
+	x2_enable();
+	guest_handlers[0x52] = h_x2_count;
+	guest_handlers[0x44] = h_x2_count;
+	guest_wrmsr(X2(R_LVTT), 0x52 | (2 << 17));	/* TSC deadline */
+	for (i = 0; i < 2; i++) {
+		guest_wrmsr(MSR_TSC_DL, far[i]);
+		GUEST_ASSERT_EQ(guest_rdmsr(MSR_TSC_DL), far[i]);
+		GUEST_SYNC(i);		/* host: vector 0x44 in 100 ms */
+		guest_sti_hlt();
+		guest_cli();
+		GUEST_ASSERT_EQ(irq_count[0x44], i + 1);
+		GUEST_ASSERT_EQ(irq_count[0x52], 0);
+		GUEST_ASSERT_EQ(guest_rdmsr(MSR_TSC_DL), far[i]);	/* still armed */
+	}
+	guest_wrmsr(MSR_TSC_DL, guest_rdtsc() + 1000000);
+	guest_sti_hlt();
+	guest_cli();
+	GUEST_ASSERT_EQ(irq_count[0x52], 1);
+	GUEST_ASSERT_EQ(guest_rdmsr(MSR_TSC_DL), 0);
+	GUEST_SYNC(irq_count[0x52]);
+}
+
+static void *assert_0x44_later(void *arg)
+{
+	usleep(100000);
+	return (void *)(intptr_t)assert_irq(*(int *)arg, 0, 0x44, 0, 0);
+}
+
+TEST(timer_tsc_deadline_far)
+{
+	struct guest g;
+	struct guest_vp v;
+	struct ucall uc;
+	pthread_t t;
+	void *tr;
+	int i;
+
+	SETUP(g, v);
+	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_deadline_far, 0, 0));
+	uc = EXPECT_UCALL(&v, UCALL_SYNC);
+	EXPECT_EQ(0, uc.args[0]);
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, pthread_create(&t, NULL, assert_0x44_later, &g.part));
+		/* Blocks in the HLT until 0x44; then the next far deadline, or the end. */
+		uc = EXPECT_UCALL(&v, UCALL_SYNC);
+		ASSERT_EQ(0, pthread_join(t, &tr));
+		EXPECT_EQ(0, (intptr_t)tr);
+		/* i == 0: the index of the second far deadline; 1: the near one fired once */
+		EXPECT_EQ(1, uc.args[0]);
+	}
+	EXPECT_UCALL(&v, UCALL_DONE);
+	TEARDOWN(g, v);
+}
+
 /* ---- blocking HLT ---- */
 
 static void guest_hlt_wake(void)

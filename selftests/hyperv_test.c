@@ -1771,6 +1771,340 @@ TEST(synic_state_get_set)
 	TEARDOWN(g, v);
 }
 
+/* ---- the queued messages in save and restore ---- */
+
+#define QMSGS			5
+
+/* Source: the SynIC on, SINT2 masked; the host posts and saves the queue. */
+static void guest_queue_src(void)
+{
+	guest_synic_on();
+	guest_wrmsr(MSR_SINT0 + 2, VEC_SINT2 | SINT_MASKED);
+	GUEST_SYNC(1);
+}
+
+/* Destination: the host restores the queue while SINT2 is masked. */
+static void guest_queue_dst(void)
+{
+	unsigned int i;
+
+	guest_handlers[VEC_SINT2] = irq_eoi;
+	guest_synic_on();
+	guest_wrmsr(MSR_SINT0 + 2, VEC_SINT2 | SINT_MASKED);
+	GUEST_SYNC(1);		/* host: SET_SYNIC_QUEUE */
+	GUEST_ASSERT_EQ(irqs[VEC_SINT2], 0);
+	guest_wrmsr(MSR_SINT0 + 2, VEC_SINT2);
+	/* In the order posted in the other partition, each after an EOM. */
+	for (i = 1; i <= QMSGS; i++) {
+		GUEST_ASSERT_EQ(wait_irqs(VEC_SINT2, i), i);
+		slot_check(2, i, i < QMSGS);
+		slot_free(2);
+	}
+	GUEST_SYNC(2);
+}
+
+static void queue_entry(struct hvtb_synic_queue_entry *e, uint32_t sint,
+			uint32_t type)
+{
+	memset(e, 0, sizeof(*e));
+	e->sint = sint;
+	e->message.message_type = type;
+	e->message.payload_size = 8;
+	*(uint64_t *)e->message.payload = 0x1000 + type;
+}
+
+TEST(synic_queue_save_restore)
+{
+	static struct hvtb_synic_queue_entry e[QMSGS + 2], e2[QMSGS + 2];
+	struct hvtb_hv_vp_stats st;
+	struct guest g, g2;
+	struct guest_vp v, v2;
+	uint32_t n, i;
+
+	SYNIC_SETUP(g, v, ALL_EAX);
+	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_queue_src, 0, 0));
+	EXPECT_UCALL(&v, UCALL_SYNC);
+	for (i = 1; i <= QMSGS; i++)
+		ASSERT_EQ(0, host_post(g.part, 0, 2, i));
+	ASSERT_EQ(0, host_post(g.part, 0, 7, 0x70));
+	ASSERT_EQ(0, host_post(g.part, 0, 7, 0x71));
+
+	/* Too small: the number needed. */
+	n = 0;
+	EXPECT_EQ(-E2BIG, hvtb_vp_get_synic_queue(v.fd, e, 0, &n));
+	EXPECT_EQ(QMSGS + 2, n);
+	EXPECT_EQ(-E2BIG, hvtb_vp_get_synic_queue(v.fd, e, QMSGS + 1, &n));
+	ASSERT_EQ(0, hvtb_vp_get_synic_queue(v.fd, e, QMSGS + 2, &n));
+	ASSERT_EQ(QMSGS + 2, n);
+	for (i = 0; i < QMSGS; i++) {
+		EXPECT_EQ(2, e[i].sint);
+		EXPECT_EQ(0, e[i].pad);
+		EXPECT_EQ(i + 1, e[i].message.message_type);
+		EXPECT_EQ(8, e[i].message.payload_size);
+		EXPECT_EQ(0, e[i].message.message_flags);
+		EXPECT_EQ(0x1000 + i + 1, *(uint64_t *)e[i].message.payload);
+	}
+	EXPECT_EQ(7, e[QMSGS].sint);
+	EXPECT_EQ(0x70, e[QMSGS].message.message_type);
+	EXPECT_EQ(0x71, e[QMSGS + 1].message.message_type);
+
+	/* A fresh partition and VP: restore there, unmask, receive. */
+	SYNIC_SETUP(g2, v2, ALL_EAX);
+	ASSERT_EQ(0, guest_vp_enter_long(&v2, guest_queue_dst, 0, 0));
+	EXPECT_UCALL(&v2, UCALL_SYNC);
+	ASSERT_EQ(0, hvtb_vp_set_synic_queue(v2.fd, e, n));
+	ASSERT_EQ(0, hvtb_vp_get_synic_queue(v2.fd, e2, QMSGS + 2, &n));
+	ASSERT_EQ(QMSGS + 2, n);
+	EXPECT_EQ(0, memcmp(e, e2, sizeof(e)));
+	EXPECT_UCALL(&v2, UCALL_SYNC);
+	EXPECT_UCALL(&v2, UCALL_DONE);
+	ASSERT_EQ(0, hvtb_vp_get_hv_stats(v2.fd, &st));
+	EXPECT_EQ(QMSGS, st.synic_delivered);
+	/* SINT 7's two stay queued (masked) there. */
+	ASSERT_EQ(0, hvtb_vp_get_synic_queue(v2.fd, e2, QMSGS + 2, &n));
+	EXPECT_EQ(2, n);
+	EXPECT_EQ(0x70, e2[0].message.message_type);
+	/* The source still holds its own. */
+	ASSERT_EQ(0, hvtb_vp_get_synic_queue(v.fd, e2, QMSGS + 2, &n));
+	EXPECT_EQ(QMSGS + 2, n);
+	TEARDOWN(g2, v2);
+	TEARDOWN(g, v);
+}
+
+/* Every bad input of the two queue ioctls; nothing changes on an error. */
+TEST(synic_queue_bad_inputs)
+{
+	static struct hvtb_synic_queue_entry e[HVTB_HV_SINT_COUNT * HVTB_HV_SINT_QUEUE_DEPTH + 1];
+	struct hvtb_synic_queue_entry saved[2];
+	struct hvtb_synic_queues q;
+	struct guest g;
+	struct guest_vp v;
+	uint32_t n, i;
+
+	SYNIC_SETUP(g, v, ALL_EAX);
+	ASSERT_EQ(0, host_post(g.part, 0, 2, 1));
+	ASSERT_EQ(0, host_post(g.part, 0, 3, 2));
+	ASSERT_EQ(0, hvtb_vp_get_synic_queue(v.fd, saved, 2, &n));
+	ASSERT_EQ(2, n);
+
+#define Q_EXPECT(err, cmd) EXPECT_EQ(err, guest_ioctl(v.fd, cmd, (uintptr_t)&q))
+	memset(&q, 0, sizeof(q));
+	q.entries = (uintptr_t)e;
+	q.capacity = 2;
+	q.flags = 1;
+	Q_EXPECT(-EINVAL, HVTB_VP_GET_SYNIC_QUEUE);
+	Q_EXPECT(-EINVAL, HVTB_VP_SET_SYNIC_QUEUE);
+	q.flags = 0;
+	q.pad = 1;
+	Q_EXPECT(-EINVAL, HVTB_VP_GET_SYNIC_QUEUE);
+	Q_EXPECT(-EINVAL, HVTB_VP_SET_SYNIC_QUEUE);
+	q.pad = 0;
+	q.reserved[3] = 1;
+	Q_EXPECT(-EINVAL, HVTB_VP_GET_SYNIC_QUEUE);
+	Q_EXPECT(-EINVAL, HVTB_VP_SET_SYNIC_QUEUE);
+	q.reserved[3] = 0;
+	q.entries = 8;
+	Q_EXPECT(-EFAULT, HVTB_VP_GET_SYNIC_QUEUE);
+	q.count = 1;
+	Q_EXPECT(-EFAULT, HVTB_VP_SET_SYNIC_QUEUE);
+	EXPECT_EQ(-EFAULT, guest_ioctl(v.fd, HVTB_VP_GET_SYNIC_QUEUE, 8));
+	EXPECT_EQ(-EFAULT, guest_ioctl(v.fd, HVTB_VP_SET_SYNIC_QUEUE, 8));
+
+	/* One bad entry behind a good one. */
+#define SET_BAD(err, field, val) do {					\
+	queue_entry(&e[0], 4, 0x40);					\
+	queue_entry(&e[1], 5, 0x50);					\
+	e[1].field = (val);						\
+	EXPECT_EQ(err, hvtb_vp_set_synic_queue(v.fd, e, 2));		\
+} while (0)
+	SET_BAD(-EINVAL, sint, 16);
+	SET_BAD(-EINVAL, pad, 1);
+	SET_BAD(-EINVAL, message.message_type, 0);
+	SET_BAD(-EINVAL, message.payload_size, 241);
+	SET_BAD(-EINVAL, message.message_flags, 1);
+	SET_BAD(-EINVAL, message.reserved, 1);
+#undef SET_BAD
+	/* More than the queue depth for one SINT, or than all of them. */
+	for (i = 0; i <= HVTB_HV_SINT_QUEUE_DEPTH; i++)
+		queue_entry(&e[i], 9, 0x90 + i);
+	EXPECT_EQ(-ENOSPC, hvtb_vp_set_synic_queue(v.fd, e, HVTB_HV_SINT_QUEUE_DEPTH + 1));
+	for (i = 0; i < sizeof(e) / sizeof(e[0]); i++)
+		queue_entry(&e[i], i % HVTB_HV_SINT_COUNT, 1);
+	EXPECT_EQ(-ENOSPC, hvtb_vp_set_synic_queue(v.fd, e, sizeof(e) / sizeof(e[0])));
+
+	/* Nothing changed. */
+	ASSERT_EQ(0, hvtb_vp_get_synic_queue(v.fd, e, 4, &n));
+	ASSERT_EQ(2, n);
+	EXPECT_EQ(0, memcmp(saved, e, sizeof(saved)));
+	/* Full queues are fine; an empty SET empties them. */
+	for (i = 0; i < sizeof(e) / sizeof(e[0]); i++)
+		queue_entry(&e[i], i % HVTB_HV_SINT_COUNT, 1);
+	EXPECT_EQ(0, hvtb_vp_set_synic_queue(v.fd, e, sizeof(e) / sizeof(e[0]) - 1));
+	ASSERT_EQ(0, hvtb_vp_get_synic_queue(v.fd, e, sizeof(e) / sizeof(e[0]), &n));
+	EXPECT_EQ(sizeof(e) / sizeof(e[0]) - 1, n);
+	EXPECT_EQ(-EAGAIN, host_post(g.part, 0, 2, 1));	/* full */
+	EXPECT_EQ(0, hvtb_vp_set_synic_queue(v.fd, NULL, 0));
+	ASSERT_EQ(0, hvtb_vp_get_synic_queue(v.fd, e, 4, &n));
+	EXPECT_EQ(0, n);
+	TEARDOWN(g, v);
+
+	/* A partition without the SynIC privilege: -ENODEV. */
+	SYNIC_SETUP(g, v, ALL_EAX & ~PRIV_SYNIC);
+	memset(&q, 0, sizeof(q));
+	Q_EXPECT(-ENODEV, HVTB_VP_GET_SYNIC_QUEUE);
+	Q_EXPECT(-ENODEV, HVTB_VP_SET_SYNIC_QUEUE);
+	TEARDOWN(g, v);
+#undef Q_EXPECT
+}
+
+/* ---- HLT is not ended by a delivery that raises no interrupt ---- */
+
+#define SINT_POLLING		(1ULL << 18)
+
+static volatile uint64_t hlt_phase, hlt_woke;
+
+/*
+ * 1: a message for a polled SINT while in HLT; 2: one for a SINT whose
+ * slot is busy. Each HLT ends with the host's interrupt, not the message.
+ */
+static void guest_halt_no_wake(void)
+{
+	guest_handlers[VEC_IPI] = irq_eoi;
+	guest_handlers[VEC_SINT3] = irq_eoi;
+	guest_synic_on();
+	guest_wrmsr(MSR_SINT0 + 2, VEC_SINT2 | SINT_POLLING);
+	GUEST_SYNC(0);		/* host: run on a thread */
+	hlt_phase = 1;
+	__asm__ volatile("sti; hlt" : : : "memory");
+	hlt_woke = 1;
+	GUEST_ASSERT_EQ(irqs[VEC_IPI], 1);
+	GUEST_ASSERT_EQ(irqs[VEC_SINT2], 0);
+	slot_check(2, 0x42, 0);
+	slot_free(2);
+
+	synic.simp[3].type = 0x55;	/* busy */
+	guest_wrmsr(MSR_SINT0 + 3, VEC_SINT3);
+	hlt_phase = 2;
+	__asm__ volatile("sti; hlt" : : : "memory");
+	hlt_woke = 2;
+	GUEST_ASSERT_EQ(irqs[VEC_IPI], 2);
+	GUEST_ASSERT_EQ(irqs[VEC_SINT3], 0);
+	GUEST_ASSERT_EQ(synic.simp[3].flags & 1, 1);	/* the message waits */
+	slot_free(3);
+	GUEST_ASSERT_EQ(wait_irqs(VEC_SINT3, 1), 1);
+	slot_check(3, 0x43, 0);
+}
+
+/* Poll (10 ms steps, about 20 s at most) until *@p == @want. */
+static int wait_guest_value(volatile uint64_t *p, uint64_t want)
+{
+	int i;
+
+	for (i = 0; i < 2000 && *p != want; i++)
+		usleep(10000);
+	return *p == want;
+}
+
+static int wait_guest_byte(volatile uint8_t *p, uint8_t mask, uint8_t want)
+{
+	int i;
+
+	for (i = 0; i < 2000 && (*p & mask) != want; i++)
+		usleep(10000);
+	return (*p & mask) == want;
+}
+
+TEST(synic_halt_not_woken_by_message)
+{
+	struct hvtb_interrupt irq = { .vp_index = 0, .vector = VEC_IPI };
+	volatile uint64_t *phase, *woke;
+	volatile struct hv_msg *simp;
+	struct guest g;
+	struct guest_vp v;
+	pthread_t t;
+	void *tr;
+
+	SYNIC_SETUP(g, v, ALL_EAX);
+	phase = guest_gpa(&g, (uintptr_t)&hlt_phase);
+	woke = guest_gpa(&g, (uintptr_t)&hlt_woke);
+	simp = guest_gpa(&g, (uintptr_t)synic.simp);
+	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_halt_no_wake, 0, 0));
+	EXPECT_UCALL(&v, UCALL_SYNC);
+	ASSERT_EQ(0, pthread_create(&t, NULL, guest_run_thread, &v));
+
+	/* Polled SINT2: the message reaches the slot, the VP stays halted. */
+	ASSERT_TRUE(wait_guest_value(phase, 1));
+	usleep(200000);		/* the VP blocks in HLT */
+	ASSERT_EQ(0, host_post(g.part, 0, 2, 0x42));
+	EXPECT_TRUE(wait_guest_byte((volatile uint8_t *)&simp[2].type, 0xff, 0x42));
+	usleep(200000);
+	EXPECT_EQ(0, *woke);
+	EXPECT_EQ(0, guest_ioctl(g.part, HVTB_ASSERT_INTERRUPT, (uintptr_t)&irq));
+
+	/* Busy slot 3: "pending" is set, the VP stays halted. */
+	ASSERT_TRUE(wait_guest_value(phase, 2));
+	usleep(200000);
+	ASSERT_EQ(0, host_post(g.part, 0, 3, 0x43));
+	EXPECT_TRUE(wait_guest_byte(&simp[3].flags, 1, 1));
+	usleep(200000);
+	EXPECT_EQ(1, *woke);
+	EXPECT_EQ(0, guest_ioctl(g.part, HVTB_ASSERT_INTERRUPT, (uintptr_t)&irq));
+
+	ASSERT_EQ(0, pthread_join(t, &tr));
+	EXPECT_EQ(UCALL_DONE, (uintptr_t)tr);
+	TEARDOWN(g, v);
+}
+
+/* ---- a partition without the in-kernel APIC: messages reach the SIMP page ---- */
+
+static volatile uint64_t nolapic_seen, nolapic_spins;
+
+static void guest_no_lapic_poll(void)
+{
+	volatile struct hv_msg *m = &synic.simp[2];
+	uint64_t i;
+
+	guest_wrmsr(MSR_SIMP, (uintptr_t)synic.simp | 1);
+	guest_wrmsr(MSR_SCONTROL, 1);
+	guest_wrmsr(MSR_SINT0 + 2, VEC_SINT2);
+	GUEST_SYNC(0);		/* host: run on a thread, post later */
+	for (i = 0; i < 200000000 && !m->type; i++)
+		__asm__ volatile("pause" : : : "memory");
+	nolapic_spins = i;
+	nolapic_seen = m->type;
+	slot_check(2, 0x61, 0);
+	slot_free(2);
+}
+
+TEST(synic_no_lapic_kick)
+{
+	struct hvtb_hv_vp_stats st;
+	struct guest g;
+	struct guest_vp v;
+	pthread_t t;
+	void *tr;
+	int r;
+
+	r = guest_create(&g, guest_env_sched_flags());
+	if (r == -ENOENT)
+		SKIP(return, "/dev/hvtb missing");
+	ASSERT_EQ(0, r);
+	ASSERT_EQ(0, hv_setup(&g, &v, ALL_EAX, ALL_EBX, 0));
+	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_no_lapic_poll, 0, 0));
+	EXPECT_UCALL(&v, UCALL_SYNC);
+	ASSERT_EQ(0, pthread_create(&t, NULL, guest_run_thread, &v));
+	usleep(100000);		/* the guest spins in its loop */
+	ASSERT_EQ(0, host_post(g.part, 0, 2, 0x61));
+	ASSERT_EQ(0, pthread_join(t, &tr));
+	EXPECT_EQ(UCALL_DONE, (uintptr_t)tr);
+	EXPECT_EQ(0x61, *(volatile uint64_t *)guest_gpa(&g, (uintptr_t)&nolapic_seen));
+	TH_LOG("message seen after %llu guest spins", (unsigned long long)
+	       *(volatile uint64_t *)guest_gpa(&g, (uintptr_t)&nolapic_spins));
+	ASSERT_EQ(0, hvtb_vp_get_hv_stats(v.fd, &st));
+	EXPECT_EQ(1, st.synic_delivered);
+	TEARDOWN(g, v);
+}
+
 static void guest_apic_msrs(uint64_t granted)
 {
 	uint64_t v;

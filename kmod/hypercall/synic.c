@@ -11,21 +11,27 @@
  * run the guest (the ept accessors sleep): vmx.c leaves the run loop with
  * VMX_EXIT_SLOW when synic_work is set, hvtb_hv_slow() calls
  * hvtb_synic_deliver(), and a blocking HLT wakes for it too (in the RUN
- * caller, or a VP BLOCKED on hvtb's scheduler, whose thread then hands the
- * delivery to the RUN caller). So the slot is never written while the
- * guest reads it on this VP. On hvtb's threads a wake that raises no
- * interrupt (busy slot, polled SINT) resumes the guest after its HLT; in
- * the RUN caller the VP halts again. A free slot (message
- * type HVMSG_NONE) gets the head of the queue, its msg_pending flag set if
- * more wait, and the SINT's vector is raised in the local APIC; a busy slot
- * gets msg_pending set and the message waits for the guest's EOM write
- * (which re-sets synic_work for every SINT with a queue). Masked SINTs,
- * SynIC or SIMP disabled: messages wait; unmasking or enabling rescans.
+ * caller, or a VP BLOCKED on hvtb's scheduler, whose run then ends with
+ * the HLT still in progress: hvtb_sched_unblock()). So the slot is never
+ * written while the guest reads it on this VP. In both modes a delivery
+ * that raises no interrupt (busy slot, polled SINT) leaves the VP in its
+ * HLT: the RUN caller halts again until an interrupt or NMI. Without an
+ * in-kernel APIC the kick is an IPI to the task executing the VP
+ * (hvtb_vp_kick()), which leaves the guest for the delivery. A free slot
+ * (message type HVMSG_NONE) gets the head of the queue, its msg_pending
+ * flag set if more wait, and the SINT's vector is raised in the local
+ * APIC; a busy slot gets msg_pending set and the message waits for the
+ * guest's EOM write (which re-sets synic_work for every SINT with a
+ * queue). Masked SINTs, SynIC or SIMP disabled: messages wait; unmasking
+ * or enabling rescans. HVTB_VP_GET/SET_SYNIC_QUEUE save and restore the
+ * queues.
  *
  * Event flags. HVTB_HV_SIGNAL_FLAG sets a bit of the SIEFP page directly
  * from the ioctl (a locked bit operation on the pinned page, as the guest
  * may run) and raises the SINT if the bit was clear; on a masked SINT the
- * raise waits in event_pending until the guest unmasks it.
+ * raise waits in event_pending until the guest unmasks it. Without an
+ * APIC nothing is raised and the VP is not kicked: the guest polls the
+ * page, whose bit is visible at once.
  *
  * Auto-EOI SINTs: their vectors are handed to the APIC
  * (hvtb_apic_set_auto_eoi()), which then does not set ISR when the guest
@@ -84,11 +90,17 @@ static bool synic_on(const struct hvtb_hv_vp *h)
 	return READ_ONCE(h->scontrol) & HV_SYNIC_CONTROL_ENABLE;
 }
 
-/* The APIC may see the vector: kick the VP (no APIC: the quantum bounds it). */
+/*
+ * New work for the VP: kick it (out of a blocking HLT, out of the guest).
+ * Without an APIC no HLT blocks in the kernel, but a running guest must
+ * still leave it for the delivery.
+ */
 static void synic_kick(struct hvtb_vp *vp)
 {
 	if (vp->apic)
 		hvtb_apic_kick(vp);
+	else
+		hvtb_vp_kick(vp);
 }
 
 /* Raise the vector of SINT value @sintv (unless polled). */
@@ -475,6 +487,31 @@ static void synic_get_state(struct hvtb_vp *vp, struct hvtb_synic_state *s)
 	spin_unlock_irqrestore(&h->synic_lock, fl);
 }
 
+/*
+ * Whether each timer's expiry message waits in a queue, from the queues
+ * themselves (after a restore). synic_lock held.
+ */
+static void synic_sync_timer_queued(struct hvtb_hv_vp *h)
+{
+	const struct hv_timer_message_payload *tp;
+	const struct hvtb_synic_queue *q;
+	const struct hv_message *m;
+	unsigned int i, n;
+
+	for (i = 0; i < HV_SYNIC_STIMER_COUNT; i++)
+		h->stimer[i].queued = false;
+	for (i = 0; i < HV_SYNIC_SINT_COUNT; i++) {
+		q = &h->queues[i];
+		for (n = 0; n < q->count; n++) {
+			m = &q->msgs[(q->head + n) % HVTB_HV_SINT_QUEUE_DEPTH];
+			tp = (const void *)m->u.payload;
+			if (m->header.message_type == HVMSG_TIMER_EXPIRED &&
+			    tp->timer_index < HV_SYNIC_STIMER_COUNT)
+				h->stimer[tp->timer_index].queued = true;
+		}
+	}
+}
+
 static int synic_set_state(struct hvtb_vp *vp, const struct hvtb_synic_state *s)
 {
 	struct hvtb_hv_vp *h = vp->hv;
@@ -502,9 +539,9 @@ static int synic_set_state(struct hvtb_vp *vp, const struct hvtb_synic_state *s)
 	for (i = 0; i < HV_SYNIC_STIMER_COUNT; i++) {
 		h->stimer_config[i] = s->stimer_config[i];
 		h->stimer_count[i] = s->stimer_count[i];
-		h->stimer[i].queued = false;
 		stimer_arm(vp, i, s->stimer_expiration[i]);
 	}
+	synic_sync_timer_queued(h);
 	spin_unlock_irqrestore(&h->synic_lock, fl);
 	synic_update_auto_eoi(vp);
 	/* Unmasked SINTs with a pending raise, and every queue: try again. */
@@ -517,11 +554,161 @@ static int synic_set_state(struct hvtb_vp *vp, const struct hvtb_synic_state *s)
 	return 0;
 }
 
+/* ---- save and restore of the queues: HVTB_VP_GET/SET_SYNIC_QUEUE ---- */
+
+#define SYNIC_QUEUE_MAX	(HV_SYNIC_SINT_COUNT * HVTB_HV_SINT_QUEUE_DEPTH)
+
+static_assert(sizeof(struct hvtb_synic_message) == sizeof(struct hv_message));
+
+static void synic_msg_to_user(struct hvtb_synic_message *u,
+			      const struct hv_message *m)
+{
+	u->message_type = m->header.message_type;
+	u->payload_size = m->header.payload_size;
+	u->message_flags = 0;
+	u->reserved = 0;
+	u->sender = m->header.sender;
+	memcpy(u->payload, m->u.payload, sizeof(u->payload));
+}
+
+static void synic_msg_from_user(struct hv_message *m,
+				const struct hvtb_synic_message *u)
+{
+	memset(m, 0, sizeof(*m));
+	m->header.message_type = u->message_type;
+	m->header.payload_size = u->payload_size;
+	m->header.sender = u->sender;
+	memcpy(m->u.payload, u->payload, sizeof(u->payload));
+}
+
+/* Every waiting message into @e (room for SYNIC_QUEUE_MAX). Return: the count. */
+static u32 synic_queue_snapshot(struct hvtb_hv_vp *h,
+				struct hvtb_synic_queue_entry *e)
+{
+	const struct hvtb_synic_queue *q;
+	unsigned int sint, i;
+	unsigned long fl;
+	u32 n = 0;
+
+	spin_lock_irqsave(&h->synic_lock, fl);
+	for (sint = 0; sint < HV_SYNIC_SINT_COUNT; sint++) {
+		q = &h->queues[sint];
+		for (i = 0; i < q->count; i++, n++) {
+			e[n].sint = sint;
+			e[n].pad = 0;
+			synic_msg_to_user(&e[n].message,
+					  &q->msgs[(q->head + i) % HVTB_HV_SINT_QUEUE_DEPTH]);
+		}
+	}
+	spin_unlock_irqrestore(&h->synic_lock, fl);
+	return n;
+}
+
+static long synic_get_queue(struct hvtb_vp *vp, struct hvtb_synic_queues *qs,
+			    struct hvtb_synic_queue_entry *e)
+{
+	u32 n = synic_queue_snapshot(vp->hv, e);
+
+	qs->count = n;
+	if (n > qs->capacity)
+		return -E2BIG;
+	if (copy_to_user(u64_to_user_ptr(qs->entries), e, n * sizeof(*e)))
+		return -EFAULT;
+	return 0;
+}
+
+/* Check the entries of a SET; count each SINT's in @per_sint. */
+static int synic_queue_check(const struct hvtb_synic_queue_entry *e, u32 n,
+			     u32 *per_sint)
+{
+	const struct hvtb_synic_message *m;
+	u32 i;
+
+	for (i = 0; i < n; i++) {
+		m = &e[i].message;
+		if (e[i].sint >= HV_SYNIC_SINT_COUNT || e[i].pad ||
+		    m->message_type == HVMSG_NONE || m->message_flags ||
+		    m->reserved || m->payload_size > HV_MESSAGE_PAYLOAD_BYTE_COUNT)
+			return -EINVAL;
+		per_sint[e[i].sint]++;
+	}
+	for (i = 0; i < HV_SYNIC_SINT_COUNT; i++)
+		if (per_sint[i] > HVTB_HV_SINT_QUEUE_DEPTH)
+			return -ENOSPC;
+	return 0;
+}
+
+static long synic_set_queue(struct hvtb_vp *vp,
+			    const struct hvtb_synic_queues *qs,
+			    struct hvtb_synic_queue_entry *e)
+{
+	u32 per_sint[HV_SYNIC_SINT_COUNT] = { 0 };
+	struct hvtb_hv_vp *h = vp->hv;
+	struct hvtb_synic_queue *q;
+	unsigned long fl;
+	unsigned int i;
+	int r;
+
+	if (qs->count > SYNIC_QUEUE_MAX)
+		return -ENOSPC;
+	if (copy_from_user(e, u64_to_user_ptr(qs->entries),
+			   qs->count * sizeof(*e)))
+		return -EFAULT;
+	r = synic_queue_check(e, qs->count, per_sint);
+	if (r)
+		return r;
+
+	spin_lock_irqsave(&h->synic_lock, fl);
+	h->queued = 0;
+	for (i = 0; i < HV_SYNIC_SINT_COUNT; i++) {
+		h->queues[i].head = 0;
+		h->queues[i].count = 0;
+	}
+	for (i = 0; i < qs->count; i++) {
+		q = &h->queues[e[i].sint];
+		synic_msg_from_user(&q->msgs[q->count++], &e[i].message);
+		h->queued |= BIT(e[i].sint);
+	}
+	synic_sync_timer_queued(h);
+	spin_unlock_irqrestore(&h->synic_lock, fl);
+	synic_rescan(h);
+	synic_kick(vp);
+	return 0;
+}
+
+static long synic_queue_ioctl(struct hvtb_vp *vp, unsigned int cmd,
+			      void __user *uarg)
+{
+	struct hvtb_synic_queue_entry *e;
+	struct hvtb_synic_queues qs;
+	long r;
+
+	if (copy_from_user(&qs, uarg, sizeof(qs)))
+		return -EFAULT;
+	if (qs.flags || qs.pad || memchr_inv(qs.reserved, 0, sizeof(qs.reserved)))
+		return -EINVAL;
+	e = kvmalloc_array(SYNIC_QUEUE_MAX, sizeof(*e), GFP_KERNEL_ACCOUNT);
+	if (!e)
+		return -ENOMEM;
+	if (cmd == HVTB_VP_SET_SYNIC_QUEUE) {
+		r = synic_set_queue(vp, &qs, e);
+		goto out_free;
+	}
+	r = synic_get_queue(vp, &qs, e);
+	if ((!r || r == -E2BIG) &&
+	    copy_to_user(uarg, &qs, sizeof(qs)))
+		r = -EFAULT;
+out_free:
+	kvfree(e);
+	return r;
+}
+
 /**
- * hvtb_synic_vp_ioctl() - HVTB_VP_GET_SYNIC / HVTB_VP_SET_SYNIC.
+ * hvtb_synic_vp_ioctl() - HVTB_VP_GET_SYNIC / HVTB_VP_SET_SYNIC,
+ * HVTB_VP_GET_SYNIC_QUEUE / HVTB_VP_SET_SYNIC_QUEUE.
  * @vp: the VP (its run_lock held)
  * @cmd: the ioctl
- * @uarg: struct hvtb_synic_state
+ * @uarg: struct hvtb_synic_state or struct hvtb_synic_queues
  * Return: 0 or -errno; -ENOTTY for another ioctl.
  */
 long hvtb_synic_vp_ioctl(struct hvtb_vp *vp, unsigned int cmd,
@@ -529,10 +716,19 @@ long hvtb_synic_vp_ioctl(struct hvtb_vp *vp, unsigned int cmd,
 {
 	struct hvtb_synic_state s;
 
-	if (cmd != HVTB_VP_GET_SYNIC && cmd != HVTB_VP_SET_SYNIC)
+	switch (cmd) {
+	case HVTB_VP_GET_SYNIC:
+	case HVTB_VP_SET_SYNIC:
+	case HVTB_VP_GET_SYNIC_QUEUE:
+	case HVTB_VP_SET_SYNIC_QUEUE:
+		break;
+	default:
 		return -ENOTTY;
+	}
 	if (!vp->hv->queues)
 		return -ENODEV;
+	if (cmd == HVTB_VP_GET_SYNIC_QUEUE || cmd == HVTB_VP_SET_SYNIC_QUEUE)
+		return synic_queue_ioctl(vp, cmd, uarg);
 	if (cmd == HVTB_VP_GET_SYNIC) {
 		synic_get_state(vp, &s);
 		return copy_to_user(uarg, &s, sizeof(s)) ? -EFAULT : 0;

@@ -13,7 +13,10 @@
  * it needs it. A VP goes back to its queue when its slice ends and leaves
  * it when the run ends. A VP in HLT with nothing pending for its in-kernel
  * APIC leaves the queue too, without ending the run: BLOCKED, it costs no
- * CPU until the APIC's kick (hvtb_sched_unblock()) queues it again.
+ * CPU until the APIC's kick (hvtb_sched_unblock()) queues it again. SynIC
+ * work for a BLOCKED VP ends its run instead: the RUN caller writes the
+ * message into guest memory and stays in the HLT unless that raised an
+ * interrupt, as in HVTB_PARTITION_ROOT_SCHED partitions.
  *
  * The guest FPU state is loaded only inside one slice, with bottom halves
  * disabled: a kernel thread's FPU registers are not saved at a context
@@ -193,17 +196,25 @@ static bool sched_vp_wakeable(struct hvtb_vp *vp)
 }
 
 /**
- * hvtb_sched_unblock() - queue a VP that blocked in HLT; nothing for a VP
+ * hvtb_sched_unblock() - wake a VP that blocked in HLT; nothing for a VP
  * in any other state. The APIC calls it when it has an interrupt for the
- * VP.
- * @vp: the VP; any context (hardirq, other locks held).
+ * VP, the SynIC when it has a message for it.
+ *
+ * An interrupt or NMI queues the VP: the guest resumes after its HLT. SynIC
+ * work alone ends the run with VMX_EXIT_HALT instead: the RUN caller writes
+ * the SIMP page and stays in the HLT unless that raised an interrupt (vp.c),
+ * as a VP in HLT on the RUN caller does. Anything else leaves it blocked.
+ * @vp: the VP; any context (hardirq, other locks held, but not the APIC's).
  */
 void hvtb_sched_unblock(struct hvtb_vp *vp)
 {
 	struct sched_cpu *sc;
 	unsigned long fl;
-	bool woke;
+	bool woke, irq;
 	int cpu;
+
+	/* Before the CPU's lock: the APIC's lock is never taken inside it. */
+	irq = vp->apic && (hvtb_apic_nmi_pending(vp) || hvtb_apic_has_interrupt(vp));
 
 	/* The VP may move meanwhile; its CPU's lock pins it. */
 	for (;;) {
@@ -216,11 +227,15 @@ void hvtb_sched_unblock(struct hvtb_vp *vp)
 			break;
 		spin_unlock_irqrestore(&sc->lock, fl);
 	}
-	woke = vp->sched.state == HVTB_SCHED_BLOCKED;
+	woke = vp->sched.state == HVTB_SCHED_BLOCKED && irq;
 	if (woke) {
 		vp->sched.state = HVTB_SCHED_QUEUED;
 		vp->sched.queued_at = sched_now();
 		sched_wake(&sc->prq, &vp->sched.se, sched_quantum_ns());
+	} else if (vp->sched.state == HVTB_SCHED_BLOCKED &&
+		   hvtb_hv_synic_work(vp->hv)) {
+		/* The HLT goes on in the RUN caller after the delivery. */
+		sched_finish(vp, VMX_EXIT_HALT);
 	}
 	spin_unlock_irqrestore(&sc->lock, fl);
 	if (woke)
@@ -250,12 +265,14 @@ static int sched_run_slice(struct hvtb_vp *vp, u64 slice_ns)
 	/* The guest FPU state lives in the registers only inside the slice. */
 	if (vp->apic)
 		hvtb_apic_run_begin(vp);	/* its kicks come to this thread */
+	hvtb_vp_set_task(vp, current);	/* and the SynIC's without an APIC */
 	local_bh_disable();
 	fpu_swap_kvm_fpstate(&vp->fpu, true);
 	r = hvtb_vmx_vp_run(vp, rdtsc() + mul_u64_u32_div(slice_ns, tsc_khz,
 							  USEC_PER_SEC));
 	fpu_swap_kvm_fpstate(&vp->fpu, false);
 	local_bh_enable();
+	hvtb_vp_set_task(vp, NULL);
 	if (vp->apic)
 		hvtb_apic_run_end(vp);
 	return r;

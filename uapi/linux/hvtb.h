@@ -949,8 +949,8 @@ struct hvtb_hv_flag {
  * once) or, if 0, from its count as a guest write would. @event_pending:
  * SINTs that got an event flag while masked (raised when unmasked).
  * @queued (GET only, ignored by SET): SINTs whose kernel queue holds
- * messages; the messages themselves are not part of this state (a restore
- * re-posts what its host side had not seen delivered). -ENODEV without
+ * messages; the messages themselves are saved with
+ * HVTB_VP_GET_SYNIC_QUEUE. -ENODEV without
  * the SynIC privilege; -EINVAL for reserved bits of the MSR values (as a
  * guest write), non-zero @flags or @reserved.
  */
@@ -987,6 +987,56 @@ struct hvtb_hv_reference_time {
 
 #define HVTB_HV_GET_REFERENCE_TIME	_IOR(HVTBIO, 0x38, struct hvtb_hv_reference_time)
 #define HVTB_HV_SET_REFERENCE_TIME	_IOW(HVTBIO, 0x39, struct hvtb_hv_reference_time)
+
+/*
+ * HVTB_VP_GET_SYNIC_QUEUE / HVTB_VP_SET_SYNIC_QUEUE (VP fd): the messages
+ * waiting in a VP's SINT queues (posted, or timer expiries, not yet written
+ * into the SIMP page), for save and restore beside HVTB_VP_GET_SYNIC.
+ * @entries points to an array of struct hvtb_synic_queue_entry.
+ *
+ * GET writes every waiting message into @entries, SINT by SINT and each
+ * SINT's oldest first, and sets @count. If @capacity is smaller than that
+ * it returns -E2BIG with @count set to the number needed (nothing written
+ * to @entries); at most HVTB_HV_SINT_COUNT * HVTB_HV_SINT_QUEUE_DEPTH.
+ *
+ * SET replaces every queue of the VP with the @count entries read from
+ * @entries (@capacity is not used; a SINT not named ends up empty); each
+ * SINT keeps the order of its entries. The VP then delivers them as if
+ * just posted (SynIC, SIMP and the SINT enabled). Each entry must have
+ * @sint 0..15, @pad 0, @message_type not 0, @payload_size 0..240,
+ * @message_flags and @reserved 0: else -EINVAL. More than
+ * HVTB_HV_SINT_QUEUE_DEPTH entries for one SINT: -ENOSPC. Nothing changes
+ * on an error.
+ *
+ * Both: -EINVAL for non-zero @flags, @pad or @reserved; -EFAULT for a bad
+ * @entries; -ENODEV without the SynIC privilege.
+ */
+struct hvtb_synic_message {	/* the TLFS struct hv_message */
+	__u32 message_type;	/* != 0 */
+	__u8 payload_size;	/* 0..240 */
+	__u8 message_flags;	/* 0: "pending" is set by the delivery */
+	__u16 reserved;		/* must be 0 */
+	__u64 sender;		/* port id, passed as is */
+	__u8 payload[HVTB_HV_MESSAGE_PAYLOAD];
+};
+
+struct hvtb_synic_queue_entry {
+	__u32 sint;		/* 0..15 */
+	__u32 pad;		/* must be 0 */
+	struct hvtb_synic_message message;
+};
+
+struct hvtb_synic_queues {
+	__u64 entries;		/* user pointer: struct hvtb_synic_queue_entry[] */
+	__u32 count;		/* GET: out; SET: in */
+	__u32 capacity;		/* GET: entries room */
+	__u32 flags;		/* must be 0 */
+	__u32 pad;		/* must be 0 */
+	__u64 reserved[4];	/* must be 0 */
+};
+
+#define HVTB_VP_GET_SYNIC_QUEUE	_IOWR(HVTBIO, 0x3a, struct hvtb_synic_queues)
+#define HVTB_VP_SET_SYNIC_QUEUE	_IOW(HVTBIO, 0x3b, struct hvtb_synic_queues)
 
 #ifdef __cplusplus
 #define hvtb_static_assert static_assert
@@ -1025,6 +1075,9 @@ hvtb_static_assert(sizeof(struct hvtb_hv_post) == 280, "layout");
 hvtb_static_assert(sizeof(struct hvtb_hv_flag) == 32, "layout");
 hvtb_static_assert(sizeof(struct hvtb_synic_state) == 312, "layout");
 hvtb_static_assert(sizeof(struct hvtb_hv_reference_time) == 32, "layout");
+hvtb_static_assert(sizeof(struct hvtb_synic_message) == 256, "layout");
+hvtb_static_assert(sizeof(struct hvtb_synic_queue_entry) == 264, "layout");
+hvtb_static_assert(sizeof(struct hvtb_synic_queues) == 56, "layout");
 #undef hvtb_static_assert
 
 #endif /* _UAPI_LINUX_HVTB_H */

@@ -84,3 +84,26 @@ int hvtb_hv_signal_flag(int partfd, __u32 vp_index, __u32 sint, __u32 flag)
 
 	return ret_errno(ioctl(partfd, HVTB_HV_SIGNAL_FLAG, &f));
 }
+
+int hvtb_vp_get_synic_queue(int vpfd, struct hvtb_synic_queue_entry *e,
+			    __u32 capacity, __u32 *count)
+{
+	struct hvtb_synic_queues q = {
+		.entries = (__u64)(unsigned long)e, .capacity = capacity,
+	};
+	int r = ret_errno(ioctl(vpfd, HVTB_VP_GET_SYNIC_QUEUE, &q));
+
+	if (!r || r == -E2BIG)
+		*count = q.count;
+	return r;
+}
+
+int hvtb_vp_set_synic_queue(int vpfd, const struct hvtb_synic_queue_entry *e,
+			    __u32 count)
+{
+	struct hvtb_synic_queues q = {
+		.entries = (__u64)(unsigned long)e, .count = count,
+	};
+
+	return ret_errno(ioctl(vpfd, HVTB_VP_SET_SYNIC_QUEUE, &q));
+}

@@ -36,5 +36,15 @@ int hvtb_hv_post_message(int partfd, __u32 vp_index, __u32 sint, __u32 type,
 int hvtb_hv_signal_flag(int partfd, __u32 vp_index, __u32 sint, __u32 flag);
 /* HVTB_VP_GET_HV_STATS */
 int hvtb_vp_get_hv_stats(int vpfd, struct hvtb_hv_vp_stats *s);
+/*
+ * HVTB_VP_GET_SYNIC_QUEUE: the VP's waiting SynIC messages into @e (room
+ * for @capacity), their number in *@count. Return: 0, -E2BIG (*@count is
+ * the room needed) or -errno.
+ */
+int hvtb_vp_get_synic_queue(int vpfd, struct hvtb_synic_queue_entry *e,
+			    __u32 capacity, __u32 *count);
+/* HVTB_VP_SET_SYNIC_QUEUE: replace the VP's SynIC queues with @count entries. */
+int hvtb_vp_set_synic_queue(int vpfd, const struct hvtb_synic_queue_entry *e,
+			    __u32 count);
 
 #endif /* LIBHVTB_HYPERV_H */
