@@ -2085,7 +2085,7 @@ TEST(synic_no_lapic_kick)
 	void *tr;
 	int r;
 
-	r = guest_create(&g, guest_env_sched_flags());
+	r = guest_create(&g, guest_env_flags());
 	if (r == -ENOENT)
 		SKIP(return, "/dev/hvtb missing");
 	ASSERT_EQ(0, r);
