@@ -336,8 +336,6 @@ int hvtb_apic_ack_interrupt(struct hvtb_vp *vp);
 bool hvtb_apic_nmi_pending(struct hvtb_vp *vp);
 void hvtb_apic_nmi_ack(struct hvtb_vp *vp);
 int hvtb_apic_halt(struct hvtb_vp *vp);
-void hvtb_apic_run_begin(struct hvtb_vp *vp);
-void hvtb_apic_run_end(struct hvtb_vp *vp);
 void hvtb_apic_get_state(struct hvtb_vp *vp, struct hvtb_lapic_state *s);
 int hvtb_apic_set_state(struct hvtb_vp *vp, const struct hvtb_lapic_state *s,
 			u64 guest_tsc);

@@ -118,8 +118,8 @@ void hvtb_vp_set_task(struct hvtb_vp *vp, struct task_struct *t)
 
 /**
  * hvtb_vp_kick() - make the task that executes @vp leave the guest soon
- * (an IPI if it runs on another CPU) so that its run loop sees new work;
- * for a VP without the in-kernel APIC, whose hvtb_apic_kick() does this.
+ * (an IPI if it runs on another CPU) so that its run loop sees new work
+ * (an interrupt from the APIC, a SynIC message).
  * @vp: the VP; any context, under rcu_read_lock() or with the VP pinned.
  */
 void hvtb_vp_kick(struct hvtb_vp *vp)
@@ -143,9 +143,7 @@ static int vp_run_here(struct hvtb_vp *vp)
 {
 	int r;
 
-	if (vp->apic)
-		hvtb_apic_run_begin(vp);
-	hvtb_vp_set_task(vp, current);
+	hvtb_vp_set_task(vp, current);	/* kicks come to this thread */
 	fpu_swap_kvm_fpstate(&vp->fpu, true);
 	for (;;) {
 		if (signal_pending(current)) {
@@ -160,8 +158,6 @@ static int vp_run_here(struct hvtb_vp *vp)
 	}
 	fpu_swap_kvm_fpstate(&vp->fpu, false);
 	hvtb_vp_set_task(vp, NULL);
-	if (vp->apic)
-		hvtb_apic_run_end(vp);
 	return r;
 }
 

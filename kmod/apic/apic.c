@@ -29,7 +29,7 @@
  * (HVTB_ASSERT_INTERRUPT), the LAPIC hrtimer (hardirq) and the SynIC
  * (hvtb_apic_deliver()) set IRR bits under it from any context, then kick
  * the VP: wake it from a blocking HLT, and send a reschedule IPI to the CPU
- * running its RUN task (kick_process()), whose external-interrupt VM exit
+ * of the task executing it (hvtb_vp_kick()), whose external-interrupt VM exit
  * brings the VP back to the run loop, where vmx.c injects the interrupt
  * before the next entry. VPs are found through part->vps[] under RCU: a VP
  * is unpublished and an RCU grace period passes before its APIC is freed.
@@ -126,7 +126,6 @@ enum { SH_NONE, SH_SELF, SH_ALL, SH_OTHERS };
  * @count_ns: ns per count of the current programming (for CCR).
  * @tsc_deadline: IA32_TSC_DEADLINE, 0 when disarmed.
  * @wq: where a blocking HLT waits.
- * @task: the task in HVTB_VP_RUN, or NULL: whom a kick interrupts.
  * @eoi_notify: called after an EOI with the vector that ended.
  * @auto_eoi: vectors the guest never EOIs (SynIC SINTs with auto-EOI):
  *	taking one does not set its ISR bit.
@@ -149,7 +148,6 @@ struct hvtb_apic {
 	u64 tsc_deadline;
 
 	wait_queue_head_t wq;
-	struct task_struct __rcu *task;
 	hvtb_apic_eoi_fn eoi_notify;
 	DECLARE_BITMAP(auto_eoi, 256);
 };
@@ -272,16 +270,9 @@ static bool apic_accept(struct hvtb_apic *a, u32 vector)
  */
 void hvtb_apic_kick(struct hvtb_vp *vp)
 {
-	struct hvtb_apic *a = vp->apic;
-	struct task_struct *t;
-
-	wake_up_interruptible(&a->wq);	/* HLT in the RUN caller */
-	hvtb_sched_unblock(vp);		/* HLT on hvtb's scheduler */
-	rcu_read_lock();
-	t = rcu_dereference(a->task);
-	if (t && t != current)
-		kick_process(t);
-	rcu_read_unlock();
+	wake_up_interruptible(&vp->apic->wq);	/* HLT in the RUN caller */
+	hvtb_sched_unblock(vp);			/* HLT on hvtb's scheduler */
+	hvtb_vp_kick(vp);			/* the guest, on another CPU */
 }
 
 /**
@@ -1240,18 +1231,6 @@ int hvtb_apic_halt(struct hvtb_vp *vp)
 	return wait_event_interruptible(a->wq, hvtb_apic_nmi_pending(vp) ||
 					hvtb_apic_has_interrupt(vp) ||
 					hvtb_hv_synic_work(vp->hv));
-}
-
-/** hvtb_apic_run_begin() - the calling task runs the VP: kicks go to it. */
-void hvtb_apic_run_begin(struct hvtb_vp *vp)
-{
-	rcu_assign_pointer(vp->apic->task, current);
-}
-
-/** hvtb_apic_run_end() - HVTB_VP_RUN returns: nobody to kick. */
-void hvtb_apic_run_end(struct hvtb_vp *vp)
-{
-	RCU_INIT_POINTER(vp->apic->task, NULL);
 }
 
 /* ---- state ioctls, user-space interrupts ---- */

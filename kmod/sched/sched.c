@@ -263,9 +263,7 @@ static int sched_run_slice(struct hvtb_vp *vp, u64 slice_ns)
 	int r;
 
 	/* The guest FPU state lives in the registers only inside the slice. */
-	if (vp->apic)
-		hvtb_apic_run_begin(vp);	/* its kicks come to this thread */
-	hvtb_vp_set_task(vp, current);	/* and the SynIC's without an APIC */
+	hvtb_vp_set_task(vp, current);	/* kicks come to this thread */
 	local_bh_disable();
 	fpu_swap_kvm_fpstate(&vp->fpu, true);
 	r = hvtb_vmx_vp_run(vp, rdtsc() + mul_u64_u32_div(slice_ns, tsc_khz,
@@ -273,8 +271,6 @@ static int sched_run_slice(struct hvtb_vp *vp, u64 slice_ns)
 	fpu_swap_kvm_fpstate(&vp->fpu, false);
 	local_bh_enable();
 	hvtb_vp_set_task(vp, NULL);
-	if (vp->apic)
-		hvtb_apic_run_end(vp);
 	return r;
 }
 
