@@ -159,18 +159,28 @@ static void synic_update_auto_eoi(struct hvtb_vp *vp)
 
 /* ---- delivery into the SIMP page (process context, guest not running) ---- */
 
+/* The synthetic timer whose expiry message @m is, or -1. */
+static int synic_msg_timer(const struct hv_message *m)
+{
+	const struct hv_timer_message_payload *tp = (const void *)m->u.payload;
+
+	if (m->header.message_type != HVMSG_TIMER_EXPIRED ||
+	    tp->timer_index >= HV_SYNIC_STIMER_COUNT)
+		return -1;
+	return tp->timer_index;
+}
+
 /* Drop the head of @sint's queue after it reached the guest. */
 static void synic_dequeue(struct hvtb_hv_vp *h, u32 sint)
 {
 	struct hvtb_synic_queue *q = &h->queues[sint];
-	const struct hv_message *m = &q->msgs[q->head];
-	const struct hv_timer_message_payload *tp = (const void *)m->u.payload;
 	unsigned long fl;
+	int t;
 
 	spin_lock_irqsave(&h->synic_lock, fl);
-	if (m->header.message_type == HVMSG_TIMER_EXPIRED &&
-	    tp->timer_index < HV_SYNIC_STIMER_COUNT)
-		h->stimer[tp->timer_index].queued = false;
+	t = synic_msg_timer(&q->msgs[q->head]);
+	if (t >= 0)
+		h->stimer[t].queued = false;
 	q->head = (q->head + 1) % HVTB_HV_SINT_QUEUE_DEPTH;
 	if (!--q->count)
 		h->queued &= ~BIT(sint);
@@ -493,21 +503,19 @@ static void synic_get_state(struct hvtb_vp *vp, struct hvtb_synic_state *s)
  */
 static void synic_sync_timer_queued(struct hvtb_hv_vp *h)
 {
-	const struct hv_timer_message_payload *tp;
 	const struct hvtb_synic_queue *q;
-	const struct hv_message *m;
 	unsigned int i, n;
+	int t;
 
 	for (i = 0; i < HV_SYNIC_STIMER_COUNT; i++)
 		h->stimer[i].queued = false;
 	for (i = 0; i < HV_SYNIC_SINT_COUNT; i++) {
 		q = &h->queues[i];
 		for (n = 0; n < q->count; n++) {
-			m = &q->msgs[(q->head + n) % HVTB_HV_SINT_QUEUE_DEPTH];
-			tp = (const void *)m->u.payload;
-			if (m->header.message_type == HVMSG_TIMER_EXPIRED &&
-			    tp->timer_index < HV_SYNIC_STIMER_COUNT)
-				h->stimer[tp->timer_index].queued = true;
+			t = synic_msg_timer(&q->msgs[(q->head + n) %
+						     HVTB_HV_SINT_QUEUE_DEPTH]);
+			if (t >= 0)
+				h->stimer[t].queued = true;
 		}
 	}
 }
