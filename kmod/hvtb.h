@@ -214,7 +214,6 @@ struct hvtb_vp {
 	bool launched;
 	bool apicv_ready;	/* APIC-virtualization addresses are in the VMCS */
 	s8 apicv_eoi_exits;	/* EOI-exit bitmap: 1 all, 0 none, -1 unwritten */
-	bool vmcs_dirty_state;	/* guest state changed outside the VMCS */
 
 	struct hvtb_gprs gprs;
 	unsigned long cr2;

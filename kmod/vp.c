@@ -2,8 +2,8 @@
 /*
  * hvtb - virtual processors: the VP fd, its ioctls and the run ioctl.
  *
- * HVTB_VP_RUN enters the guest on the calling thread (the scheduler issue
- * will move execution to hvtb's own threads behind the same uapi). The
+ * HVTB_VP_RUN executes the VP on hvtb's scheduler threads (kmod/sched/) or,
+ * in HVTB_PARTITION_ROOT_SCHED partitions, on the calling thread. The
  * parts of an intercept that need guest memory are done here, where
  * sleeping is allowed: copying OUTS data and fetching the instruction bytes
  * of an MMIO access after the exit, copying INS data before the next entry.

@@ -151,7 +151,7 @@ static u16 hc_check(struct hvtb_vp *vp, const struct hc_def *d, u64 control,
 static int hc_forward(struct hvtb_vp *vp)
 {
 	vp->hv->stats.forwarded++;
-	return vmx_hypercall_to_user(vp);
+	return hvtb_vmx_hypercall_to_user(vp);
 }
 
 /**
@@ -172,10 +172,10 @@ int hvtb_hv_vmcall(struct hvtb_vp *vp)
 	u16 status;
 
 	if (!hc_may_call(vp)) {
-		vmx_inject_exception(vp, X86_TRAP_UD, false, 0);
+		hvtb_vmx_inject_exception(vp, X86_TRAP_UD, false, 0);
 		return VMX_EXIT_CONTINUE;
 	}
-	vmx_skip_instruction(vp);
+	hvtb_vmx_skip_instruction(vp);
 	h->stats.hypercalls++;
 
 	d = hc_find(control & HV_HYPERCALL_RESULT_MASK);

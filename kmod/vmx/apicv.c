@@ -6,7 +6,7 @@
  * Used when the CPU has the TPR shadow, APIC-register virtualization,
  * virtual-interrupt delivery, APIC-access and x2APIC-mode virtualization
  * and MSR bitmaps, and the module parameter apicv is on. Before each entry
- * vmx_apicv_prepare() picks the controls from the APIC's mode:
+ * hvtb_vmx_apicv_prepare() picks the controls from the APIC's mode:
  *
  * - xAPIC at the default base: "virtualize APIC accesses" on the
  *   partition's APIC-access page (mapped in the EPT at 0xfee00000);
@@ -143,14 +143,14 @@ static void apicv_write_eoi_exits(struct hvtb_vp *vp, bool all)
 }
 
 /**
- * vmx_apicv_prepare() - set the APIC-virtualization controls for the next
+ * hvtb_vmx_apicv_prepare() - set the APIC-virtualization controls for the next
  * entry and, with virtual-interrupt delivery, the guest interrupt status.
  * @vp: a VP of a partition with APIC virtualization; VMCS current,
  *	interrupts disabled.
  * Return: virtual-interrupt delivery is on (the CPU delivers the APIC's
  * interrupts; vmx.c injects only NMIs).
  */
-bool vmx_apicv_prepare(struct hvtb_vp *vp)
+bool hvtb_vmx_apicv_prepare(struct hvtb_vp *vp)
 {
 	u64 base = READ_ONCE(vp->apic_base);
 	bool x2 = base & X2APIC_ENABLE;

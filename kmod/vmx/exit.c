@@ -39,8 +39,8 @@
 #define IO_QUAL_REP		BIT(5)
 #define IO_QUAL_PORT(q)		(((q) >> 16) & 0xffff)
 
-/** vmx_skip_instruction() - advance RIP past the exiting instruction. */
-void vmx_skip_instruction(struct hvtb_vp *vp)
+/** hvtb_vmx_skip_instruction() - advance RIP past the exiting instruction. */
+void hvtb_vmx_skip_instruction(struct hvtb_vp *vp)
 {
 	u32 intr = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
 
@@ -52,8 +52,8 @@ void vmx_skip_instruction(struct hvtb_vp *vp)
 				      GUEST_INTR_STATE_MOV_SS));
 }
 
-/** vmx_inject_exception() - deliver a hardware exception at the next entry. */
-void vmx_inject_exception(struct hvtb_vp *vp, u8 vector, bool has_error,
+/** hvtb_vmx_inject_exception() - deliver a hardware exception at the next entry. */
+void hvtb_vmx_inject_exception(struct hvtb_vp *vp, u8 vector, bool has_error,
 			  u32 error_code)
 {
 	u32 info = INTR_INFO_VALID_MASK | INTR_TYPE_HARD_EXCEPTION | vector;
@@ -67,12 +67,12 @@ void vmx_inject_exception(struct hvtb_vp *vp, u8 vector, bool has_error,
 
 static void vmx_inject_gp(struct hvtb_vp *vp)
 {
-	vmx_inject_exception(vp, X86_TRAP_GP, true, 0);
+	hvtb_vmx_inject_exception(vp, X86_TRAP_GP, true, 0);
 }
 
 static void vmx_inject_ud(struct hvtb_vp *vp)
 {
-	vmx_inject_exception(vp, X86_TRAP_UD, false, 0);
+	hvtb_vmx_inject_exception(vp, X86_TRAP_UD, false, 0);
 }
 
 static unsigned long *gpr(struct hvtb_vp *vp, unsigned int n)
@@ -173,7 +173,7 @@ static int handle_cpuid(struct hvtb_vp *vp)
 	if (hvtb_hv_cpuid(vp, fn, &found))
 		to_user = false;
 
-	vmx_skip_instruction(vp);
+	hvtb_vmx_skip_instruction(vp);
 	if (to_user) {
 		vp->run->cpuid = (struct hvtb_exit_cpuid) {
 			.function = fn, .index = idx,
@@ -197,7 +197,7 @@ static int handle_cpuid(struct hvtb_vp *vp)
  */
 static int handle_hlt(struct hvtb_vp *vp)
 {
-	vmx_skip_instruction(vp);
+	hvtb_vmx_skip_instruction(vp);
 	if (vp->apic && (vmcs_readl(GUEST_RFLAGS) & X86_EFLAGS_IF)) {
 		if (hvtb_apic_has_interrupt(vp) || hvtb_apic_nmi_pending(vp))
 			return VMX_EXIT_CONTINUE;
@@ -220,11 +220,11 @@ static int handle_nmi_window(struct hvtb_vp *vp)
 }
 
 /**
- * vmx_hypercall_to_user() - hand the VMCALL to user space (HVTB_EXIT_HYPERCALL);
+ * hvtb_vmx_hypercall_to_user() - hand the VMCALL to user space (HVTB_EXIT_HYPERCALL);
  * the next RUN puts run->hypercall.result in RAX.
  * @vp: the VP, RIP already past the VMCALL
  */
-int vmx_hypercall_to_user(struct hvtb_vp *vp)
+int hvtb_vmx_hypercall_to_user(struct hvtb_vp *vp)
 {
 	const unsigned long *g = vp->gprs.regs;
 
@@ -243,12 +243,12 @@ static int handle_vmcall(struct hvtb_vp *vp)
 
 	if (vp->part->hv->enabled)
 		return hvtb_hv_vmcall(vp);
-	vmx_skip_instruction(vp);
+	hvtb_vmx_skip_instruction(vp);
 	if ((g[GPR_RCX] & 0xffff) == HVTB_HC_NULL) {
 		g[GPR_RAX] = 0;
 		return VMX_EXIT_CONTINUE;
 	}
-	return vmx_hypercall_to_user(vp);
+	return hvtb_vmx_hypercall_to_user(vp);
 }
 
 /* VMX instructions, INVEPT, INVVPID, VMFUNC: not for guests (yet). */
@@ -273,7 +273,7 @@ static int handle_rdpmc(struct hvtb_vp *vp)
 
 static int handle_skip(struct hvtb_vp *vp)
 {
-	vmx_skip_instruction(vp);
+	hvtb_vmx_skip_instruction(vp);
 	return VMX_EXIT_CONTINUE;
 }
 
@@ -298,9 +298,9 @@ static int handle_cr_access(struct hvtb_vp *vp)
 	case 0:	/* MOV to CR */
 		val = gpr_read(vp, reg);
 		if (cr == 0)
-			r = vmx_set_cr0(vp, val);
+			r = hvtb_vmx_set_cr0(vp, val);
 		else if (cr == 4)
-			r = vmx_set_cr4(vp, val);
+			r = hvtb_vmx_set_cr4(vp, val);
 		else if (cr == 3)
 			vmcs_writel(GUEST_CR3, val);
 		else if (cr == 8 && val <= 15 && vp->apic)
@@ -321,19 +321,19 @@ static int handle_cr_access(struct hvtb_vp *vp)
 			r = -EINVAL;
 		break;
 	case 2:	/* CLTS */
-		r = vmx_set_cr0(vp, vmcs_readl(CR0_READ_SHADOW) & ~X86_CR0_TS);
+		r = hvtb_vmx_set_cr0(vp, vmcs_readl(CR0_READ_SHADOW) & ~X86_CR0_TS);
 		break;
 	case 3:	/* LMSW: PE can be set, not cleared; MP/EM/TS follow */
 		val = (q >> 16) & 0xf;
 		val |= vmcs_readl(CR0_READ_SHADOW) & ~0xeUL;
-		r = vmx_set_cr0(vp, val);
+		r = hvtb_vmx_set_cr0(vp, val);
 		break;
 	}
 	if (r) {
 		vmx_inject_gp(vp);
 		return VMX_EXIT_CONTINUE;
 	}
-	vmx_skip_instruction(vp);
+	hvtb_vmx_skip_instruction(vp);
 	return VMX_EXIT_CONTINUE;
 }
 
@@ -356,7 +356,7 @@ static int handle_dr_access(struct hvtb_vp *vp)
 			slot = &vp->dr6;
 		*slot = gpr_read(vp, reg);
 	}
-	vmx_skip_instruction(vp);
+	hvtb_vmx_skip_instruction(vp);
 	return VMX_EXIT_CONTINUE;
 }
 
@@ -405,7 +405,7 @@ static int handle_io(struct hvtb_vp *vp)
 		io_capture_string(vp, q, size);
 		vmx_capture_paging(vp);
 		if (!vp->sio.count) {	/* REP with RCX 0: a no-op */
-			vmx_skip_instruction(vp);
+			hvtb_vmx_skip_instruction(vp);
 			return VMX_EXIT_CONTINUE;
 		}
 		io->count = vp->sio.count;
@@ -417,7 +417,7 @@ static int handle_io(struct hvtb_vp *vp)
 		return vmx_user_exit(vp, HVTB_EXIT_IO);
 	}
 
-	vmx_skip_instruction(vp);
+	hvtb_vmx_skip_instruction(vp);
 	if (io->direction == HVTB_IO_OUT) {
 		io->value = vp->gprs.regs[GPR_RAX] &
 			    (size == 4 ? 0xffffffffUL : (1UL << (size * 8)) - 1);
@@ -453,13 +453,13 @@ static int handle_msr_read(struct hvtb_vp *vp)
 		vp->pending = HVTB_PENDING_MSR_READ;
 		return vmx_user_exit(vp, HVTB_EXIT_MSR_READ);
 	}
-	if (vmx_msr_read(vp, index, &data)) {
+	if (hvtb_vmx_msr_read(vp, index, &data)) {
 		vmx_inject_gp(vp);
 		return VMX_EXIT_CONTINUE;
 	}
 	vp->gprs.regs[GPR_RAX] = (u32)data;
 	vp->gprs.regs[GPR_RDX] = data >> 32;
-	vmx_skip_instruction(vp);
+	hvtb_vmx_skip_instruction(vp);
 	return VMX_EXIT_CONTINUE;
 }
 
@@ -477,18 +477,19 @@ static int handle_msr_write(struct hvtb_vp *vp)
 		vp->pending = HVTB_PENDING_MSR_WRITE;
 		return vmx_user_exit(vp, HVTB_EXIT_MSR_WRITE);
 	}
-	r = vmx_msr_write(vp, index, data);
+	r = hvtb_vmx_msr_write(vp, index, data);
 	if (r < 0) {
 		vmx_inject_gp(vp);
 		return VMX_EXIT_CONTINUE;
 	}
-	vmx_skip_instruction(vp);
+	hvtb_vmx_skip_instruction(vp);
 	/* 1: done, guest memory still to write (a synthetic MSR's page) */
 	return r > 0 ? VMX_EXIT_SLOW : VMX_EXIT_CONTINUE;
 }
 
 static int handle_entry_failure(struct hvtb_vp *vp)
 {
+	hvtb_vmx_dump_vmcs(vp);
 	vp->run->fail_entry = (struct hvtb_exit_fail_entry) {
 		.hw_exit_reason = vmcs_read32(VM_EXIT_REASON),
 		.qualification = vp->exit_qual,
@@ -602,7 +603,7 @@ static int handle_xsetbv(struct hvtb_vp *vp)
 		return VMX_EXIT_CONTINUE;
 	}
 	vp->xcr0 = val;
-	vmx_skip_instruction(vp);
+	hvtb_vmx_skip_instruction(vp);
 	return VMX_EXIT_CONTINUE;
 }
 
@@ -662,7 +663,8 @@ static const exit_handler_t exit_handlers[] = {
 /**
  * hvtb_vmx_handle_exit() - dispatch the VM exit that just happened.
  * @vp: the virtual processor
- * Return: VMX_EXIT_CONTINUE or VMX_EXIT_USER.
+ * Return: VMX_EXIT_CONTINUE (enter again, after the requests the handler
+ * made), VMX_EXIT_USER (run->exit_reason is set).
  */
 int hvtb_vmx_handle_exit(struct hvtb_vp *vp)
 {
@@ -721,7 +723,7 @@ static void vmx_finish_string_io(struct hvtb_vp *vp)
 		if (rcx & mask)
 			return;	/* more to do: the instruction runs again */
 	}
-	vmx_skip_instruction(vp);
+	hvtb_vmx_skip_instruction(vp);
 }
 
 /**
@@ -757,20 +759,20 @@ int hvtb_vmx_vp_finish_vmcs(struct hvtb_vp *vp)
 		}
 		g[GPR_RAX] = (u32)run->msr.data;
 		g[GPR_RDX] = run->msr.data >> 32;
-		vmx_skip_instruction(vp);
+		hvtb_vmx_skip_instruction(vp);
 		break;
 	case HVTB_PENDING_MSR_WRITE:
 		if (run->msr.error)
 			vmx_inject_gp(vp);
 		else
-			vmx_skip_instruction(vp);
+			hvtb_vmx_skip_instruction(vp);
 		break;
 	case HVTB_PENDING_HYPERCALL:
 		g[GPR_RAX] = run->hypercall.result;
 		break;
 	case HVTB_PENDING_APIC_MMIO:
 		vp->exit_insn_len = vp->apic_mmio_len;
-		vmx_skip_instruction(vp);
+		hvtb_vmx_skip_instruction(vp);
 		break;
 	default:
 		break;

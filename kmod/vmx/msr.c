@@ -50,13 +50,13 @@ static int swapped_index(u32 index)
 }
 
 /**
- * vmx_msr_read() - a guest or user-space read of an emulated MSR.
+ * hvtb_vmx_msr_read() - a guest or user-space read of an emulated MSR.
  * VMCS current. Return: 0, or -ENOENT for an MSR hvtb does not emulate.
  * @vp: the virtual processor
  * @index: the MSR number
  * @data: the value (for a read: where it is stored)
  */
-int vmx_msr_read(struct hvtb_vp *vp, u32 index, u64 *data)
+int hvtb_vmx_msr_read(struct hvtb_vp *vp, u32 index, u64 *data)
 {
 	int i = swapped_index(index);
 
@@ -114,7 +114,7 @@ int vmx_msr_read(struct hvtb_vp *vp, u32 index, u64 *data)
 }
 
 /**
- * vmx_msr_write() - a guest or user-space write of an emulated MSR.
+ * hvtb_vmx_msr_write() - a guest or user-space write of an emulated MSR.
  * VMCS current. Return: 0, -ENOENT for an MSR hvtb does not emulate,
  * -EINVAL for a value the CPU would refuse; 1 (synthetic MSRs, the guest's
  * write) when it is done but guest memory is still to be written.
@@ -122,7 +122,7 @@ int vmx_msr_read(struct hvtb_vp *vp, u32 index, u64 *data)
  * @index: the MSR number
  * @data: the value (for a read: where it is stored)
  */
-int vmx_msr_write(struct hvtb_vp *vp, u32 index, u64 data)
+int hvtb_vmx_msr_write(struct hvtb_vp *vp, u32 index, u64 data)
 {
 	int i = swapped_index(index);
 
@@ -155,7 +155,7 @@ int vmx_msr_write(struct hvtb_vp *vp, u32 index, u64 data)
 		if ((vmcs_readl(CR0_READ_SHADOW) & X86_CR0_PG) &&
 		    ((data ^ vmcs_read64(GUEST_IA32_EFER)) & EFER_LME))
 			return -EINVAL;
-		vmx_set_efer(vp, data);
+		hvtb_vmx_set_efer(vp, data);
 		break;
 	case MSR_FS_BASE:
 	case MSR_GS_BASE:

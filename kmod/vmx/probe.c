@@ -31,7 +31,7 @@
 /* Secondary control 18 (SDM Vol. 3 Table 25-7); asm/vmx.h of 6.1 lacks it. */
 #define VMX_SEC_EPT_VIOLATION_VE	BIT(18)
 
-struct hvtb_vmx_caps hvtb_caps;
+struct hvtb_vmx_caps hvtb_caps __ro_after_init;
 
 /* Names of the features, in the order of the HVTB_FEAT_* bits. */
 static const char * const vmx_feature_names[] = {

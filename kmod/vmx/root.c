@@ -5,8 +5,9 @@
  * A CPU hotplug state enters VMX root (CR4.VMXE, VMXON) on each CPU as it
  * comes online and leaves it (VMXOFF, CR4.VMXE cleared) as it goes offline.
  * Reboot and panic leave VMX too, so that firmware and the next kernel find
- * the CPUs as they expect. Nothing runs in VMX non-root yet, so the only host
- * state touched is CR4.VMXE and Intel PT's VMX bookkeeping.
+ * the CPUs as they expect. The host state touched here is CR4.VMXE and Intel
+ * PT's VMX bookkeeping; a VP's VMCS is current on a CPU only while the CPU
+ * runs it (kmod/vmx/vmx.c), so leaving VMX root never strands a guest.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 

@@ -2,7 +2,7 @@
 /*
  * hvtb - VM entry and VM exit.
  *
- * The guest's general registers live in struct hvtb_gprs (kmod/vmx/vmx.h),
+ * The guest's general registers live in struct hvtb_gprs (kmod/hvtb.h),
  * indexed by x86 register number; RSP and RIP are in the VMCS. The VMCS's
  * HOST_RIP points at hvtb_vmx_vmexit and HOST_RSP is written here on every
  * entry, so a VM exit lands below with the stack as it was at entry.

@@ -13,6 +13,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/atomic.h>
 #include <linux/cpu.h>
 #include <linux/gfp.h>
 #include <linux/idr.h>
@@ -74,19 +75,19 @@ static u64 host_xcr0;
  * an external interrupt does not cause an exit promptly (Bochs does not
  * re-evaluate interrupt exiting at VM entry for a guest with RFLAGS.IF=0).
  */
-static unsigned int quantum_us = 1000;
-module_param(quantum_us, uint, 0644);
-MODULE_PARM_DESC(quantum_us, "longest guest run without a VM exit, in microseconds (10..100000, default 1000)");
+static unsigned int guest_run_max_us = 1000;
+module_param(guest_run_max_us, uint, 0644);
+MODULE_PARM_DESC(guest_run_max_us, "longest guest run without a VM exit, in microseconds (10..100000, default 1000)");
 
 /*
  * The VMX-preemption-timer value for the next entry (TSC >> rate): the
- * quantum, or less when the scheduler's slice ends sooner (@deadline_tsc,
+ * bound of guest_run_max_us, or less when the scheduler's slice ends sooner (@deadline_tsc,
  * a TSC value; 0 for none). TSC arithmetic only: this runs before every
  * entry, and reading a clock source can cost as much as an exit.
  */
 static u32 vmx_quantum_ticks(u64 deadline_tsc)
 {
-	u64 ticks = (u64)clamp_t(unsigned int, READ_ONCE(quantum_us), 10, 100000) *
+	u64 ticks = (u64)clamp_t(unsigned int, READ_ONCE(guest_run_max_us), 10, 100000) *
 		    tsc_khz / USEC_PER_MSEC;
 	u64 now;
 
@@ -360,9 +361,9 @@ static void vmx_setup_guest_reset(struct hvtb_vp *vp)
 	vmcs_write32(GUEST_INTERRUPTIBILITY_INFO, 0);
 	vmcs_write32(GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_ACTIVE);
 	vmcs_writel(GUEST_PENDING_DBG_EXCEPTIONS, 0);
-	vmx_set_efer(vp, 0);
-	vmx_set_cr4(vp, 0);
-	vmx_set_cr0(vp, RESET_CR0);
+	hvtb_vmx_set_efer(vp, 0);
+	hvtb_vmx_set_cr4(vp, 0);
+	hvtb_vmx_set_cr0(vp, RESET_CR0);
 	vp->gprs.regs[GPR_RDX] = 0x600;	/* family 6 */
 	vp->xcr0 = XFEATURE_MASK_FP;
 	vp->apic_base = APIC_DEFAULT_PHYS_BASE | MSR_IA32_APICBASE_ENABLE |
@@ -370,12 +371,12 @@ static void vmx_setup_guest_reset(struct hvtb_vp *vp)
 }
 
 /**
- * vmx_set_efer() - give the guest a new EFER, keeping LMA and the
+ * hvtb_vmx_set_efer() - give the guest a new EFER, keeping LMA and the
  * IA-32e entry control consistent with CR0.PG. VMCS current.
  * @vp: the virtual processor
  * @efer: the new EFER value
  */
-void vmx_set_efer(struct hvtb_vp *vp, u64 efer)
+void hvtb_vmx_set_efer(struct hvtb_vp *vp, u64 efer)
 {
 	bool paging = vmcs_readl(CR0_READ_SHADOW) & X86_CR0_PG;
 
@@ -391,12 +392,12 @@ void vmx_set_efer(struct hvtb_vp *vp, u64 efer)
 }
 
 /**
- * vmx_set_cr0() - the guest writes CR0. VMCS current.
+ * hvtb_vmx_set_cr0() - the guest writes CR0. VMCS current.
  * @vp: the virtual processor
  * @val: the value written
  * Return: 0, or -EINVAL for a value a CPU would #GP on.
  */
-int vmx_set_cr0(struct hvtb_vp *vp, unsigned long val)
+int hvtb_vmx_set_cr0(struct hvtb_vp *vp, unsigned long val)
 {
 	const struct hvtb_vmx_caps *c = &hvtb_caps;
 	u64 efer = vmcs_read64(GUEST_IA32_EFER);
@@ -417,17 +418,17 @@ int vmx_set_cr0(struct hvtb_vp *vp, unsigned long val)
 	hw &= ~(X86_CR0_CD | X86_CR0_NW);	/* caching stays on for the host */
 	vmcs_writel(CR0_READ_SHADOW, val);
 	vmcs_writel(GUEST_CR0, hw);
-	vmx_set_efer(vp, efer);
+	hvtb_vmx_set_efer(vp, efer);
 	return 0;
 }
 
 /**
- * vmx_set_cr4() - the guest writes CR4. VMCS current.
+ * hvtb_vmx_set_cr4() - the guest writes CR4. VMCS current.
  * @vp: the virtual processor
  * @val: the value written
  * Return: 0, or -EINVAL for a value a CPU would #GP on.
  */
-int vmx_set_cr4(struct hvtb_vp *vp, unsigned long val)
+int hvtb_vmx_set_cr4(struct hvtb_vp *vp, unsigned long val)
 {
 	const struct hvtb_vmx_caps *c = &hvtb_caps;
 	unsigned long hw;
@@ -606,7 +607,7 @@ static void vmx_reinject_vectoring(void)
 static void vmx_inject_apic(struct hvtb_vp *vp)
 {
 	/* With virtual-interrupt delivery the CPU takes the interrupts. */
-	bool vid = vp->part->apicv && vmx_apicv_prepare(vp);
+	bool vid = vp->part->apicv && hvtb_vmx_apicv_prepare(vp);
 	u32 info = vmcs_read32(VM_ENTRY_INTR_INFO_FIELD);
 	u32 intr = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
 	u32 proc = vmcs_read32(CPU_BASED_VM_EXEC_CONTROL), want = proc;
@@ -658,6 +659,52 @@ static int vmx_enter_once(struct hvtb_vp *vp, u64 deadline_tsc)
 	return r;
 }
 
+/**
+ * hvtb_vmx_dump_vmcs() - print the guest state of the current VMCS, once
+ * per module load: a failed VM entry says which check failed only in the
+ * VMCS (STYLE: dump once, report a typed exit, never hang).
+ * @vp: the VP whose VMCS is current
+ */
+void hvtb_vmx_dump_vmcs(struct hvtb_vp *vp)
+{
+	static atomic_t dumped = ATOMIC_INIT(0);
+	int i;
+
+	if (atomic_xchg(&dumped, 1))
+		return;
+	pr_err("VMCS of partition %u VP %u at the failed VM entry:\n",
+	       vp->part->id, vp->index);
+	pr_err(" exit reason 0x%x qual 0x%lx VM-instruction error %u\n",
+	       vmcs_read32(VM_EXIT_REASON), vmcs_readl(EXIT_QUALIFICATION),
+	       vmcs_read32(VM_INSTRUCTION_ERROR));
+	pr_err(" RIP 0x%lx RSP 0x%lx RFLAGS 0x%lx\n", vmcs_readl(GUEST_RIP),
+	       vmcs_readl(GUEST_RSP), vmcs_readl(GUEST_RFLAGS));
+	pr_err(" CR0 0x%lx (shadow 0x%lx) CR3 0x%lx CR4 0x%lx (shadow 0x%lx)\n",
+	       vmcs_readl(GUEST_CR0), vmcs_readl(CR0_READ_SHADOW),
+	       vmcs_readl(GUEST_CR3), vmcs_readl(GUEST_CR4),
+	       vmcs_readl(CR4_READ_SHADOW));
+	pr_err(" EFER 0x%llx PAT 0x%llx DR7 0x%lx\n",
+	       vmcs_read64(GUEST_IA32_EFER), vmcs_read64(GUEST_IA32_PAT),
+	       vmcs_readl(GUEST_DR7));
+	for (i = SEG_ES; i <= SEG_TR; i++)
+		pr_err(" seg %d: sel 0x%04lx base 0x%lx limit 0x%lx ar 0x%lx\n", i,
+		       __vmcs_read(vmx_segs[i].sel), __vmcs_read(vmx_segs[i].base),
+		       __vmcs_read(vmx_segs[i].limit), __vmcs_read(vmx_segs[i].ar));
+	pr_err(" GDTR 0x%lx/0x%x IDTR 0x%lx/0x%x\n", vmcs_readl(GUEST_GDTR_BASE),
+	       vmcs_read32(GUEST_GDTR_LIMIT), vmcs_readl(GUEST_IDTR_BASE),
+	       vmcs_read32(GUEST_IDTR_LIMIT));
+	pr_err(" activity %u interruptibility 0x%x entry event 0x%x error code 0x%x\n",
+	       vmcs_read32(GUEST_ACTIVITY_STATE),
+	       vmcs_read32(GUEST_INTERRUPTIBILITY_INFO),
+	       vmcs_read32(VM_ENTRY_INTR_INFO_FIELD),
+	       vmcs_read32(VM_ENTRY_EXCEPTION_ERROR_CODE));
+	pr_err(" controls: pin 0x%x proc 0x%x proc2 0x%x entry 0x%x exit 0x%x\n",
+	       vmcs_read32(PIN_BASED_VM_EXEC_CONTROL),
+	       vmcs_read32(CPU_BASED_VM_EXEC_CONTROL),
+	       vmcs_read32(SECONDARY_VM_EXEC_CONTROL),
+	       vmcs_read32(VM_ENTRY_CONTROLS), vmcs_read32(VM_EXIT_CONTROLS));
+}
+
 static int vmx_entry_failed(struct hvtb_vp *vp, int r)
 {
 	struct hvtb_exit_fail_entry *f = &vp->run->fail_entry;
@@ -669,6 +716,7 @@ static int vmx_entry_failed(struct hvtb_vp *vp, int r)
 		f->vm_instruction_error = ~0U;	/* VMLAUNCH/VMRESUME faulted */
 	pr_warn_ratelimited("VM entry of VP %u failed: VM-instruction error %u\n",
 			    vp->index, f->vm_instruction_error);
+	hvtb_vmx_dump_vmcs(vp);
 	return vmx_user_exit(vp, HVTB_EXIT_FAIL_ENTRY);
 }
 
@@ -912,11 +960,11 @@ static void set_sregs(struct hvtb_vp *vp, void *arg)
 	}
 	/* EFER first (LME), then CR4 (PAE), then CR0 (PG) derives LMA. */
 	vmcs_write64(GUEST_IA32_EFER, s->efer & ~EFER_LMA);
-	a->r = vmx_set_cr4(vp, s->cr4);
+	a->r = hvtb_vmx_set_cr4(vp, s->cr4);
 	if (!a->r)
-		a->r = vmx_set_cr0(vp, s->cr0);
+		a->r = hvtb_vmx_set_cr0(vp, s->cr0);
 	if (!a->r)
-		vmx_set_efer(vp, s->efer);
+		hvtb_vmx_set_efer(vp, s->efer);
 }
 
 /**
@@ -1038,14 +1086,14 @@ static void get_msr(struct hvtb_vp *vp, void *arg)
 {
 	struct msr_arg *a = arg;
 
-	a->r = vmx_msr_read(vp, a->index, &a->data);
+	a->r = hvtb_vmx_msr_read(vp, a->index, &a->data);
 }
 
 static void set_msr(struct hvtb_vp *vp, void *arg)
 {
 	struct msr_arg *a = arg;
 
-	a->r = vmx_msr_write(vp, a->index, a->data);
+	a->r = hvtb_vmx_msr_write(vp, a->index, a->data);
 }
 
 /** hvtb_vmx_get_msr() - read a per-VP MSR; -ENOENT if not in the list. */

@@ -21,18 +21,19 @@ int hvtb_vmx_vmenter(struct hvtb_gprs *gprs, unsigned long launched);
 extern const u8 hvtb_vmx_vmexit[];
 
 int hvtb_vmx_handle_exit(struct hvtb_vp *vp);
+void hvtb_vmx_dump_vmcs(struct hvtb_vp *vp);
 int hvtb_vmx_vp_finish_vmcs(struct hvtb_vp *vp);
-void vmx_skip_instruction(struct hvtb_vp *vp);
-void vmx_inject_exception(struct hvtb_vp *vp, u8 vector, bool has_error,
+void hvtb_vmx_skip_instruction(struct hvtb_vp *vp);
+void hvtb_vmx_inject_exception(struct hvtb_vp *vp, u8 vector, bool has_error,
 			  u32 error_code);
-int vmx_msr_read(struct hvtb_vp *vp, u32 index, u64 *data);
-int vmx_msr_write(struct hvtb_vp *vp, u32 index, u64 data);
-int vmx_set_cr0(struct hvtb_vp *vp, unsigned long val);
-int vmx_set_cr4(struct hvtb_vp *vp, unsigned long val);
-void vmx_set_efer(struct hvtb_vp *vp, u64 efer);
+int hvtb_vmx_msr_read(struct hvtb_vp *vp, u32 index, u64 *data);
+int hvtb_vmx_msr_write(struct hvtb_vp *vp, u32 index, u64 data);
+int hvtb_vmx_set_cr0(struct hvtb_vp *vp, unsigned long val);
+int hvtb_vmx_set_cr4(struct hvtb_vp *vp, unsigned long val);
+void hvtb_vmx_set_efer(struct hvtb_vp *vp, u64 efer);
 
-int vmx_hypercall_to_user(struct hvtb_vp *vp);
-bool vmx_apicv_prepare(struct hvtb_vp *vp);
+int hvtb_vmx_hypercall_to_user(struct hvtb_vp *vp);
+bool hvtb_vmx_apicv_prepare(struct hvtb_vp *vp);
 
 static inline int vmx_user_exit(struct hvtb_vp *vp, u32 reason)
 {
