@@ -122,17 +122,34 @@ struct hvtb_partition {
 	struct page *apic_access_page;
 };
 
-/* What the next HVTB_VP_RUN must finish before entering the guest. */
-enum hvtb_pending {
-	HVTB_PENDING_NONE,
-	HVTB_PENDING_IO_IN,		/* write run->io.value to RAX */
-	HVTB_PENDING_IO_INS,		/* copy run->data into guest memory */
-	HVTB_PENDING_CPUID,		/* write run->cpuid to RAX..RDX */
-	HVTB_PENDING_MSR_READ,		/* run->msr.data to EDX:EAX, or #GP */
-	HVTB_PENDING_MSR_WRITE,		/* #GP if run->msr.error */
-	HVTB_PENDING_HYPERCALL,		/* run->hypercall.result to RAX */
-	HVTB_PENDING_APIC_MMIO,		/* step RIP past an emulated xAPIC access */
+/*
+ * Requests: deferred work for a VP (KVM's vcpu->requests). Whoever has
+ * work for the VP sets a bit with hvtb_vp_request() (any context; from
+ * another context it then kicks the VP: hvtb_vp_wake()). The backend's run
+ * loop looks at the mask once before each VM entry, with interrupts off,
+ * and leaves for the core's run loop (vp.c) if any bit is set; vp.c does
+ * the work where it may sleep, in one place (vp_check_requests()), and
+ * enters again. A room that owns a request registers its handler with
+ * hvtb_vp_set_request_handler() at load.
+ */
+enum hvtb_request {
+	HVTB_REQ_HV_WORK,	/* hypercall / synthetic-MSR work on guest memory */
+	HVTB_REQ_SYNIC,		/* SynIC messages to write into the SIMP page */
+	HVTB_REQ_APIC_MMIO,	/* an xAPIC access to emulate (its MOV decoded) */
+	HVTB_REQ_HALT,		/* in HLT (in-kernel APIC): until an interrupt */
+	HVTB_REQ_YIELD,		/* PAUSE loop, long spin wait: others run first */
+	HVTB_REQ_SIO_IN,	/* INS: copy run->data into guest memory */
+	HVTB_REQ_SIO_OUT,	/* OUTS: copy guest memory to run->data (exit) */
+	HVTB_REQ_MMIO_INSN,	/* fetch the instruction bytes of run->mmio (exit) */
+	HVTB_NR_REQUESTS
 };
+
+/*
+ * A request's handler: 0 to go on (enter the guest), 1 (VMX_EXIT_USER)
+ * when run->exit_reason is set for user space, or -errno. Process context,
+ * the VMCS not current.
+ */
+typedef int (*hvtb_request_fn)(struct hvtb_vp *vp);
 
 /* Guest MSRs that hvtb swaps with the host's around VM entry. */
 enum hvtb_swapped_msr {
@@ -189,8 +206,6 @@ struct hvtb_sched_vp {
 	enum hvtb_sched_state state;
 	int result;
 	bool cancel;
-	bool yield;		/* PAUSE-loop exit: end the slice, others first */
-	bool halted;		/* a run ended (signal) while the VP was in HLT */
 	wait_queue_head_t done;
 	u64 queued_at;		/* ns, for the wait-time counter */
 };
@@ -229,19 +244,24 @@ struct hvtb_vp {
 
 	struct fpu_guest fpu;
 
-	enum hvtb_pending pending;
+	/* HVTB_REQ_* bits (atomic bitops); see enum hvtb_request. */
+	unsigned long requests;
+	/*
+	 * Applies user space's answer to the intercept of the last run (an
+	 * IN's value, a CPUID result, ...) before the next entry, VMCS
+	 * current (KVM's complete_userspace_io); NULL when nothing waits.
+	 */
+	void (*complete_user)(struct hvtb_vp *vp);
+	wait_queue_head_t halt_wq;	/* HLT in the RUN caller (vp.c) */
 	struct hvtb_string_io sio;
-	bool sio_pending;	/* string I/O in flight (registers to update) */
 	struct hvtb_paging paging;
 	u8 exit_insn_len;
-	bool mmio_fetch;	/* fetch the instruction for run->mmio */
 	u64 mmio_rip_linear;
 
 	/* In-kernel local APIC (HVTB_PARTITION_LAPIC), else NULL. */
 	struct hvtb_apic *apic;
 	u64 apic_mmio_gpa;	/* the xAPIC access being emulated */
 	bool apic_mmio_long;	/* it came from 64-bit code */
-	u8 apic_mmio_len;	/* its instruction length, once decoded */
 
 	/* Read at the exit, used by handlers and by the slow path. */
 	u32 exit_reason;
@@ -262,6 +282,34 @@ void hvtb_partition_put(struct hvtb_partition *part);
 int hvtb_vp_create(struct hvtb_partition *part, const struct hvtb_vp_config *cfg);
 void hvtb_vp_set_task(struct hvtb_vp *vp, struct task_struct *t);
 void hvtb_vp_kick(struct hvtb_vp *vp);
+void hvtb_vp_wake(struct hvtb_vp *vp);
+void hvtb_vp_set_request_handler(enum hvtb_request req, hvtb_request_fn fn);
+
+/** hvtb_vp_request() - note work for the VP's run loop (any context). */
+static inline void hvtb_vp_request(struct hvtb_vp *vp, enum hvtb_request req)
+{
+	set_bit(req, &vp->requests);
+}
+
+/** hvtb_vp_test_request() - is @req noted (it stays noted)? */
+static inline bool hvtb_vp_test_request(const struct hvtb_vp *vp,
+					enum hvtb_request req)
+{
+	return test_bit(req, &vp->requests);
+}
+
+/** hvtb_vp_check_request() - take @req: true if it was noted. */
+static inline bool hvtb_vp_check_request(struct hvtb_vp *vp,
+					 enum hvtb_request req)
+{
+	return test_and_clear_bit(req, &vp->requests);
+}
+
+/** hvtb_vp_has_requests() - is any request noted? (once before each entry) */
+static inline bool hvtb_vp_has_requests(const struct hvtb_vp *vp)
+{
+	return READ_ONCE(vp->requests);
+}
 
 /* kmod/vmx/vmx.c */
 int hvtb_vmx_vp_init(struct hvtb_vp *vp);
@@ -311,10 +359,10 @@ typedef void (*hvtb_apic_eoi_fn)(struct hvtb_vp *vp, u32 vector);
 
 int hvtb_apic_deliver(struct hvtb_vp *vp, u32 vector, u32 flags);
 void hvtb_apic_set_eoi_notify(struct hvtb_vp *vp, hvtb_apic_eoi_fn fn);
-void hvtb_apic_kick(struct hvtb_vp *vp);
 void hvtb_apic_set_auto_eoi(struct hvtb_vp *vp, const unsigned long *vectors);
 int hvtb_apic_hv_msr(struct hvtb_vp *vp, u32 index, u64 *data, bool write);
 
+void hvtb_apic_init(void);
 int hvtb_apic_create(struct hvtb_vp *vp);
 void hvtb_apic_destroy(struct hvtb_vp *vp);
 int hvtb_apic_set_base(struct hvtb_vp *vp, u64 val, bool host);
@@ -323,7 +371,6 @@ int hvtb_apic_msr_write(struct hvtb_vp *vp, u32 index, u64 data, u64 guest_tsc);
 u32 hvtb_apic_get_tpr(struct hvtb_vp *vp);
 void hvtb_apic_set_tpr(struct hvtb_vp *vp, u32 tpr);
 bool hvtb_apic_mmio_hit(struct hvtb_vp *vp, u64 gpa);
-int hvtb_apic_mmio(struct hvtb_vp *vp);
 bool hvtb_apic_has_interrupt(struct hvtb_vp *vp);
 bool hvtb_apic_vid_allowed(struct hvtb_vp *vp);
 u16 hvtb_apic_vid_prepare(struct hvtb_vp *vp);
@@ -334,7 +381,6 @@ void hvtb_apic_write_trap(struct hvtb_vp *vp, u32 off);
 int hvtb_apic_ack_interrupt(struct hvtb_vp *vp);
 bool hvtb_apic_nmi_pending(struct hvtb_vp *vp);
 void hvtb_apic_nmi_ack(struct hvtb_vp *vp);
-int hvtb_apic_halt(struct hvtb_vp *vp);
 void hvtb_apic_get_state(struct hvtb_vp *vp, struct hvtb_lapic_state *s);
 int hvtb_apic_set_state(struct hvtb_vp *vp, const struct hvtb_lapic_state *s,
 			u64 guest_tsc);

@@ -17,6 +17,7 @@
 
 #include <linux/hvtb.h>
 #include "hvtb.h"
+#include "hypercall/hv.h"
 
 static int hvtb_reboot_notify(struct notifier_block *nb, unsigned long code,
 			      void *unused)
@@ -62,6 +63,10 @@ static int __init hvtb_init(void)
 	if (r)
 		goto err_vmx_root;
 	atomic_notifier_chain_register(&panic_notifier_list, &hvtb_panic_nb);
+
+	/* The rooms above the core register what they handle. */
+	hvtb_apic_init();
+	hvtb_hv_init();
 
 	r = hvtb_sched_init();
 	if (r)

@@ -90,14 +90,14 @@ static void vp_internal_error(struct hvtb_vp *vp, u32 suberror)
 /* The sleeping half of an intercept, after the VMCS was put. */
 static void vp_after_exit(struct hvtb_vp *vp)
 {
-	if (vp->mmio_fetch) {
-		vp->mmio_fetch = false;
+	if (hvtb_vp_check_request(vp, HVTB_REQ_MMIO_INSN)) {
 		if (hvtb_ept_range_flags(vp->part->ept, vp->run->mmio.gpa))
 			vp->run->mmio.flags |= HVTB_MMIO_MAPPED;
 		vp_fetch_insn(vp);
 	}
-	if (vp->sio_pending && !vp->sio.in && vp_copy_string_io(vp, false)) {
-		vp->sio_pending = false;
+	if (hvtb_vp_check_request(vp, HVTB_REQ_SIO_OUT) &&
+	    vp_copy_string_io(vp, false)) {
+		vp->complete_user = NULL;
 		vp_internal_error(vp, HVTB_INTERNAL_EMULATION);
 	}
 }
@@ -134,6 +134,107 @@ void hvtb_vp_kick(struct hvtb_vp *vp)
 	rcu_read_unlock();
 }
 
+/**
+ * hvtb_vp_wake() - the VP has new work (an interrupt, a SynIC message):
+ * end its HLT wherever it blocks and make it leave the guest soon.
+ * @vp: the VP; any context, under rcu_read_lock() or with the VP pinned.
+ */
+void hvtb_vp_wake(struct hvtb_vp *vp)
+{
+	wake_up_interruptible(&vp->halt_wq);	/* HLT in the RUN caller */
+	hvtb_sched_unblock(vp);			/* HLT on hvtb's scheduler */
+	hvtb_vp_kick(vp);			/* the guest, on another CPU */
+}
+
+/* The handlers other rooms registered for their requests. */
+static hvtb_request_fn vp_request_fns[HVTB_NR_REQUESTS] __read_mostly;
+
+/**
+ * hvtb_vp_set_request_handler() - @fn does request @req in the core's run
+ * loop (process context, VMCS not current). At module load.
+ * @req: the request
+ * @fn: its handler
+ */
+void hvtb_vp_set_request_handler(enum hvtb_request req, hvtb_request_fn fn)
+{
+	vp_request_fns[req] = fn;
+}
+
+/* Does the HLT end: an interrupt above PPR or an NMI? */
+static bool vp_halt_over(struct hvtb_vp *vp)
+{
+	return hvtb_apic_has_interrupt(vp) || hvtb_apic_nmi_pending(vp);
+}
+
+/*
+ * HVTB_REQ_HALT, the one place a HLT is decided: over once an interrupt or
+ * an NMI is pending (the request is taken). Otherwise a VP on hvtb's
+ * scheduler blocks on its CPU's queue (hvtb_sched_start() sees the
+ * request), and one of a HVTB_PARTITION_ROOT_SCHED partition waits here
+ * until an interrupt, SynIC work (done by the caller, which comes back) or
+ * a signal (-EINTR: the next run resumes the HLT).
+ */
+static int vp_halt(struct hvtb_vp *vp)
+{
+	if (!vp_halt_over(vp)) {
+		if (!vp->part->root_sched)
+			return 0;
+		if (wait_event_interruptible(vp->halt_wq, vp_halt_over(vp) ||
+					     hvtb_vp_test_request(vp, HVTB_REQ_SYNIC)))
+			return -EINTR;
+		if (!vp_halt_over(vp))
+			return 0;
+	}
+	hvtb_vp_check_request(vp, HVTB_REQ_HALT);
+	return 0;
+}
+
+/* A registered room's request: its handler's result. */
+static int vp_do_request(struct hvtb_vp *vp, enum hvtb_request req)
+{
+	hvtb_request_fn fn = vp_request_fns[req];
+	int r;
+
+	if (!hvtb_vp_check_request(vp, req) || WARN_ON_ONCE(!fn))
+		return 0;
+	r = fn(vp);
+	if (r < 0) {
+		vp_internal_error(vp, HVTB_INTERNAL_EMULATION);
+		return VMX_EXIT_USER;
+	}
+	return r;
+}
+
+/*
+ * The requests, before an entry, where sleeping is allowed: the one place
+ * the run loop does deferred work (the backend looks at the mask before
+ * each entry and leaves for it). Return: 0 to execute the guest,
+ * VMX_EXIT_USER (run->exit_reason set) or -EINTR.
+ */
+static int vp_check_requests(struct hvtb_vp *vp)
+{
+	int r;
+
+	/* INS: user space filled run->data; put it into guest memory. */
+	if (hvtb_vp_check_request(vp, HVTB_REQ_SIO_IN) &&
+	    vp_copy_string_io(vp, true)) {
+		vp->complete_user = NULL;
+		vp_internal_error(vp, HVTB_INTERNAL_EMULATION);
+		return VMX_EXIT_USER;
+	}
+	for (;;) {
+		r = vp_do_request(vp, HVTB_REQ_HV_WORK);
+		r = r ?: vp_do_request(vp, HVTB_REQ_APIC_MMIO);
+		r = r ?: vp_do_request(vp, HVTB_REQ_SYNIC);
+		if (r || !hvtb_vp_test_request(vp, HVTB_REQ_HALT))
+			return r;
+		r = vp_halt(vp);
+		/* SynIC work ended the wait: deliver, then halt again. */
+		if (r || !hvtb_vp_test_request(vp, HVTB_REQ_SYNIC))
+			return r;
+	}
+}
+
 /*
  * HVTB_PARTITION_ROOT_SCHED: the VP executes on the calling thread, which
  * the host's scheduler preempts like any other (the guest FPU state stays
@@ -151,9 +252,11 @@ static int vp_run_here(struct hvtb_vp *vp)
 			break;
 		}
 		cond_resched();
-		vp->sched.yield = false;	/* the host's scheduler decides */
+		/* The host's scheduler decides who runs: a yield is no more. */
+		hvtb_vp_check_request(vp, HVTB_REQ_YIELD);
 		r = hvtb_vmx_vp_run(vp, 0);
-		if (r != VMX_EXIT_CONTINUE)
+		if (r != VMX_EXIT_CONTINUE ||
+		    (READ_ONCE(vp->requests) & ~BIT(HVTB_REQ_YIELD)))
 			break;
 	}
 	fpu_swap_kvm_fpstate(&vp->fpu, false);
@@ -161,78 +264,19 @@ static int vp_run_here(struct hvtb_vp *vp)
 	return r;
 }
 
-/* One stretch of guest execution, wherever the partition's VPs execute. */
+/*
+ * One stretch of guest execution, wherever the partition's VPs execute.
+ * Return: VMX_EXIT_USER, VMX_EXIT_CONTINUE with requests noted, or -errno
+ * (-EINTR: a signal).
+ */
 static int vp_execute(struct hvtb_vp *vp)
 {
 	int r;
 
-	if (vp->part->root_sched) {
-		if (vp->sched.halted) {
-			/* Back into the HLT a signal interrupted. */
-			vp->sched.halted = false;
-			return VMX_EXIT_HALT;
-		}
+	if (vp->part->root_sched)
 		return vp_run_here(vp);
-	}
 	r = hvtb_sched_start(vp);
 	return r ?: hvtb_sched_wait(vp);
-}
-
-/*
- * What a stretch left to the RUN caller, where sleeping is allowed: a HLT
- * to block in (in-kernel APIC), an xAPIC access to emulate, hypercall or
- * synthetic-MSR work on guest memory (kmod/hypercall). Returns
- * VMX_EXIT_CONTINUE to execute on, or the result for user space.
- */
-static int vp_in_kernel_work(struct hvtb_vp *vp, int r)
-{
-	switch (r) {
-	case VMX_EXIT_HALT:
-		/*
-		 * A signal ends the wait; the run then reports -EINTR, and
-		 * the next run resumes the HLT. SynIC work wakes it too: a
-		 * message written into the SIMP page raises its SINT's
-		 * vector, else the VP halts again.
-		 */
-		for (;;) {
-			if (hvtb_apic_halt(vp)) {
-				vp->sched.halted = true;
-				return -EINTR;
-			}
-			if (!hvtb_hv_synic_work(vp->hv))
-				return VMX_EXIT_CONTINUE;
-			hvtb_synic_deliver(vp);
-			if (hvtb_apic_has_interrupt(vp) || hvtb_apic_nmi_pending(vp))
-				return VMX_EXIT_CONTINUE;
-		}
-	case VMX_EXIT_APIC_MMIO:
-		if (!hvtb_apic_mmio(vp))
-			return VMX_EXIT_CONTINUE;
-		vp_internal_error(vp, HVTB_INTERNAL_EMULATION);
-		return VMX_EXIT_USER;
-	case VMX_EXIT_SLOW:
-		hvtb_hv_slow(vp);	/* hypercall/MSR work on guest memory */
-		return VMX_EXIT_CONTINUE;
-	default:
-		return r;
-	}
-}
-
-/* Work the next run needs before the guest is entered. 0 or an exit for user space. */
-static int vp_before_run(struct hvtb_vp *vp)
-{
-	vp->stats.runs++;
-
-	/* INS: user space filled run->data; put it into guest memory. */
-	if (vp->sio_pending && vp->sio.in && vp->pending == HVTB_PENDING_IO_INS) {
-		vp->pending = HVTB_PENDING_NONE;
-		if (vp_copy_string_io(vp, true)) {
-			vp->sio_pending = false;
-			vp_internal_error(vp, HVTB_INTERNAL_EMULATION);
-			return VMX_EXIT_USER;
-		}
-	}
-	return 0;
 }
 
 static long vp_run(struct hvtb_vp *vp, unsigned long arg)
@@ -250,23 +294,22 @@ static long vp_run(struct hvtb_vp *vp, unsigned long arg)
 		vp->run_async = false;
 		r = hvtb_sched_wait(vp);
 	} else {
-		r = vp_before_run(vp);
-		if (r)
-			return 0;
-		if (async) {
+		vp->stats.runs++;
+		r = vp_check_requests(vp);
+		if (!r && async) {
 			r = hvtb_sched_start(vp);
 			if (r)
 				return r;
 			WRITE_ONCE(vp->run_async, true);
 			return -EINPROGRESS;
 		}
-		r = vp_execute(vp);
+		if (!r)
+			r = vp_execute(vp);
 	}
-	for (;;) {
-		r = vp_in_kernel_work(vp, r);
-		if (r != VMX_EXIT_CONTINUE)
-			break;
-		r = vp_execute(vp);
+	while (r == VMX_EXIT_CONTINUE) {
+		r = vp_check_requests(vp);
+		if (!r)
+			r = vp_execute(vp);
 	}
 	if (r == -EINTR)
 		vp->run->exit_reason = HVTB_EXIT_INTR;
@@ -447,7 +490,7 @@ static long vp_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	/* User space sets the VP's registers: a HLT a signal interrupted is over. */
 	if (cmd == HVTB_VP_SET_REGS || cmd == HVTB_VP_SET_SREGS ||
 	    cmd == HVTB_VP_SET_EVENTS)
-		vp->sched.halted = false;
+		hvtb_vp_check_request(vp, HVTB_REQ_HALT);
 	switch (cmd) {
 	case HVTB_VP_RUN:
 		r = vp_run(vp, arg);
@@ -594,6 +637,7 @@ int hvtb_vp_create(struct hvtb_partition *part, const struct hvtb_vp_config *cfg
 	vp->part = part;
 	vp->index = cfg->index;
 	mutex_init(&vp->run_lock);
+	init_waitqueue_head(&vp->halt_wq);
 
 	vp->run_page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
 	if (!vp->run_page) {

@@ -69,6 +69,7 @@
 #include "ept/ept.h"
 #include "hvtb.h"
 #include "hypercall/hv.h"
+#include "vmx/vmx.h"
 
 #define APIC_REGS_BYTES		0x400	/* the registers' part of the page */
 
@@ -125,7 +126,6 @@ enum { SH_NONE, SH_SELF, SH_ALL, SH_OTHERS };
  * @period_ns: the period of a periodic timer (0 otherwise).
  * @count_ns: ns per count of the current programming (for CCR).
  * @tsc_deadline: IA32_TSC_DEADLINE, 0 when disarmed.
- * @wq: where a blocking HLT waits.
  * @eoi_notify: called after an EOI with the vector that ended.
  * @auto_eoi: vectors the guest never EOIs (SynIC SINTs with auto-EOI):
  *	taking one does not set its ISR bit.
@@ -147,7 +147,6 @@ struct hvtb_apic {
 	u64 count_ns;
 	u64 tsc_deadline;
 
-	wait_queue_head_t wq;
 	hvtb_apic_eoi_fn eoi_notify;
 	DECLARE_BITMAP(auto_eoi, 256);
 };
@@ -264,18 +263,6 @@ static bool apic_accept(struct hvtb_apic *a, u32 vector)
 }
 
 /**
- * hvtb_apic_kick() - make a VP look at its APIC soon: wake it from a
- * blocking HLT and force a VM exit if it runs the guest on another CPU.
- * @vp: the VP (with an APIC); any context.
- */
-void hvtb_apic_kick(struct hvtb_vp *vp)
-{
-	wake_up_interruptible(&vp->apic->wq);	/* HLT in the RUN caller */
-	hvtb_sched_unblock(vp);			/* HLT on hvtb's scheduler */
-	hvtb_vp_kick(vp);			/* the guest, on another CPU */
-}
-
-/**
  * hvtb_apic_deliver() - deliver a fixed interrupt or an NMI to a VP.
  * @vp: the target VP
  * @vector: 16..255 (ignored for an NMI)
@@ -310,7 +297,7 @@ int hvtb_apic_deliver(struct hvtb_vp *vp, u32 vector, u32 flags)
 	spin_unlock_irqrestore(&a->lock, fl);
 	if (!ok)
 		return -ENXIO;
-	hvtb_apic_kick(vp);
+	hvtb_vp_wake(vp);
 	return 0;
 }
 
@@ -433,7 +420,7 @@ static enum hrtimer_restart apic_timer_fn(struct hrtimer *t)
 out:
 	spin_unlock_irqrestore(&a->lock, fl);
 	if (fired)
-		hvtb_apic_kick(a->vp);
+		hvtb_vp_wake(a->vp);
 	return ret;
 }
 
@@ -1043,12 +1030,13 @@ static unsigned int apic_fetch(struct hvtb_vp *vp, u8 *buf)
  * hvtb_apic_mmio() - emulate the xAPIC access of the last exit (may sleep;
  * the VMCS is not current). The exit captured vp->apic_mmio_gpa, the
  * paging mode and the RIP; the register result goes into vp->gprs and RIP
- * moves on at the next entry (HVTB_PENDING_APIC_MMIO).
+ * moves on at the next entry (hvtb_vmx_skip_at_entry()). The handler of
+ * HVTB_REQ_APIC_MMIO.
  * @vp: the VP
  * Return: 0, or -EINVAL for an instruction hvtb does not decode (the
- * caller reports HVTB_EXIT_INTERNAL / HVTB_INTERNAL_EMULATION).
+ * core reports HVTB_EXIT_INTERNAL / HVTB_INTERNAL_EMULATION).
  */
-int hvtb_apic_mmio(struct hvtb_vp *vp)
+static int apic_mmio_request(struct hvtb_vp *vp)
 {
 	struct hvtb_apic *a = vp->apic;
 	u32 off = vp->apic_mmio_gpa & 0xfff, v = 0;
@@ -1075,9 +1063,17 @@ int hvtb_apic_mmio(struct hvtb_vp *vp)
 		}
 		vp->gprs.regs[in.reg] = v;	/* a 32-bit load zero-extends */
 	}
-	vp->apic_mmio_len = in.len;
-	vp->pending = HVTB_PENDING_APIC_MMIO;
+	hvtb_vmx_skip_at_entry(vp, in.len);
 	return 0;
+}
+
+/**
+ * hvtb_apic_init() - register what the APIC handles with the core's run
+ * loop (the xAPIC accesses it emulates). Called once at load.
+ */
+void hvtb_apic_init(void)
+{
+	hvtb_vp_set_request_handler(HVTB_REQ_APIC_MMIO, apic_mmio_request);
 }
 
 /* ---- injection side (vmx.c, interrupts disabled) ---- */
@@ -1216,23 +1212,6 @@ void hvtb_apic_write_trap(struct hvtb_vp *vp, u32 off)
 	apic_write(a, off, READ_ONCE(REG(a, off)), false);
 }
 
-/**
- * hvtb_apic_halt() - block a HLT (RFLAGS.IF=1) until an interrupt above
- * PPR or an NMI is pending, SynIC work waits (a message to write into the
- * guest's SIMP page, which may raise an interrupt), or a signal arrives.
- * No CPU is used meanwhile.
- * @vp: the VP
- * Return: 0, or -ERESTARTSYS on a signal (the run loop reports HVTB_EXIT_INTR).
- */
-int hvtb_apic_halt(struct hvtb_vp *vp)
-{
-	struct hvtb_apic *a = vp->apic;
-
-	return wait_event_interruptible(a->wq, hvtb_apic_nmi_pending(vp) ||
-					hvtb_apic_has_interrupt(vp) ||
-					hvtb_hv_synic_work(vp->hv));
-}
-
 /* ---- state ioctls, user-space interrupts ---- */
 
 /**
@@ -1304,7 +1283,7 @@ int hvtb_apic_set_state(struct hvtb_vp *vp, const struct hvtb_lapic_state *s,
 		a->period_ns = max(REG(a, APIC_TMICT) * a->count_ns,
 				   APIC_MIN_PERIOD_NS);
 	spin_unlock_irqrestore(&a->lock, fl);
-	hvtb_apic_kick(vp);
+	hvtb_vp_wake(vp);
 	return 0;
 }
 
@@ -1365,7 +1344,6 @@ int hvtb_apic_create(struct hvtb_vp *vp)
 	a->apicv = vp->part->apicv;
 	a->vp = vp;
 	spin_lock_init(&a->lock);
-	init_waitqueue_head(&a->wq);
 	hrtimer_init(&a->timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS);
 	a->timer.function = apic_timer_fn;
 	apic_reset_regs(a);

@@ -5,9 +5,10 @@
  *
  * A partition's enlightenment config is fixed before its first VP, so the
  * exit handlers read it without locks. Work that needs guest memory (the
- * ept accessors sleep) is noted in the VP by the exit handler, which
- * returns VMX_EXIT_SLOW; vp.c then calls hvtb_hv_slow() after the VMCS is
- * put and enters the guest again without going to user space.
+ * ept accessors sleep) is noted in the VP by the exit handler as the
+ * request HVTB_REQ_HV_WORK; vp.c runs its handler (registered by
+ * hvtb_hv_init()) after the VMCS is put and enters the guest again without
+ * going to user space.
  */
 #ifndef HVTB_HYPERCALL_HV_H
 #define HVTB_HYPERCALL_HV_H
@@ -68,7 +69,7 @@ struct hvtb_hv_call {
 	u64 out_gpa;
 };
 
-/* Sleeping work an exit left for hvtb_hv_slow(). */
+/* Sleeping work an exit left for the HVTB_REQ_HV_WORK handler. */
 #define HV_WORK_HYPERCALL	BIT(0)	/* vp->hv->call */
 #define HV_WORK_HC_PAGE		BIT(1)	/* write the hypercall page */
 #define HV_WORK_TSC_PAGE	BIT(2)	/* write the reference TSC page */
@@ -154,16 +155,10 @@ int hvtb_synic_signal(struct hvtb_partition *part, u32 vp_index, u32 sint,
 long hvtb_synic_ioctl(struct hvtb_partition *part, unsigned int cmd,
 		      void __user *uarg);
 
-/* Does SynIC work wait for the VP's run path (hvtb_hv_slow())? */
-static inline bool hvtb_hv_synic_work(const struct hvtb_hv_vp *h)
-{
-	return READ_ONCE(h->synic_work);
-}
-
 int hvtb_hv_tsc_offset_changed(struct hvtb_vp *vp);
 
 /* kmod/hypercall/hypercall.c */
 int hvtb_hv_vmcall(struct hvtb_vp *vp);
-void hvtb_hv_slow(struct hvtb_vp *vp);
+void hvtb_hv_init(void);
 
 #endif /* HVTB_HYPERCALL_HV_H */

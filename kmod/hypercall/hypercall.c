@@ -22,8 +22,8 @@
  * output GPA not mapped (writable) -> INVALID_HYPERCALL_INPUT.
  *
  * Fast calls that need no guest memory finish in the exit handler. A slow
- * call notes itself in the VP and returns VMX_EXIT_SLOW: guest memory is
- * read and written by hvtb_hv_slow() in process context after the VMCS is
+ * call notes itself in the VP with the request HVTB_REQ_HV_WORK: guest memory is
+ * read and written by its handler in process context after the VMCS is
  * put (the ept accessors sleep), then the guest is entered again without a
  * trip to user space. RIP is already past the VMCALL then; only RAX is left
  * to write, and RAX lives in vp->gprs, not in the VMCS.
@@ -157,8 +157,8 @@ static int hc_forward(struct hvtb_vp *vp)
 /**
  * hvtb_hv_vmcall() - a VMCALL exit in a partition with enlightenments.
  * @vp: the VP; VMCS current, preemption off
- * Return: VMX_EXIT_CONTINUE, VMX_EXIT_SLOW (hvtb_hv_slow() finishes the
- * call) or VMX_EXIT_USER (a forwarded call).
+ * Return: VMX_EXIT_CONTINUE (with HVTB_REQ_HV_WORK noted when
+ * its handler finishes the call) or VMX_EXIT_USER (a forwarded call).
  */
 int hvtb_hv_vmcall(struct hvtb_vp *vp)
 {
@@ -199,7 +199,8 @@ int hvtb_hv_vmcall(struct hvtb_vp *vp)
 		};
 		h->work |= HV_WORK_HYPERCALL;
 		h->stats.slow++;
-		return VMX_EXIT_SLOW;
+		hvtb_vp_request(vp, HVTB_REQ_HV_WORK);
+		return VMX_EXIT_CONTINUE;
 	}
 	switch (d->code) {
 	case HVCALL_SIGNAL_EVENT:
@@ -211,7 +212,8 @@ int hvtb_hv_vmcall(struct hvtb_vp *vp)
 			};
 			h->work |= HV_WORK_HYPERCALL;
 			h->stats.slow++;
-			return VMX_EXIT_SLOW;
+			hvtb_vp_request(vp, HVTB_REQ_HV_WORK);
+			return VMX_EXIT_CONTINUE;
 		}
 		if (status == HV_STATUS_SUCCESS)
 			h->stats.signal_event++;
@@ -284,8 +286,13 @@ static u64 hc_slow_call(struct hvtb_vp *vp)
 
 	switch (c->control & HV_HYPERCALL_RESULT_MASK) {
 	case HVCALL_NOTIFY_LONG_SPIN_WAIT:
-		/* TODO(scheduler issue): yield to a VP holding the lock. */
+		/*
+		 * Others first: the lock holder may be a VP waiting for this
+		 * CPU (HVTB_REQ_YIELD puts this one behind its CPU's VPs on
+		 * hvtb's scheduler); the host's scheduler decides otherwise.
+		 */
 		vp->hv->stats.long_spin_wait++;
+		hvtb_vp_request(vp, HVTB_REQ_YIELD);
 		cond_resched();
 		return HV_STATUS_SUCCESS;
 	case HVCALL_GET_PARTITION_ID:
@@ -313,16 +320,12 @@ static u64 hc_slow_call(struct hvtb_vp *vp)
 	}
 }
 
-/**
- * hvtb_hv_slow() - the sleeping half of an exit that returned
- * VMX_EXIT_SLOW: page writes after an MSR write, a slow hypercall, SynIC
- * messages to write into the SIMP page.
- * @vp: the VP
- *
- * Context: process context, VMCS not current; the guest is entered again
- * afterwards.
+/*
+ * HVTB_REQ_HV_WORK: the sleeping half of an exit: page writes after an
+ * MSR write, a slow hypercall. Process context, VMCS not current; the
+ * guest is entered again afterwards.
  */
-void hvtb_hv_slow(struct hvtb_vp *vp)
+static int hv_work_request(struct hvtb_vp *vp)
 {
 	struct hvtb_hv_vp *h = vp->hv;
 	u64 result;
@@ -338,6 +341,22 @@ void hvtb_hv_slow(struct hvtb_vp *vp)
 		trace_hvtb_hypercall(vp->part->id, vp->index, h->call.control,
 				     result);
 	}
-	if (hvtb_hv_synic_work(h))
-		hvtb_synic_deliver(vp);
+	return 0;
+}
+
+/* HVTB_REQ_SYNIC: messages for the SIMP page (kmod/hypercall/synic.c). */
+static int hv_synic_request(struct hvtb_vp *vp)
+{
+	hvtb_synic_deliver(vp);
+	return 0;
+}
+
+/**
+ * hvtb_hv_init() - register the requests kmod/hypercall/ handles with the
+ * core's run loop. Called once at load.
+ */
+void hvtb_hv_init(void)
+{
+	hvtb_vp_set_request_handler(HVTB_REQ_HV_WORK, hv_work_request);
+	hvtb_vp_set_request_handler(HVTB_REQ_SYNIC, hv_synic_request);
 }

@@ -14,8 +14,8 @@
  *
  * Enabling the hypercall page or the reference TSC page writes guest memory,
  * which sleeps: the guest path notes the work (HV_WORK_*) and returns 1, so
- * that the exit handler returns VMX_EXIT_SLOW and vp.c calls
- * hvtb_hv_write_pages() after the VMCS is put, before the next entry.
+ * that the exit handler notes HVTB_REQ_HV_WORK and vp.c calls
+ * hvtb_hv_write_pages() (through its handler) after the VMCS is put.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -320,7 +320,7 @@ static void hv_write_tsc_page(struct hvtb_vp *vp, u64 gpa)
  * hvtb_hv_tsc_offset_changed() - IA32_TSC was written on @vp: the reference
  * TSC page, if enabled, is to be written again (valid or not).
  * @vp: the VP (VMCS current)
- * Return: 1 when that work is noted for hvtb_hv_slow(), else 0.
+ * Return: 1 when that work is noted for the HVTB_REQ_HV_WORK handler, else 0.
  */
 int hvtb_hv_tsc_offset_changed(struct hvtb_vp *vp)
 {

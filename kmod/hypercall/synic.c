@@ -8,9 +8,9 @@
  * (hrtimer callbacks, hardirq) append under vp->hv->synic_lock, set the
  * SINT's bit in synic_work and kick the VP. Only the VP itself moves a
  * message into the guest's SIMP page, in process context while it does not
- * run the guest (the ept accessors sleep): vmx.c leaves the run loop with
- * VMX_EXIT_SLOW when synic_work is set, hvtb_hv_slow() calls
- * hvtb_synic_deliver(), and a blocking HLT wakes for it too (in the RUN
+ * run the guest (the ept accessors sleep): the SINT's bit comes with the
+ * request HVTB_REQ_SYNIC, which ends the run loop before the next entry;
+ * vp.c calls hvtb_synic_deliver(), and a blocking HLT wakes for it too (in the RUN
  * caller, or a VP BLOCKED on hvtb's scheduler, whose run then ends with
  * the HLT still in progress: hvtb_sched_unblock()). So the slot is never
  * written while the guest reads it on this VP. In both modes a delivery
@@ -98,9 +98,16 @@ static bool synic_on(const struct hvtb_hv_vp *h)
 static void synic_kick(struct hvtb_vp *vp)
 {
 	if (vp->apic)
-		hvtb_apic_kick(vp);
+		hvtb_vp_wake(vp);
 	else
 		hvtb_vp_kick(vp);
+}
+
+/* Note SINT @sint for the VP's run path (HVTB_REQ_SYNIC). */
+static void synic_note(struct hvtb_vp *vp, u32 sint)
+{
+	set_bit(sint, &vp->hv->synic_work);
+	hvtb_vp_request(vp, HVTB_REQ_SYNIC);
 }
 
 /* Raise the vector of SINT value @sintv (unless polled). */
@@ -111,9 +118,10 @@ static void synic_raise(struct hvtb_vp *vp, u64 sintv)
 }
 
 /* Append @m to the queue of @sint. synic_lock held. Return: 0 or -EAGAIN. */
-static int synic_enqueue(struct hvtb_hv_vp *h, u32 sint,
+static int synic_enqueue(struct hvtb_vp *vp, u32 sint,
 			 const struct hv_message *m)
 {
+	struct hvtb_hv_vp *h = vp->hv;
 	struct hvtb_synic_queue *q = &h->queues[sint];
 
 	if (q->count == HVTB_HV_SINT_QUEUE_DEPTH)
@@ -121,13 +129,14 @@ static int synic_enqueue(struct hvtb_hv_vp *h, u32 sint,
 	q->msgs[(q->head + q->count) % HVTB_HV_SINT_QUEUE_DEPTH] = *m;
 	q->count++;
 	h->queued |= BIT(sint);
-	set_bit(sint, &h->synic_work);
+	synic_note(vp, sint);
 	return 0;
 }
 
 /* Try every SINT with queued messages again (EOM, enable, unmask). */
-static void synic_rescan(struct hvtb_hv_vp *h)
+static void synic_rescan(struct hvtb_vp *vp)
 {
+	struct hvtb_hv_vp *h = vp->hv;
 	unsigned long fl, queued;
 	unsigned int sint;
 
@@ -135,7 +144,7 @@ static void synic_rescan(struct hvtb_hv_vp *h)
 	queued = h->queued;
 	spin_unlock_irqrestore(&h->synic_lock, fl);
 	for_each_set_bit(sint, &queued, HV_SYNIC_SINT_COUNT)
-		set_bit(sint, &h->synic_work);
+		synic_note(vp, sint);
 }
 
 /* The vectors of unmasked auto-EOI SINTs, for the APIC. */
@@ -323,7 +332,7 @@ static bool stimer_message(struct hvtb_vp *vp, u32 i, u64 cfg)
 	tp = (void *)m.u.payload;
 	tp->timer_index = i;
 	tp->expiration_time = t->exp;
-	if (synic_enqueue(h, STIMER_SINT(cfg), &m)) {
+	if (synic_enqueue(vp, STIMER_SINT(cfg), &m)) {
 		h->stats.stimer_missed++;
 		return false;
 	}
@@ -422,7 +431,7 @@ static int synic_write_sint(struct hvtb_vp *vp, u32 sint, u64 data, bool host)
 		raise = true;
 	}
 	if (!(data & HV_SYNIC_SINT_MASKED) && (h->queued & BIT(sint)))
-		set_bit(sint, &h->synic_work);
+		synic_note(vp, sint);
 	spin_unlock_irqrestore(&h->synic_lock, fl);
 	synic_update_auto_eoi(vp);
 	if (raise)
@@ -470,7 +479,7 @@ int hvtb_synic_msr_write(struct hvtb_vp *vp, u32 index, u64 data, bool host)
 		return -EINVAL;
 	}
 	if (h->queues)
-		synic_rescan(h);
+		synic_rescan(vp);
 	return 0;
 }
 
@@ -557,7 +566,7 @@ static int synic_set_state(struct hvtb_vp *vp, const struct hvtb_synic_state *s)
 		if (!(s->sint[i] & HV_SYNIC_SINT_MASKED) &&
 		    (s->event_pending & BIT(i)))
 			synic_write_sint(vp, i, s->sint[i], true);
-	synic_rescan(h);
+	synic_rescan(vp);
 	synic_kick(vp);
 	return 0;
 }
@@ -679,7 +688,7 @@ static long synic_set_queue(struct hvtb_vp *vp,
 	}
 	synic_sync_timer_queued(h);
 	spin_unlock_irqrestore(&h->synic_lock, fl);
-	synic_rescan(h);
+	synic_rescan(vp);
 	synic_kick(vp);
 	return 0;
 }
@@ -776,7 +785,7 @@ static long synic_post(struct hvtb_partition *part, void __user *uarg)
 		r = -ENODEV;
 	} else {
 		spin_lock_irqsave(&vp->hv->synic_lock, fl);
-		r = synic_enqueue(vp->hv, p.sint, &m);
+		r = synic_enqueue(vp, p.sint, &m);
 		spin_unlock_irqrestore(&vp->hv->synic_lock, fl);
 		if (!r)
 			synic_kick(vp);

@@ -15,8 +15,9 @@
  * APIC leaves the queue too, without ending the run: BLOCKED, it costs no
  * CPU until the APIC's kick (hvtb_sched_unblock()) queues it again. SynIC
  * work for a BLOCKED VP ends its run instead: the RUN caller writes the
- * message into guest memory and stays in the HLT unless that raised an
- * interrupt, as in HVTB_PARTITION_ROOT_SCHED partitions.
+ * message into guest memory (HVTB_REQ_SYNIC) and the VP blocks here again
+ * unless that raised an interrupt. The HLT itself is the request
+ * HVTB_REQ_HALT: noted at the exit, taken when the VP wakes.
  *
  * The guest FPU state is loaded only inside one slice, with bottom halves
  * disabled: a kernel thread's FPU registers are not saved at a context
@@ -48,7 +49,6 @@
 #include <asm/tsc.h>
 
 #include "hvtb.h"
-#include "hypercall/hv.h"
 #include "trace.h"
 #include "vmx/vmx.h"
 
@@ -192,7 +192,7 @@ static void sched_finish(struct hvtb_vp *vp, int result)
 static bool sched_vp_wakeable(struct hvtb_vp *vp)
 {
 	return hvtb_apic_nmi_pending(vp) || hvtb_apic_has_interrupt(vp) ||
-	       hvtb_hv_synic_work(vp->hv);
+	       hvtb_vp_test_request(vp, HVTB_REQ_SYNIC);
 }
 
 /**
@@ -200,10 +200,10 @@ static bool sched_vp_wakeable(struct hvtb_vp *vp)
  * in any other state. The APIC calls it when it has an interrupt for the
  * VP, the SynIC when it has a message for it.
  *
- * An interrupt or NMI queues the VP: the guest resumes after its HLT. SynIC
- * work alone ends the run with VMX_EXIT_HALT instead: the RUN caller writes
- * the SIMP page and stays in the HLT unless that raised an interrupt (vp.c),
- * as a VP in HLT on the RUN caller does. Anything else leaves it blocked.
+ * An interrupt or NMI queues the VP (HVTB_REQ_HALT taken): the guest
+ * resumes after its HLT. SynIC work alone ends the run instead, its
+ * requests noted: the RUN caller writes the SIMP page and blocks here again
+ * unless that raised an interrupt (vp.c). Anything else leaves it blocked.
  * @vp: the VP; any context (hardirq, other locks held, but not the APIC's).
  */
 void hvtb_sched_unblock(struct hvtb_vp *vp)
@@ -229,13 +229,14 @@ void hvtb_sched_unblock(struct hvtb_vp *vp)
 	}
 	woke = vp->sched.state == HVTB_SCHED_BLOCKED && irq;
 	if (woke) {
+		hvtb_vp_check_request(vp, HVTB_REQ_HALT);	/* the HLT is over */
 		vp->sched.state = HVTB_SCHED_QUEUED;
 		vp->sched.queued_at = sched_now();
 		sched_wake(&sc->prq, &vp->sched.se, sched_quantum_ns());
 	} else if (vp->sched.state == HVTB_SCHED_BLOCKED &&
-		   hvtb_hv_synic_work(vp->hv)) {
-		/* The HLT goes on in the RUN caller after the delivery. */
-		sched_finish(vp, VMX_EXIT_HALT);
+		   hvtb_vp_test_request(vp, HVTB_REQ_SYNIC)) {
+		/* The RUN caller delivers; the HLT goes on after that. */
+		sched_finish(vp, VMX_EXIT_CONTINUE);
 	}
 	spin_unlock_irqrestore(&sc->lock, fl);
 	if (woke)
@@ -244,14 +245,13 @@ void hvtb_sched_unblock(struct hvtb_vp *vp)
 
 /*
  * End the run of a VP that waits on its CPU, QUEUED or BLOCKED in HLT (the
- * next run resumes the HLT), as cancelled. Lock held. Return: whether it
- * waited.
+ * next run resumes the HLT: HVTB_REQ_HALT stays noted), as cancelled. Lock
+ * held. Return: whether it waited.
  */
 static bool sched_end_waiting(struct hvtb_vp *vp)
 {
-	if (vp->sched.state == HVTB_SCHED_BLOCKED)
-		vp->sched.halted = true;
-	else if (vp->sched.state != HVTB_SCHED_QUEUED)
+	if (vp->sched.state != HVTB_SCHED_BLOCKED &&
+	    vp->sched.state != HVTB_SCHED_QUEUED)
 		return false;
 	sched_finish(vp, VMX_EXIT_CONTINUE);
 	return true;
@@ -309,17 +309,22 @@ static void sched_thread_fn(unsigned int cpu)
 	now = sched_now() - now;	/* the slice's length */
 	sched_charge(&sc->prq, &vp->sched.se, now);
 	vp->stats.sched_runtime_ns += now;
-	if (vp->sched.yield) {
+	if (hvtb_vp_check_request(vp, HVTB_REQ_YIELD)) {
 		/* Behind every VP of this CPU: they run before it again. */
-		vp->sched.yield = false;
 		vp->sched.se.vruntime = max(vp->sched.se.vruntime,
 					    sc->prq.lead_vruntime);
 	}
-	blocked = r == VMX_EXIT_HALT && !vp->sched.cancel;
+	/*
+	 * HLT alone blocks the VP here; any other request is for the RUN
+	 * caller (work that sleeps), which resumes the run after it.
+	 */
+	blocked = r == VMX_EXIT_CONTINUE && !vp->sched.cancel &&
+		  READ_ONCE(vp->requests) == BIT(HVTB_REQ_HALT);
 	if (blocked) {
 		vp->sched.state = HVTB_SCHED_BLOCKED;
 		vp->sched.se.runnable = false;
-	} else if (r != VMX_EXIT_CONTINUE || vp->sched.cancel) {
+	} else if (r != VMX_EXIT_CONTINUE || vp->sched.cancel ||
+		   hvtb_vp_has_requests(vp)) {
 		sched_finish(vp, r);
 	} else {
 		vp->sched.state = HVTB_SCHED_QUEUED;
@@ -469,8 +474,7 @@ int hvtb_sched_start(struct hvtb_vp *vp)
 
 	spin_lock_irq(&sc->lock);
 	vp->sched.cancel = false;
-	halted = vp->sched.halted;
-	vp->sched.halted = false;
+	halted = hvtb_vp_test_request(vp, HVTB_REQ_HALT);
 	if (halted) {
 		/* Still in the HLT a signal interrupted: block again. */
 		vp->sched.state = HVTB_SCHED_BLOCKED;
@@ -512,20 +516,26 @@ static void sched_cancel(struct hvtb_vp *vp)
  * hvtb_sched_wait() - wait for the end of the run hvtb_sched_start() began.
  * @vp: the VP (its run_lock held)
  *
- * Return: what hvtb_vmx_vp_run() returned for the run's last slice, or
- * -EINTR when a signal cancelled the run (the VP is resumable).
+ * Return: what hvtb_vmx_vp_run() returned for the run's last slice:
+ * VMX_EXIT_CONTINUE when requests wait for the RUN caller, -EINTR when a
+ * signal (or nothing) cancelled the run (the VP is resumable).
  */
 int hvtb_sched_wait(struct hvtb_vp *vp)
 {
+	bool intr = false;
 	int r;
 
 	/* A signal: the run ends within one slice. */
 	if (wait_event_interruptible(vp->sched.done,
-				     READ_ONCE(vp->sched.state) == HVTB_SCHED_DONE))
+				     READ_ONCE(vp->sched.state) == HVTB_SCHED_DONE)) {
 		sched_cancel(vp);
+		intr = true;
+	}
 	vp->sched.state = HVTB_SCHED_IDLE;
 	r = vp->sched.result;
-	return r == VMX_EXIT_CONTINUE ? -EINTR : r;
+	if (r == VMX_EXIT_CONTINUE && (intr || !hvtb_vp_has_requests(vp)))
+		return -EINTR;
+	return r;
 }
 
 /**

@@ -5,9 +5,10 @@
  * Handlers run with the VMCS current and preemption disabled, so they never
  * sleep. An exit that needs user space fills struct hvtb_run and returns
  * VMX_EXIT_USER; work that must sleep (reading guest memory for string I/O
- * or the instruction bytes of an MMIO access) is noted in the VP and done by
- * kmod/vp.c after the VMCS is put. hvtb_vmx_vp_finish_vmcs() applies user
- * space's answer (an IN's value, a CPUID result, ...) before the next entry.
+ * or the instruction bytes of an MMIO access) is a request (HVTB_REQ_*) that
+ * kmod/vp.c does after the VMCS is put. An intercept that user space answers
+ * sets vp->complete_user, which applies the answer (an IN's value, a CPUID
+ * result, ...) before the next entry.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -156,6 +157,18 @@ static const struct hvtb_cpuid_entry *cpuid_find(const struct hvtb_cpuid_rcu *t,
 	return NULL;
 }
 
+/* User space's CPUID result to RAX..RDX (RIP is already past CPUID). */
+static void complete_cpuid(struct hvtb_vp *vp)
+{
+	const struct hvtb_exit_cpuid *c = &vp->run->cpuid;
+	unsigned long *g = vp->gprs.regs;
+
+	g[GPR_RAX] = c->eax;
+	g[GPR_RBX] = c->ebx;
+	g[GPR_RCX] = c->ecx;
+	g[GPR_RDX] = c->edx;
+}
+
 static int handle_cpuid(struct hvtb_vp *vp)
 {
 	u32 fn = vp->gprs.regs[GPR_RAX], idx = vp->gprs.regs[GPR_RCX];
@@ -180,7 +193,7 @@ static int handle_cpuid(struct hvtb_vp *vp)
 			.eax = found.eax, .ebx = found.ebx,
 			.ecx = found.ecx, .edx = found.edx,
 		};
-		vp->pending = HVTB_PENDING_CPUID;
+		vp->complete_user = complete_cpuid;
 		return vmx_user_exit(vp, HVTB_EXIT_CPUID);
 	}
 	vp->gprs.regs[GPR_RAX] = found.eax;
@@ -192,16 +205,17 @@ static int handle_cpuid(struct hvtb_vp *vp)
 
 /*
  * HLT. With an in-kernel APIC and RFLAGS.IF=1 it blocks in the kernel until
- * an interrupt or NMI is pending (vp.c); with IF=0 (a CPU would sleep until
- * an NMI, INIT or SMI) or without an in-kernel APIC, user space sees it.
+ * an interrupt or NMI is pending (HVTB_REQ_HALT, vp.c); with IF=0 (a CPU
+ * would sleep until an NMI, INIT or SMI) or without an in-kernel APIC, user
+ * space sees it.
  */
 static int handle_hlt(struct hvtb_vp *vp)
 {
 	hvtb_vmx_skip_instruction(vp);
 	if (vp->apic && (vmcs_readl(GUEST_RFLAGS) & X86_EFLAGS_IF)) {
-		if (hvtb_apic_has_interrupt(vp) || hvtb_apic_nmi_pending(vp))
-			return VMX_EXIT_CONTINUE;
-		return VMX_EXIT_HALT;
+		if (!hvtb_apic_has_interrupt(vp) && !hvtb_apic_nmi_pending(vp))
+			hvtb_vp_request(vp, HVTB_REQ_HALT);
+		return VMX_EXIT_CONTINUE;
 	}
 	return vmx_user_exit(vp, HVTB_EXIT_HLT);
 }
@@ -219,10 +233,17 @@ static int handle_nmi_window(struct hvtb_vp *vp)
 	return VMX_EXIT_CONTINUE;
 }
 
+/* User space's hypercall result to RAX. */
+static void complete_hypercall(struct hvtb_vp *vp)
+{
+	vp->gprs.regs[GPR_RAX] = vp->run->hypercall.result;
+}
+
 /**
  * hvtb_vmx_hypercall_to_user() - hand the VMCALL to user space (HVTB_EXIT_HYPERCALL);
  * the next RUN puts run->hypercall.result in RAX.
  * @vp: the VP, RIP already past the VMCALL
+ * Return: VMX_EXIT_USER.
  */
 int hvtb_vmx_hypercall_to_user(struct hvtb_vp *vp)
 {
@@ -233,7 +254,7 @@ int hvtb_vmx_hypercall_to_user(struct hvtb_vp *vp)
 		.rdx = g[GPR_RDX], .rsi = g[GPR_RSI], .rdi = g[GPR_RDI],
 		.r8 = g[GPR_R8], .r9 = g[GPR_R9],
 	};
-	vp->pending = HVTB_PENDING_HYPERCALL;
+	vp->complete_user = complete_hypercall;
 	return vmx_user_exit(vp, HVTB_EXIT_HYPERCALL);
 }
 
@@ -283,7 +304,7 @@ static int handle_skip(struct hvtb_vp *vp)
  */
 static int handle_pause_loop(struct hvtb_vp *vp)
 {
-	vp->sched.yield = true;
+	hvtb_vp_request(vp, HVTB_REQ_YIELD);
 	return VMX_EXIT_CONTINUE;
 }
 
@@ -387,6 +408,21 @@ static void io_capture_string(struct hvtb_vp *vp, unsigned long q, u8 size)
 	s->count = min_t(u32, s->count, HVTB_RUN_DATA_SIZE / size);
 }
 
+/* An IN's value from user space to AL/AX/EAX. */
+static void complete_io_in(struct hvtb_vp *vp)
+{
+	unsigned long *g = vp->gprs.regs;
+	u8 size = vp->run->io.size;
+
+	if (size == 4)
+		g[GPR_RAX] = (u32)vp->run->io.value;	/* zero-extends */
+	else
+		g[GPR_RAX] = (g[GPR_RAX] & ~((1UL << (size * 8)) - 1)) |
+			     (vp->run->io.value & ((1UL << (size * 8)) - 1));
+}
+
+static void complete_string_io(struct hvtb_vp *vp);
+
 static int handle_io(struct hvtb_vp *vp)
 {
 	unsigned long q = vp->exit_qual;
@@ -410,10 +446,14 @@ static int handle_io(struct hvtb_vp *vp)
 		}
 		io->count = vp->sio.count;
 		io->data_offset = offsetof(struct hvtb_run, data);
-		/* RIP stays until the copy is done (vp.c, then finish). */
-		vp->pending = io->direction == HVTB_IO_IN ?
-			      HVTB_PENDING_IO_INS : HVTB_PENDING_NONE;
-		vp->sio_pending = true;
+		/*
+		 * RIP stays until the copy is done: vp.c copies OUTS data
+		 * before the return to user space, INS data before the
+		 * next entry; complete_string_io() then steps the registers.
+		 */
+		hvtb_vp_request(vp, io->direction == HVTB_IO_IN ?
+				HVTB_REQ_SIO_IN : HVTB_REQ_SIO_OUT);
+		vp->complete_user = complete_string_io;
 		return vmx_user_exit(vp, HVTB_EXIT_IO);
 	}
 
@@ -422,7 +462,7 @@ static int handle_io(struct hvtb_vp *vp)
 		io->value = vp->gprs.regs[GPR_RAX] &
 			    (size == 4 ? 0xffffffffUL : (1UL << (size * 8)) - 1);
 	} else {
-		vp->pending = HVTB_PENDING_IO_IN;
+		vp->complete_user = complete_io_in;
 	}
 	return vmx_user_exit(vp, HVTB_EXIT_IO);
 }
@@ -443,6 +483,29 @@ static bool msr_intercepted(struct hvtb_vp *vp, u32 index)
 	return hit;
 }
 
+/* User space's RDMSR answer: EDX:EAX, or #GP. */
+static void complete_msr_read(struct hvtb_vp *vp)
+{
+	const struct hvtb_exit_msr *m = &vp->run->msr;
+
+	if (m->error) {
+		vmx_inject_gp(vp);
+		return;
+	}
+	vp->gprs.regs[GPR_RAX] = (u32)m->data;
+	vp->gprs.regs[GPR_RDX] = m->data >> 32;
+	hvtb_vmx_skip_instruction(vp);
+}
+
+/* User space's WRMSR answer: done, or #GP. */
+static void complete_msr_write(struct hvtb_vp *vp)
+{
+	if (vp->run->msr.error)
+		vmx_inject_gp(vp);
+	else
+		hvtb_vmx_skip_instruction(vp);
+}
+
 static int handle_msr_read(struct hvtb_vp *vp)
 {
 	u32 index = vp->gprs.regs[GPR_RCX];
@@ -450,7 +513,7 @@ static int handle_msr_read(struct hvtb_vp *vp)
 
 	if (msr_intercepted(vp, index)) {
 		vp->run->msr = (struct hvtb_exit_msr) { .index = index };
-		vp->pending = HVTB_PENDING_MSR_READ;
+		vp->complete_user = complete_msr_read;
 		return vmx_user_exit(vp, HVTB_EXIT_MSR_READ);
 	}
 	if (hvtb_vmx_msr_read(vp, index, &data)) {
@@ -474,7 +537,7 @@ static int handle_msr_write(struct hvtb_vp *vp)
 		vp->run->msr = (struct hvtb_exit_msr) {
 			.index = index, .data = data,
 		};
-		vp->pending = HVTB_PENDING_MSR_WRITE;
+		vp->complete_user = complete_msr_write;
 		return vmx_user_exit(vp, HVTB_EXIT_MSR_WRITE);
 	}
 	r = hvtb_vmx_msr_write(vp, index, data);
@@ -484,7 +547,9 @@ static int handle_msr_write(struct hvtb_vp *vp)
 	}
 	hvtb_vmx_skip_instruction(vp);
 	/* 1: done, guest memory still to write (a synthetic MSR's page) */
-	return r > 0 ? VMX_EXIT_SLOW : VMX_EXIT_CONTINUE;
+	if (r > 0)
+		hvtb_vp_request(vp, HVTB_REQ_HV_WORK);
+	return VMX_EXIT_CONTINUE;
 }
 
 static int handle_entry_failure(struct hvtb_vp *vp)
@@ -504,7 +569,8 @@ static int vmx_apic_mmio_exit(struct hvtb_vp *vp, u64 gpa)
 	vp->apic_mmio_long = vmcs_read32(GUEST_CS_AR_BYTES) & BIT(13);
 	vmx_capture_paging(vp);
 	vp->mmio_rip_linear = vmcs_readl(GUEST_CS_BASE) + vmcs_readl(GUEST_RIP);
-	return VMX_EXIT_APIC_MMIO;
+	hvtb_vp_request(vp, HVTB_REQ_APIC_MMIO);
+	return VMX_EXIT_CONTINUE;
 }
 
 static int handle_ept_violation(struct hvtb_vp *vp)
@@ -529,7 +595,7 @@ static int handle_ept_violation(struct hvtb_vp *vp)
 		m->gva = vmcs_readl(GUEST_LINEAR_ADDRESS);
 	}
 	/* Whether the GPA is in a range is decided in vp.c (it may sleep). */
-	vp->mmio_fetch = true;
+	hvtb_vp_request(vp, HVTB_REQ_MMIO_INSN);
 	vmx_capture_paging(vp);
 	vp->mmio_rip_linear = vmcs_readl(GUEST_CS_BASE) + vmcs_readl(GUEST_RIP);
 	return vmx_user_exit(vp, HVTB_EXIT_MMIO);
@@ -707,7 +773,7 @@ static void gpr_write_asize(struct hvtb_vp *vp, unsigned int n, u64 v,
 }
 
 /* Step RSI/RDI and RCX past the elements user space handled. */
-static void vmx_finish_string_io(struct hvtb_vp *vp)
+static void complete_string_io(struct hvtb_vp *vp)
 {
 	const struct hvtb_string_io *s = &vp->sio;
 	u64 delta = (u64)s->count * s->size;
@@ -715,7 +781,6 @@ static void vmx_finish_string_io(struct hvtb_vp *vp)
 	u64 mask = s->addr_size == 8 ? ~0ULL : (1ULL << (s->addr_size * 8)) - 1;
 	u64 rcx;
 
-	vp->sio_pending = false;
 	gpr_write_asize(vp, s->in ? GPR_RDI : GPR_RSI, addr, s->addr_size);
 	if (s->rep) {
 		rcx = (vp->gprs.regs[GPR_RCX] & mask) - s->count;
@@ -726,59 +791,20 @@ static void vmx_finish_string_io(struct hvtb_vp *vp)
 	hvtb_vmx_skip_instruction(vp);
 }
 
-/**
- * hvtb_vmx_vp_finish_vmcs() - apply user space's answer to the last
- * intercept. VMCS current. Return: 0 or -errno.
- * @vp: the virtual processor
- */
-int hvtb_vmx_vp_finish_vmcs(struct hvtb_vp *vp)
+/* The xAPIC access emulated in vp.c's run path: step past its MOV. */
+static void complete_skip(struct hvtb_vp *vp)
 {
-	const struct hvtb_run *run = vp->run;
-	unsigned long *g = vp->gprs.regs;
-	u8 size;
+	hvtb_vmx_skip_instruction(vp);
+}
 
-	switch (vp->pending) {
-	case HVTB_PENDING_IO_IN:
-		size = run->io.size;
-		if (size == 4)
-			g[GPR_RAX] = (u32)run->io.value;	/* zero-extends */
-		else
-			g[GPR_RAX] = (g[GPR_RAX] & ~((1UL << (size * 8)) - 1)) |
-				     (run->io.value & ((1UL << (size * 8)) - 1));
-		break;
-	case HVTB_PENDING_CPUID:
-		g[GPR_RAX] = run->cpuid.eax;
-		g[GPR_RBX] = run->cpuid.ebx;
-		g[GPR_RCX] = run->cpuid.ecx;
-		g[GPR_RDX] = run->cpuid.edx;
-		break;
-	case HVTB_PENDING_MSR_READ:
-		if (run->msr.error) {
-			vmx_inject_gp(vp);
-			break;
-		}
-		g[GPR_RAX] = (u32)run->msr.data;
-		g[GPR_RDX] = run->msr.data >> 32;
-		hvtb_vmx_skip_instruction(vp);
-		break;
-	case HVTB_PENDING_MSR_WRITE:
-		if (run->msr.error)
-			vmx_inject_gp(vp);
-		else
-			hvtb_vmx_skip_instruction(vp);
-		break;
-	case HVTB_PENDING_HYPERCALL:
-		g[GPR_RAX] = run->hypercall.result;
-		break;
-	case HVTB_PENDING_APIC_MMIO:
-		vp->exit_insn_len = vp->apic_mmio_len;
-		hvtb_vmx_skip_instruction(vp);
-		break;
-	default:
-		break;
-	}
-	vp->pending = HVTB_PENDING_NONE;
-	if (vp->sio_pending)
-		vmx_finish_string_io(vp);
-	return 0;
+/**
+ * hvtb_vmx_skip_at_entry() - step RIP past the exiting instruction at the
+ * next entry, for an intercept emulated where the VMCS is not current.
+ * @vp: the VP
+ * @len: the instruction's length, as decoded
+ */
+void hvtb_vmx_skip_at_entry(struct hvtb_vp *vp, u8 len)
+{
+	vp->exit_insn_len = len;
+	vp->complete_user = complete_skip;
 }

@@ -727,7 +727,8 @@ static int vmx_entry_failed(struct hvtb_vp *vp, int r)
  * @deadline_tsc: the end of hvtb's scheduler slice (a TSC value), 0 for none
  *
  * Return: VMX_EXIT_USER (run->exit_reason set), VMX_EXIT_CONTINUE when the
- * caller should check for signals and reschedule, or -errno.
+ * caller should check for signals and requests and reschedule, or -errno
+ * (the VMCS could not be made current).
  */
 int hvtb_vmx_vp_run(struct hvtb_vp *vp, u64 deadline_tsc)
 {
@@ -746,25 +747,28 @@ int hvtb_vmx_vp_run(struct hvtb_vp *vp, u64 deadline_tsc)
 	r = vmx_vp_load(vp);
 	if (r)
 		goto out;
-	r = hvtb_vmx_vp_finish_vmcs(vp);
-	if (r)
-		goto out;
+	if (vp->complete_user) {
+		/* User space answered the last intercept (or vp.c emulated it). */
+		void (*complete)(struct hvtb_vp *vp) = vp->complete_user;
+
+		vp->complete_user = NULL;
+		complete(vp);
+	}
 
 	for (;;) {
 		if (test_thread_flag(TIF_NEED_FPU_LOAD))
 			switch_fpu_return();
 		local_irq_disable();
+		/*
+		 * The one look at the requests before an entry: any request
+		 * (work that sleeps, HLT, a yield) is done by the core's
+		 * run loop, after the VMCS is put.
+		 */
 		if (need_resched() || signal_pending(current) ||
-		    READ_ONCE(vp->sched.cancel) || vp->sched.yield ||
+		    READ_ONCE(vp->sched.cancel) || hvtb_vp_has_requests(vp) ||
 		    (deadline_tsc && rdtsc() >= deadline_tsc)) {
 			local_irq_enable();
 			r = VMX_EXIT_CONTINUE;
-			break;
-		}
-		/* SynIC messages go into guest memory first (sleeps). */
-		if (hvtb_hv_synic_work(vp->hv)) {
-			local_irq_enable();
-			r = VMX_EXIT_SLOW;
 			break;
 		}
 		if (vp->apic)

@@ -7,14 +7,14 @@
 
 #include "hvtb.h"
 
-/* What an exit handler tells the run loop. */
+/*
+ * What an exit handler tells the run loop. Work that must sleep is not a
+ * return code: the handler notes a request (hvtb_vp_request()), which
+ * ends the run loop before the next entry.
+ */
 enum {
 	VMX_EXIT_CONTINUE = 0,	/* handled in the kernel: enter again */
 	VMX_EXIT_USER = 1,	/* run->exit_reason is set: back to user space */
-	VMX_EXIT_HALT = 2,	/* in-kernel APIC: HLT blocks in vp.c */
-	VMX_EXIT_APIC_MMIO = 3,	/* in-kernel APIC: emulate an xAPIC access in vp.c */
-	/* sleeping work noted in the VP: vp.c does it, then enters again */
-	VMX_EXIT_SLOW = 4,
 };
 
 int hvtb_vmx_vmenter(struct hvtb_gprs *gprs, unsigned long launched);
@@ -22,7 +22,7 @@ extern const u8 hvtb_vmx_vmexit[];
 
 int hvtb_vmx_handle_exit(struct hvtb_vp *vp);
 void hvtb_vmx_dump_vmcs(struct hvtb_vp *vp);
-int hvtb_vmx_vp_finish_vmcs(struct hvtb_vp *vp);
+void hvtb_vmx_skip_at_entry(struct hvtb_vp *vp, u8 len);
 void hvtb_vmx_skip_instruction(struct hvtb_vp *vp);
 void hvtb_vmx_inject_exception(struct hvtb_vp *vp, u8 vector, bool has_error,
 			  u32 error_code);
