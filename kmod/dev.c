@@ -22,6 +22,7 @@
 #include <linux/hvtb.h>
 #include "compat.h"
 #include "hvtb.h"
+#include "vmx/vmx.h"
 
 static int group = -1;
 module_param(group, int, 0444);

@@ -10,7 +10,7 @@
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
-#include <linux/list.h>
+#include <linux/nospec.h>
 #include <linux/rcupdate.h>
 #include <linux/wait.h>
 #include <asm/fpu/types.h>
@@ -20,45 +20,6 @@
 #include "sched/policy.h"
 
 struct task_struct;
-
-/**
- * struct hvtb_vmx_caps - what one CPU's VMX capability MSRs say.
- *
- * The raw values are kept so that user space can see exactly what the probe
- * saw; @features is derived from them (HVTB_FEAT_* of the uapi).
- */
-struct hvtb_vmx_caps {
-	u64 feature_control;
-	u64 basic;
-	u64 pinbased;		/* true controls where the CPU has them */
-	u64 procbased;
-	u64 procbased2;
-	u64 exit;
-	u64 entry;
-	u64 misc;
-	u64 ept_vpid;
-	u64 cr0_fixed0;
-	u64 cr0_fixed1;
-	u64 cr4_fixed0;
-	u64 cr4_fixed1;
-	u64 vmfunc;
-	u64 features;
-	u32 revision;
-	u32 vmcs_size;
-	u32 timer_shift;
-};
-
-/* kmod/vmx/probe.c */
-extern struct hvtb_vmx_caps hvtb_caps;
-int hvtb_vmx_probe(void);
-int hvtb_vmx_check_this_cpu(void);
-
-/* kmod/vmx/root.c */
-int hvtb_vmx_root_init(void);
-void hvtb_vmx_root_exit(void);
-void hvtb_vmx_root_stop_all(void);
-void hvtb_vmx_root_stop_this_cpu(void);
-const struct cpumask *hvtb_vmx_root_cpus(void);
 
 /**
  * struct hvtb_gprs - a guest's general registers, by x86 register number.
@@ -96,9 +57,9 @@ struct hvtb_hv_vp;
  * struct hvtb_partition - a child partition: address space, VPs, tables.
  * @kref: one reference from the partition fd, one from each VP.
  * @lock: serializes VP creation and table replacement.
- * @vps: published under @lock; readers that cannot sleep (IPIs, the APIC
- *       timer) use READ_ONCE() under rcu_read_lock(): a VP is freed only an
- *       RCU grace period after it was unpublished.
+ * @vps: published under @lock (rcu_assign_pointer()); every reader goes
+ *       through hvtb_vp_lookup(), under rcu_read_lock() or @lock: a VP is
+ *       freed only an RCU grace period after it was unpublished.
  */
 struct hvtb_partition {
 	struct kref kref;
@@ -107,8 +68,9 @@ struct hvtb_partition {
 	u32 flags;		/* HVTB_PARTITION_* */
 	struct mutex lock;
 	struct hvtb_ept *ept;
+	u64 eptp;		/* the EPTP of @ept, for the VMCS */
 	u32 nr_vps;
-	struct hvtb_vp *vps[HVTB_MAX_VPS];
+	struct hvtb_vp __rcu *vps[HVTB_MAX_VPS];
 	struct hvtb_cpuid_rcu __rcu *cpuid;
 	struct hvtb_msr_list_rcu __rcu *msr_intercepts;
 	bool root_sched;	/* HVTB_PARTITION_ROOT_SCHED */
@@ -274,6 +236,25 @@ struct hvtb_vp {
 	struct hvtb_hv_vp *hv;	/* kmod/hypercall/: synthetic MSRs */
 };
 
+/**
+ * hvtb_vp_lookup() - the VP of @part with index @index, or NULL.
+ * @part: the partition
+ * @index: the VP index (any value: out of range is NULL)
+ *
+ * Context: rcu_read_lock() (the VP stays valid until rcu_read_unlock();
+ * vp_destroy() waits a grace period before it frees one) or @part->lock.
+ * Return: the VP, or NULL.
+ */
+static inline struct hvtb_vp *hvtb_vp_lookup(struct hvtb_partition *part,
+					     u32 index)
+{
+	if (index >= part->max_vps)
+		return NULL;
+	index = array_index_nospec(index, HVTB_MAX_VPS);
+	return rcu_dereference_check(part->vps[index],
+				     lockdep_is_held(&part->lock));
+}
+
 /* kmod/partition.c */
 int hvtb_partition_create(const struct hvtb_partition_config __user *ucfg);
 void hvtb_partition_put(struct hvtb_partition *part);
@@ -310,24 +291,6 @@ static inline bool hvtb_vp_has_requests(const struct hvtb_vp *vp)
 {
 	return READ_ONCE(vp->requests);
 }
-
-/* kmod/vmx/vmx.c */
-int hvtb_vmx_vp_init(struct hvtb_vp *vp);
-void hvtb_vmx_vp_destroy(struct hvtb_vp *vp);
-int hvtb_vmx_vp_run(struct hvtb_vp *vp, u64 deadline_tsc);
-int hvtb_gva_to_gpa(struct hvtb_vp *vp, u64 gva, u64 *gpa);
-void hvtb_vmx_get_regs(struct hvtb_vp *vp, struct hvtb_regs *regs);
-int hvtb_vmx_set_regs(struct hvtb_vp *vp, const struct hvtb_regs *regs);
-void hvtb_vmx_get_sregs(struct hvtb_vp *vp, struct hvtb_sregs *sregs);
-int hvtb_vmx_set_sregs(struct hvtb_vp *vp, const struct hvtb_sregs *sregs);
-void hvtb_vmx_get_events(struct hvtb_vp *vp, struct hvtb_vp_events *ev);
-int hvtb_vmx_set_events(struct hvtb_vp *vp, const struct hvtb_vp_events *ev);
-int hvtb_vmx_get_msr(struct hvtb_vp *vp, u32 index, u64 *data);
-int hvtb_vmx_set_msr(struct hvtb_vp *vp, u32 index, u64 data);
-int hvtb_vmx_controls_init(void);
-int hvtb_vmx_apicv_init(void);
-void hvtb_vmx_apicv_exit(void);
-bool hvtb_vmx_apicv_usable(void);
 
 /* kmod/sched/sched.c */
 int hvtb_sched_init(void);

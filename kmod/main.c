@@ -17,6 +17,7 @@
 
 #include <linux/hvtb.h>
 #include "hvtb.h"
+#include "vmx/vmx.h"
 #include "hypercall/hv.h"
 
 static int hvtb_reboot_notify(struct notifier_block *nb, unsigned long code,

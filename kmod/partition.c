@@ -18,6 +18,7 @@
 
 #include "ept/ept.h"
 #include "hvtb.h"
+#include "vmx/vmx.h"
 #include "hypercall/hv.h"
 
 static atomic_t partition_ids = ATOMIC_INIT(0);
@@ -253,6 +254,7 @@ int hvtb_partition_create(const struct hvtb_partition_config __user *ucfg)
 		r = PTR_ERR(part->ept);
 		goto err_free;
 	}
+	part->eptp = hvtb_ept_eptp(part->ept);
 	r = partition_apicv_init(part);
 	if (r)
 		goto err_destroy_ept;

@@ -376,6 +376,16 @@ static long vp_get_set(struct hvtb_vp *vp, unsigned int cmd, void __user *uarg)
 	return 0;
 }
 
+/* An MSR write of user space; work it left on guest memory is done now. */
+static int vp_set_msr(struct hvtb_vp *vp, u32 index, u64 data)
+{
+	int r = hvtb_vmx_set_msr(vp, index, data);
+
+	if (r > 0)
+		r = vp_do_request(vp, HVTB_REQ_HV_WORK) > 0 ? -EIO : 0;
+	return r;
+}
+
 static long vp_msrs(struct hvtb_vp *vp, void __user *uarg, bool set)
 {
 	struct hvtb_msr_entry __user *ue;
@@ -396,7 +406,7 @@ static long vp_msrs(struct hvtb_vp *vp, void __user *uarg, bool set)
 		if (hvtb_hv_msr_range(e.index) ?
 		    (set ? hvtb_hv_msr_write(vp, e.index, e.data, true) :
 			   hvtb_hv_msr_read(vp, e.index, &e.data, true)) :
-		    (set ? hvtb_vmx_set_msr(vp, e.index, e.data) :
+		    (set ? vp_set_msr(vp, e.index, e.data) :
 			   hvtb_vmx_get_msr(vp, e.index, &e.data)))
 			break;
 		if (!set && copy_to_user(&ue[i], &e, sizeof(e)))
@@ -563,15 +573,17 @@ static void vp_destroy(struct hvtb_vp *vp)
 	struct hvtb_partition *part = vp->part;
 
 	mutex_lock(&part->lock);
-	WRITE_ONCE(part->vps[vp->index], NULL);
+	RCU_INIT_POINTER(part->vps[vp->index], NULL);
 	part->nr_vps--;
 	mutex_unlock(&part->lock);
 	hvtb_sched_vp_destroy(vp);
 	/* Direct-mode synthetic timers deliver to the APIC. */
 	hvtb_synic_vp_stop(vp);
-	/* IPIs, user-space interrupts and SynIC posts find VPs under RCU. */
-	if (vp->apic || (vp->hv && vp->hv->queues))
-		synchronize_rcu();
+	/*
+	 * Every lookup (IPIs, user-space interrupts, SynIC posts, the TSC
+	 * page's check, kicks) is under RCU: wait out the readers.
+	 */
+	synchronize_rcu();
 	if (vp->apic)
 		hvtb_apic_destroy(vp);
 	hvtb_vmx_vp_destroy(vp);
@@ -610,7 +622,7 @@ static u64 vp_partition_tsc_offset(struct hvtb_partition *part)
 
 	mutex_lock(&part->lock);
 	for (i = 0; i < part->max_vps; i++) {
-		vp = part->vps[i];
+		vp = hvtb_vp_lookup(part, i);
 		if (vp) {
 			offset = READ_ONCE(vp->tsc_offset);
 			break;
@@ -663,12 +675,12 @@ int hvtb_vp_create(struct hvtb_partition *part, const struct hvtb_vp_config *cfg
 	}
 
 	mutex_lock(&part->lock);
-	if (part->vps[vp->index]) {
+	if (rcu_access_pointer(part->vps[vp->index])) {
 		mutex_unlock(&part->lock);
 		r = -EEXIST;
 		goto err_vmx;
 	}
-	WRITE_ONCE(part->vps[vp->index], vp);
+	rcu_assign_pointer(part->vps[vp->index], vp);
 	part->nr_vps++;
 	kref_get(&part->kref);
 	mutex_unlock(&part->lock);

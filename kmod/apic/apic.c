@@ -577,7 +577,7 @@ static void apic_send_ipi(struct hvtb_apic *a, u32 icr, u32 dest)
 	}
 	rcu_read_lock();
 	for (i = 0; i < part->max_vps; i++) {
-		struct hvtb_vp *vp = READ_ONCE(part->vps[i]);
+		struct hvtb_vp *vp = hvtb_vp_lookup(part, i);
 
 		if (!vp || !vp->apic)
 			continue;
@@ -1068,12 +1068,33 @@ static int apic_mmio_request(struct hvtb_vp *vp)
 }
 
 /**
- * hvtb_apic_init() - register what the APIC handles with the core's run
- * loop (the xAPIC accesses it emulates). Called once at load.
+ * hvtb_apic_init() - register what the APIC handles: with the core's run
+ * loop the xAPIC accesses it emulates, with the VMX backend its side of
+ * injection, TPR, the APIC MSRs and APIC virtualization. Once at load.
  */
 void hvtb_apic_init(void)
 {
+	static const struct hvtb_apic_ops ops = {
+		.has_interrupt = hvtb_apic_has_interrupt,
+		.ack_interrupt = hvtb_apic_ack_interrupt,
+		.nmi_pending = hvtb_apic_nmi_pending,
+		.nmi_ack = hvtb_apic_nmi_ack,
+		.get_tpr = hvtb_apic_get_tpr,
+		.set_tpr = hvtb_apic_set_tpr,
+		.set_base = hvtb_apic_set_base,
+		.msr_read = hvtb_apic_msr_read,
+		.msr_write = hvtb_apic_msr_write,
+		.mmio_hit = hvtb_apic_mmio_hit,
+		.write_trap = hvtb_apic_write_trap,
+		.eoi_induced = hvtb_apic_eoi_induced,
+		.vid_allowed = hvtb_apic_vid_allowed,
+		.vid_prepare = hvtb_apic_vid_prepare,
+		.page_phys = hvtb_apic_page_phys,
+		.eoi_exits = hvtb_apic_eoi_exits,
+	};
+
 	hvtb_vp_set_request_handler(HVTB_REQ_APIC_MMIO, apic_mmio_request);
+	hvtb_vmx_register_apic(&ops);
 }
 
 /* ---- injection side (vmx.c, interrupts disabled) ---- */
@@ -1317,7 +1338,7 @@ long hvtb_apic_assert(struct hvtb_partition *part, void __user *uarg)
 	if (irq.vp_index >= part->max_vps)
 		return -ENOENT;
 	rcu_read_lock();
-	vp = READ_ONCE(part->vps[irq.vp_index]);
+	vp = hvtb_vp_lookup(part, irq.vp_index);
 	r = vp ? hvtb_apic_deliver(vp, irq.vector, flags) : -ENOENT;
 	rcu_read_unlock();
 	return r;

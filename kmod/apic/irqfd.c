@@ -53,7 +53,7 @@ static void irqfd_fire(struct apic_irqfd *f)
 	struct hvtb_vp *vp;
 
 	rcu_read_lock();
-	vp = READ_ONCE(f->part->vps[f->vp_index]);
+	vp = hvtb_vp_lookup(f->part, f->vp_index);
 	if (vp)
 		hvtb_apic_deliver(vp, f->vector, 0);
 	rcu_read_unlock();

@@ -68,6 +68,7 @@
 
 #include <linux/hvtb.h>
 #include "hvtb.h"
+#include "vmx/vmx.h"
 #include "ept/ept.h"
 #include "ept/ept_logic.h"
 #include "vmx/insn.h"

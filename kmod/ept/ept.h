@@ -17,6 +17,8 @@
 
 #include <linux/types.h>
 
+struct hvtb_vp;
+
 struct hvtb_ept;
 struct hvtb_partition_info;
 struct page;
@@ -31,6 +33,9 @@ void hvtb_ept_destroy(struct hvtb_ept *ept);
 
 /* The EPTP to put in the VMCS: WB, 4-level walk, root table. */
 u64 hvtb_ept_eptp(const struct hvtb_ept *ept);
+
+/* kmod/ept/walk.c: guest page-table walk (the paging mode of the last exit) */
+int hvtb_gva_to_gpa(struct hvtb_vp *vp, u64 gva, u64 *gpa);
 
 /* Map [gpa, gpa+size) onto the caller's memory at uaddr (HVTB_MAP_* flags). */
 int hvtb_ept_map(struct hvtb_ept *ept, u64 gpa, u64 size, u64 uaddr, u32 flags);

@@ -158,7 +158,6 @@ long hvtb_synic_ioctl(struct hvtb_partition *part, unsigned int cmd,
 int hvtb_hv_tsc_offset_changed(struct hvtb_vp *vp);
 
 /* kmod/hypercall/hypercall.c */
-int hvtb_hv_vmcall(struct hvtb_vp *vp);
 void hvtb_hv_init(void);
 
 #endif /* HVTB_HYPERCALL_HV_H */

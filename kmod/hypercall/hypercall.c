@@ -42,7 +42,6 @@
 #include "trace.h"
 #include "hvtb.h"
 #include "hypercall/hv.h"
-#include "vmx/vmcs.h"
 #include "vmx/vmx.h"
 
 #define HC_REP_MAX		512	/* 8-byte elements in one output page */
@@ -98,14 +97,7 @@ static u64 hc_result(u16 status, u32 reps_done)
 /* #UD cases: CPL > 0, not in 64-bit mode, hypercall page not enabled. */
 static bool hc_may_call(struct hvtb_vp *vp)
 {
-	u32 ss_ar = vmcs_read32(GUEST_SS_AR_BYTES);
-	u32 cs_ar = vmcs_read32(GUEST_CS_AR_BYTES);
-
-	if (!(vmcs_readl(CR0_READ_SHADOW) & X86_CR0_PE))
-		return false;
-	if (((ss_ar >> 5) & 3) != 0)
-		return false;
-	if (!(vmcs_read64(GUEST_IA32_EFER) & EFER_LMA) || !(cs_ar & BIT(13)))
+	if (!hvtb_vmx_guest_64bit(vp) || hvtb_vmx_guest_cpl(vp) != 0)
 		return false;
 	return READ_ONCE(vp->part->hv->hypercall) & HV_X64_MSR_HYPERCALL_ENABLE;
 }
@@ -154,13 +146,13 @@ static int hc_forward(struct hvtb_vp *vp)
 	return hvtb_vmx_hypercall_to_user(vp);
 }
 
-/**
- * hvtb_hv_vmcall() - a VMCALL exit in a partition with enlightenments.
- * @vp: the VP; VMCS current, preemption off
- * Return: VMX_EXIT_CONTINUE (with HVTB_REQ_HV_WORK noted when
+/*
+ * A VMCALL exit (registered with the backend): TLFS hypercalls in a
+ * partition with enlightenments. @vp: VMCS current, preemption off.
+ * Return: -ENOENT without enlightenments (the backend's own VMCALL), VMX_EXIT_CONTINUE (with HVTB_REQ_HV_WORK noted when
  * its handler finishes the call) or VMX_EXIT_USER (a forwarded call).
  */
-int hvtb_hv_vmcall(struct hvtb_vp *vp)
+static int hv_vmcall(struct hvtb_vp *vp)
 {
 	unsigned long *g = vp->gprs.regs;
 	struct hvtb_hv_vp *h = vp->hv;
@@ -171,6 +163,8 @@ int hvtb_hv_vmcall(struct hvtb_vp *vp)
 	const struct hc_def *d;
 	u16 status;
 
+	if (!vp->part->hv->enabled)
+		return -ENOENT;		/* the backend's VMCALL */
 	if (!hc_may_call(vp)) {
 		hvtb_vmx_inject_exception(vp, X86_TRAP_UD, false, 0);
 		return VMX_EXIT_CONTINUE;
@@ -357,6 +351,25 @@ static int hv_synic_request(struct hvtb_vp *vp)
  */
 void hvtb_hv_init(void)
 {
+	static const struct hvtb_cpuid_ops cpuid = {
+		.nr_ranges = 2,
+		.ranges = { { 1, 1 },	/* the hypervisor-present bit */
+			    /* hv.c answers up to its HV_CPUID_MAX_LEAF */
+			    { HYPERV_CPUID_VENDOR_AND_MAX_FUNCTIONS,
+			      0x400000ff } },
+		.fill = hvtb_hv_cpuid,
+	};
+	static const struct hvtb_msr_ops msrs = {
+		.first = HVTB_HV_MSR_FIRST,
+		.last = HVTB_HV_MSR_LAST,
+		.read = hvtb_hv_msr_read,
+		.write = hvtb_hv_msr_write,
+	};
+
 	hvtb_vp_set_request_handler(HVTB_REQ_HV_WORK, hv_work_request);
 	hvtb_vp_set_request_handler(HVTB_REQ_SYNIC, hv_synic_request);
+	hvtb_vmx_register_cpuid(&cpuid);
+	hvtb_vmx_register_msrs(&msrs);
+	hvtb_vmx_register_exit(EXIT_REASON_VMCALL, hv_vmcall);
+	hvtb_vmx_register_tsc_notify(hvtb_hv_tsc_offset_changed);
 }

@@ -270,7 +270,7 @@ static bool hv_tsc_offsets_agree(struct hvtb_vp *vp)
 
 	rcu_read_lock();
 	for (i = 0; i < part->max_vps && agree; i++) {
-		other = READ_ONCE(part->vps[i]);
+		other = hvtb_vp_lookup(part, i);
 		if (other && READ_ONCE(other->tsc_offset) != vp->tsc_offset)
 			agree = false;
 	}

@@ -778,7 +778,7 @@ static long synic_post(struct hvtb_partition *part, void __user *uarg)
 	if (p.vp_index >= part->max_vps)
 		return -ENOENT;
 	rcu_read_lock();
-	vp = READ_ONCE(part->vps[p.vp_index]);
+	vp = hvtb_vp_lookup(part, p.vp_index);
 	if (!vp) {
 		r = -ENOENT;
 	} else if (!vp->hv->queues) {
@@ -850,7 +850,7 @@ int hvtb_synic_signal(struct hvtb_partition *part, u32 vp_index, u32 sint,
 		return -ENOENT;
 	/* The VP stays while part->lock is held (vp_destroy takes it). */
 	mutex_lock(&part->lock);
-	vp = part->vps[vp_index];
+	vp = hvtb_vp_lookup(part, vp_index);
 	r = vp ? synic_flag_vp(vp, &f) : -ENOENT;
 	mutex_unlock(&part->lock);
 	return r;

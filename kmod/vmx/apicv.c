@@ -13,7 +13,7 @@
  * - x2APIC: "virtualize x2APIC mode" and an MSR bitmap that lets the
  *   guest read the x2APIC registers (but the timer's current count) and
  *   write TPR, EOI and SELF_IPI without an exit;
- * - either, while the APIC allows it (hvtb_apic_vid_allowed()): the TPR
+ * - either, while the APIC allows it (hvtb_vmx_apic->vid_allowed()): the TPR
  *   shadow with CR8 exits off, APIC-register virtualization and
  *   virtual-interrupt delivery, with RVI/SVI computed from the page and
  *   every EOI exiting when an EOI hook is installed.
@@ -35,7 +35,7 @@
 
 #include "hvtb.h"
 #include "vmx/vmcs.h"
-#include "vmx/vmx.h"
+#include "vmx/internal.h"
 
 static bool apicv = true;
 module_param(apicv, bool, 0444);
@@ -120,7 +120,7 @@ bool hvtb_vmx_apicv_usable(void)
 /* The addresses the controls point at; constant for the VP's life. */
 static void apicv_write_addresses(struct hvtb_vp *vp)
 {
-	vmcs_write64(VIRTUAL_APIC_PAGE_ADDR, hvtb_apic_page_phys(vp));
+	vmcs_write64(VIRTUAL_APIC_PAGE_ADDR, hvtb_vmx_apic->page_phys(vp));
 	vmcs_write64(APIC_ACCESS_ADDR, page_to_phys(vp->part->apic_access_page));
 	vmcs_write64(MSR_BITMAP, __pa(apicv_msr_bitmap));
 	vmcs_write32(TPR_THRESHOLD, 0);
@@ -156,7 +156,7 @@ bool hvtb_vmx_apicv_prepare(struct hvtb_vp *vp)
 	bool x2 = base & X2APIC_ENABLE;
 	bool page = (base & MSR_IA32_APICBASE_ENABLE) && !x2 &&
 		    (base & MSR_IA32_APICBASE_BASE) == APIC_DEFAULT_PHYS_BASE;
-	bool vid = (x2 || page) && hvtb_apic_vid_allowed(vp);
+	bool vid = (x2 || page) && hvtb_vmx_apic->vid_allowed(vp);
 	u32 proc = vmcs_read32(CPU_BASED_VM_EXEC_CONTROL);
 	u32 proc2 = vmcs_read32(SECONDARY_VM_EXEC_CONTROL);
 	u32 p = proc & ~APICV_PROC, p2 = proc2 & ~APICV_PROC2;
@@ -182,7 +182,7 @@ bool hvtb_vmx_apicv_prepare(struct hvtb_vp *vp)
 		vmcs_write32(SECONDARY_VM_EXEC_CONTROL, p2);
 	if (!vid)
 		return false;
-	apicv_write_eoi_exits(vp, hvtb_apic_eoi_exits(vp));
-	vmcs_write16(GUEST_INTR_STATUS, hvtb_apic_vid_prepare(vp));
+	apicv_write_eoi_exits(vp, hvtb_vmx_apic->eoi_exits(vp));
+	vmcs_write16(GUEST_INTR_STATUS, hvtb_vmx_apic->vid_prepare(vp));
 	return true;
 }

@@ -24,9 +24,8 @@
 #include <asm/vmx.h>
 
 #include "trace.h"
-#include "hypercall/hv.h"
 #include "vmx/vmcs.h"
-#include "vmx/vmx.h"
+#include "vmx/internal.h"
 
 #define EPT_QUAL_READ		BIT(0)
 #define EPT_QUAL_WRITE		BIT(1)
@@ -39,6 +38,101 @@
 #define IO_QUAL_STRING		BIT(4)
 #define IO_QUAL_REP		BIT(5)
 #define IO_QUAL_PORT(q)		(((q) >> 16) & 0xffff)
+
+/* What the rooms above registered (hvtb_vmx_register_*(), at load). */
+static const struct hvtb_cpuid_ops *cpuid_ops __read_mostly;
+const struct hvtb_msr_ops *hvtb_vmx_msr_ops __read_mostly;
+hvtb_exit_fn hvtb_vmx_tsc_notify __read_mostly;
+const struct hvtb_apic_ops *hvtb_vmx_apic __read_mostly;
+static hvtb_exit_fn exit_hooks[EXIT_REASON_VMFUNC + 1] __read_mostly;
+
+/**
+ * hvtb_vmx_register_cpuid() - @ops sees the CPUID leaves of its ranges
+ * (kmod/hypercall/: leaf 1's hypervisor bit, the 0x40000000 leaves).
+ * @ops: the ranges and the handler (static: it is not copied)
+ */
+void hvtb_vmx_register_cpuid(const struct hvtb_cpuid_ops *ops)
+{
+	cpuid_ops = ops;
+}
+
+/* Does a room answer leaf @fn (hvtb_vmx_register_cpuid())? */
+static bool cpuid_registered(struct hvtb_vp *vp, u32 fn,
+			     struct hvtb_cpuid_entry *e)
+{
+	const struct hvtb_cpuid_ops *o = cpuid_ops;
+	u32 i;
+
+	for (i = 0; o && i < o->nr_ranges; i++)
+		if (fn >= o->ranges[i].first && fn <= o->ranges[i].last)
+			return o->fill(vp, fn, e);
+	return false;
+}
+
+/**
+ * hvtb_vmx_register_msrs() - @ops handles the MSRs @ops->first..last
+ * (guest RDMSR/WRMSR and HVTB_VP_GET/SET_MSRS). One range.
+ * @ops: the range and its handlers (static: it is not copied)
+ */
+void hvtb_vmx_register_msrs(const struct hvtb_msr_ops *ops)
+{
+	hvtb_vmx_msr_ops = ops;
+}
+
+/**
+ * hvtb_vmx_register_exit() - @fn sees exit @reason before the backend's
+ * handler; returning -ENOENT leaves the exit to the backend.
+ * @reason: a basic exit reason (kmod/hypercall/ takes VMCALL)
+ * @fn: the handler
+ */
+void hvtb_vmx_register_exit(u16 reason, hvtb_exit_fn fn)
+{
+	if (!WARN_ON_ONCE(reason >= ARRAY_SIZE(exit_hooks)))
+		exit_hooks[reason] = fn;
+}
+
+/**
+ * hvtb_vmx_register_tsc_notify() - @fn hears that a VP's TSC offset
+ * changed (an IA32_TSC write); it returns 1 when that left work for
+ * HVTB_REQ_HV_WORK (the reference TSC page), else 0.
+ * @fn: the hook
+ */
+void hvtb_vmx_register_tsc_notify(hvtb_exit_fn fn)
+{
+	hvtb_vmx_tsc_notify = fn;
+}
+
+/**
+ * hvtb_vmx_register_apic() - the in-kernel APIC's side of the backend.
+ * @ops: its operations (static: not copied); before the first VP
+ */
+void hvtb_vmx_register_apic(const struct hvtb_apic_ops *ops)
+{
+	hvtb_vmx_apic = ops;
+}
+
+/**
+ * hvtb_vmx_guest_cpl() - the guest's current privilege level (SS.DPL).
+ * @vp: the VP, VMCS current
+ * Return: 0..3.
+ */
+unsigned int hvtb_vmx_guest_cpl(struct hvtb_vp *vp)
+{
+	return (vmcs_read32(GUEST_SS_AR_BYTES) >> 5) & 3;
+}
+
+/**
+ * hvtb_vmx_guest_64bit() - does the guest execute 64-bit code (protected
+ * mode, EFER.LMA and CS.L)?
+ * @vp: the VP, VMCS current
+ * Return: true in 64-bit mode.
+ */
+bool hvtb_vmx_guest_64bit(struct hvtb_vp *vp)
+{
+	return (vmcs_readl(CR0_READ_SHADOW) & X86_CR0_PE) &&
+	       (vmcs_read64(GUEST_IA32_EFER) & EFER_LMA) &&
+	       (vmcs_read32(GUEST_CS_AR_BYTES) & BIT(13));
+}
 
 /** hvtb_vmx_skip_instruction() - advance RIP past the exiting instruction. */
 void hvtb_vmx_skip_instruction(struct hvtb_vp *vp)
@@ -183,7 +277,8 @@ static int handle_cpuid(struct hvtb_vp *vp)
 		to_user = e->flags & HVTB_CPUID_EXIT;
 	}
 	rcu_read_unlock();
-	if (hvtb_hv_cpuid(vp, fn, &found))
+	/* A leaf a room above registered (the Hyper-V leaves). */
+	if (cpuid_registered(vp, fn, &found))
 		to_user = false;
 
 	hvtb_vmx_skip_instruction(vp);
@@ -213,7 +308,7 @@ static int handle_hlt(struct hvtb_vp *vp)
 {
 	hvtb_vmx_skip_instruction(vp);
 	if (vp->apic && (vmcs_readl(GUEST_RFLAGS) & X86_EFLAGS_IF)) {
-		if (!hvtb_apic_has_interrupt(vp) && !hvtb_apic_nmi_pending(vp))
+		if (!hvtb_vmx_apic->has_interrupt(vp) && !hvtb_vmx_apic->nmi_pending(vp))
 			hvtb_vp_request(vp, HVTB_REQ_HALT);
 		return VMX_EXIT_CONTINUE;
 	}
@@ -262,8 +357,6 @@ static int handle_vmcall(struct hvtb_vp *vp)
 {
 	unsigned long *g = vp->gprs.regs;
 
-	if (vp->part->hv->enabled)
-		return hvtb_hv_vmcall(vp);
 	hvtb_vmx_skip_instruction(vp);
 	if ((g[GPR_RCX] & 0xffff) == HVTB_HC_NULL) {
 		g[GPR_RAX] = 0;
@@ -325,7 +418,7 @@ static int handle_cr_access(struct hvtb_vp *vp)
 		else if (cr == 3)
 			vmcs_writel(GUEST_CR3, val);
 		else if (cr == 8 && val <= 15 && vp->apic)
-			hvtb_apic_set_tpr(vp, val << 4);
+			hvtb_vmx_apic->set_tpr(vp, val << 4);
 		else if (cr == 8 && val <= 15)
 			vp->cr8 = val;
 		else
@@ -335,7 +428,7 @@ static int handle_cr_access(struct hvtb_vp *vp)
 		if (cr == 3)
 			gpr_write(vp, reg, vmcs_readl(GUEST_CR3));
 		else if (cr == 8 && vp->apic)
-			gpr_write(vp, reg, hvtb_apic_get_tpr(vp) >> 4);
+			gpr_write(vp, reg, hvtb_vmx_apic->get_tpr(vp) >> 4);
 		else if (cr == 8)
 			gpr_write(vp, reg, vp->cr8);
 		else
@@ -580,7 +673,7 @@ static int handle_ept_violation(struct hvtb_vp *vp)
 	u64 gpa = vmcs_read64(GUEST_PHYSICAL_ADDRESS);
 
 	/* The xAPIC page without APIC-access virtualization. */
-	if (hvtb_apic_mmio_hit(vp, gpa) && !(q & EPT_QUAL_FETCH))
+	if (hvtb_vmx_apic->mmio_hit(vp, gpa) && !(q & EPT_QUAL_FETCH))
 		return vmx_apic_mmio_exit(vp, gpa);
 	memset(m, 0, sizeof(*m));
 	m->gpa = gpa;
@@ -629,7 +722,7 @@ static int handle_apic_write(struct hvtb_vp *vp)
 {
 	if (WARN_ON_ONCE(!vp->apic))	/* only with APIC virtualization */
 		return VMX_EXIT_CONTINUE;
-	hvtb_apic_write_trap(vp, vp->exit_qual & 0xfff);
+	hvtb_vmx_apic->write_trap(vp, vp->exit_qual & 0xfff);
 	return VMX_EXIT_CONTINUE;
 }
 
@@ -638,7 +731,7 @@ static int handle_eoi_induced(struct hvtb_vp *vp)
 {
 	if (WARN_ON_ONCE(!vp->apic))
 		return VMX_EXIT_CONTINUE;
-	hvtb_apic_eoi_induced(vp, vp->exit_qual & 0xff);
+	hvtb_vmx_apic->eoi_induced(vp, vp->exit_qual & 0xff);
 	return VMX_EXIT_CONTINUE;
 }
 
@@ -729,6 +822,9 @@ static const exit_handler_t exit_handlers[] = {
 /**
  * hvtb_vmx_handle_exit() - dispatch the VM exit that just happened.
  * @vp: the virtual processor
+ * A hook a room registered for the reason goes first
+ * (hvtb_vmx_register_exit()).
+ *
  * Return: VMX_EXIT_CONTINUE (enter again, after the requests the handler
  * made), VMX_EXIT_USER (run->exit_reason is set).
  */
@@ -747,6 +843,12 @@ int hvtb_vmx_handle_exit(struct hvtb_vp *vp)
 
 	if (full & VMX_EXIT_REASONS_FAILED_VMENTRY)
 		return handle_entry_failure(vp);
+	if (basic < ARRAY_SIZE(exit_hooks) && exit_hooks[basic]) {
+		int r = exit_hooks[basic](vp);
+
+		if (r != -ENOENT)
+			return r;
+	}
 	if (basic < ARRAY_SIZE(exit_handlers) && exit_handlers[basic])
 		return exit_handlers[basic](vp);
 

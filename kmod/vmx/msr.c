@@ -14,9 +14,8 @@
 #include <asm/msr.h>
 #include <asm/msr-index.h>
 
-#include "hypercall/hv.h"
 #include "vmx/vmcs.h"
-#include "vmx/vmx.h"
+#include "vmx/internal.h"
 
 static bool is_canonical(u64 v)
 {
@@ -61,14 +60,15 @@ int hvtb_vmx_msr_read(struct hvtb_vp *vp, u32 index, u64 *data)
 	int i = swapped_index(index);
 
 	if (vp->apic && index != MSR_IA32_APICBASE) {
-		int r = hvtb_apic_msr_read(vp, index, data);
+		int r = hvtb_vmx_apic->msr_read(vp, index, data);
 
 		if (r != -ENOENT)
 			return r;
 	}
 
-	if (hvtb_hv_msr_range(index))
-		return hvtb_hv_msr_read(vp, index, data, false);
+	if (hvtb_vmx_msr_ops && index >= hvtb_vmx_msr_ops->first &&
+	    index <= hvtb_vmx_msr_ops->last)
+		return hvtb_vmx_msr_ops->read(vp, index, data, false);
 	if (i >= 0) {
 		*data = vp->msrs[i];
 		return 0;
@@ -130,15 +130,16 @@ int hvtb_vmx_msr_write(struct hvtb_vp *vp, u32 index, u64 data)
 		int r;
 
 		if (index == MSR_IA32_APICBASE)
-			return hvtb_apic_set_base(vp, data, false);
-		r = hvtb_apic_msr_write(vp, index, data,
+			return hvtb_vmx_apic->set_base(vp, data, false);
+		r = hvtb_vmx_apic->msr_write(vp, index, data,
 					rdtsc() + vmcs_read64(TSC_OFFSET));
 		if (r != -ENOENT)
 			return r;
 	}
 
-	if (hvtb_hv_msr_range(index))
-		return hvtb_hv_msr_write(vp, index, data, false);
+	if (hvtb_vmx_msr_ops && index >= hvtb_vmx_msr_ops->first &&
+	    index <= hvtb_vmx_msr_ops->last)
+		return hvtb_vmx_msr_ops->write(vp, index, data, false);
 	if (i >= 0) {
 		if (index == MSR_TSC_AUX ? data >> 32 :
 		    index == MSR_SYSCALL_MASK || index == MSR_STAR ? 0 :
@@ -184,7 +185,7 @@ int hvtb_vmx_msr_write(struct hvtb_vp *vp, u32 index, u64 data)
 		WRITE_ONCE(vp->tsc_offset, data - rdtsc());
 		vmcs_write64(TSC_OFFSET, vp->tsc_offset);
 		/* 1: the reference TSC page is to be written again */
-		return hvtb_hv_tsc_offset_changed(vp);
+		return hvtb_vmx_tsc_notify ? hvtb_vmx_tsc_notify(vp) : 0;
 	case MSR_IA32_DEBUGCTLMSR:
 		/* No LBR/BTF virtualization: only 0. */
 		if (data)

@@ -19,6 +19,7 @@
 
 #include <linux/hvtb.h>
 #include "hvtb.h"
+#include "vmx/vmx.h"
 
 /* IA32_VMX_BASIC bits the probe looks at (SDM Vol. 3 A.1). */
 #define VMX_BASIC_32BIT_PHYS	BIT_ULL(48)

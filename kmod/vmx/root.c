@@ -25,6 +25,7 @@
 #include <asm/vmx.h>
 
 #include "hvtb.h"
+#include "vmx/vmx.h"
 #include "vmx/insn.h"
 
 /**

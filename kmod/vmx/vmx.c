@@ -40,10 +40,9 @@
 #include <asm/vmx.h>
 
 #include "ept/ept.h"
-#include "hypercall/hv.h"
 #include "vmx/insn.h"
 #include "vmx/vmcs.h"
-#include "vmx/vmx.h"
+#include "vmx/internal.h"
 
 /* Guest reset state (SDM Vol. 3 Table 10-1). */
 #define RESET_CR0		(X86_CR0_ET | X86_CR0_CD | X86_CR0_NW)
@@ -301,7 +300,7 @@ static void vmx_setup_controls(struct hvtb_vp *vp)
 	vmcs_write32(VM_EXIT_MSR_LOAD_COUNT, 0);
 	vmcs_write32(VM_ENTRY_MSR_LOAD_COUNT, 0);
 	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, 0);
-	vmcs_write64(EPT_POINTER, hvtb_ept_eptp(vp->part->ept));
+	vmcs_write64(EPT_POINTER, vp->part->eptp);
 	vmcs_write16(VIRTUAL_PROCESSOR_ID, vp->vpid);
 	vmcs_write64(VMCS_LINK_POINTER, ~0ULL);
 	vmcs_write64(TSC_OFFSET, vp->tsc_offset);
@@ -615,10 +614,10 @@ static void vmx_inject_apic(struct hvtb_vp *vp)
 	int v;
 
 	want &= ~(CPU_BASED_INTR_WINDOW_EXITING | CPU_BASED_NMI_WINDOW_EXITING);
-	if (hvtb_apic_nmi_pending(vp)) {
+	if (hvtb_vmx_apic->nmi_pending(vp)) {
 		if (!(info & INTR_INFO_VALID_MASK) &&
 		    !(intr & (shadow | GUEST_INTR_STATE_NMI))) {
-			hvtb_apic_nmi_ack(vp);
+			hvtb_vmx_apic->nmi_ack(vp);
 			info = INTR_INFO_VALID_MASK | INTR_TYPE_NMI_INTR | NMI_VECTOR;
 			vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, info);
 		} else if (vmx_pin & PIN_BASED_VIRTUAL_NMIS) {
@@ -627,10 +626,10 @@ static void vmx_inject_apic(struct hvtb_vp *vp)
 			want |= CPU_BASED_INTR_WINDOW_EXITING;
 		}
 	}
-	if (!vid && hvtb_apic_has_interrupt(vp)) {
+	if (!vid && hvtb_vmx_apic->has_interrupt(vp)) {
 		if (!(info & INTR_INFO_VALID_MASK) && !(intr & shadow) &&
 		    (vmcs_readl(GUEST_RFLAGS) & X86_EFLAGS_IF)) {
-			v = hvtb_apic_ack_interrupt(vp);
+			v = hvtb_vmx_apic->ack_interrupt(vp);
 			if (v >= 0)
 				vmcs_write32(VM_ENTRY_INTR_INFO_FIELD,
 					     INTR_INFO_VALID_MASK |
@@ -915,7 +914,7 @@ static void get_sregs(struct hvtb_vp *vp, void *arg)
 	s->cr2 = vp->cr2;
 	s->cr3 = vmcs_readl(GUEST_CR3);
 	s->cr4 = vmcs_readl(CR4_READ_SHADOW);
-	s->cr8 = vp->apic ? hvtb_apic_get_tpr(vp) >> 4 : vp->cr8;
+	s->cr8 = vp->apic ? hvtb_vmx_apic->get_tpr(vp) >> 4 : vp->cr8;
 	s->efer = vmcs_read64(GUEST_IA32_EFER);
 	s->apic_base = vp->apic_base;
 }
@@ -956,7 +955,7 @@ static void set_sregs(struct hvtb_vp *vp, void *arg)
 	vp->cr2 = s->cr2;
 	vp->cr8 = s->cr8;
 	if (vp->apic) {
-		a->r = hvtb_apic_set_base(vp, s->apic_base, true);
+		a->r = hvtb_vmx_apic->set_base(vp, s->apic_base, true);
 		if (a->r)
 			return;
 	} else {
@@ -1112,7 +1111,15 @@ int hvtb_vmx_get_msr(struct hvtb_vp *vp, u32 index, u64 *data)
 	return r;
 }
 
-/** hvtb_vmx_set_msr() - write a per-VP MSR; -ENOENT or -EINVAL on refusal. */
+/**
+ * hvtb_vmx_set_msr() - write a per-VP MSR (user space's write).
+ * @vp: the VP
+ * @index: the MSR
+ * @data: the value
+ * Return: 0; 1 when the write left work on guest memory (HVTB_REQ_HV_WORK
+ * noted: the caller does it now, where it may sleep); -ENOENT or -EINVAL
+ * on refusal.
+ */
 int hvtb_vmx_set_msr(struct hvtb_vp *vp, u32 index, u64 data)
 {
 	struct msr_arg a = { .index = index, .data = data };
@@ -1120,9 +1127,9 @@ int hvtb_vmx_set_msr(struct hvtb_vp *vp, u32 index, u64 data)
 
 	if (r)
 		return r;
-	if (a.r > 0) {		/* the TSC page to write, now that we may sleep */
-		hvtb_hv_write_pages(vp);
-		return 0;
+	if (a.r > 0) {		/* the TSC page to write: the caller does it */
+		hvtb_vp_request(vp, HVTB_REQ_HV_WORK);
+		return 1;
 	}
 	return a.r;
 }

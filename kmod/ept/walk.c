@@ -2,7 +2,9 @@
 /*
  * hvtb - translate a guest-linear address through the guest's own page
  * tables, for the kernel's slow paths (instruction bytes of an MMIO access,
- * string I/O). Reads the tables through the EPT's pinned backing; sleeps.
+ * string I/O, the xAPIC MOV). Reads the tables through the EPT's pinned
+ * backing; sleeps. The paging mode is the one the VMX backend captured at
+ * the exit (vp->paging).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
