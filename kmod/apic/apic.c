@@ -1027,7 +1027,7 @@ static unsigned int apic_fetch(struct hvtb_vp *vp, u8 *buf)
 }
 
 /**
- * hvtb_apic_mmio() - emulate the xAPIC access of the last exit (may sleep;
+ * apic_mmio_request() - emulate the xAPIC access of the last exit (may sleep;
  * the VMCS is not current). The exit captured vp->apic_mmio_gpa, the
  * paging mode and the RIP; the register result goes into vp->gprs and RIP
  * moves on at the next entry (hvtb_vmx_skip_at_entry()). The handler of
