@@ -134,7 +134,11 @@ bool hvtb_vmx_guest_64bit(struct hvtb_vp *vp)
 	       (vmcs_read32(GUEST_CS_AR_BYTES) & BIT(13));
 }
 
-/** hvtb_vmx_skip_instruction() - advance RIP past the exiting instruction. */
+/**
+ * hvtb_vmx_skip_instruction() - advance RIP past the exiting instruction
+ * (its length as the exit reported it) and end STI/MOV-SS blocking.
+ * @vp: the VP, VMCS current
+ */
 void hvtb_vmx_skip_instruction(struct hvtb_vp *vp)
 {
 	u32 intr = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
@@ -147,7 +151,13 @@ void hvtb_vmx_skip_instruction(struct hvtb_vp *vp)
 				      GUEST_INTR_STATE_MOV_SS));
 }
 
-/** hvtb_vmx_inject_exception() - deliver a hardware exception at the next entry. */
+/**
+ * hvtb_vmx_inject_exception() - deliver a hardware exception at the next entry.
+ * @vp: the VP, VMCS current
+ * @vector: the exception vector (0..31)
+ * @has_error: whether it pushes @error_code
+ * @error_code: its error code
+ */
 void hvtb_vmx_inject_exception(struct hvtb_vp *vp, u8 vector, bool has_error,
 			  u32 error_code)
 {

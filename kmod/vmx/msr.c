@@ -50,10 +50,11 @@ static int swapped_index(u32 index)
 
 /**
  * hvtb_vmx_msr_read() - a guest or user-space read of an emulated MSR.
- * VMCS current. Return: 0, or -ENOENT for an MSR hvtb does not emulate.
+ * VMCS current.
  * @vp: the virtual processor
  * @index: the MSR number
- * @data: the value (for a read: where it is stored)
+ * @data: where the value is stored
+ * Return: 0, or -ENOENT for an MSR hvtb does not emulate.
  */
 int hvtb_vmx_msr_read(struct hvtb_vp *vp, u32 index, u64 *data)
 {
@@ -115,12 +116,13 @@ int hvtb_vmx_msr_read(struct hvtb_vp *vp, u32 index, u64 *data)
 
 /**
  * hvtb_vmx_msr_write() - a guest or user-space write of an emulated MSR.
- * VMCS current. Return: 0, -ENOENT for an MSR hvtb does not emulate,
- * -EINVAL for a value the CPU would refuse; 1 (synthetic MSRs, the guest's
- * write) when it is done but guest memory is still to be written.
+ * VMCS current.
  * @vp: the virtual processor
  * @index: the MSR number
- * @data: the value (for a read: where it is stored)
+ * @data: the value written
+ * Return: 0, -ENOENT for an MSR hvtb does not emulate, -EINVAL for a value
+ * the CPU would refuse; 1 (synthetic MSRs, IA32_TSC with a reference TSC
+ * page) when it is done but guest memory is still to be written.
  */
 int hvtb_vmx_msr_write(struct hvtb_vp *vp, u32 index, u64 data)
 {

@@ -267,9 +267,8 @@ int hvtb_vmx_probe(void)
 
 /**
  * hvtb_vmx_check_this_cpu() - does this CPU match the CPU that was probed?
- *
- * Called on each CPU before it enters VMX root. hvtb runs any VP on any CPU,
- * so every CPU must offer the same VMX.
+ * Called on each CPU before it enters VMX root: hvtb runs any VP on any
+ * CPU, so every CPU must offer the same VMX.
  *
  * Return: 0, or -EIO (with one line) when this CPU differs.
  */

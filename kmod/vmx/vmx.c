@@ -132,9 +132,8 @@ static int vmx_adjust_ctl(u64 msr, u32 want, u32 required, u32 *out)
 }
 
 /**
- * hvtb_vmx_controls_init() - choose the VMCS controls every VP uses.
- *
- * Called once at load, after the probe.
+ * hvtb_vmx_controls_init() - choose the VMCS controls every VP uses,
+ * once at load, after the probe.
  *
  * Return: 0, or -EIO if the CPU cannot give a control hvtb relies on.
  */
@@ -504,7 +503,11 @@ static void vmx_invvpid_ipi(void *data)
 		vmx_invvpid(VMX_VPID_EXTENT_ALL_CONTEXT, 0, 0);
 }
 
-/** hvtb_vmx_vp_destroy() - free what hvtb_vmx_vp_init() allocated. */
+/**
+ * hvtb_vmx_vp_destroy() - free what hvtb_vmx_vp_init() allocated, after
+ * flushing the VPID's translations on every VMX-root CPU.
+ * @vp: the virtual processor (no run in flight)
+ */
 void hvtb_vmx_vp_destroy(struct hvtb_vp *vp)
 {
 	/* The next VP given this VPID must not see this one's translations. */
@@ -1099,7 +1102,14 @@ static void set_msr(struct hvtb_vp *vp, void *arg)
 	a->r = hvtb_vmx_msr_write(vp, a->index, a->data);
 }
 
-/** hvtb_vmx_get_msr() - read a per-VP MSR; -ENOENT if not in the list. */
+/**
+ * hvtb_vmx_get_msr() - read a per-VP MSR (user space's read).
+ * @vp: the virtual processor
+ * @index: the MSR
+ * @data: where the value is stored
+ * Return: 0, -ENOENT for an MSR not in the documented list, or -EIO when
+ * the VMCS could not be made current.
+ */
 int hvtb_vmx_get_msr(struct hvtb_vp *vp, u32 index, u64 *data)
 {
 	struct msr_arg a = { .index = index };
