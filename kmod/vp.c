@@ -90,6 +90,8 @@ static void vp_internal_error(struct hvtb_vp *vp, u32 suberror)
 /* The sleeping half of an intercept, after the VMCS was put. */
 static void vp_after_exit(struct hvtb_vp *vp)
 {
+	if (!hvtb_vp_has_requests(vp))
+		return;
 	if (hvtb_vp_check_request(vp, HVTB_REQ_MMIO_INSN)) {
 		if (hvtb_ept_range_flags(vp->part->ept, vp->run->mmio.gpa))
 			vp->run->mmio.flags |= HVTB_MMIO_MAPPED;
@@ -215,6 +217,8 @@ static int vp_check_requests(struct hvtb_vp *vp)
 {
 	int r;
 
+	if (!hvtb_vp_has_requests(vp))
+		return 0;
 	/* INS: user space filled run->data; put it into guest memory. */
 	if (hvtb_vp_check_request(vp, HVTB_REQ_SIO_IN) &&
 	    vp_copy_string_io(vp, true)) {
