@@ -433,11 +433,12 @@ static void hv_evt_free(struct rcu_head *rcu)
  * SynIC connection.
  * @vp: the caller
  * @param: the input (connection id 31:0, flag number 47:32, 63:48 zero)
- * @may_sleep: process context; else a SynIC connection is not served and
- *	the caller gets HVTB_HV_STATUS_SLOW (call again where it may sleep)
+ * @may_sleep: process context: a SynIC connection's flag is set at once
+ *	(hvtb_synic_signal()); else it is noted for the target VP's run path
+ *	(hvtb_synic_signal_async())
  *
  * Context: any, preemption may be off unless @may_sleep.
- * Return: an HV_STATUS_* value, or HVTB_HV_STATUS_SLOW.
+ * Return: an HV_STATUS_* value.
  */
 u16 hvtb_hv_signal_event(struct hvtb_vp *vp, u64 param, bool may_sleep)
 {
@@ -468,8 +469,9 @@ u16 hvtb_hv_signal_event(struct hvtb_vp *vp, u64 param, bool may_sleep)
 	rcu_read_unlock();
 	if (!synic)
 		return status;
-	if (!may_sleep)
-		return HVTB_HV_STATUS_SLOW;
+	if (!may_sleep)	/* the exit handler: the any-context path */
+		return hvtb_synic_signal_async(vp->part, target, sint, flag) < 0 ?
+		       HV_STATUS_INVALID_PORT_ID : HV_STATUS_SUCCESS;
 	return hvtb_synic_signal(vp->part, target, sint, flag) < 0 ?
 	       HV_STATUS_INVALID_PORT_ID : HV_STATUS_SUCCESS;
 }

@@ -26,6 +26,12 @@
  * or enabling rescans. HVTB_VP_GET/SET_SYNIC_QUEUE save and restore the
  * queues.
  *
+ * Kernel code (kmod/hypercall/api.h) posts with hvtb_synic_post(), the
+ * function behind HVTB_HV_POST_MESSAGE, and sets flags from any context with
+ * hvtb_synic_signal_async(): the flag is noted in the VP's flags_pending
+ * bitmap, HVTB_SYNIC_WORK_FLAGS in synic_work, the VP kicked; its run path
+ * (or HVTB_VP_GET_SYNIC) sets the noted flags as below.
+ *
  * Event flags. HVTB_HV_SIGNAL_FLAG sets a bit of the SIEFP page directly
  * from the ioctl (a locked bit operation on the pinned page, as the guest
  * may run) and raises the SINT if the bit was clear; on a masked SINT the
@@ -932,7 +938,9 @@ int hvtb_synic_signal(struct hvtb_partition *part, u32 vp_index, u32 sint,
  *
  * Context: any; the caller keeps @part alive.
  * Return: 0 (noted), -EINVAL (bad @sint or @flag), -ENOENT (no such VP),
- * -ENODEV (no SynIC).
+ * -ENODEV (no SynIC), -ENXIO (SynIC or SIEFP disabled now; a SIEFP page
+ * outside writable guest memory is found only at the flush, counted in
+ * synic_page_failed).
  */
 int hvtb_synic_signal_async(struct hvtb_partition *part, u32 vp_index,
 			    u32 sint, u32 flag)
@@ -950,6 +958,9 @@ int hvtb_synic_signal_async(struct hvtb_partition *part, u32 vp_index,
 		r = -ENOENT;
 	} else if (!vp->hv->queues) {
 		r = -ENODEV;
+	} else if (!synic_on(vp->hv) ||
+		   !(READ_ONCE(vp->hv->siefp) & HV_SYNIC_SIEFP_ENABLE)) {
+		r = -ENXIO;
 	} else {
 		set_bit(sint * HV_EVENT_FLAGS_COUNT + flag, vp->hv->flags_pending);
 		/* The bit, then the work: synic_flush_flags() clears in that order. */
