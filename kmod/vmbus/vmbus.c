@@ -55,7 +55,8 @@
 /**
  * struct hvtb_vmbus - a partition's VMBus host.
  * @part: the partition (not referenced: the state dies with it).
- * @conn1: message connection 1; @conn4: message connection 4.
+ * @conn1: message connection 1.
+ * @conn4: message connection 4.
  * @refs: connections still registered (the last release frees).
  * @lock: guards everything below.
  * @max_version: the newest version served.

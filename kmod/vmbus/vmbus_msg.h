@@ -5,9 +5,9 @@
  * and the wire layout of the messages the host reads and writes.
  *
  * Pure logic, free of kernel-only calls: selftests/host/vmbus_msg_test.c
- * and the fuzz target compile it on the build host. A host includer defines
- * u8, u16, u32, u64 and bool before including it; the kernel gets them
- * from <linux/types.h>. Layouts are those of Linux 6.1's
+ * compiles it on the build host. A host includer defines u8, u16, u32, u64,
+ * bool and ARRAY_SIZE() before including it; the kernel gets them
+ * from <linux/types.h> and <linux/kernel.h>. Layouts are those of Linux 6.1's
  * include/linux/hyperv.h (x86-64), checked by static_assert below.
  */
 #ifndef HVTB_VMBUS_MSG_H
@@ -15,6 +15,9 @@
 
 #include <linux/types.h>
 #include <linux/hvtb_vmbus.h>
+#ifdef __KERNEL__
+#include <linux/kernel.h>	/* ARRAY_SIZE(); a host includer defines it */
+#endif
 
 /* Channel message types (the payload's first u32). */
 enum {
@@ -137,7 +140,7 @@ static const u32 vmbus_versions[] = {
 	HVTB_VMBUS_VERSION_3_0, HVTB_VMBUS_VERSION_2_4,
 };
 
-#define VMBUS_NR_VERSIONS	(sizeof(vmbus_versions) / sizeof(vmbus_versions[0]))
+#define VMBUS_NR_VERSIONS	ARRAY_SIZE(vmbus_versions)
 
 /* Is @v one of vmbus_versions[]? */
 static inline bool vmbus_version_known(u32 v)
