@@ -18,7 +18,7 @@ typedef uint8_t u8;
 typedef uint16_t u16;
 typedef uint32_t u32;
 typedef uint64_t u64;
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+/* ARRAY_SIZE() comes from kselftest.h. */
 
 #include "../../kmod/vmbus/vmbus_msg.h"
 
