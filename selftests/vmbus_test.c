@@ -27,6 +27,7 @@
 #include "guest.h"
 #include "hyperv.h"
 #include "partition.h"
+#include "vmbus.h"
 
 #undef TEST_TIMEOUT_DEFAULT
 #define TEST_TIMEOUT_DEFAULT	300
@@ -227,19 +228,14 @@ static void guest_session(uint64_t sint)
 
 /* ---- test side ---- */
 
-static int vmbus_enable(int part, uint32_t max_version)
-{
-	struct hvtb_vmbus_config c = { .max_version = max_version };
+#define vmbus_enable	hvtb_vmbus_enable
 
-	return guest_ioctl(part, HVTB_VMBUS_ENABLE, (uintptr_t)&c);
-}
-
+/* The counters, or a pattern no counter matches when the ioctl fails. */
 static struct hvtb_vmbus_stats vmbus_stats(int part)
 {
 	struct hvtb_vmbus_stats s;
 
-	memset(&s, 0xff, sizeof(s));
-	if (guest_ioctl(part, HVTB_VMBUS_GET_STATS, (uintptr_t)&s))
+	if (hvtb_vmbus_get_stats(part, &s))
 		memset(&s, 0xee, sizeof(s));
 	return s;
 }
