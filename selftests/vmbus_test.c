@@ -206,6 +206,14 @@ static void guest_initiate(uint64_t sint)
 	GUEST_SYNC2(r.version_supported, r.msg_conn_id);
 }
 
+/* INITIATE_CONTACT of @want that nobody answers (no such target VP). */
+static void guest_initiate_unanswered(void)
+{
+	vsc_setup();
+	GUEST_ASSERT_EQ(vsc_post(vsc_conn(want.version), &want, sizeof(want)), ST_SUCCESS);
+	vsc_no_reply();
+}
+
 /* A whole session (contact, offers, unload), replies in slot @sint. */
 static void guest_session(uint64_t sint)
 {
@@ -369,7 +377,7 @@ TEST(refused_versions)
 	TEARDOWN_VP(g, v);
 }
 
-TEST(refused_msg_sint)
+TEST(refused_msg_sint_and_missing_target)
 {
 	struct guest g;
 	struct guest_vp v;
@@ -392,6 +400,16 @@ TEST(refused_msg_sint)
 	EXPECT_EQ(1, vmbus_stats(g.part).version_refused);
 	EXPECT_EQ(5, vmbus_stats(g.part).message_sint);
 	TEARDOWN_VP(g, v);
+
+	/* target_vcpu 7 does not exist: no answer, counted, still disconnected. */
+	VSC_SETUP(g, v, 0);
+	want_set(&g, HVTB_VMBUS_VERSION_5_2, 2);
+	want.target_vcpu = 7;
+	guest_sync_to(&g, want);
+	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_initiate_unanswered, 0, 0));
+	EXPECT_UCALL(&v, UCALL_DONE);
+	EXPECT_EQ(1, vmbus_stats(g.part).post_failed);
+	EXPECT_EQ(HVTB_VMBUS_STATE_DISCONNECTED, vmbus_stats(g.part).state);
 }
 
 /* Bad messages: each dropped, counted, answered by nothing, status 0. */
