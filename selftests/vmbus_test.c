@@ -410,6 +410,7 @@ TEST(refused_msg_sint_and_missing_target)
 	EXPECT_UCALL(&v, UCALL_DONE);
 	EXPECT_EQ(1, vmbus_stats(g.part).post_failed);
 	EXPECT_EQ(HVTB_VMBUS_STATE_DISCONNECTED, vmbus_stats(g.part).state);
+	TEARDOWN_VP(g, v);
 }
 
 /* Bad messages: each dropped, counted, answered by nothing, status 0. */
