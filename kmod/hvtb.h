@@ -52,6 +52,7 @@ struct hvtb_apic;
 struct hvtb_vp;
 struct hvtb_hv;
 struct hvtb_hv_vp;
+struct hvtb_vmbus;
 
 /**
  * struct hvtb_partition - a child partition: address space, VPs, tables.
@@ -79,6 +80,7 @@ struct hvtb_partition {
 	struct list_head irqfds;	/* eventfd -> APIC vector (apic/irqfd.c) */
 	u32 nr_irqfds;
 	struct hvtb_hv *hv;	/* kmod/hypercall/: enlightenments */
+	struct hvtb_vmbus *vmbus;	/* kmod/vmbus/ (@lock), or NULL */
 	/* APIC virtualization (HVTB_PARTITION_INFO_APICV) and its page */
 	bool apicv;
 	struct page *apic_access_page;

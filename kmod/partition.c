@@ -17,6 +17,8 @@
 #include <asm/apicdef.h>
 
 #include "ept/ept.h"
+#include "vmbus/vmbus.h"
+#include <linux/hvtb_vmbus.h>
 #include "hvtb.h"
 #include "vmx/vmx.h"
 #include "hypercall/hv.h"
@@ -176,6 +178,9 @@ static long partition_ioctl(struct file *file, unsigned int cmd,
 	case HVTB_GET_PARTITION_SCHED:
 		return hvtb_sched_partition_ioctl(part, uarg,
 						  cmd == HVTB_SET_PARTITION_SCHED);
+	case HVTB_VMBUS_ENABLE:
+	case HVTB_VMBUS_GET_STATS:
+		return hvtb_vmbus_partition_ioctl(part, cmd, uarg);
 	default:
 		return hvtb_hv_partition_ioctl(part, cmd, uarg);
 	}

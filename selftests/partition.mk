@@ -9,7 +9,8 @@
 # run in the guest is built without stack protector (no TLS there) and
 # without the red zone (interrupts push onto the guest's stack).
 
-PARTITION_VM_TESTS := partition_test memory_test vp_test exit_test sched_test apic_test hyperv_test
+PARTITION_VM_TESTS := partition_test memory_test vp_test exit_test sched_test apic_test hyperv_test \
+		      vmbus_test
 BENCH_BINS := exit_bench sched_bench
 
 GUEST_CFLAGS := $(CFLAGS_ALL) -fno-pie -fno-stack-protector -mno-red-zone \

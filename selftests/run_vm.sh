@@ -16,7 +16,7 @@
 # only '#' comment lines, never ok/not ok lines of its own.
 
 dir=$(cd "$(dirname "$0")" && pwd)
-default="api_test ctl_test perm_test hotplug_test load_test kvm_test hvtbctl_run_test partition_test memory_test vp_test exit_test sched_test apic_test apic_test:root apic_test:noapicv hyperv_test hyperv_test:root hyperv_test:noapicv"
+default="api_test ctl_test perm_test hotplug_test load_test kvm_test hvtbctl_run_test partition_test memory_test vp_test exit_test sched_test apic_test apic_test:root apic_test:noapicv hyperv_test hyperv_test:root hyperv_test:noapicv vmbus_test vmbus_test:root"
 
 case "$1" in
 -h|--help)

@@ -62,6 +62,7 @@
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
+#include <linux/vmalloc.h>
 #include <asm/asm.h>
 #include <asm/io.h>
 #include <asm/vmx.h>
@@ -85,6 +86,8 @@
  * @flags: HVTB_MAP_*.
  * @npages: @size in 4 KiB pages.
  * @pages: the pinned pages, @npages of them.
+ * @views: pages of this range held by page views (hvtb_ept_view_create());
+ *	while non-zero the range cannot be unmapped (-EBUSY).
  */
 struct ept_range {
 	struct list_head node;
@@ -94,6 +97,7 @@ struct ept_range {
 	u32 flags;
 	unsigned long npages;
 	struct page **pages;
+	unsigned long views;
 };
 
 /**
@@ -110,6 +114,8 @@ struct ept_range {
  * @nr_2m: 2 MiB leaves present.
  * @nr_4k: 4 KiB leaves present.
  * @kpage_gpa: where hvtb_ept_map_kernel_page() mapped its page, or ~0.
+ * @nr_views: page views alive (hvtb_ept_view_create()).
+ * @view_pages: pages those views hold.
  */
 struct hvtb_ept {
 	struct mutex lock;
@@ -124,6 +130,8 @@ struct hvtb_ept {
 	u64 nr_2m;
 	u64 nr_4k;
 	u64 kpage_gpa;
+	u32 nr_views;
+	u64 view_pages;
 };
 
 struct ept_flush {
@@ -470,6 +478,9 @@ void hvtb_ept_destroy(struct hvtb_ept *ept)
 		cond_resched();
 	}
 	WARN_ON_ONCE(ept->nr_2m || ept->nr_4k);
+	/* Each view holds its pages (get_page), but its owner leaked it. */
+	WARN_ONCE(ept->nr_views, "EPT destroyed with %u page views alive\n",
+		  ept->nr_views);
 	free_page((unsigned long)ept->root);
 	mmdrop(ept->mm);
 	mutex_destroy(&ept->lock);
@@ -623,7 +634,8 @@ out:
  * every CPU in VMX root, then unpins and uncharges the backing.
  *
  * Context: process context, any task; sleeps.
- * Return: 0, or -ENOENT if no range is exactly [@gpa, @gpa+@size).
+ * Return: 0, -ENOENT if no range is exactly [@gpa, @gpa+@size), or -EBUSY
+ * while a page view (hvtb_ept_view_create()) holds pages of the range.
  */
 int hvtb_ept_unmap(struct hvtb_ept *ept, u64 gpa, u64 size)
 {
@@ -634,6 +646,11 @@ int hvtb_ept_unmap(struct hvtb_ept *ept, u64 gpa, u64 size)
 	if (!r || r->gpa != gpa || r->size != size) {
 		mutex_unlock(&ept->lock);
 		return -ENOENT;
+	}
+	if (r->views) {
+		/* A page view maps some of its pages (hvtb_ept_view_create()). */
+		mutex_unlock(&ept->lock);
+		return -EBUSY;
 	}
 	list_del(&r->node);
 	ept->nr_ranges--;
@@ -819,4 +836,197 @@ void hvtb_ept_get_info(struct hvtb_ept *ept, struct hvtb_partition_info *info)
 	info->ept_2m_mappings = ept->nr_2m;
 	info->ept_4k_mappings = ept->nr_4k;
 	mutex_unlock(&ept->lock);
+}
+
+/* ---- page views: a kernel mapping of a list of guest pages ---- */
+
+/**
+ * struct hvtb_ept_view - a pinned, kernel-mapped list of guest pages.
+ * @ept: the EPT the pages come from.
+ * @va: the pages, contiguous in kernel virtual memory (vmap()).
+ * @npages: entries of @gfns and @pages.
+ * @gfns: the guest frame numbers, in view order.
+ * @pages: the pages (one extra reference each).
+ */
+struct hvtb_ept_view {
+	struct hvtb_ept *ept;
+	void *va;
+	u32 npages;
+	u64 *gfns;
+	struct page **pages;
+};
+
+/* Take or drop the views count of the range of each of @n frames. Under ept->lock. */
+static void ept_view_account(struct hvtb_ept *ept, const u64 *gfns, u32 n,
+			     bool take)
+{
+	struct ept_range *r = NULL;
+	u32 i;
+
+	for (i = 0; i < n; i++) {
+		ept_gpa_page(ept, gfns[i] << PAGE_SHIFT, &r);
+		if (take)
+			r->views++;
+		else
+			r->views--;
+	}
+	if (take) {
+		ept->nr_views++;
+		ept->view_pages += n;
+	} else {
+		ept->nr_views--;
+		ept->view_pages -= n;
+	}
+}
+
+/* Check, reference and account the pages of @v. Under ept->lock. */
+static int ept_view_take(struct hvtb_ept *ept, struct hvtb_ept_view *v,
+			 bool write)
+{
+	struct ept_range *r = NULL;
+	u32 i;
+
+	for (i = 0; i < v->npages; i++) {
+		u64 gpa;
+
+		if (v->gfns[i] >= (HVTB_EPT_GPA_LIMIT >> PAGE_SHIFT))
+			return -EFAULT;
+		gpa = v->gfns[i] << PAGE_SHIFT;
+		if (!ept_span_ok(ept, gpa, PAGE_SIZE, write))
+			return -EFAULT;
+		v->pages[i] = ept_gpa_page(ept, gpa, &r);
+	}
+	for (i = 0; i < v->npages; i++)
+		get_page(v->pages[i]);
+	ept_view_account(ept, v->gfns, v->npages, true);
+	return 0;
+}
+
+/**
+ * hvtb_ept_view_create() - map a list of guest pages into the kernel.
+ * @ept: the partition's EPT.
+ * @gfns: guest frame numbers (4 KiB), in the order they are to appear;
+ *	any order, duplicates allowed (a ring mapped twice in a row).
+ * @npages: entries of @gfns, 1..HVTB_EPT_VIEW_MAX_PAGES.
+ * @flags: HVTB_EPT_VIEW_WRITE: every page must be mapped writable.
+ *
+ * The view's lifetime is tied to the EPT ranges the pages come from: while
+ * the view exists each such range holds a view reference, and
+ * hvtb_ept_unmap() of the range fails with -EBUSY (user space must first
+ * make the view's owner drop it, e.g. a VMBus UNLOAD or GPADL teardown).
+ * So the view never shows memory that is no longer the guest's. The view
+ * also holds a page reference of each page, and must be destroyed before
+ * the EPT (partition teardown destroys its users first).
+ *
+ * Context: process context; sleeps.
+ * Return: the view, or ERR_PTR(-EINVAL) (bad @npages or @flags),
+ * ERR_PTR(-EFAULT) (a frame not mapped, or not writable with
+ * HVTB_EPT_VIEW_WRITE), ERR_PTR(-ENOMEM).
+ */
+struct hvtb_ept_view *hvtb_ept_view_create(struct hvtb_ept *ept,
+					   const u64 *gfns, u32 npages,
+					   u32 flags)
+{
+	struct hvtb_ept_view *v;
+	int r;
+
+	if (!npages || npages > HVTB_EPT_VIEW_MAX_PAGES ||
+	    (flags & ~HVTB_EPT_VIEW_WRITE))
+		return ERR_PTR(-EINVAL);
+	v = kzalloc(sizeof(*v), GFP_KERNEL_ACCOUNT);
+	if (!v)
+		return ERR_PTR(-ENOMEM);
+	v->ept = ept;
+	v->npages = npages;
+	v->gfns = kvmalloc_array(npages, sizeof(*v->gfns), GFP_KERNEL_ACCOUNT);
+	v->pages = kvmalloc_array(npages, sizeof(*v->pages), GFP_KERNEL_ACCOUNT);
+	r = -ENOMEM;
+	if (!v->gfns || !v->pages)
+		goto err_free;
+	memcpy(v->gfns, gfns, npages * sizeof(*gfns));
+
+	mutex_lock(&ept->lock);
+	r = ept_view_take(ept, v, flags & HVTB_EPT_VIEW_WRITE);
+	mutex_unlock(&ept->lock);
+	if (r)
+		goto err_free;
+	v->va = vmap(v->pages, npages, VM_MAP, PAGE_KERNEL);
+	if (!v->va) {
+		r = -ENOMEM;
+		goto err_release;
+	}
+	return v;
+
+err_release:
+	mutex_lock(&ept->lock);
+	ept_view_account(ept, v->gfns, v->npages, false);
+	mutex_unlock(&ept->lock);
+	release_pages(v->pages, npages);
+err_free:
+	kvfree(v->pages);
+	kvfree(v->gfns);
+	kfree(v);
+	return ERR_PTR(r);
+}
+
+/**
+ * hvtb_ept_view_destroy() - unmap a view and drop its references; the
+ * ranges it came from may be unmapped again.
+ * @v: the view; NULL or an ERR_PTR() is ignored.
+ *
+ * Context: process context; sleeps.
+ */
+void hvtb_ept_view_destroy(struct hvtb_ept_view *v)
+{
+	if (IS_ERR_OR_NULL(v))
+		return;
+	vunmap(v->va);
+	mutex_lock(&v->ept->lock);
+	ept_view_account(v->ept, v->gfns, v->npages, false);
+	mutex_unlock(&v->ept->lock);
+	/* The guest may have written them (the pages stay pinned by the range). */
+	release_pages(v->pages, v->npages);
+	kvfree(v->pages);
+	kvfree(v->gfns);
+	kfree(v);
+}
+
+/**
+ * hvtb_ept_view_addr() - the kernel address of a view's first page.
+ * @v: the view
+ * Return: hvtb_ept_view_pages(@v) pages, virtually contiguous.
+ */
+void *hvtb_ept_view_addr(const struct hvtb_ept_view *v)
+{
+	return v->va;
+}
+
+/**
+ * hvtb_ept_view_pages() - how many pages a view maps.
+ * @v: the view
+ * Return: the count given at creation.
+ */
+u32 hvtb_ept_view_pages(const struct hvtb_ept_view *v)
+{
+	return v->npages;
+}
+
+/**
+ * hvtb_ept_view_count() - views alive on an EPT and the pages they hold.
+ * @ept: the EPT
+ * @pages: set to the pages held (may be NULL)
+ *
+ * Context: process context; sleeps.
+ * Return: the number of views.
+ */
+u32 hvtb_ept_view_count(struct hvtb_ept *ept, u64 *pages)
+{
+	u32 n;
+
+	mutex_lock(&ept->lock);
+	n = ept->nr_views;
+	if (pages)
+		*pages = ept->view_pages;
+	mutex_unlock(&ept->lock);
+	return n;
 }

@@ -62,6 +62,31 @@ int hvtb_ept_write(struct hvtb_ept *ept, u64 gpa, const void *buf, size_t len);
 /* Atomic test-and-set of a bit of guest memory: the old bit, or -errno. */
 int hvtb_ept_test_and_set_bit(struct hvtb_ept *ept, u64 gpa, u32 bit);
 
+/**
+ * DOC: page views
+ *
+ * A page view is a list of guest pages pinned and mapped contiguously into
+ * the kernel (vmap), for host-side code that reads or writes guest memory
+ * often or from a context that must not sleep (VMBus ring buffers, the
+ * monitor pages). Creating and destroying one sleeps; using hvtb_ept_view_addr()
+ * does not. While a view exists, every EPT range holding one of its pages
+ * refuses hvtb_ept_unmap() (and so HVTB_UNMAP_GPA) with -EBUSY: a view can
+ * never outlive the guest mapping it shows. Views must be destroyed before
+ * the EPT (at partition teardown their owners go first).
+ */
+struct hvtb_ept_view;
+
+#define HVTB_EPT_VIEW_WRITE	(1U << 0)	/* every page mapped writable */
+#define HVTB_EPT_VIEW_MAX_PAGES	16384		/* 64 MiB */
+
+struct hvtb_ept_view *hvtb_ept_view_create(struct hvtb_ept *ept,
+					   const u64 *gfns, u32 npages,
+					   u32 flags);
+void hvtb_ept_view_destroy(struct hvtb_ept_view *v);
+void *hvtb_ept_view_addr(const struct hvtb_ept_view *v);
+u32 hvtb_ept_view_pages(const struct hvtb_ept_view *v);
+u32 hvtb_ept_view_count(struct hvtb_ept *ept, u64 *pages);
+
 /* Fill nr_ranges, mapped_bytes, pinned_pages, ept_2m/4k_mappings, max_memory. */
 void hvtb_ept_get_info(struct hvtb_ept *ept, struct hvtb_partition_info *info);
 

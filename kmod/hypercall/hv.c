@@ -26,6 +26,7 @@
 #include <asm/tsc.h>
 
 #include "hvtb.h"
+#include "hypercall/api.h"
 #include "hypercall/hv.h"
 
 #define HV_CONN_ID_MASK		0xffffffU
@@ -40,6 +41,7 @@
 
 /**
  * struct hvtb_hv_port - a message port: a queue read through its fd.
+ * @conn: the port's message connection in the registry (port_conn_ops).
  * @part: holds a partition reference while the fd is open.
  * @connection_id: HvPostMessage's connection id of this port.
  * @depth: size of @msgs.
@@ -51,6 +53,7 @@
  * @msgs: the ring of messages.
  */
 struct hvtb_hv_port {
+	struct hvtb_hv_conn conn;	/* its entry in the registry */
 	struct hvtb_partition *part;
 	u32 connection_id;
 	u32 depth;
@@ -63,13 +66,15 @@ struct hvtb_hv_port {
 };
 
 /*
- * An event connection: HvSignalEvent -> eventfd (@ctx), or, with @ctx
- * NULL (HVTB_HV_EVENT_SYNIC), -> an event flag of this partition's VP
+ * An event connection: HvSignalEvent -> eventfd (@ctx), -> an in-kernel
+ * handler (@kconn, hvtb_hv_conn_register()), or, with both NULL
+ * (HVTB_HV_EVENT_SYNIC), -> an event flag of this partition's VP
  * @vp_index, SINT @sint.
  */
 struct hvtb_hv_evt {
 	struct rcu_head rcu;
 	struct eventfd_ctx *ctx;
+	struct hvtb_hv_conn *kconn;
 	u32 flag_count;
 	u32 vp_index;
 	u32 sint;
@@ -221,8 +226,40 @@ static long hv_set_config(struct hvtb_partition *part, void __user *uarg)
 
 /* ---- message ports ---- */
 
+/* A port's message connection: queue for the fd's reader. */
+static u16 port_conn_message(struct hvtb_hv_conn *c, struct hvtb_vp *vp,
+			     u32 type, const void *payload, u32 size)
+{
+	struct hvtb_hv_port *p = container_of(c, struct hvtb_hv_port, conn);
+	struct hvtb_hv_message *m;
+	u16 status = HV_STATUS_SUCCESS;
+
+	spin_lock(&p->lock);
+	if (p->count == p->depth) {
+		status = HV_STATUS_INSUFFICIENT_BUFFERS;
+	} else {
+		m = &p->msgs[(p->head + p->count) % p->depth];
+		memset(m, 0, sizeof(*m));
+		m->connection_id = c->id;
+		m->message_type = type;
+		m->payload_size = size;
+		m->vp_index = vp->index;
+		memcpy(m->payload, payload, size);
+		p->count++;
+	}
+	spin_unlock(&p->lock);
+	if (status == HV_STATUS_SUCCESS)
+		wake_up_interruptible_poll(&p->wq, EPOLLIN | EPOLLRDNORM);
+	return status;
+}
+
+static const struct hvtb_hv_conn_ops port_conn_ops = {
+	.message = port_conn_message,
+};
+
 /**
- * hvtb_hv_post_message() - queue a guest's message on the port of @conn.
+ * hvtb_hv_post_message() - HvPostMessage: hand a guest's message to the
+ * owner of message connection @conn (a port fd or an in-kernel handler).
  * @vp: the sender
  * @conn: connection id
  * @type: message type
@@ -236,33 +273,15 @@ int hvtb_hv_post_message(struct hvtb_vp *vp, u32 conn, u32 type, u32 size,
 			 const u8 *payload)
 {
 	struct hvtb_hv *hv = vp->part->hv;
-	struct hvtb_hv_message *m;
-	struct hvtb_hv_port *p;
-	int status = HV_STATUS_SUCCESS;
+	struct hvtb_hv_conn *c;
+	int status;
 
 	mutex_lock(&hv->ports_lock);
-	p = xa_load(&hv->ports, conn);
-	if (!p) {
+	c = xa_load(&hv->ports, conn);
+	if (!c)
 		status = HV_STATUS_INVALID_CONNECTION_ID;
-		goto out;
-	}
-	spin_lock(&p->lock);
-	if (p->count == p->depth) {
-		status = HV_STATUS_INSUFFICIENT_BUFFERS;
-	} else {
-		m = &p->msgs[(p->head + p->count) % p->depth];
-		memset(m, 0, sizeof(*m));
-		m->connection_id = conn;
-		m->message_type = type;
-		m->payload_size = size;
-		m->vp_index = vp->index;
-		memcpy(m->payload, payload, size);
-		p->count++;
-	}
-	spin_unlock(&p->lock);
-	if (status == HV_STATUS_SUCCESS)
-		wake_up_interruptible_poll(&p->wq, EPOLLIN | EPOLLRDNORM);
-out:
+	else
+		status = c->ops->message(c, vp, type, payload, size);
 	mutex_unlock(&hv->ports_lock);
 	return status;
 }
@@ -367,8 +386,11 @@ static long hv_create_port(struct hvtb_partition *part, void __user *uarg)
 	spin_lock_init(&p->lock);
 	init_waitqueue_head(&p->wq);
 
+	p->conn.ops = &port_conn_ops;
+	p->conn.id = c.connection_id;
+	p->conn.kind = HVTB_HV_CONN_MESSAGE;
 	mutex_lock(&hv->ports_lock);
-	r = xa_insert(&hv->ports, c.connection_id, p, GFP_KERNEL_ACCOUNT);
+	r = xa_insert(&hv->ports, c.connection_id, &p->conn, GFP_KERNEL_ACCOUNT);
 	mutex_unlock(&hv->ports_lock);
 	if (r) {
 		r = r == -EBUSY ? -EEXIST : r;
@@ -407,14 +429,16 @@ static void hv_evt_free(struct rcu_head *rcu)
 
 /**
  * hvtb_hv_signal_event() - HvSignalEvent: signal the eventfd of a
- * connection, or set the event flag of a SynIC connection.
+ * connection, call its in-kernel handler, or set the event flag of a
+ * SynIC connection.
  * @vp: the caller
  * @param: the input (connection id 31:0, flag number 47:32, 63:48 zero)
- * @may_sleep: process context; else a SynIC connection is not served and
- *	the caller gets HVTB_HV_STATUS_SLOW (call again where it may sleep)
+ * @may_sleep: process context: a SynIC connection's flag is set at once
+ *	(hvtb_synic_signal()); else it is noted for the target VP's run path
+ *	(hvtb_synic_signal_async())
  *
  * Context: any, preemption may be off unless @may_sleep.
- * Return: an HV_STATUS_* value, or HVTB_HV_STATUS_SLOW.
+ * Return: an HV_STATUS_* value.
  */
 u16 hvtb_hv_signal_event(struct hvtb_vp *vp, u64 param, bool may_sleep)
 {
@@ -435,6 +459,8 @@ u16 hvtb_hv_signal_event(struct hvtb_vp *vp, u64 param, bool may_sleep)
 		status = HV_STATUS_INVALID_PARAMETER;
 	} else if (e->ctx) {
 		eventfd_signal(e->ctx, 1);
+	} else if (e->kconn) {
+		status = e->kconn->ops->event(e->kconn, vp, flag);
 	} else {
 		synic = true;
 		target = e->vp_index;
@@ -443,8 +469,9 @@ u16 hvtb_hv_signal_event(struct hvtb_vp *vp, u64 param, bool may_sleep)
 	rcu_read_unlock();
 	if (!synic)
 		return status;
-	if (!may_sleep)
-		return HVTB_HV_STATUS_SLOW;
+	if (!may_sleep)	/* the exit handler: the any-context path */
+		return hvtb_synic_signal_async(vp->part, target, sint, flag) < 0 ?
+		       HV_STATUS_INVALID_PORT_ID : HV_STATUS_SUCCESS;
 	return hvtb_synic_signal(vp->part, target, sint, flag) < 0 ?
 	       HV_STATUS_INVALID_PORT_ID : HV_STATUS_SUCCESS;
 }
@@ -472,10 +499,16 @@ static long hv_set_event(struct hvtb_partition *part, void __user *uarg)
 		if (c.fd || c.flag_count || (c.flags & HVTB_HV_EVENT_SYNIC))
 			return -EINVAL;
 		mutex_lock(&hv->ports_lock);
-		e = xa_erase(&hv->events, c.connection_id);
+		e = xa_load(&hv->events, c.connection_id);
+		if (e && e->kconn)
+			e = ERR_PTR(-EBUSY);	/* the kernel's own connection */
+		else if (e)
+			xa_erase(&hv->events, c.connection_id);
 		mutex_unlock(&hv->ports_lock);
 		if (!e)
 			return -ENOENT;
+		if (IS_ERR(e))
+			return PTR_ERR(e);
 		call_rcu(&e->rcu, hv_evt_free);
 		hv->rcu_pending = true;
 		return 0;
@@ -511,6 +544,104 @@ err_put_ctx:
 	if (ctx)
 		eventfd_ctx_put(ctx);
 	return r;
+}
+
+/* ---- in-kernel connections ---- */
+
+static int hv_conn_check(const struct hvtb_hv_conn *c)
+{
+	if (c->id > HV_CONN_ID_MASK || !c->ops)
+		return -EINVAL;
+	if (c->kind == HVTB_HV_CONN_MESSAGE)
+		return c->ops->message ? 0 : -EINVAL;
+	if (c->kind == HVTB_HV_CONN_EVENT)
+		return c->ops->event && c->flag_count <= HV_EVENT_FLAGS_MAX ?
+		       0 : -EINVAL;
+	return -EINVAL;
+}
+
+/**
+ * hvtb_hv_conn_register() - own connection id @c->id of the partition with
+ * an in-kernel handler.
+ * @part: the partition
+ * @c: the connection, embedded in the owner's object: @c->id, @c->kind,
+ *	@c->ops (and @c->flag_count for an event connection, 0 meaning 1)
+ *	filled in; it must stay valid until hvtb_hv_conn_unregister()
+ *	returns or @c->ops->release is called
+ *
+ * Message connections (HVTB_HV_CONN_MESSAGE) share the id space with the
+ * port fds of HVTB_HV_CREATE_PORT, event connections (HVTB_HV_CONN_EVENT)
+ * with HVTB_HV_SET_EVENT; user space cannot take over or deassign an id
+ * the kernel owns. A connection still registered when the partition is
+ * destroyed (no VP left) gets its @c->ops->release call then.
+ *
+ * Context: process context; sleeps.
+ * Return: 0, -EINVAL (bad id, kind or ops), -EEXIST (the id is taken),
+ * -ENOMEM.
+ */
+int hvtb_hv_conn_register(struct hvtb_partition *part, struct hvtb_hv_conn *c)
+{
+	struct hvtb_hv *hv = part->hv;
+	struct hvtb_hv_evt *e = NULL;
+	int r;
+
+	r = hv_conn_check(c);
+	if (r)
+		return r;
+	if (c->kind == HVTB_HV_CONN_EVENT) {
+		e = kzalloc(sizeof(*e), GFP_KERNEL_ACCOUNT);
+		if (!e)
+			return -ENOMEM;
+		e->kconn = c;
+		e->flag_count = c->flag_count ?: 1;
+	}
+	mutex_lock(&hv->ports_lock);
+	if (e)
+		r = xa_insert(&hv->events, c->id, e, GFP_KERNEL_ACCOUNT);
+	else
+		r = xa_insert(&hv->ports, c->id, c, GFP_KERNEL_ACCOUNT);
+	mutex_unlock(&hv->ports_lock);
+	if (r) {
+		kfree(e);
+		return r == -EBUSY ? -EEXIST : r;
+	}
+	return 0;
+}
+
+/**
+ * hvtb_hv_conn_unregister() - give up a connection registered with
+ * hvtb_hv_conn_register(); @c->ops->release is not called.
+ * @part: the partition
+ * @c: the connection
+ *
+ * When this returns no callback of @c runs or will run: message callbacks
+ * run under the registry's mutex, event callbacks under RCU (this waits
+ * for a grace period). Must not be called from a callback of any
+ * connection.
+ *
+ * Context: process context; sleeps.
+ */
+void hvtb_hv_conn_unregister(struct hvtb_partition *part,
+			     struct hvtb_hv_conn *c)
+{
+	struct hvtb_hv *hv = part->hv;
+	struct hvtb_hv_evt *e = NULL;
+
+	mutex_lock(&hv->ports_lock);
+	if (c->kind == HVTB_HV_CONN_EVENT) {
+		e = xa_load(&hv->events, c->id);
+		if (e && e->kconn == c)
+			xa_erase(&hv->events, c->id);
+		else
+			e = NULL;
+	} else if (xa_load(&hv->ports, c->id) == c) {
+		xa_erase(&hv->ports, c->id);
+	}
+	mutex_unlock(&hv->ports_lock);
+	if (e) {
+		synchronize_rcu();
+		kfree(e);
+	}
 }
 
 /**
@@ -588,21 +719,30 @@ int hvtb_hv_partition_init(struct hvtb_partition *part)
 void hvtb_hv_partition_destroy(struct hvtb_partition *part)
 {
 	struct hvtb_hv *hv = part->hv;
+	struct hvtb_hv_conn *c;
 	struct hvtb_hv_evt *e;
 	unsigned long id;
 
 	if (!hv)
 		return;
+	/* No VP is left: no HvSignalEvent or HvPostMessage runs now. */
 	xa_for_each(&hv->events, id, e) {
 		if (e->ctx)
 			eventfd_ctx_put(e->ctx);
+		if (e->kconn && e->kconn->ops->release)
+			e->kconn->ops->release(e->kconn);
 		kfree(e);
 	}
 	xa_destroy(&hv->events);
 	/* hv_evt_free() is module text: let pending callbacks finish. */
 	if (hv->rcu_pending)
 		rcu_barrier();
-	WARN_ON_ONCE(!xa_empty(&hv->ports));
+	/* Port fds hold a partition reference: only kernel connections remain. */
+	xa_for_each(&hv->ports, id, c) {
+		xa_erase(&hv->ports, id);
+		if (!WARN_ON_ONCE(c->ops == &port_conn_ops) && c->ops->release)
+			c->ops->release(c);
+	}
 	xa_destroy(&hv->ports);
 	mutex_destroy(&hv->ports_lock);
 	kfree(hv);

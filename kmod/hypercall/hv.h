@@ -76,6 +76,9 @@ struct hvtb_hv_call {
 
 struct hvtb_synic_queue;
 
+/* synic_work bit: flags_pending has bits to set in the SIEFP page. */
+#define HVTB_SYNIC_WORK_FLAGS	16
+
 /**
  * struct hvtb_stimer - a synthetic timer (kmod/hypercall/synic.c).
  * @armed: @timer stands for the current programming (synic_lock).
@@ -95,8 +98,11 @@ struct hvtb_stimer {
  * @synic_lock: guards @queues, @queued, @event_pending, @sint writes and
  *	the timers (taken from hrtimer callbacks: irqsave).
  * @queues: a message queue per SINT; NULL if the SynIC is not granted.
- * @synic_work: SINTs whose queue the VP should try to deliver (atomic
- *	bitops; set by anyone, cleared by the VP's run path).
+ * @synic_work: SINTs whose queue the VP should try to deliver, and
+ *	HVTB_SYNIC_WORK_FLAGS (atomic bitops; set by anyone, cleared by the
+ *	VP's run path).
+ * @flags_pending: event flags hvtb_synic_signal_async() noted, bit
+ *	sint * 2048 + flag (atomic bitops), for the run path to set.
  * @queued: SINTs with messages queued.
  * @event_pending: SINTs that got an event flag while masked.
  */
@@ -112,6 +118,7 @@ struct hvtb_hv_vp {
 	spinlock_t synic_lock;
 	struct hvtb_synic_queue *queues;
 	unsigned long synic_work;
+	unsigned long *flags_pending;
 	u16 queued;
 	u16 event_pending;
 	struct hvtb_stimer stimer[4];

@@ -26,6 +26,12 @@
  * or enabling rescans. HVTB_VP_GET/SET_SYNIC_QUEUE save and restore the
  * queues.
  *
+ * Kernel code (kmod/hypercall/api.h) posts with hvtb_synic_post(), the
+ * function behind HVTB_HV_POST_MESSAGE, and sets flags from any context with
+ * hvtb_synic_signal_async(): the flag is noted in the VP's flags_pending
+ * bitmap, HVTB_SYNIC_WORK_FLAGS in synic_work, the VP kicked; its run path
+ * (or HVTB_VP_GET_SYNIC) sets the noted flags as below.
+ *
  * Event flags. HVTB_HV_SIGNAL_FLAG sets a bit of the SIEFP page directly
  * from the ioctl (a locked bit operation on the pinned page, as the guest
  * may run) and raises the SINT if the bit was clear; on a masked SINT the
@@ -59,6 +65,7 @@
 #include "ept/ept.h"
 #include "trace.h"
 #include "hvtb.h"
+#include "hypercall/api.h"
 #include "hypercall/hv.h"
 
 #define SINT_POLLING		BIT_ULL(18)
@@ -259,6 +266,33 @@ static void synic_deliver_sint(struct hvtb_vp *vp, u32 sint)
 	synic_raise(vp, sintv);
 }
 
+static long synic_flag_vp(struct hvtb_vp *vp, const struct hvtb_hv_flag *f);
+
+/*
+ * Set the flags hvtb_synic_signal_async() noted, in the SIEFP page.
+ * Process context, the VP's run path (or its ioctl, run_lock held).
+ */
+static void synic_flush_flags(struct hvtb_vp *vp)
+{
+	struct hvtb_hv_vp *h = vp->hv;
+	struct hvtb_hv_flag f = { .vp_index = vp->index };
+	unsigned long bit = 0;
+	const unsigned long nbits = HV_SYNIC_SINT_COUNT * HV_EVENT_FLAGS_COUNT;
+
+	for (;;) {
+		bit = find_next_bit(h->flags_pending, nbits, bit);
+		if (bit >= nbits)
+			break;
+		if (test_and_clear_bit(bit, h->flags_pending)) {
+			/* A disabled SIEFP drops it, as HVTB_HV_SIGNAL_FLAG would fail. */
+			f.sint = bit / HV_EVENT_FLAGS_COUNT;
+			f.flag = bit % HV_EVENT_FLAGS_COUNT;
+			synic_flag_vp(vp, &f);
+		}
+		bit++;
+	}
+}
+
 /**
  * hvtb_synic_deliver() - move queued messages into the guest's SIMP page
  * for every SINT noted in synic_work.
@@ -274,6 +308,8 @@ void hvtb_synic_deliver(struct hvtb_vp *vp)
 
 	if (!h->queues)
 		return;
+	if (work & BIT(HVTB_SYNIC_WORK_FLAGS))
+		synic_flush_flags(vp);
 	for_each_set_bit(sint, &work, HV_SYNIC_SINT_COUNT)
 		synic_deliver_sint(vp, sint);
 }
@@ -747,6 +783,9 @@ long hvtb_synic_vp_ioctl(struct hvtb_vp *vp, unsigned int cmd,
 	if (cmd == HVTB_VP_GET_SYNIC_QUEUE || cmd == HVTB_VP_SET_SYNIC_QUEUE)
 		return synic_queue_ioctl(vp, cmd, uarg);
 	if (cmd == HVTB_VP_GET_SYNIC) {
+		/* Flags hvtb_synic_signal_async() noted belong to the state. */
+		if (test_and_clear_bit(HVTB_SYNIC_WORK_FLAGS, &vp->hv->synic_work))
+			synic_flush_flags(vp);
 		synic_get_state(vp, &s);
 		return copy_to_user(uarg, &s, sizeof(s)) ? -EFAULT : 0;
 	}
@@ -757,13 +796,65 @@ long hvtb_synic_vp_ioctl(struct hvtb_vp *vp, unsigned int cmd,
 
 /* ---- the host side: HVTB_HV_POST_MESSAGE, HVTB_HV_SIGNAL_FLAG ---- */
 
-static long synic_post(struct hvtb_partition *part, void __user *uarg)
+/**
+ * hvtb_synic_post() - queue a message for SINT @sint of VP @vp_index, as
+ * the hypervisor would send it: the queue and EOM rules of this file apply
+ * (a free slot gets it and the SINT is raised; a busy slot gets
+ * msg_pending and the message waits for the guest's EOM; a masked SINT or
+ * disabled SIMP keeps it queued).
+ * @part: the partition
+ * @vp_index: the target VP
+ * @sint: 0..15
+ * @type: the message type (non-zero; the hypervisor's own types, with bit
+ *	31 set, are allowed: kernel code may speak for the hypervisor)
+ * @payload: @size bytes
+ * @size: at most HV_MESSAGE_PAYLOAD_BYTE_COUNT (240)
+ *
+ * HVTB_HV_POST_MESSAGE goes through here too.
+ *
+ * Context: any (takes only the VP's synic_lock, a spinlock, irqsave).
+ * Return: 0, -EINVAL (bad @sint, @type or @size), -ENOENT (no such VP),
+ * -ENODEV (the partition does not grant the SynIC), -EAGAIN (the SINT's
+ * queue holds HVTB_HV_SINT_QUEUE_DEPTH messages already).
+ */
+int hvtb_synic_post(struct hvtb_partition *part, u32 vp_index, u32 sint,
+		    u32 type, const void *payload, u32 size)
 {
-	struct hvtb_hv_post p;
-	struct hv_message m = { 0 };
+	struct hv_message m;
 	struct hvtb_vp *vp;
 	unsigned long fl;
 	int r;
+
+	if (sint >= HV_SYNIC_SINT_COUNT || type == HVMSG_NONE ||
+	    size > HV_MESSAGE_PAYLOAD_BYTE_COUNT)
+		return -EINVAL;
+	if (vp_index >= part->max_vps)
+		return -ENOENT;
+	memset(&m, 0, sizeof(m));
+	m.header.message_type = type;
+	m.header.payload_size = size;
+	memcpy(m.u.payload, payload, size);
+
+	rcu_read_lock();
+	vp = hvtb_vp_lookup(part, vp_index);
+	if (!vp) {
+		r = -ENOENT;
+	} else if (!vp->hv->queues) {
+		r = -ENODEV;
+	} else {
+		spin_lock_irqsave(&vp->hv->synic_lock, fl);
+		r = synic_enqueue(vp, sint, &m);
+		spin_unlock_irqrestore(&vp->hv->synic_lock, fl);
+		if (!r)
+			synic_kick(vp);
+	}
+	rcu_read_unlock();
+	return r;
+}
+
+static long synic_post(struct hvtb_partition *part, void __user *uarg)
+{
+	struct hvtb_hv_post p;
 
 	if (copy_from_user(&p, uarg, sizeof(p)))
 		return -EFAULT;
@@ -771,27 +862,8 @@ static long synic_post(struct hvtb_partition *part, void __user *uarg)
 	    p.sint >= HV_SYNIC_SINT_COUNT || !p.message_type ||
 	    p.payload_size > HV_MESSAGE_PAYLOAD_BYTE_COUNT)
 		return -EINVAL;
-	m.header.message_type = p.message_type;
-	m.header.payload_size = p.payload_size;
-	memcpy(m.u.payload, p.payload, p.payload_size);
-
-	if (p.vp_index >= part->max_vps)
-		return -ENOENT;
-	rcu_read_lock();
-	vp = hvtb_vp_lookup(part, p.vp_index);
-	if (!vp) {
-		r = -ENOENT;
-	} else if (!vp->hv->queues) {
-		r = -ENODEV;
-	} else {
-		spin_lock_irqsave(&vp->hv->synic_lock, fl);
-		r = synic_enqueue(vp, p.sint, &m);
-		spin_unlock_irqrestore(&vp->hv->synic_lock, fl);
-		if (!r)
-			synic_kick(vp);
-	}
-	rcu_read_unlock();
-	return r;
+	return hvtb_synic_post(part, p.vp_index, p.sint, p.message_type,
+			       p.payload, p.payload_size);
 }
 
 /* Set the flag; raise the SINT if it was clear. part->lock held. */
@@ -856,6 +928,60 @@ int hvtb_synic_signal(struct hvtb_partition *part, u32 vp_index, u32 sint,
 	return r;
 }
 
+/**
+ * hvtb_synic_signal_async() - set event flag @flag of SINT @sint of VP
+ * @vp_index and raise the SINT if the flag was clear, from any context.
+ * @part: the partition
+ * @vp_index: the target VP
+ * @sint: 0..15
+ * @flag: 0..2047
+ *
+ * The flag is noted in the VP's pending-flag bitmap (an atomic bit
+ * operation) and the VP is kicked; the VP's run path sets it in the SIEFP
+ * page with the rules of hvtb_synic_signal() before the guest runs on
+ * that VP again (a VP blocked in HLT wakes for it; a VP that is not being
+ * run gets it at its next HVTB_VP_RUN, HVTB_VP_GET_SYNIC flushes it too).
+ * Flags noted twice before the flush are set once. No sleeping lock is
+ * taken: VMBus channel interrupts call this from eventfd wakeups and
+ * exit handlers.
+ *
+ * Context: any; the caller keeps @part alive.
+ * Return: 0 (noted), -EINVAL (bad @sint or @flag), -ENOENT (no such VP),
+ * -ENODEV (no SynIC), -ENXIO (SynIC or SIEFP disabled now; a SIEFP page
+ * outside writable guest memory is found only at the flush, counted in
+ * synic_page_failed).
+ */
+int hvtb_synic_signal_async(struct hvtb_partition *part, u32 vp_index,
+			    u32 sint, u32 flag)
+{
+	struct hvtb_vp *vp;
+	int r = 0;
+
+	if (sint >= HV_SYNIC_SINT_COUNT || flag >= HV_EVENT_FLAGS_COUNT)
+		return -EINVAL;
+	if (vp_index >= part->max_vps)
+		return -ENOENT;
+	rcu_read_lock();
+	vp = hvtb_vp_lookup(part, vp_index);
+	if (!vp) {
+		r = -ENOENT;
+	} else if (!vp->hv->queues) {
+		r = -ENODEV;
+	} else if (!synic_on(vp->hv) ||
+		   !(READ_ONCE(vp->hv->siefp) & HV_SYNIC_SIEFP_ENABLE)) {
+		r = -ENXIO;
+	} else {
+		set_bit(sint * HV_EVENT_FLAGS_COUNT + flag, vp->hv->flags_pending);
+		/* The bit, then the work: synic_flush_flags() clears in that order. */
+		smp_mb__before_atomic();
+		set_bit(HVTB_SYNIC_WORK_FLAGS, &vp->hv->synic_work);
+		hvtb_vp_request(vp, HVTB_REQ_SYNIC);
+		synic_kick(vp);
+	}
+	rcu_read_unlock();
+	return r;
+}
+
 static long synic_signal_flag(struct hvtb_partition *part, void __user *uarg)
 {
 	struct hvtb_hv_flag f;
@@ -912,9 +1038,18 @@ int hvtb_synic_vp_init(struct hvtb_vp *vp)
 	}
 	if (!hv->enabled || !(hv->cfg.features_eax & HV_MSR_SYNIC_AVAILABLE))
 		return 0;
+	h->flags_pending = bitmap_zalloc(HV_SYNIC_SINT_COUNT * HV_EVENT_FLAGS_COUNT,
+					 GFP_KERNEL_ACCOUNT);
+	if (!h->flags_pending)
+		return -ENOMEM;
 	h->queues = kvcalloc(HV_SYNIC_SINT_COUNT, sizeof(*h->queues),
 			     GFP_KERNEL_ACCOUNT);
-	return h->queues ? 0 : -ENOMEM;
+	if (!h->queues) {
+		bitmap_free(h->flags_pending);
+		h->flags_pending = NULL;
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 /**
@@ -947,4 +1082,6 @@ void hvtb_synic_vp_destroy(struct hvtb_vp *vp)
 	hvtb_synic_vp_stop(vp);
 	kvfree(vp->hv->queues);
 	vp->hv->queues = NULL;
+	bitmap_free(vp->hv->flags_pending);
+	vp->hv->flags_pending = NULL;
 }
