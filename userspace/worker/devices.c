@@ -281,13 +281,27 @@ int wk_handle_msr(struct wk_vp *vp)
 	return end;
 }
 
-/* stdin to the UART's receive FIFO (blocks while it is full). */
+/*
+ * stdin to the UART's receive FIFO (waits while it is full). Input waits
+ * for the guest's init (its "hvtb-guest:" line): the 8250 driver drains
+ * the receiver while it probes and opens the port.
+ */
 void *wk_stdin_thread(void *arg)
 {
 	struct wk_vm *vm = arg;
 	struct wk_uart *u = &vm->uart;
 	char buf[64];
 
+	for (;;) {
+		bool ready;
+
+		pthread_mutex_lock(&vm->lock);
+		ready = vm->t_init || vm->exit_code >= 0;
+		pthread_mutex_unlock(&vm->lock);
+		if (ready)
+			break;
+		usleep(50000);
+	}
 	for (;;) {
 		ssize_t r = read(STDIN_FILENO, buf, sizeof(buf));
 		ssize_t i = 0;
