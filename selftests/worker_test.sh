@@ -155,7 +155,7 @@ if has signals; then
 	# SIGTERM after the guest has started: status 143, nothing left.
 	"$W" --console "$T/sg.out" -i "$T/sg.cpio" "$G/vmlinux" </dev/null 2>"$T/sg.err" &
 	pid=$!
-	sleep 20
+	sleep 3
 	kill -TERM $pid
 	wait $pid
 	rc=$?
@@ -164,7 +164,7 @@ if has signals; then
 	# kill -9 in the middle of the boot: the fds go, so does everything else.
 	"$W" --console none -i "$T/sg.cpio" "$G/vmlinux" </dev/null 2>/dev/null &
 	pid=$!
-	sleep 20
+	sleep 0.3
 	kill -9 $pid
 	wait $pid 2>/dev/null
 	clean; ok $? kill9_nothing_left "refcnt $(refcnt)/$REF0, MemAvailable $(avail_mb)/$AVAIL0 MiB"

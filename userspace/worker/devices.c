@@ -69,6 +69,8 @@ static void console_out(struct wk_vm *vm, uint8_t c)
 		vm->line_len = 0;
 	} else if (vm->line_len < sizeof(vm->line) - 1) {
 		vm->line[vm->line_len++] = c;
+		if (!vm->t_init && vm->line_len == 11 && !memcmp(vm->line, "hvtb-guest:", 11))
+			vm->t_init = wk_now_ns();
 	}
 }
 

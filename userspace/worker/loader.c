@@ -269,6 +269,13 @@ static int load_pvh(struct wk_vm *vm, const struct image *img)
 	    eh->e_phoff > img->size ||
 	    (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr) > img->size - eh->e_phoff)
 		return wk_err(WK_EXIT_IMAGE, "kernel %s: not an x86-64 ELF (or truncated headers)", k);
+	for (i = 0; i < eh->e_phnum; i++) {
+		const Elf64_Phdr *ph = (const Elf64_Phdr *)(img->data + eh->e_phoff) + i;
+
+		if ((ph->p_type == PT_LOAD || ph->p_type == PT_NOTE) &&
+		    (ph->p_offset > img->size || ph->p_filesz > img->size - ph->p_offset))
+			return wk_err(WK_EXIT_IMAGE, "kernel %s: truncated ELF (segment %u past the end of the file)", k, i);
+	}
 	entry = pvh_entry(img, eh);
 	if (!entry)
 		return wk_err(WK_EXIT_IMAGE, "kernel %s: ELF without a PVH entry note (needs CONFIG_PVH)", k);
@@ -277,8 +284,6 @@ static int load_pvh(struct wk_vm *vm, const struct image *img)
 
 		if (ph->p_type != PT_LOAD)
 			continue;
-		if (ph->p_offset > img->size || ph->p_filesz > img->size - ph->p_offset)
-			return wk_err(WK_EXIT_IMAGE, "kernel %s: truncated ELF (segment %u past the end of the file)", k, i);
 		if (ph->p_memsz < ph->p_filesz || ph->p_paddr < 0x100000 ||
 		    ph->p_paddr > vm->mem_size || ph->p_memsz > vm->mem_size - ph->p_paddr)
 			return wk_err(WK_EXIT_IMAGE, "kernel %s: segment %u at %#llx+%#llx does not fit in %u MiB (use --mem)",
