@@ -70,6 +70,7 @@ guest_checks='
 echo "uname=$(uname -r)"
 echo "nproc=$(nproc)"
 echo "clocksource=$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
+echo "clockevent=$(cat /sys/devices/system/clockevents/clockevent0/current_device)"
 echo "splats=$(dmesg | grep -c -E "WARNING:|BUG:|Oops|unchecked MSR|Call Trace")"
 dmesg | grep -E "WARNING:|BUG:|Oops|unchecked MSR" | head -n 5 | sed "s/^/splat: /"
 echo "hyperv=$(dmesg | grep -c "Hypervisor detected: Microsoft Hyper-V")"
@@ -100,6 +101,7 @@ if has pvh; then
 	[ "$(gv uname pvh)" = "$(cat "$G/kver")" ]; ok $? pvh_guest_uname
 	[ "$(gv hyperv pvh)" -ge 1 ] 2>/dev/null; ok $? pvh_hyperv_detected
 	[ "$(gv clocksource pvh)" = hyperv_clocksource_tsc_page ]; ok $? pvh_tsc_page_clocksource "$(gv clocksource pvh)"
+	[ "$(gv clockevent pvh)" = "Hyper-V clockevent" ]; ok $? pvh_hyperv_clockevent "$(gv clockevent pvh)"
 	[ "$(gv splats pvh)" = 0 ]; ok $? pvh_dmesg_clean "$(gv splats pvh) splat lines"
 	[ "$(gv got pvh)" = hello-from-stdin ]; ok $? serial_input_read_by_guest
 	clean; ok $? pvh_nothing_left
@@ -117,6 +119,7 @@ if has bzimage; then
 	[ "$(gv hyperv bz)" = 0 ]; ok $? noenl_no_hyperv
 	case "$(gv clocksource bz)" in tsc|jiffies|refined-jiffies) r=$( [ "$(gv clocksource bz)" = tsc ]; echo $?) ;; *) r=1 ;; esac
 	ok $r noenl_tsc_clocksource "$(gv clocksource bz)"
+	[ "$(gv clockevent bz)" = lapic-deadline ]; ok $? noenl_lapic_clockevent "$(gv clockevent bz)"
 	[ "$(gv splats bz)" = 0 ]; ok $? noenl_dmesg_clean "$(gv splats bz) splat lines"
 	clean; ok $? bzimage_nothing_left
 fi
