@@ -174,3 +174,11 @@ int hvtb_vp_get_stats(const struct hvtb_vp_handle *vp, struct hvtb_vp_stats *s)
 {
 	return ret_errno(ioctl(vp->fd, HVTB_VP_GET_STATS, s));
 }
+
+int hvtb_vp_set_msrs(const struct hvtb_vp_handle *vp,
+		     const struct hvtb_msr_entry *e, __u32 n)
+{
+	struct hvtb_msrs m = { .nmsrs = n, .entries = (uintptr_t)e };
+
+	return ret_errno(ioctl(vp->fd, HVTB_VP_SET_MSRS, &m));
+}

@@ -36,6 +36,9 @@ int hvtb_partition_get_info(int partfd, struct hvtb_partition_info *info);
 /* HVTB_SET_MSR_INTERCEPTS: replace the partition's list with @n MSRs. */
 int hvtb_set_msr_intercepts(int partfd, const __u32 *msrs, __u32 n);
 int hvtb_vp_get_stats(const struct hvtb_vp_handle *vp, struct hvtb_vp_stats *s);
+/* HVTB_VP_SET_MSRS: @n MSRs hvtb emulates. */
+int hvtb_vp_set_msrs(const struct hvtb_vp_handle *vp,
+		     const struct hvtb_msr_entry *e, __u32 n);
 
 /* In-kernel local APIC (partitions created with HVTB_PARTITION_LAPIC). */
 int hvtb_assert_interrupt(int partfd, __u32 vp_index, __u32 vector, __u32 flags);

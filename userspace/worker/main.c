@@ -314,11 +314,18 @@ static int create_partition(struct wk_vm *vm)
 			return wk_err(WK_EXIT_HVTB, "HVTB_SET_HYPERV: %s", strerror(-e));
 	}
 	for (i = 0; i < vm->cfg.vps; i++) {
+		/* Fast strings on, as firmware leaves it (else Linux drops ERMS). */
+		struct hvtb_msr_entry misc = { .index = 0x1a0, .data = 1 };
+
 		vm->vps[i].vm = vm;
 		vm->vps[i].index = i;
 		e = hvtb_vp_open(vm->part, i, &vm->vps[i].h);
 		if (e)
 			return wk_err(WK_EXIT_HVTB, "create VP %u: %s", i, strerror(-e));
+		e = hvtb_vp_set_msrs(&vm->vps[i].h, &misc, 1);
+		if (e)
+			fprintf(stderr, "hvtb-worker: VP %u: IA32_MISC_ENABLE: %s (going on)\n",
+				i, strerror(-e));
 	}
 	e = wk_setup_boot_vp(vm, &vm->vps[0]);
 	if (e)
@@ -416,6 +423,8 @@ static void *vp_thread(void *arg)
 	while (!vm_ended(vm)) {
 		if (vp->halted)
 			break;
+		if (!vm->t_entry)
+			vm->t_entry = wk_now_ns();
 		e = hvtb_vp_run(&vp->h);
 		if (e == -EINTR || e == -EAGAIN)
 			continue;
@@ -424,8 +433,6 @@ static void *vp_thread(void *arg)
 			vm_end_locked(vm, WK_EXIT_HVTB, "HVTB_VP_RUN failed");
 			break;
 		}
-		if (!vm->t_entry)
-			vm->t_entry = wk_now_ns();
 		if (vp_exit(vp))
 			break;
 	}
@@ -586,8 +593,7 @@ int main(int argc, char **argv)
 	if (vm.console)
 		fflush(vm.console);
 	if (!vm.cfg.quiet)
-		fprintf(stderr, "hvtb-worker: %s: exit status %d%s\n", vm.exit_why, e,
-			e == WK_EXIT_PANIC ? "" : "");
+		fprintf(stderr, "hvtb-worker: %s: exit status %d\n", vm.exit_why, e);
 	if (e == WK_EXIT_PANIC)
 		fprintf(stderr, "hvtb-worker: crash P0-P4: %#llx %#llx %#llx %#llx %#llx\n",
 			(unsigned long long)vm.crash[0], (unsigned long long)vm.crash[1],
