@@ -2,7 +2,7 @@
 #
 # hvtb top-level Makefile.
 #   make            module (against KDIR) + user space + selftests
-#   make run        install what is missing, build, boot the test VM, show `hvtbctl info`
+#   make run        install what is missing, build, boot Debian's kernel under hvtb-worker in the test VM
 #   make check      every test: builds, sparse/checkpatch, host tests, the VM suites
 #   make vm CMD=..  boot the test VM (KERNEL=dev|debian CPUS=N EMU=bochs|qemu-kvm|qemu-tcg) and run CMD
 #   make bench      benchmarks that print figures (not tests)
@@ -58,10 +58,11 @@ deps:
 vm: userspace selftests
 	KERNEL=$(KERNEL) CPUS=$(CPUS) EMU=$(EMU) $(TOP)/testvm/run.sh '$(subst ','\'',$(value CMD))'
 
+# Debian's kernel in an hvtb child partition (hvtb-worker) inside the test VM:
+# its console and phase times (testvm/worker-run.sh).
 run: deps
 	$(MAKE) all
-	KERNEL=$(KERNEL) CPUS=$(CPUS) EMU=$(EMU) $(TOP)/testvm/run.sh \
-		"hvtbctl info && hvtbctl run /usr/share/hvtb/hello.elf"
+	BUILD=$(BUILD) $(TOP)/testvm/worker-run.sh
 
 check: deps
 	$(TOP)/scripts/check.sh
@@ -73,6 +74,8 @@ bench: KERNEL = debian
 bench: userspace selftests
 	KERNEL=$(KERNEL) CPUS=$(CPUS) EMU=$(EMU) $(TOP)/testvm/run.sh \
 		'$$HVTB_SELFTESTS/exit_bench && $$HVTB_SELFTESTS/sched_bench'
+	KERNEL=$(KERNEL) CPUS=1 EMU=$(EMU) HVTB_GUEST=1 $(TOP)/testvm/run.sh \
+		'$$HVTB_SELFTESTS/worker_bench'
 
 install: modules
 	$(MAKE) -C $(KDIR) M=$(MODDIR) modules_install

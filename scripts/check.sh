@@ -140,6 +140,18 @@ want vm-tcg && vm_suite vm-tcg debian 1 qemu-tcg 0 \
 want vm-debian && vm_suite vm-debian debian "${HVTB_CPUS_DEBIAN:-2}" bochs 1 \
 	"hvtbctl info --json && \$HVTB_SELFTESTS/run_vm.sh api_test hotplug_test hvtbctl_run_test apic_test partition_test sched_test"
 
+# hvtb-worker boots Debian's kernel in a child partition (both loaders,
+# enlightenments on/off, guest-triggered ends, signals, bad inputs): one
+# Debian test-VM boot carrying the guest images, in the background so it
+# overlaps the dev-kernel boot below (two Bochs at once).
+worker_pid=
+if want vm-worker; then
+	log "step vm-worker: KERNEL=debian HVTB_GUEST=1: worker_test (background)"
+	KERNEL=debian CPUS=1 EMU=bochs HVTB_LOAD=1 HVTB_GUEST=1 TIMEOUT=${HVTB_WORKER_TIMEOUT:-3600} \
+		"$top/testvm/run.sh" "\$HVTB_SELFTESTS/worker_test" >"$out/vm-worker.log" 2>&1 &
+	worker_pid=$!
+fi
+
 if [ -n "$kernel_pid" ]; then
 	wait "$kernel_pid"
 	rc=$?
@@ -147,6 +159,14 @@ if [ -n "$kernel_pid" ]; then
 	result kernel-dev $rc "dev kernel build failed, see $out/kernel-dev.log"
 	[ $rc -eq 0 ] && vm_suite vm-dev dev "${HVTB_CPUS_DEV:-1}" bochs 1 \
 		"hvtbctl info && \$HVTB_SELFTESTS/run_vm.sh"
+fi
+
+if [ -n "$worker_pid" ]; then
+	wait "$worker_pid"
+	rc=$?
+	count_ktap "$out/vm-worker.log"
+	[ $rc -ne 0 ] && tail -n 40 "$out/vm-worker.log" | sed 's/^/#   /'
+	result vm-worker $rc "$([ $rc -ne 0 ] && echo "VM run failed with status $rc, see $out/vm-worker.log")"
 fi
 
 log "took $(($(date +%s) - start)) s"

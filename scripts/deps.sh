@@ -13,6 +13,8 @@ PACKAGES=(
 	# dev kernel from source + out-of-tree modules
 	linux-source-6.1 linux-image-amd64 linux-headers-amd64
 	bc flex bison libelf-dev libssl-dev dwarves kmod cpio xz-utils lz4
+	# hvtb-worker: ACPI tables (iasl), config files (inih, static)
+	acpica-tools libinih-dev
 	# test VM
 	bochs bochs-x bochsbios vgabios qemu-system-x86 busybox-static
 	isolinux syslinux-common xorriso

@@ -19,7 +19,10 @@
 #                              $RUNDIR/debug.in: on a hang, `kill -INT` bochs-bin,
 #                              then e.g. `echo r >$RUNDIR/debug.in` (output in
 #                              $RUNDIR/bochs.out; `vmexitbp` breaks at VM exits)
-#   HVTB_MEGS=N                guest memory in MB (default 512)
+#   HVTB_MEGS=N                guest memory in MB (default 512, 1024 with HVTB_GUEST=1)
+#   HVTB_GUEST=1               carry the hvtb-worker test guest (Debian's vmlinuz,
+#                              its vmlinux, a busybox initrd: testvm/guest/build.sh)
+#                              in /usr/share/hvtb/guest/
 #   HVTB_APPEND="..."          extra kernel command line arguments
 #   HVTB_ACPI=1|0              boot with ACPI (default 1, but 0 for the dev kernel
 #                              under Bochs, where ACPI costs ~20 s of boot)
@@ -42,7 +45,8 @@ CPUS=${CPUS:-1}
 EMU=${EMU:-bochs}
 HVTB_LOAD=${HVTB_LOAD:-1}
 HVTB_INSMOD_ARGS=${HVTB_INSMOD_ARGS:-}
-HVTB_MEGS=${HVTB_MEGS:-512}
+HVTB_GUEST=${HVTB_GUEST:-0}
+if [ "$HVTB_GUEST" = 1 ]; then HVTB_MEGS=${HVTB_MEGS:-1024}; else HVTB_MEGS=${HVTB_MEGS:-512}; fi
 CMD=${1-}
 
 T0=$SECONDS
@@ -54,6 +58,7 @@ die() { echo "hvtb-vm: error: $*" >&2; exit 2; }
 case "$KERNEL" in dev|debian) ;; *) die "KERNEL=$KERNEL: use dev or debian" ;; esac
 case "$CPUS" in [1-8]) ;; *) die "CPUS=$CPUS: use 1..8" ;; esac
 case "$HVTB_LOAD" in 0|1) ;; *) die "HVTB_LOAD=$HVTB_LOAD: use 0 or 1" ;; esac
+case "$HVTB_GUEST" in 0|1) ;; *) die "HVTB_GUEST=$HVTB_GUEST: use 0 or 1" ;; esac
 case "${HVTB_ACPI:-}" in ""|0|1) ;; *) die "HVTB_ACPI=$HVTB_ACPI: use 0 or 1" ;; esac
 case "$HVTB_MEGS" in [1-9][0-9][0-9]|[1-9][0-9][0-9][0-9]) ;; *) die "HVTB_MEGS=$HVTB_MEGS: use 100..9999" ;; esac
 case "$EMU" in
@@ -230,6 +235,28 @@ mkdir -p "$RUNDIR/overlay/etc"
 } >"$RUNDIR/overlay/etc/hvtb-vm.env"
 (cd "$RUNDIR/overlay" && echo etc/hvtb-vm.env | cpio -o -H newc -R 0:0 --quiet) >>"$RUNDIR/initrd.img"
 rm -rf "$RUNDIR/overlay"
+
+# The worker's test guest, a third archive (built once, under the same lock),
+# last: the kernel's LZ4 unpacker reads to the end of its input.
+if [ "$HVTB_GUEST" = 1 ]; then
+	(
+		flock 8
+		"$TESTVM/guest/build.sh" "$BUILD/guest" || exit 2
+		# LZ4 (legacy frames, as the kernel's initramfs unpacker wants): Bochs's
+		# BIOS reads the ISO slowly (~0.5 MB/s), a third of the bytes wins.
+		if [ ! -e "$BUILD/guest.cpio.lz4" ] || [ -n "$(find "$BUILD/guest" -maxdepth 1 -newer "$BUILD/guest.cpio.lz4" -type f -print -quit)" ]; then
+			rm -rf "$BUILD/guest-root"
+			mkdir -p "$BUILD/guest-root/usr/share/hvtb/guest"
+			ln "$BUILD"/guest/{vmlinuz,vmlinux,initrd.cpio,kver} "$BUILD/guest-root/usr/share/hvtb/guest/"
+			(cd "$BUILD/guest-root" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) |
+				lz4 -l -q -c >"$BUILD/guest.cpio.lz4.tmp"
+			mv "$BUILD/guest.cpio.lz4.tmp" "$BUILD/guest.cpio.lz4"
+			rm -rf "$BUILD/guest-root"
+		fi
+		cat "$BUILD/guest.cpio.lz4" >>"$RUNDIR/initrd.img"
+	) 8>"$VMDIR/.initramfs.lock" || die "building the worker's test guest failed"
+fi
+
 
 APPEND="console=ttyS0,115200 nokaslr mitigations=off tsc=reliable lpj=1000000 quiet loglevel=5"
 # Bochs (corei7_skylake_x) reports the standard XSAVE area size in

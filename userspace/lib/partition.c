@@ -147,3 +147,38 @@ int hvtb_irqfd(int partfd, int eventfd, __u32 vp_index, __u32 vector,
 
 	return ret_errno(ioctl(partfd, HVTB_IRQFD, &f));
 }
+
+int hvtb_partition_create_flags(int devfd, __u32 flags, __u32 max_vps,
+				__u64 max_memory)
+{
+	struct hvtb_partition_config c = {
+		.flags = flags, .max_vps = max_vps, .max_memory = max_memory,
+	};
+
+	return ret_errno(ioctl(devfd, HVTB_CREATE_PARTITION, &c));
+}
+
+int hvtb_partition_get_info(int partfd, struct hvtb_partition_info *info)
+{
+	return ret_errno(ioctl(partfd, HVTB_PARTITION_GET_INFO, info));
+}
+
+int hvtb_set_msr_intercepts(int partfd, const __u32 *msrs, __u32 n)
+{
+	struct hvtb_msr_list l = { .nmsrs = n, .indices = (uintptr_t)msrs };
+
+	return ret_errno(ioctl(partfd, HVTB_SET_MSR_INTERCEPTS, &l));
+}
+
+int hvtb_vp_get_stats(const struct hvtb_vp_handle *vp, struct hvtb_vp_stats *s)
+{
+	return ret_errno(ioctl(vp->fd, HVTB_VP_GET_STATS, s));
+}
+
+int hvtb_vp_set_msrs(const struct hvtb_vp_handle *vp,
+		     const struct hvtb_msr_entry *e, __u32 n)
+{
+	struct hvtb_msrs m = { .nmsrs = n, .entries = (uintptr_t)e };
+
+	return ret_errno(ioctl(vp->fd, HVTB_VP_SET_MSRS, &m));
+}

@@ -29,6 +29,16 @@ int hvtb_vp_set_regs(const struct hvtb_vp_handle *vp, const struct hvtb_regs *r)
 int hvtb_vp_get_sregs(const struct hvtb_vp_handle *vp, struct hvtb_sregs *s);
 int hvtb_vp_set_sregs(const struct hvtb_vp_handle *vp, const struct hvtb_sregs *s);
 const char *hvtb_exit_name(__u32 exit_reason);
+/* HVTB_CREATE_PARTITION with HVTB_PARTITION_* @flags. */
+int hvtb_partition_create_flags(int devfd, __u32 flags, __u32 max_vps,
+				__u64 max_memory);
+int hvtb_partition_get_info(int partfd, struct hvtb_partition_info *info);
+/* HVTB_SET_MSR_INTERCEPTS: replace the partition's list with @n MSRs. */
+int hvtb_set_msr_intercepts(int partfd, const __u32 *msrs, __u32 n);
+int hvtb_vp_get_stats(const struct hvtb_vp_handle *vp, struct hvtb_vp_stats *s);
+/* HVTB_VP_SET_MSRS: @n MSRs hvtb emulates. */
+int hvtb_vp_set_msrs(const struct hvtb_vp_handle *vp,
+		     const struct hvtb_msr_entry *e, __u32 n);
 
 /* In-kernel local APIC (partitions created with HVTB_PARTITION_LAPIC). */
 int hvtb_assert_interrupt(int partfd, __u32 vp_index, __u32 vector, __u32 flags);

@@ -1,0 +1,212 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# hvtb-worker in the test VM (KERNEL=debian HVTB_GUEST=1): Debian's own kernel
+# boots in an hvtb child partition through both loaders, with and without
+# the Hyper-V enlightenments; guest-triggered ends, signals, kill -9 and bad
+# inputs give the documented exit status and leave nothing behind. KTAP.
+#
+# Each Linux boot costs minutes under Bochs: one boot checks many things.
+# WORKER_TESTS="pvh bzimage reboot triple panic signals bad" picks groups.
+
+G=${HVTB_GUEST_DIR:-/usr/share/hvtb/guest}
+W=${HVTB_WORKER:-hvtb-worker}
+T=${TMPDIR:-/tmp}/worker_test
+BOOT_TIMEOUT=${WORKER_BOOT_TIMEOUT:-1200}
+GROUPS_=${WORKER_TESTS:-pvh bzimage reboot triple panic signals bad}
+APPEND_BASE="console=ttyS0 nokaslr pci=off panic=-1 mitigations=off quiet"
+n=0
+fails=0
+
+ok() {
+	n=$((n + 1))
+	if [ "$1" = 0 ]; then
+		echo "ok $n $2"
+	else
+		echo "not ok $n $2${3:+ # $3}"
+		fails=$((fails + 1))
+	fi
+}
+skip() { n=$((n + 1)); echo "ok $n $1 # SKIP $2"; }
+has() { case " $GROUPS_ " in *" $1 "*) return 0 ;; esac; return 1; }
+refcnt() { cat /sys/module/hvtb/refcnt 2>/dev/null || echo -1; }
+avail_mb() { awk '/^MemAvailable:/ { print int($2 / 1024) }' /proc/meminfo; }
+# The module's references and the free memory came back (fput is deferred).
+clean() {
+	i=0
+	while [ "$(refcnt)" != "$REF0" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	[ "$(refcnt)" = "$REF0" ] && [ $(( $(avail_mb) + 48 )) -ge "$AVAIL0" ]
+}
+
+# A guest initrd: the test guest's plus /cmd.sh (cpio archives concatenate).
+mkinitrd() {	# $1 name, stdin: the script
+	mkdir -p "$T/$1.d"
+	cat >"$T/$1.d/cmd.sh"
+	(cd "$T/$1.d" && echo cmd.sh | cpio -o -H newc 2>/dev/null) >"$T/$1.cpio.x"
+	cat "$G/initrd.cpio" "$T/$1.cpio.x" >"$T/$1.cpio"
+}
+
+# boot NAME KERNEL [worker options...]: console in $T/NAME.out, worker's
+# stderr in $T/NAME.err, its status in $rc; stdin from $T/NAME.in if present.
+boot() {
+	name=$1 kern=$2
+	shift 2
+	in=/dev/null
+	[ -f "$T/$name.in" ] && in=$T/$name.in
+	t0=$(date +%s)
+	"$W" --stats --timeout "$BOOT_TIMEOUT" --console "$T/$name.out" -i "$T/$name.cpio" \
+		-a "$APPEND_BASE $APPEND hvtb_cmd=\"sh /cmd.sh\"" "$@" "$kern" <"$in" 2>"$T/$name.err"
+	rc=$?
+	echo "# $name: exit status $rc after $(( $(date +%s) - t0 )) s"
+	sed 's/^/# console| /' "$T/$name.out" | tail -n 40
+	sed 's/^/# worker| /' "$T/$name.err" | grep -v "  exit \|  user " | head -n 20
+	APPEND=
+}
+
+# The guest's own view, printed by its script as "key=value" lines.
+gv() { sed -n "s/^$1=//p" "$T/$2.out" | tail -n 1 | tr -d '\r'; }
+
+guest_checks='
+echo "uname=$(uname -r)"
+echo "nproc=$(nproc)"
+echo "clocksource=$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
+echo "clockevent=$(cat /sys/devices/system/clockevents/clockevent0/current_device)"
+echo "splats=$(dmesg | grep -c -E "WARNING:|BUG:|Oops|unchecked MSR|Call Trace")"
+dmesg | grep -E "WARNING:|BUG:|Oops|unchecked MSR" | head -n 5 | sed "s/^/splat: /"
+echo "hyperv=$(dmesg | grep -c "Hypervisor detected: Microsoft Hyper-V")"
+'
+
+echo "TAP version 13"
+mkdir -p "$T"
+if [ ! -e /dev/hvtb ] || [ ! -r "$G/vmlinux" ] || [ ! -r "$G/vmlinuz" ] || ! command -v "$W" >/dev/null; then
+	echo "1..1"
+	skip worker_test "no /dev/hvtb, no $W or no guest images in $G (run with KERNEL=debian HVTB_GUEST=1)"
+	exit 0
+fi
+REF0=$(refcnt)
+AVAIL0=$(avail_mb)
+echo "# hvtb refcnt $REF0, MemAvailable $AVAIL0 MiB, guest kernel $(cat "$G/kver" 2>/dev/null)"
+
+if has pvh; then
+	# PVH entry, enlightenments on; the guest reads a line from the worker's
+	# stdin and its status (7) becomes the worker's.
+	mkinitrd pvh <<-EOF
+	$guest_checks
+	read -t 120 line; echo "got=\$line"
+	exit 7
+	EOF
+	echo "hello-from-stdin" >"$T/pvh.in"
+	boot pvh "$G/vmlinux"
+	[ "$rc" = 7 ]; ok $? pvh_boot_command_status "status $rc"
+	[ "$(gv uname pvh)" = "$(cat "$G/kver")" ]; ok $? pvh_guest_uname
+	[ "$(gv hyperv pvh)" -ge 1 ] 2>/dev/null; ok $? pvh_hyperv_detected
+	[ "$(gv clocksource pvh)" = hyperv_clocksource_tsc_page ]; ok $? pvh_tsc_page_clocksource "$(gv clocksource pvh)"
+	[ "$(gv clockevent pvh)" = "Hyper-V clockevent" ]; ok $? pvh_hyperv_clockevent "$(gv clockevent pvh)"
+	[ "$(gv splats pvh)" = 0 ]; ok $? pvh_dmesg_clean "$(gv splats pvh) splat lines"
+	[ "$(gv got pvh)" = hello-from-stdin ]; ok $? serial_input_read_by_guest
+	clean; ok $? pvh_nothing_left
+fi
+
+if has bzimage; then
+	# bzImage 64-bit boot protocol, no enlightenments, ACPI power-off.
+	mkinitrd bz <<-EOF
+	$guest_checks
+	poweroff -f
+	EOF
+	boot bz "$G/vmlinuz" --no-enlightenments
+	[ "$rc" = 80 ]; ok $? bzimage_noenl_poweroff_status "status $rc"
+	[ "$(gv uname bz)" = "$(cat "$G/kver")" ]; ok $? bzimage_guest_uname
+	[ "$(gv hyperv bz)" = 0 ]; ok $? noenl_no_hyperv
+	case "$(gv clocksource bz)" in tsc|jiffies|refined-jiffies) r=$( [ "$(gv clocksource bz)" = tsc ]; echo $?) ;; *) r=1 ;; esac
+	ok $r noenl_tsc_clocksource "$(gv clocksource bz)"
+	[ "$(gv clockevent bz)" = lapic-deadline ]; ok $? noenl_lapic_clockevent "$(gv clockevent bz)"
+	[ "$(gv splats bz)" = 0 ]; ok $? noenl_dmesg_clean "$(gv splats bz) splat lines"
+	clean; ok $? bzimage_nothing_left
+fi
+
+if has reboot; then
+	mkinitrd rb <<-EOF
+	reboot -f
+	EOF
+	boot rb "$G/vmlinux"
+	[ "$rc" = 81 ]; ok $? reboot_acpi_reset_status "status $rc"
+fi
+
+if has triple; then
+	mkinitrd tf <<-EOF
+	reboot -f
+	EOF
+	APPEND="reboot=t"
+	boot tf "$G/vmlinux"
+	[ "$rc" = 82 ]; ok $? reboot_t_triple_fault_status "status $rc"
+fi
+
+if has panic; then
+	mkinitrd pa <<-EOF
+	echo c >/proc/sysrq-trigger
+	EOF
+	boot pa "$G/vmlinux"
+	[ "$rc" = 83 ]; ok $? panic_status "status $rc"
+	grep -q "crash P0-P4" "$T/pa.err"; ok $? panic_crash_parameters_reported
+	clean; ok $? panic_nothing_left
+fi
+
+if has signals; then
+	mkinitrd sg <<-EOF
+	sleep 100000
+	EOF
+	# SIGTERM after the guest has started: status 143, nothing left.
+	"$W" --console "$T/sg.out" -i "$T/sg.cpio" "$G/vmlinux" </dev/null 2>"$T/sg.err" &
+	pid=$!
+	sleep 3
+	kill -TERM $pid
+	wait $pid
+	rc=$?
+	[ "$rc" = 143 ]; ok $? sigterm_status "status $rc"
+	clean; ok $? sigterm_nothing_left
+	# kill -9 in the middle of the boot: the fds go, so does everything else.
+	"$W" --console none -i "$T/sg.cpio" "$G/vmlinux" </dev/null 2>/dev/null &
+	pid=$!
+	sleep 0.3
+	kill -9 $pid
+	wait $pid 2>/dev/null
+	clean; ok $? kill9_nothing_left "refcnt $(refcnt)/$REF0, MemAvailable $(avail_mb)/$AVAIL0 MiB"
+fi
+
+if has bad; then
+	# Bad inputs: the documented status, the message, nothing left behind.
+	bad() {	# name status pattern args...
+		bname=$1 want=$2 pat=$3
+		shift 3
+		"$W" "$@" </dev/null >/dev/null 2>"$T/bad.err"
+		brc=$?
+		sed 's/^/# /' "$T/bad.err"
+		[ "$brc" = "$want" ] && grep -q -- "$pat" "$T/bad.err" && clean
+		ok $? "$bname" "status $brc"
+	}
+	head -c 300000 "$G/vmlinuz" >"$T/trunc.bz"
+	head -c 3000000 "$G/vmlinux" >"$T/trunc.elf"
+	dd if=/dev/zero of="$T/big.img" bs=1M count=40 2>/dev/null
+	printf '[vm]\nkernel=%s\nbogus=1\n' "$G/vmlinux" >"$T/bad.ini"
+	printf '[vm]\nmemory=lots\n' >"$T/badval.ini"
+	printf '[vm]\nkernel=%s\nmemory=128\nvps=1\n' "$G/vmlinux" >"$T/good.ini"
+	bad truncated_bzimage 65 "truncated bzImage" "$T/trunc.bz"
+	bad truncated_vmlinux 65 "truncated ELF" "$T/trunc.elf"
+	bad non_kernel_elf 65 "without a PVH entry note" /bin/busybox
+	bad not_a_kernel 65 "neither a bzImage nor an ELF" /etc/passwd
+	bad missing_kernel 66 "No such file" /nonexistent
+	bad initrd_too_large 65 "do not fit in guest memory" -m 100 -i "$T/big.img" "$G/vmlinuz"
+	bad kernel_too_large_for_mem 65 "use --mem" -m 64 "$G/vmlinuz"
+	bad bad_config_key 64 "unknown key 'bogus'" --config "$T/bad.ini"
+	bad bad_config_value 64 "not a number" --config "$T/badval.ini"
+	bad missing_config 66 "config /nonexistent.ini" --config /nonexistent.ini
+	bad bad_option 64 "usage" --bogus "$G/vmlinux"
+	bad bad_mem 64 "not a number in" -m 5 "$G/vmlinux"
+	bad too_many_vps 64 "vps" -p 99 "$G/vmlinux"
+	bad no_kernel 64 "no kernel" -m 128
+	bad cmdline_too_long 64 "cmdline" -a "$(head -c 3000 /dev/zero | tr '\0' x)" "$G/vmlinux"
+	"$W" --help | grep -q "^  82 *triple fault"; ok $? help_documents_exit_codes
+fi
+
+echo "1..$n"
+[ "$fails" = 0 ]

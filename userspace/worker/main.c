@@ -1,0 +1,609 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hvtb-worker - run one Linux guest in an hvtb child partition.
+ *
+ * Configuration: command-line options, optionally on top of an INI file
+ * (--config, parsed by inih). Lifecycle: Starting (load, set up) ->
+ * Running (one thread per VP) -> Off (a guest action, a signal, a timeout
+ * or an error decides the exit status, see usage()).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <ini.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hyperv.h"
+#include "libhvtb.h"
+#include "worker.h"
+
+#define DEFAULT_CMDLINE	"console=ttyS0 nokaslr pci=off panic=-1 mitigations=off quiet"
+
+static const char *const exit_names[] = {
+	"NONE", "IO", "MMIO", "HLT", "HYPERCALL", "CPUID", "MSR_READ",
+	"MSR_WRITE", "SHUTDOWN", "FAIL_ENTRY", "INTR", "INTERNAL",
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+"usage: hvtb-worker [options] [--config FILE] [KERNEL]\n"
+"Boots a Linux kernel in a new hvtb child partition.\n"
+"  -k, --kernel FILE      bzImage (64-bit boot protocol) or vmlinux (PVH entry)\n"
+"  -i, --initrd FILE      initial ramdisk\n"
+"  -a, --cmdline STR      kernel command line [" DEFAULT_CMDLINE "]\n"
+"  -m, --mem MIB          guest memory, %d..%d MiB [256]\n"
+"  -p, --vps N            virtual processors, 1..%d [1]\n"
+"  -c, --console WHERE    guest serial output: stdio, none or a file [stdio]\n"
+"  -t, --timeout SEC      stop the guest after SEC seconds [none]\n"
+"  -n, --no-enlightenments  no Hyper-V CPUID leaves, MSRs or hypercalls\n"
+"  -s, --stats            per-VP exit counters and boot phases at the end\n"
+"  -q, --quiet            no end-of-run summary line\n"
+"  -f, --config FILE      INI file, section [vm]: kernel, initrd, cmdline,\n"
+"                         memory, vps, console, timeout, enlightenments\n"
+"                         (yes/no), stats (yes/no); options override it\n"
+"The guest's COM1 (0x3f8) is its console; the worker's stdin is its input.\n"
+"Exit status:\n"
+"  0..63  the guest wrote this byte to port 0xf4 (its command's status)\n"
+"  64     bad option, config file or value    65  bad kernel/initrd image\n"
+"  66     a file cannot be read                69  hvtb unavailable or failed\n"
+"  80     guest powered off (ACPI S5, or HLT with interrupts off on all VPs)\n"
+"  81     guest reset (reboot through the ACPI reset register)\n"
+"  82     triple fault (also reboot=t)         83  guest panic (Hyper-V crash MSR)\n"
+"  84     guest did something the worker cannot handle\n"
+"  124    --timeout expired                    128+N  stopped by signal N\n",
+		WK_MIN_MEM_MIB, WK_MAX_MEM_MIB, WK_MAX_VPS);
+}
+
+uint64_t wk_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+int wk_err(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("hvtb-worker: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return code;
+}
+
+/* The first reason to end wins. vm->lock held. */
+void wk_vm_end(struct wk_vm *vm, int code, const char *why)
+{
+	if (vm->exit_code >= 0)
+		return;
+	vm->exit_code = code;
+	vm->exit_why = why;
+	vm->t_end = wk_now_ns();
+}
+
+static void vm_end_locked(struct wk_vm *vm, int code, const char *why)
+{
+	pthread_mutex_lock(&vm->lock);
+	wk_vm_end(vm, code, why);
+	pthread_mutex_unlock(&vm->lock);
+}
+
+static bool vm_ended(struct wk_vm *vm)
+{
+	bool r;
+
+	pthread_mutex_lock(&vm->lock);
+	r = vm->exit_code >= 0;
+	pthread_mutex_unlock(&vm->lock);
+	return r;
+}
+
+/* --- configuration ------------------------------------------------------ */
+
+static int parse_uint(const char *what, const char *s, unsigned int min,
+		      unsigned int max, unsigned int *v)
+{
+	unsigned long n;
+	char *end;
+
+	errno = 0;
+	n = strtoul(s, &end, 10);
+	if (errno || !*s || *end || n < min || n > max)
+		return wk_err(WK_EXIT_USAGE, "%s: '%s' is not a number in %u..%u", what, s, min, max);
+	*v = n;
+	return 0;
+}
+
+static int parse_bool(const char *what, const char *s, bool *v)
+{
+	if (!strcmp(s, "yes") || !strcmp(s, "true") || !strcmp(s, "1"))
+		*v = true;
+	else if (!strcmp(s, "no") || !strcmp(s, "false") || !strcmp(s, "0"))
+		*v = false;
+	else
+		return wk_err(WK_EXIT_USAGE, "%s: '%s' is not yes or no", what, s);
+	return 0;
+}
+
+struct ini_ctx {
+	struct wk_config *cfg;
+	const char *path;
+	int err;
+};
+
+static int ini_line(void *user, const char *section, const char *name,
+		    const char *value)
+{
+	struct ini_ctx *c = user;
+	struct wk_config *cfg = c->cfg;
+	char what[160];
+
+	snprintf(what, sizeof(what), "config %s: %s", c->path, name);
+	if (strcmp(section, "vm")) {
+		c->err = wk_err(WK_EXIT_USAGE, "config %s: unknown section [%s] (only [vm])",
+				c->path, section);
+		return 0;
+	}
+	if (!strcmp(name, "kernel"))
+		cfg->kernel = strdup(value);
+	else if (!strcmp(name, "initrd"))
+		cfg->initrd = strdup(value);
+	else if (!strcmp(name, "cmdline"))
+		cfg->cmdline = strdup(value);
+	else if (!strcmp(name, "console"))
+		cfg->console = strdup(value);
+	else if (!strcmp(name, "memory"))
+		c->err = parse_uint(what, value, WK_MIN_MEM_MIB, WK_MAX_MEM_MIB, &cfg->mem_mib);
+	else if (!strcmp(name, "vps"))
+		c->err = parse_uint(what, value, 1, WK_MAX_VPS, &cfg->vps);
+	else if (!strcmp(name, "timeout"))
+		c->err = parse_uint(what, value, 0, 86400, &cfg->timeout);
+	else if (!strcmp(name, "enlightenments"))
+		c->err = parse_bool(what, value, &cfg->enlightenments);
+	else if (!strcmp(name, "stats"))
+		c->err = parse_bool(what, value, &cfg->stats);
+	else
+		c->err = wk_err(WK_EXIT_USAGE, "config %s: unknown key '%s' in [vm]",
+				c->path, name);
+	return !c->err;
+}
+
+static int load_config_file(struct wk_config *cfg, const char *path)
+{
+	struct ini_ctx c = { .cfg = cfg, .path = path };
+	FILE *f = fopen(path, "r");
+	int r;
+
+	if (!f)
+		return wk_err(WK_EXIT_NOINPUT, "config %s: %s", path, strerror(errno));
+	r = ini_parse_file(f, ini_line, &c);
+	fclose(f);
+	if (c.err)
+		return c.err;
+	if (r)
+		return wk_err(WK_EXIT_USAGE, "config %s:%d: syntax error", path, r);
+	return 0;
+}
+
+static const struct option long_opts[] = {
+	{ "kernel", required_argument, NULL, 'k' },
+	{ "initrd", required_argument, NULL, 'i' },
+	{ "cmdline", required_argument, NULL, 'a' },
+	{ "mem", required_argument, NULL, 'm' },
+	{ "vps", required_argument, NULL, 'p' },
+	{ "console", required_argument, NULL, 'c' },
+	{ "timeout", required_argument, NULL, 't' },
+	{ "no-enlightenments", no_argument, NULL, 'n' },
+	{ "stats", no_argument, NULL, 's' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "config", required_argument, NULL, 'f' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+#define SHORT_OPTS "k:i:a:m:p:c:t:nsqf:h"
+
+static int parse_args(int argc, char **argv, struct wk_config *cfg)
+{
+	int o, e;
+
+	/* First pass: --help and --config (the file is the base). */
+	opterr = 0;
+	while ((o = getopt_long(argc, argv, SHORT_OPTS, long_opts, NULL)) != -1) {
+		if (o == 'h') {
+			usage(stdout);
+			exit(0);
+		}
+		if (o == 'f') {
+			e = load_config_file(cfg, optarg);
+			if (e)
+				return e;
+		}
+	}
+	optind = 0;
+	opterr = 1;
+	while ((o = getopt_long(argc, argv, SHORT_OPTS, long_opts, NULL)) != -1) {
+		e = 0;
+		switch (o) {
+		case 'k': cfg->kernel = optarg; break;
+		case 'i': cfg->initrd = optarg; break;
+		case 'a': cfg->cmdline = optarg; break;
+		case 'c': cfg->console = optarg; break;
+		case 'm': e = parse_uint("--mem", optarg, WK_MIN_MEM_MIB, WK_MAX_MEM_MIB, &cfg->mem_mib); break;
+		case 'p': e = parse_uint("--vps", optarg, 1, WK_MAX_VPS, &cfg->vps); break;
+		case 't': e = parse_uint("--timeout", optarg, 0, 86400, &cfg->timeout); break;
+		case 'n': cfg->enlightenments = false; break;
+		case 's': cfg->stats = true; break;
+		case 'q': cfg->quiet = true; break;
+		case 'f': break;
+		default:
+			usage(stderr);
+			return WK_EXIT_USAGE;
+		}
+		if (e)
+			return e;
+	}
+	if (optind < argc)
+		cfg->kernel = argv[optind++];
+	if (optind < argc)
+		return wk_err(WK_EXIT_USAGE, "unexpected argument '%s' (see --help)", argv[optind]);
+	if (!cfg->kernel)
+		return wk_err(WK_EXIT_USAGE, "no kernel: give KERNEL, --kernel or kernel= in the config");
+	if (cfg->vps > 1)
+		return wk_err(WK_EXIT_USAGE, "--vps %u: this hvtb has no INIT/SIPI yet, use 1", cfg->vps);
+	return 0;
+}
+
+/* --- partition ---------------------------------------------------------- */
+
+static int setup_hyperv(struct wk_vm *vm)
+{
+	struct hvtb_hyperv_config c = {
+		.flags = HVTB_HV_ENABLE,
+		/* TIME_REF_COUNT, SynIC, STIMER, VP_ASSIST, HYPERCALL+GUEST_OS_ID,
+		 * VP_INDEX, REFERENCE_TSC, frequency MSRs */
+		.features_eax = 0x0a7e,
+		.features_ebx = 0x30,		/* PostMessage, SignalEvent */
+		/* frequency MSRs, crash MSRs (worker), direct-mode STIMER */
+		.features_edx = (1u << 8) | (1u << 10) | (1u << 19),
+		.hints_eax = 1u << 9,		/* no auto-EOI */
+	};
+
+	return hvtb_set_hyperv(vm->part, &c);
+}
+
+static int create_partition(struct wk_vm *vm)
+{
+	unsigned int i;
+	int e;
+
+	e = hvtb_open(O_RDWR);
+	if (e < 0)
+		return wk_err(WK_EXIT_HVTB, "/dev/hvtb: %s%s", strerror(-e),
+			      e == -ENOENT ? " (is hvtb.ko loaded?)" : "");
+	vm->dev = e;
+	e = hvtb_partition_create_flags(vm->dev, HVTB_PARTITION_LAPIC, vm->cfg.vps,
+					vm->mem_size);
+	if (e < 0)
+		return wk_err(WK_EXIT_HVTB, "create partition: %s", strerror(-e));
+	vm->part = e;
+	e = hvtb_map_gpa(vm->part, 0, vm->mem_size, vm->mem,
+			 HVTB_MAP_READ | HVTB_MAP_WRITE | HVTB_MAP_EXEC);
+	if (e)
+		return wk_err(WK_EXIT_HVTB, "map %u MiB of guest memory: %s%s", vm->cfg.mem_mib,
+			      strerror(-e), e == -ENOMEM ? " (RLIMIT_MEMLOCK?)" : "");
+	e = wk_cpuid_setup(vm);
+	if (e)
+		return wk_err(WK_EXIT_HVTB, "HVTB_SET_CPUID: %s", strerror(-e));
+	e = hvtb_set_msr_intercepts(vm->part, wk_msr_intercepts, wk_nr_msr_intercepts);
+	if (e)
+		return wk_err(WK_EXIT_HVTB, "HVTB_SET_MSR_INTERCEPTS: %s", strerror(-e));
+	if (vm->cfg.enlightenments) {
+		e = setup_hyperv(vm);
+		if (e)
+			return wk_err(WK_EXIT_HVTB, "HVTB_SET_HYPERV: %s", strerror(-e));
+	}
+	for (i = 0; i < vm->cfg.vps; i++) {
+		/* Fast strings on, as firmware leaves it (else Linux drops ERMS). */
+		struct hvtb_msr_entry misc = { .index = 0x1a0, .data = 1 };
+
+		vm->vps[i].vm = vm;
+		vm->vps[i].index = i;
+		e = hvtb_vp_open(vm->part, i, &vm->vps[i].h);
+		if (e)
+			return wk_err(WK_EXIT_HVTB, "create VP %u: %s", i, strerror(-e));
+		e = hvtb_vp_set_msrs(&vm->vps[i].h, &misc, 1);
+		if (e)
+			fprintf(stderr, "hvtb-worker: VP %u: IA32_MISC_ENABLE: %s (going on)\n",
+				i, strerror(-e));
+	}
+	e = wk_setup_boot_vp(vm, &vm->vps[0]);
+	if (e)
+		return wk_err(WK_EXIT_HVTB, "VP 0 registers: %s", strerror(-e));
+	return 0;
+}
+
+/* --- VP threads ---------------------------------------------------------- */
+
+static void on_kick(int sig)
+{
+	(void)sig;
+}
+
+static bool all_halted(struct wk_vm *vm)
+{
+	unsigned int i;
+
+	for (i = 0; i < vm->cfg.vps; i++)
+		if (!vm->vps[i].halted)
+			return false;
+	return true;
+}
+
+static void report_exit(struct wk_vp *vp, const char *what)
+{
+	struct hvtb_run *run = vp->h.run;
+	struct hvtb_regs r = { 0 };
+
+	hvtb_vp_get_regs(&vp->h, &r);
+	fprintf(stderr, "hvtb-worker: VP %u: %s exit at RIP %#llx", vp->index, what,
+		(unsigned long long)r.rip);
+	if (run->exit_reason == HVTB_EXIT_MMIO)
+		fprintf(stderr, " (GPA %#llx access %#x)", (unsigned long long)run->mmio.gpa,
+			run->mmio.access);
+	else if (run->exit_reason == HVTB_EXIT_INTERNAL)
+		fprintf(stderr, " (suberror %u, hw reason %u, qual %#llx)", run->internal.suberror,
+			run->internal.hw_exit_reason,
+			(unsigned long long)run->internal.qualification);
+	else if (run->exit_reason == HVTB_EXIT_FAIL_ENTRY)
+		fprintf(stderr, " (hw reason %#x, error %u)", run->fail_entry.hw_exit_reason,
+			run->fail_entry.vm_instruction_error);
+	fputc('\n', stderr);
+}
+
+/* Return: true when the VM is to end. */
+static bool vp_exit(struct wk_vp *vp)
+{
+	struct wk_vm *vm = vp->vm;
+	struct hvtb_run *run = vp->h.run;
+	bool end;
+
+	switch (run->exit_reason) {
+	case HVTB_EXIT_IO:
+		return wk_handle_io(vp);
+	case HVTB_EXIT_MSR_READ:
+	case HVTB_EXIT_MSR_WRITE:
+		return wk_handle_msr(vp);
+	case HVTB_EXIT_CPUID:
+		/* Leaf 1: this VP's initial APIC ID in EBX[31:24]. */
+		run->cpuid.ebx = (run->cpuid.ebx & 0xffffff) | (vp->index << 24);
+		return false;
+	case HVTB_EXIT_HLT:	/* IF=0: only an NMI/INIT would wake a CPU */
+		pthread_mutex_lock(&vm->lock);
+		vp->halted = true;
+		end = all_halted(vm);
+		if (end)
+			wk_vm_end(vm, WK_EXIT_POWEROFF, "guest halted with interrupts off on every VP");
+		pthread_mutex_unlock(&vm->lock);
+		return end;
+	case HVTB_EXIT_SHUTDOWN:
+		vm_end_locked(vm, WK_EXIT_TRIPLE, "guest triple fault (shutdown)");
+		return true;
+	case HVTB_EXIT_INTR:
+	case HVTB_EXIT_NONE:
+		return false;
+	default:
+		report_exit(vp, run->exit_reason <= HVTB_EXIT_MAX ?
+			    exit_names[run->exit_reason] : "unknown");
+		vm_end_locked(vm, WK_EXIT_STUCK, "an exit the worker cannot handle");
+		return true;
+	}
+}
+
+static void *vp_thread(void *arg)
+{
+	struct wk_vp *vp = arg;
+	struct wk_vm *vm = vp->vm;
+	sigset_t set;
+	int e;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+	while (!vm_ended(vm)) {
+		if (vp->halted)
+			break;
+		if (!vm->t_entry)
+			vm->t_entry = wk_now_ns();
+		e = hvtb_vp_run(&vp->h);
+		if (e == -EINTR || e == -EAGAIN)
+			continue;
+		if (e) {
+			fprintf(stderr, "hvtb-worker: VP %u: HVTB_VP_RUN: %s\n", vp->index, strerror(-e));
+			vm_end_locked(vm, WK_EXIT_HVTB, "HVTB_VP_RUN failed");
+			break;
+		}
+		if (vp_exit(vp))
+			break;
+	}
+	return NULL;
+}
+
+/* --- summary ------------------------------------------------------------- */
+
+static const char *vmx_reason_name(unsigned int r)
+{
+	static const char *const n[] = {
+		[0] = "EXCEPTION_NMI", [1] = "EXTERNAL_INTERRUPT", [2] = "TRIPLE_FAULT",
+		[7] = "INTERRUPT_WINDOW", [8] = "NMI_WINDOW", [10] = "CPUID", [12] = "HLT",
+		[13] = "INVD", [14] = "INVLPG", [15] = "RDPMC", [18] = "VMCALL",
+		[28] = "CR_ACCESS", [29] = "DR_ACCESS", [30] = "IO_INSTRUCTION",
+		[31] = "MSR_READ", [32] = "MSR_WRITE", [40] = "PAUSE", [44] = "APIC_ACCESS",
+		[45] = "EOI_INDUCED", [48] = "EPT_VIOLATION", [49] = "EPT_MISCONFIG",
+		[52] = "PREEMPTION_TIMER", [54] = "WBINVD", [55] = "XSETBV", [56] = "APIC_WRITE",
+	};
+
+	return r < sizeof(n) / sizeof(n[0]) && n[r] ? n[r] : "other";
+}
+
+static double secs(uint64_t from, uint64_t to)
+{
+	return from && to >= from ? (to - from) / 1e9 : -1;
+}
+
+static void print_stats(struct wk_vm *vm)
+{
+	unsigned int i, r;
+
+	fprintf(stderr, "hvtb-worker: phases (wall s): start->loaded %.3f, ->first entry %.3f, ->first console byte %.3f, ->guest init %.3f, ->end %.3f\n",
+		secs(vm->t_start, vm->t_loaded), secs(vm->t_start, vm->t_entry),
+		secs(vm->t_start, vm->t_console), secs(vm->t_start, vm->t_init),
+		secs(vm->t_start, vm->t_end));
+	for (i = 0; i < vm->cfg.vps; i++) {
+		struct hvtb_vp_stats s;
+
+		memset(&s, 0, sizeof(s));
+		if (hvtb_vp_get_stats(&vm->vps[i].h, &s))
+			continue;
+		fprintf(stderr, "hvtb-worker: VP %u: %llu exits, %llu to user space, %llu runs, %.3f s in the guest\n",
+			i, (unsigned long long)s.exits, (unsigned long long)s.user_exits,
+			(unsigned long long)s.runs, s.guest_ns / 1e9);
+		for (r = 0; r < HVTB_STAT_EXIT_REASONS; r++)
+			if (s.by_reason[r])
+				fprintf(stderr, "hvtb-worker: VP %u:   exit %-20s %10llu  %5.1f%%\n", i,
+					vmx_reason_name(r), (unsigned long long)s.by_reason[r],
+					100.0 * s.by_reason[r] / (s.exits ?: 1));
+		for (r = 0; r <= HVTB_EXIT_MAX && r < 16; r++)
+			if (s.by_intercept[r])
+				fprintf(stderr, "hvtb-worker: VP %u:   user %-20s %10llu\n", i,
+					exit_names[r], (unsigned long long)s.by_intercept[r]);
+	}
+}
+
+/* --- main ---------------------------------------------------------------- */
+
+static int open_console(struct wk_vm *vm)
+{
+	const char *c = vm->cfg.console;
+
+	if (!c || !strcmp(c, "stdio")) {
+		vm->console = stdout;
+	} else if (!strcmp(c, "none")) {
+		vm->console = NULL;
+	} else {
+		vm->console = fopen(c, "w");
+		if (!vm->console)
+			return wk_err(WK_EXIT_NOINPUT, "console %s: %s", c, strerror(errno));
+	}
+	return 0;
+}
+
+static int run_vm(struct wk_vm *vm)
+{
+	struct sigaction sa = { .sa_handler = on_kick };
+	pthread_t in_thread;
+	sigset_t set;
+	uint64_t deadline = vm->cfg.timeout ? wk_now_ns() + vm->cfg.timeout * 1000000000ULL : 0;
+	struct timespec tick = { 0, 20 * 1000 * 1000 };
+	unsigned int i;
+	int sig;
+
+	sigaction(SIGUSR1, &sa, NULL);
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);	/* inherited by the threads */
+	sigdelset(&set, SIGUSR1);
+
+	pthread_create(&in_thread, NULL, wk_stdin_thread, vm);
+	pthread_detach(in_thread);
+	for (i = 0; i < vm->cfg.vps; i++)
+		pthread_create(&vm->vps[i].thread, NULL, vp_thread, &vm->vps[i]);
+
+	while (!vm_ended(vm)) {
+		sig = sigtimedwait(&set, NULL, &tick);
+		if (sig > 0) {
+			fprintf(stderr, "hvtb-worker: %s: stopping the guest\n", strsignal(sig));
+			vm_end_locked(vm, 128 + sig, "stopped by a signal");
+		} else if (deadline && wk_now_ns() >= deadline) {
+			fprintf(stderr, "hvtb-worker: guest still running after %u s: stopped\n",
+				vm->cfg.timeout);
+			vm_end_locked(vm, WK_EXIT_TIMEOUT, "--timeout expired");
+		}
+	}
+	/* Kick every VP out of HVTB_VP_RUN until its thread is gone. */
+	for (i = 0; i < vm->cfg.vps; i++) {
+		while (pthread_tryjoin_np(vm->vps[i].thread, NULL) == EBUSY) {
+			pthread_kill(vm->vps[i].thread, SIGUSR1);
+			nanosleep(&tick, NULL);
+		}
+	}
+	return vm->exit_code;
+}
+
+int main(int argc, char **argv)
+{
+	static struct wk_vm vm;
+	unsigned int i;
+	int e;
+
+	vm.t_start = wk_now_ns();
+	vm.cfg = (struct wk_config){
+		.cmdline = DEFAULT_CMDLINE, .mem_mib = 256, .vps = 1,
+		.enlightenments = true,
+	};
+	vm.dev = vm.part = -1;
+	vm.exit_code = -1;
+	pthread_mutex_init(&vm.lock, NULL);
+
+	e = parse_args(argc, argv, &vm.cfg);
+	if (e)
+		return e;
+	vm.mem_size = (uint64_t)vm.cfg.mem_mib << 20;
+	vm.mem = mmap(NULL, vm.mem_size, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (vm.mem == MAP_FAILED)
+		return wk_err(WK_EXIT_USAGE, "--mem %u: %s", vm.cfg.mem_mib, strerror(errno));
+	e = wk_load_kernel(&vm);
+	if (!e)
+		e = wk_acpi_build(&vm);
+	if (!e)
+		e = open_console(&vm);
+	if (e)
+		return e;
+	wk_devices_init(&vm);
+	vm.t_loaded = wk_now_ns();
+	e = create_partition(&vm);
+	if (e)
+		return e;	/* the kernel frees the partition with the fds */
+
+	e = run_vm(&vm);
+	if (vm.console)
+		fflush(vm.console);
+	if (!vm.cfg.quiet)
+		fprintf(stderr, "hvtb-worker: %s: exit status %d\n", vm.exit_why, e);
+	if (e == WK_EXIT_PANIC)
+		fprintf(stderr, "hvtb-worker: crash P0-P4: %#llx %#llx %#llx %#llx %#llx\n",
+			(unsigned long long)vm.crash[0], (unsigned long long)vm.crash[1],
+			(unsigned long long)vm.crash[2], (unsigned long long)vm.crash[3],
+			(unsigned long long)vm.crash[4]);
+	if (vm.cfg.stats)
+		print_stats(&vm);
+	for (i = 0; i < vm.cfg.vps; i++)
+		hvtb_vp_close(&vm.vps[i].h);
+	close(vm.part);
+	close(vm.dev);
+	return e;
+}

@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * hvtb-worker - the per-partition worker: one process per child partition
+ * that loads a Linux guest, provides its virtual motherboard (ACPI tables,
+ * a 16550 UART, a CMOS clock, ACPI power-off/reset) and runs its VPs.
+ */
+#ifndef HVTB_WORKER_H
+#define HVTB_WORKER_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "partition.h"
+
+/* Exit status of hvtb-worker (documented in --help and README.md). */
+enum wk_exit {
+	WK_EXIT_GUEST_MAX = 63,	/* 0..63: the byte the guest wrote to port 0xf4 */
+	WK_EXIT_USAGE = 64,	/* bad option, config file or config value */
+	WK_EXIT_IMAGE = 65,	/* kernel/initrd: wrong format, corrupt, too big */
+	WK_EXIT_NOINPUT = 66,	/* a file cannot be read */
+	WK_EXIT_HVTB = 69,	/* /dev/hvtb missing or an ioctl failed */
+	WK_EXIT_POWEROFF = 80,	/* ACPI S5 or HLT with IF=0 on every VP */
+	WK_EXIT_RESET = 81,	/* the FADT reset register (reboot) */
+	WK_EXIT_TRIPLE = 82,	/* triple fault (also reboot=t) */
+	WK_EXIT_PANIC = 83,	/* guest panic (Hyper-V crash MSRs) */
+	WK_EXIT_STUCK = 84,	/* an exit the worker cannot handle */
+	WK_EXIT_TIMEOUT = 124,	/* --timeout expired */
+	/* 128 + N: stopped by signal N (SIGINT 130, SIGTERM 143) */
+};
+
+/* Guest-physical layout (see README.md "hvtb-worker"). */
+#define WK_GDT_GPA		0x500ULL
+#define WK_START_INFO_GPA	0x6000ULL	/* PVH hvm_start_info, modlist, memmap */
+#define WK_BOOT_PARAMS_GPA	0x7000ULL	/* bzImage zero page */
+#define WK_PML4_GPA		0x9000ULL	/* PML4, PDPT, 4 PDs: 0..4 GiB */
+#define WK_CMDLINE_GPA		0x20000ULL
+#define WK_CMDLINE_MAX		2048
+#define WK_EBDA_GPA		0x9fc00ULL	/* reserved from here to 1 MiB */
+#define WK_ACPI_GPA		0xe0000ULL	/* RSDP; the tables follow (acpi.c) */
+#define WK_KERNEL_GPA		0x1000000ULL	/* bzImage protected-mode code */
+#define WK_MIN_MEM_MIB		64
+#define WK_MAX_MEM_MIB		3072		/* below the APIC page and MMIO hole */
+#define WK_MAX_VPS		8
+
+struct wk_config {
+	const char *kernel;
+	const char *initrd;
+	const char *cmdline;
+	const char *console;	/* "stdio", "none" or a file for the guest output */
+	unsigned int mem_mib;
+	unsigned int vps;
+	unsigned int timeout;	/* seconds, 0: none */
+	bool enlightenments;
+	bool stats;
+	bool quiet;		/* no phase/exit summary on stderr */
+};
+
+struct wk_vp {
+	struct wk_vm *vm;
+	unsigned int index;
+	struct hvtb_vp_handle h;
+	pthread_t thread;
+	bool halted;		/* in HLT with IF=0 */
+};
+
+struct wk_uart {
+	uint8_t ier, lcr, mcr, scr, dll, dlm, fcr;
+	uint8_t rx[256];
+	unsigned int rx_head, rx_tail;	/* guarded by wk_vm.lock */
+	bool rx_eof;
+};
+
+struct wk_vm {
+	struct wk_config cfg;
+	uint8_t *mem;
+	uint64_t mem_size;
+	int dev, part;
+	struct wk_vp vps[WK_MAX_VPS];
+	pthread_mutex_t lock;	/* device state, exit decision */
+	struct wk_uart uart;
+	uint8_t cmos_index;
+	FILE *console;
+	int exit_code;		/* -1 while running */
+	const char *exit_why;
+	/* phases, CLOCK_MONOTONIC ns: start, image loaded, first entry, first
+	 * console byte, guest init (its first "hvtb-guest:" line), end */
+	uint64_t t_start, t_loaded, t_entry, t_console, t_init, t_end;
+	char line[128];		/* current console line (to see "hvtb-guest:") */
+	unsigned int line_len;
+	uint64_t crash[5];	/* Hyper-V crash parameters P0..P4 */
+	bool pvh;
+	uint64_t entry;		/* RIP: bzImage 64-bit entry or PVH 32-bit entry */
+	uint64_t initrd_gpa, initrd_size;
+};
+
+/* loader.c: @path into guest memory; fills vm->entry, vm->pvh. */
+int wk_load_kernel(struct wk_vm *vm);
+int wk_setup_boot_vp(struct wk_vm *vm, struct wk_vp *vp);
+/* acpi.c: the ACPI tables for vm->cfg.vps VPs at WK_ACPI_GPA. */
+int wk_acpi_build(struct wk_vm *vm);
+/* cpuid.c: the guest CPUID table. */
+int wk_cpuid_setup(struct wk_vm *vm);
+/* devices.c */
+void wk_devices_init(struct wk_vm *vm);
+int wk_handle_io(struct wk_vp *vp);	/* 1: the VM is to end (vm->exit_code set) */
+int wk_handle_msr(struct wk_vp *vp);	/* intercepted MSRs */
+extern const uint32_t wk_msr_intercepts[];
+extern const unsigned int wk_nr_msr_intercepts;
+void *wk_stdin_thread(void *arg);
+/* main.c */
+void wk_vm_end(struct wk_vm *vm, int code, const char *why);	/* lock held */
+uint64_t wk_now_ns(void);
+int wk_err(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif /* HVTB_WORKER_H */
