@@ -18,6 +18,7 @@
 #include <linux/hvtb.h>
 
 #include "sched/policy.h"
+#include "x86/mov_decode.h"
 
 struct task_struct;
 
@@ -132,6 +133,7 @@ enum hvtb_pending {
 	HVTB_PENDING_MSR_WRITE,		/* #GP if run->msr.error */
 	HVTB_PENDING_HYPERCALL,		/* run->hypercall.result to RAX */
 	HVTB_PENDING_APIC_MMIO,		/* step RIP past an emulated xAPIC access */
+	HVTB_PENDING_MMIO,		/* complete a decoded MMIO exit (mmio_mov) */
 };
 
 /* Guest MSRs that hvtb swaps with the host's around VM entry. */
@@ -237,11 +239,12 @@ struct hvtb_vp {
 	u8 exit_insn_len;
 	bool mmio_fetch;	/* fetch the instruction for run->mmio */
 	u64 mmio_rip_linear;
+	u8 mmio_mode;		/* X86_MODE_* of the code at the MMIO exit */
+	struct x86_mov mmio_mov;	/* the MOV of a decoded MMIO exit */
 
 	/* In-kernel local APIC (HVTB_PARTITION_LAPIC), else NULL. */
 	struct hvtb_apic *apic;
 	u64 apic_mmio_gpa;	/* the xAPIC access being emulated */
-	bool apic_mmio_long;	/* it came from 64-bit code */
 	u8 apic_mmio_len;	/* its instruction length, once decoded */
 
 	/* Read at the exit, used by handlers and by the slow path. */

@@ -77,6 +77,30 @@ static void vp_fetch_insn(struct hvtb_vp *vp)
 	m->insn_len = n;
 }
 
+/*
+ * HVTB_MMIO_DECODED: a MOV to a GPA in no range (not a permission fault,
+ * not a fetch) whose direction is the one the CPU faulted on; the next RUN
+ * completes it (HVTB_PENDING_MMIO).
+ */
+static void vp_mmio_decode(struct hvtb_vp *vp)
+{
+	struct hvtb_exit_mmio *m = &vp->run->mmio;
+	struct x86_mov *mov = &vp->mmio_mov;
+	bool write;
+
+	if ((m->flags & HVTB_MMIO_MAPPED) || (m->access & HVTB_ACCESS_EXEC) ||
+	    x86_mov_decode(m->insn, m->insn_len, vp->mmio_mode, mov))
+		return;
+	write = mov->flags & X86_MOV_WRITE;
+	if (write != !!(m->access & HVTB_ACCESS_WRITE))
+		return;
+	m->flags |= HVTB_MMIO_DECODED;
+	m->len = mov->size;
+	m->write = write;
+	m->data = write ? x86_mov_store_value(mov, vp->gprs.regs[mov->reg]) : 0;
+	vp->pending = HVTB_PENDING_MMIO;
+}
+
 static void vp_internal_error(struct hvtb_vp *vp, u32 suberror)
 {
 	vp->run->internal = (struct hvtb_exit_internal) {
@@ -95,6 +119,7 @@ static void vp_after_exit(struct hvtb_vp *vp)
 		if (hvtb_ept_range_flags(vp->part->ept, vp->run->mmio.gpa))
 			vp->run->mmio.flags |= HVTB_MMIO_MAPPED;
 		vp_fetch_insn(vp);
+		vp_mmio_decode(vp);
 	}
 	if (vp->sio_pending && !vp->sio.in && vp_copy_string_io(vp, false)) {
 		vp->sio_pending = false;
@@ -444,10 +469,16 @@ static long vp_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		mutex_unlock(&vp->run_lock);
 		return -EBUSY;
 	}
-	/* User space sets the VP's registers: a HLT a signal interrupted is over. */
+	/*
+	 * User space sets the VP's registers: a HLT a signal interrupted is
+	 * over, and so is the completion of a decoded MMIO exit.
+	 */
 	if (cmd == HVTB_VP_SET_REGS || cmd == HVTB_VP_SET_SREGS ||
-	    cmd == HVTB_VP_SET_EVENTS)
+	    cmd == HVTB_VP_SET_EVENTS) {
 		vp->sched.halted = false;
+		if (vp->pending == HVTB_PENDING_MMIO)
+			vp->pending = HVTB_PENDING_NONE;
+	}
 	switch (cmd) {
 	case HVTB_VP_RUN:
 		r = vp_run(vp, arg);

@@ -944,84 +944,6 @@ bool hvtb_apic_mmio_hit(struct hvtb_vp *vp, u64 gpa)
 	       (gpa & PAGE_MASK) == (base & MSR_IA32_APICBASE_BASE);
 }
 
-/* What the decoder found in a MOV to or from the APIC page. */
-struct apic_insn {
-	u8 len;
-	u8 reg;		/* GPR number (ModRM.reg + REX.R) */
-	bool write;
-	bool imm;	/* MOV r/m32, imm32: the value is @imm_val */
-	u32 imm_val;
-};
-
-/* Length of a ModRM operand (ModRM, SIB, displacement), 32/64-bit addressing. */
-static int apic_modrm_len(const u8 *p, unsigned int n)
-{
-	u8 mod, rm;
-	int len = 1;
-
-	if (n < 1)
-		return -EINVAL;
-	mod = p[0] >> 6;
-	rm = p[0] & 7;
-	if (mod == 3)
-		return -EINVAL;		/* a register, not memory */
-	if (rm == 4) {
-		if (n < 2)
-			return -EINVAL;
-		len++;
-		if (mod == 0 && (p[1] & 7) == 5)
-			len += 4;
-	} else if (mod == 0 && rm == 5) {
-		len += 4;		/* disp32 or RIP-relative */
-	}
-	if (mod == 1)
-		len += 1;
-	else if (mod == 2)
-		len += 4;
-	return len;
-}
-
-/*
- * Decode the 32-bit MOVs guests use on APIC registers: 89 /r (store),
- * 8b /r (load), c7 /0 id (store imm32), with segment and REX prefixes.
- */
-static int apic_decode(const u8 *b, unsigned int n, bool long_mode,
-		       struct apic_insn *in)
-{
-	unsigned int i = 0;
-	u8 rex = 0, op;
-	int m;
-
-	while (i < n && (b[i] == 0x26 || b[i] == 0x2e || b[i] == 0x36 ||
-			 b[i] == 0x3e || b[i] == 0x64 || b[i] == 0x65 ||
-			 b[i] == 0x67))
-		i++;
-	if (long_mode && i < n && (b[i] & 0xf0) == 0x40)
-		rex = b[i++];
-	if (i >= n || (rex & 8))
-		return -EINVAL;		/* 64-bit accesses are not APIC accesses */
-	op = b[i++];
-	if (op != 0x89 && op != 0x8b && op != 0xc7)
-		return -EINVAL;
-	m = apic_modrm_len(b + i, n - i);
-	if (m < 0)
-		return m;
-	in->reg = ((b[i] >> 3) & 7) | ((rex & 4) ? 8 : 0);
-	in->write = op != 0x8b;
-	in->imm = op == 0xc7;
-	if (in->imm && ((b[i] >> 3) & 7))
-		return -EINVAL;
-	i += m;
-	if (in->imm) {
-		if (i + 4 > n)
-			return -EINVAL;
-		memcpy(&in->imm_val, b + i, 4);
-		i += 4;
-	}
-	in->len = i;
-	return i <= n ? 0 : -EINVAL;
-}
-
 /* Fetch up to 15 instruction bytes at the faulting RIP. */
 static unsigned int apic_fetch(struct hvtb_vp *vp, u8 *buf)
 {
@@ -1052,28 +974,31 @@ int hvtb_apic_mmio(struct hvtb_vp *vp)
 {
 	struct hvtb_apic *a = vp->apic;
 	u32 off = vp->apic_mmio_gpa & 0xfff, v = 0;
-	struct apic_insn in = { 0 };
+	unsigned long *reg;
+	struct x86_mov in;
 	unsigned long fl;
 	u8 buf[15];
 	unsigned int n;
 
 	n = apic_fetch(vp, buf);
-	if (apic_decode(buf, n, vp->apic_mmio_long, &in) ||
-	    (in.reg == GPR_RSP && !in.imm))
+	if (x86_mov_decode(buf, n, vp->mmio_mode, &in))
 		return -EINVAL;
-	if (in.write) {
-		v = in.imm ? in.imm_val : (u32)vp->gprs.regs[in.reg];
-		/* Only aligned 32-bit accesses to a register do something. */
-		if (!(off & 0xf))
+	reg = &vp->gprs.regs[in.reg];
+	if (in.flags & X86_MOV_WRITE) {
+		v = x86_mov_store_value(&in, *reg);
+		/* Only aligned 32-bit stores to a register do something. */
+		if (!(off & 0xf) && in.size == 4)
 			apic_write(a, off, v, false);
 	} else {
-		if (!(off & 0xf)) {
+		/* Loads within a register's low 32 bits read those bytes. */
+		if ((off & 0xf) + in.size <= 4) {
 			spin_lock_irqsave(&a->lock, fl);
-			if (apic_read_locked(a, off, &v))
+			if (apic_read_locked(a, off & ~0xfu, &v))
 				v = 0;
 			spin_unlock_irqrestore(&a->lock, fl);
+			v >>= (off & 0xf) * 8;
 		}
-		vp->gprs.regs[in.reg] = v;	/* a 32-bit load zero-extends */
+		*reg = x86_mov_load(&in, *reg, v);
 	}
 	vp->apic_mmio_len = in.len;
 	vp->pending = HVTB_PENDING_APIC_MMIO;

@@ -496,11 +496,21 @@ static int handle_entry_failure(struct hvtb_vp *vp)
 	return vmx_user_exit(vp, HVTB_EXIT_FAIL_ENTRY);
 }
 
-/* An xAPIC access to emulate in the kernel (vp.c decodes the MOV). */
+/* The code size at RIP (CS.L, CS.D), for the MOV decoder. */
+static u8 vmx_code_mode(void)
+{
+	u32 ar = vmcs_read32(GUEST_CS_AR_BYTES);
+
+	if (ar & BIT(13))
+		return X86_MODE_64;
+	return ar & BIT(14) ? X86_MODE_32 : X86_MODE_16;
+}
+
+/* An xAPIC access to emulate in the kernel (apic.c decodes the MOV). */
 static int vmx_apic_mmio_exit(struct hvtb_vp *vp, u64 gpa)
 {
 	vp->apic_mmio_gpa = gpa;
-	vp->apic_mmio_long = vmcs_read32(GUEST_CS_AR_BYTES) & BIT(13);
+	vp->mmio_mode = vmx_code_mode();
 	vmx_capture_paging(vp);
 	vp->mmio_rip_linear = vmcs_readl(GUEST_CS_BASE) + vmcs_readl(GUEST_RIP);
 	return VMX_EXIT_APIC_MMIO;
@@ -529,6 +539,7 @@ static int handle_ept_violation(struct hvtb_vp *vp)
 	}
 	/* Whether the GPA is in a range is decided in vp.c (it may sleep). */
 	vp->mmio_fetch = true;
+	vp->mmio_mode = vmx_code_mode();
 	vmx_capture_paging(vp);
 	vp->mmio_rip_linear = vmcs_readl(GUEST_CS_BASE) + vmcs_readl(GUEST_RIP);
 	return vmx_user_exit(vp, HVTB_EXIT_MMIO);
@@ -724,6 +735,18 @@ static void vmx_finish_string_io(struct hvtb_vp *vp)
 	vmx_skip_instruction(vp);
 }
 
+/* A decoded MMIO exit: a load's value into its register, RIP past the MOV. */
+static void vmx_finish_mmio(struct hvtb_vp *vp)
+{
+	const struct x86_mov *m = &vp->mmio_mov;
+	unsigned long *r = &vp->gprs.regs[m->reg];
+
+	if (!(m->flags & X86_MOV_WRITE))
+		*r = x86_mov_load(m, *r, vp->run->mmio.data);
+	vp->exit_insn_len = m->len;
+	vmx_skip_instruction(vp);
+}
+
 /**
  * hvtb_vmx_vp_finish_vmcs() - apply user space's answer to the last
  * intercept. VMCS current. Return: 0 or -errno.
@@ -771,6 +794,9 @@ int hvtb_vmx_vp_finish_vmcs(struct hvtb_vp *vp)
 	case HVTB_PENDING_APIC_MMIO:
 		vp->exit_insn_len = vp->apic_mmio_len;
 		vmx_skip_instruction(vp);
+		break;
+	case HVTB_PENDING_MMIO:
+		vmx_finish_mmio(vp);
 		break;
 	default:
 		break;

@@ -557,6 +557,7 @@ struct hvtb_sched_cpus {
 /* struct hvtb_exit_mmio.flags */
 #define HVTB_MMIO_GVA_VALID	_BITULL(0)	/* @gva holds the linear address */
 #define HVTB_MMIO_MAPPED	_BITULL(1)	/* in a range: a permission fault */
+#define HVTB_MMIO_DECODED	_BITULL(2)	/* @len, @write, @data are valid */
 
 /* Size of the data area of struct hvtb_run (string I/O). */
 #define HVTB_RUN_DATA_SIZE	2048
@@ -580,6 +581,23 @@ struct hvtb_exit_io {
 	__u64 value;
 };
 
+/*
+ * An access to a GPA outside every range (or against a range's
+ * permissions). RIP is at the instruction; @insn holds its bytes.
+ *
+ * HVTB_MMIO_DECODED: the kernel decoded the instruction as a MOV to or from
+ * memory (MOV A0-A3, 88/89/8a/8b, c6/c7, MOVZX/MOVSX 0f b6/b7/be/bf, with
+ * any prefixes and addressing forms), as KVM_EXIT_MMIO does: @len bytes at
+ * @gpa, @write 1 for a store whose value is in @data. For a load, user
+ * space puts the value into @data (the low @len bytes count) and the next
+ * HVTB_VP_RUN writes it to the destination register (zero- or sign-extended
+ * as the instruction does) and moves RIP past the instruction; for a store
+ * the next RUN moves RIP past it. HVTB_VP_SET_REGS, _SREGS or _EVENTS
+ * before that RUN cancel the completion (user space emulated it itself).
+ * Only accesses to a GPA in no range are decoded (not HVTB_MMIO_MAPPED, not
+ * instruction fetches); without the flag, user space emulates the
+ * instruction from @insn and sets RIP itself.
+ */
 struct hvtb_exit_mmio {
 	__u64 gpa;
 	__u64 gva;
@@ -587,6 +605,10 @@ struct hvtb_exit_mmio {
 	__u32 flags;		/* HVTB_MMIO_* */
 	__u8 insn_len;		/* bytes of @insn fetched (0 if unreadable) */
 	__u8 insn[15];		/* the instruction at RIP */
+	__u8 len;		/* HVTB_MMIO_DECODED: 1, 2, 4 or 8 */
+	__u8 write;		/* HVTB_MMIO_DECODED: 1 store, 0 load */
+	__u8 pad[6];
+	__u64 data;		/* store: the value; load: in, the value */
 };
 
 struct hvtb_exit_cpuid {
@@ -1050,6 +1072,7 @@ hvtb_static_assert(sizeof(struct hvtb_vp_sched) == 88, "layout");
 hvtb_static_assert(sizeof(struct hvtb_partition_info) == 88, "layout");
 hvtb_static_assert(sizeof(struct hvtb_memory_range) == 64, "layout");
 hvtb_static_assert(sizeof(struct hvtb_cpuid_entry) == 32, "layout");
+hvtb_static_assert(sizeof(struct hvtb_exit_mmio) == 56, "layout");
 hvtb_static_assert(sizeof(struct hvtb_cpuid_table) == 32, "layout");
 hvtb_static_assert(sizeof(struct hvtb_msr_list) == 32, "layout");
 hvtb_static_assert(sizeof(struct hvtb_vp_config) == 32, "layout");
