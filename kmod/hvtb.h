@@ -279,6 +279,7 @@ int hvtb_vmx_set_sregs(struct hvtb_vp *vp, const struct hvtb_sregs *sregs);
 void hvtb_vmx_get_events(struct hvtb_vp *vp, struct hvtb_vp_events *ev);
 int hvtb_vmx_set_events(struct hvtb_vp *vp, const struct hvtb_vp_events *ev);
 int hvtb_vmx_get_msr(struct hvtb_vp *vp, u32 index, u64 *data);
+int hvtb_vmx_init_reset(struct hvtb_vp *vp);
 int hvtb_vmx_set_msr(struct hvtb_vp *vp, u32 index, u64 data);
 int hvtb_vmx_controls_init(void);
 int hvtb_vmx_apicv_init(void);
@@ -337,6 +338,14 @@ void hvtb_apic_eoi_induced(struct hvtb_vp *vp, u32 vector);
 void hvtb_apic_write_trap(struct hvtb_vp *vp, u32 off);
 int hvtb_apic_ack_interrupt(struct hvtb_vp *vp);
 bool hvtb_apic_nmi_pending(struct hvtb_vp *vp);
+/* hvtb_apic_mp_take(): besides a SIPI vector 0..255 */
+#define HVTB_APIC_MP_RUN	(-1)
+#define HVTB_APIC_MP_WAIT	(-2)
+#define HVTB_APIC_MP_INIT	(-3)
+bool hvtb_apic_mp_waiting(struct hvtb_vp *vp);
+int hvtb_apic_mp_take(struct hvtb_vp *vp);
+u32 hvtb_apic_get_mp_state(struct hvtb_vp *vp);
+void hvtb_apic_set_mp_state(struct hvtb_vp *vp, u32 state);
 void hvtb_apic_nmi_ack(struct hvtb_vp *vp);
 int hvtb_apic_halt(struct hvtb_vp *vp);
 void hvtb_apic_get_state(struct hvtb_vp *vp, struct hvtb_lapic_state *s);

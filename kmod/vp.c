@@ -456,6 +456,36 @@ out:
 	return r;
 }
 
+/* HVTB_VP_GET_MP_STATE / HVTB_VP_SET_MP_STATE */
+static long vp_mp_state(struct hvtb_vp *vp, void __user *uarg, bool set)
+{
+	struct hvtb_mp_state s = { 0 };
+	int r;
+
+	if (!set) {
+		if (!vp->apic)
+			return -ENODEV;
+		s.state = hvtb_apic_get_mp_state(vp);
+		return copy_to_user(uarg, &s, sizeof(s)) ? -EFAULT : 0;
+	}
+	if (copy_from_user(&s, uarg, sizeof(s)))
+		return -EFAULT;
+	if (s.pad || memchr_inv(s.reserved, 0, sizeof(s.reserved)) ||
+	    (s.state != HVTB_MP_STATE_RUNNABLE &&
+	     s.state != HVTB_MP_STATE_WAIT_SIPI))
+		return -EINVAL;
+	if (!vp->apic)
+		return -ENODEV;
+	if (s.state == HVTB_MP_STATE_WAIT_SIPI) {
+		r = hvtb_vmx_init_reset(vp);
+		if (r)
+			return r;
+	}
+	hvtb_apic_set_mp_state(vp, s.state);
+	vp->sched.halted = false;
+	return 0;
+}
+
 static long vp_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct hvtb_vp *vp = file->private_data;
@@ -508,6 +538,12 @@ static long vp_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		break;
 	case HVTB_VP_SET_LAPIC:
 		r = vp_lapic(vp, uarg, true);
+		break;
+	case HVTB_VP_GET_MP_STATE:
+		r = vp_mp_state(vp, uarg, false);
+		break;
+	case HVTB_VP_SET_MP_STATE:
+		r = vp_mp_state(vp, uarg, true);
 		break;
 	case HVTB_VP_GET_STATS:
 		r = copy_to_user(uarg, &vp->stats, sizeof(vp->stats)) ? -EFAULT : 0;

@@ -36,12 +36,20 @@
  *
  * Choices (documented in the uapi): the APIC timer counts at 1 GHz (1 ns
  * per bus clock before the divider); a periodic timer fires at most every
- * 100 us; lowest-priority IPIs go to the first matching VP; INIT, SIPI,
- * SMI and ExtINT IPIs are ignored; TMR stays 0 (all interrupts are edge);
- * EOI broadcast suppression and CMCI are not offered.
+ * 100 us; lowest-priority IPIs go to the first matching VP; SMI and
+ * ExtINT IPIs are ignored; TMR stays 0 (all interrupts are edge); EOI
+ * broadcast suppression and CMCI are not offered.
  *
- * TODO: INIT/SIPI to user space (an exit reason 14/15) for AP start-up; an
- * LVT error interrupt when ESR gains a bit; LINT0/LINT1 inputs (no virtual
+ * INIT and SIPI: an INIT IPI (assert; the level de-assert is ignored)
+ * resets the target's APIC registers at once (keeping its ID and
+ * IA32_APIC_BASE) and puts it into wait-for-SIPI; the target's run path
+ * resets its architectural state before it would enter the guest
+ * (hvtb_apic_mp_take()). In wait-for-SIPI the VP blocks as in HLT, but only
+ * an INIT or a SIPI wakes it (interrupts stay pending, the APIC is software-
+ * disabled anyway); a SIPI starts it in real mode at vector:0000. A SIPI to
+ * a VP not in wait-for-SIPI is ignored, as the CPU does.
+ *
+ * TODO: an LVT error interrupt when ESR gains a bit; LINT0/LINT1 inputs (no virtual
  * PIC/IOAPIC yet); posted interrupts where the CPU has them (a kick now
  * always forces an exit); per-VP counters of injections.
  */
@@ -103,7 +111,9 @@
 #define ICR_DM(l)		(((l) >> 8) & 7)
 #define ICR_LOGICAL		BIT(11)
 #define ICR_SHORTHAND(l)	(((l) >> 18) & 3)
-enum { DM_FIXED = 0, DM_LOWEST = 1, DM_NMI = 4 };
+enum { DM_FIXED = 0, DM_LOWEST = 1, DM_NMI = 4, DM_INIT = 5, DM_STARTUP = 6 };
+#define ICR_LEVEL_ASSERT	BIT(14)
+#define ICR_TRIGGER_LEVEL	BIT(15)
 enum { SH_NONE, SH_SELF, SH_ALL, SH_OTHERS };
 
 /**
@@ -129,6 +139,10 @@ enum { SH_NONE, SH_SELF, SH_ALL, SH_OTHERS };
  * @eoi_notify: called after an EOI with the vector that ended.
  * @auto_eoi: vectors the guest never EOIs (SynIC SINTs with auto-EOI):
  *	taking one does not set its ISR bit.
+ * @mp_state: HVTB_MP_STATE_RUNNABLE or _WAIT_SIPI (after an INIT).
+ * @init_pending: an INIT whose architectural reset the VP's run path has
+ *	not done yet (hvtb_apic_mp_take()).
+ * @sipi_vector: the vector of a SIPI received in wait-for-SIPI, or -1.
  */
 struct hvtb_apic {
 	struct hvtb_vp *vp;
@@ -150,6 +164,10 @@ struct hvtb_apic {
 	wait_queue_head_t wq;
 	hvtb_apic_eoi_fn eoi_notify;
 	DECLARE_BITMAP(auto_eoi, 256);
+
+	u32 mp_state;
+	bool init_pending;
+	int sipi_vector;
 };
 
 static bool apic_x2(const struct hvtb_apic *a)
@@ -538,11 +556,42 @@ static int apic_read_locked(struct hvtb_apic *a, u32 off, u32 *val)
 	return -EINVAL;	/* EOI, self-IPI (write-only), reserved */
 }
 
-/* Deliver an IPI to one VP: fixed or NMI. */
+/* Reset the APIC as an INIT does and enter wait-for-SIPI. Lock held. */
+static void apic_init_locked(struct hvtb_apic *a, bool init_pending)
+{
+	u32 id = REG(a, APIC_ID);
+
+	apic_reset_regs(a);
+	REG(a, APIC_ID) = id;		/* INIT keeps the ID */
+	if (apic_x2(a))
+		apic_enter_x2(a);
+	a->mp_state = HVTB_MP_STATE_WAIT_SIPI;
+	a->init_pending = init_pending;
+	a->sipi_vector = -1;
+}
+
+/* INIT and STARTUP IPIs to one VP. */
+static void apic_init_sipi_one(struct hvtb_vp *vp, u32 icr)
+{
+	struct hvtb_apic *a = vp->apic;
+	unsigned long fl;
+
+	spin_lock_irqsave(&a->lock, fl);
+	if (ICR_DM(icr) == DM_INIT)
+		apic_init_locked(a, true);
+	else if (a->mp_state == HVTB_MP_STATE_WAIT_SIPI && a->sipi_vector < 0)
+		a->sipi_vector = icr & 0xff;
+	spin_unlock_irqrestore(&a->lock, fl);
+	hvtb_apic_kick(vp);
+}
+
+/* Deliver an IPI to one VP: fixed, NMI, INIT or SIPI. */
 static void apic_ipi_one(struct hvtb_vp *vp, u32 icr)
 {
 	if (ICR_DM(icr) == DM_NMI)
 		hvtb_apic_deliver(vp, 0, HVTB_APIC_DELIVER_NMI);
+	else if (ICR_DM(icr) == DM_INIT || ICR_DM(icr) == DM_STARTUP)
+		apic_init_sipi_one(vp, icr);
 	else
 		hvtb_apic_deliver(vp, icr & 0xff, 0);
 }
@@ -575,10 +624,14 @@ static void apic_send_ipi(struct hvtb_apic *a, u32 icr, u32 dest)
 	bool x2 = apic_x2(a);
 	unsigned long fl;
 
-	/* INIT, SIPI, SMI, ExtINT: ignored (documented). */
-	if (dm != DM_FIXED && dm != DM_LOWEST && dm != DM_NMI)
+	/* SMI, ExtINT, the INIT level de-assert: ignored (documented). */
+	if (dm != DM_FIXED && dm != DM_LOWEST && dm != DM_NMI &&
+	    dm != DM_INIT && dm != DM_STARTUP)
 		return;
-	if (dm != DM_NMI && (icr & 0xff) < 16) {
+	if (dm == DM_INIT && !(icr & ICR_LEVEL_ASSERT) &&
+	    (icr & ICR_TRIGGER_LEVEL))
+		return;
+	if ((dm == DM_FIXED || dm == DM_LOWEST) && (icr & 0xff) < 16) {
 		spin_lock_irqsave(&a->lock, fl);
 		a->esr_pending |= APIC_ESR_SEND_ILL;
 		spin_unlock_irqrestore(&a->lock, fl);
@@ -1015,7 +1068,11 @@ bool hvtb_apic_has_interrupt(struct hvtb_vp *vp)
 	bool r;
 
 	spin_lock_irqsave(&a->lock, fl);
-	r = apic_deliverable(a) >= 0;
+	/* In wait-for-SIPI only an INIT or a SIPI wakes the VP. */
+	if (a->mp_state == HVTB_MP_STATE_WAIT_SIPI)
+		r = a->init_pending || a->sipi_vector >= 0;
+	else
+		r = apic_deliverable(a) >= 0;
 	spin_unlock_irqrestore(&a->lock, fl);
 	return r;
 }
@@ -1044,10 +1101,79 @@ int hvtb_apic_ack_interrupt(struct hvtb_vp *vp)
 	return v;
 }
 
-/** hvtb_apic_nmi_pending() - does an NMI wait for injection? */
+/** hvtb_apic_nmi_pending() - does an NMI wait for injection (not in wait-for-SIPI)? */
 bool hvtb_apic_nmi_pending(struct hvtb_vp *vp)
 {
-	return READ_ONCE(vp->apic->nmi_pending);
+	return READ_ONCE(vp->apic->nmi_pending) &&
+	       READ_ONCE(vp->apic->mp_state) == HVTB_MP_STATE_RUNNABLE;
+}
+
+/* ---- INIT, SIPI, wait-for-SIPI (run path and ioctls) ---- */
+
+/** hvtb_apic_mp_waiting() - is the VP in wait-for-SIPI? (a hint, no lock) */
+bool hvtb_apic_mp_waiting(struct hvtb_vp *vp)
+{
+	return READ_ONCE(vp->apic->mp_state) == HVTB_MP_STATE_WAIT_SIPI;
+}
+
+/**
+ * hvtb_apic_mp_take() - the INIT/SIPI work of the VP's run path.
+ * @vp: the VP (with an APIC)
+ * Return: HVTB_APIC_MP_INIT: reset the architectural state as an INIT does,
+ * then ask again; HVTB_APIC_MP_WAIT: in wait-for-SIPI, do not enter;
+ * HVTB_APIC_MP_RUN: run; 0..255: a SIPI's vector (the VP is runnable now):
+ * start at vector:0000.
+ */
+int hvtb_apic_mp_take(struct hvtb_vp *vp)
+{
+	struct hvtb_apic *a = vp->apic;
+	unsigned long fl;
+	int r;
+
+	spin_lock_irqsave(&a->lock, fl);
+	if (a->init_pending) {
+		a->init_pending = false;
+		r = HVTB_APIC_MP_INIT;
+	} else if (a->mp_state != HVTB_MP_STATE_WAIT_SIPI) {
+		r = HVTB_APIC_MP_RUN;
+	} else if (a->sipi_vector >= 0) {
+		r = a->sipi_vector;
+		a->sipi_vector = -1;
+		a->mp_state = HVTB_MP_STATE_RUNNABLE;
+	} else {
+		r = HVTB_APIC_MP_WAIT;
+	}
+	spin_unlock_irqrestore(&a->lock, fl);
+	return r;
+}
+
+/** hvtb_apic_get_mp_state() - HVTB_MP_STATE_* of the VP (with an APIC). */
+u32 hvtb_apic_get_mp_state(struct hvtb_vp *vp)
+{
+	return READ_ONCE(vp->apic->mp_state);
+}
+
+/**
+ * hvtb_apic_set_mp_state() - HVTB_VP_SET_MP_STATE, APIC side: WAIT_SIPI
+ * resets the registers as an INIT does (the caller resets the rest);
+ * RUNNABLE ends a wait-for-SIPI (and drops an unhandled INIT or SIPI).
+ * @vp: the VP (with an APIC), not running
+ * @state: HVTB_MP_STATE_RUNNABLE or HVTB_MP_STATE_WAIT_SIPI
+ */
+void hvtb_apic_set_mp_state(struct hvtb_vp *vp, u32 state)
+{
+	struct hvtb_apic *a = vp->apic;
+	unsigned long fl;
+
+	spin_lock_irqsave(&a->lock, fl);
+	if (state == HVTB_MP_STATE_WAIT_SIPI) {
+		apic_init_locked(a, false);
+	} else {
+		a->mp_state = HVTB_MP_STATE_RUNNABLE;
+		a->init_pending = false;
+		a->sipi_vector = -1;
+	}
+	spin_unlock_irqrestore(&a->lock, fl);
 }
 
 /** hvtb_apic_nmi_ack() - the pending NMI is being injected. */
@@ -1294,6 +1420,8 @@ int hvtb_apic_create(struct hvtb_vp *vp)
 	hrtimer_init(&a->timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS);
 	a->timer.function = apic_timer_fn;
 	apic_reset_regs(a);
+	a->mp_state = HVTB_MP_STATE_RUNNABLE;
+	a->sipi_vector = -1;
 	vp->apic = a;
 	return 0;
 }

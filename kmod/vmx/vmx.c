@@ -369,6 +369,46 @@ static void vmx_setup_guest_reset(struct hvtb_vp *vp)
 			(vp->index == 0 ? MSR_IA32_APICBASE_BSP : 0);
 }
 
+/* What an INIT does to the VP (not to IA32_APIC_BASE, MSRs, FPU, TSC). */
+static void vmx_init_event(struct hvtb_vp *vp)
+{
+	u64 apic_base = vp->apic_base;
+
+	memset(&vp->gprs, 0, sizeof(vp->gprs));
+	vmx_setup_guest_reset(vp);
+	vp->apic_base = apic_base;
+	vp->cr2 = 0;
+	vp->cr8 = 0;
+	memset(vp->dr, 0, sizeof(vp->dr));
+	vp->dr6 = 0;
+	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, 0);
+	vp->pending = HVTB_PENDING_NONE;
+	vp->sio_pending = false;
+}
+
+/*
+ * INIT and SIPI from the in-kernel APIC, before an entry. VMCS current.
+ * Return: VMX_EXIT_CONTINUE to enter, VMX_EXIT_HALT to wait for a SIPI
+ * (the VP blocks as in HLT; hvtb_apic_has_interrupt() says when to wake).
+ */
+static int vmx_mp_event(struct hvtb_vp *vp)
+{
+	int ev;
+
+	while ((ev = hvtb_apic_mp_take(vp)) == HVTB_APIC_MP_INIT)
+		vmx_init_event(vp);
+	if (ev >= 0) {		/* SIPI: real mode at vector:0000 */
+		vmx_write_seg(SEG_CS, ev << 8, ev << 12, 0xffff, AR_CODE16);
+		vmcs_writel(GUEST_RIP, 0);
+	}
+	return ev == HVTB_APIC_MP_WAIT ? VMX_EXIT_HALT : VMX_EXIT_CONTINUE;
+}
+
+static void init_event_fn(struct hvtb_vp *vp, void *arg)
+{
+	vmx_init_event(vp);
+}
+
 /**
  * vmx_set_efer() - give the guest a new EFER, keeping LMA and the
  * IA-32e entry control consistent with CR0.PG. VMCS current.
@@ -703,6 +743,11 @@ int hvtb_vmx_vp_run(struct hvtb_vp *vp, u64 deadline_tsc)
 		goto out;
 
 	for (;;) {
+		if (vp->apic && hvtb_apic_mp_waiting(vp)) {
+			r = vmx_mp_event(vp);
+			if (r != VMX_EXIT_CONTINUE)
+				break;
+		}
 		if (test_thread_flag(TIF_NEED_FPU_LOAD))
 			switch_fpu_return();
 		local_irq_disable();
@@ -755,6 +800,17 @@ static int vmx_with_vmcs(struct hvtb_vp *vp, void (*fn)(struct hvtb_vp *, void *
 	vmx_vp_put(vp);
 	preempt_enable();
 	return r;
+}
+
+/**
+ * hvtb_vmx_init_reset() - put the VP (not running) into the state an INIT
+ * leaves it in (HVTB_VP_SET_MP_STATE).
+ * @vp: the virtual processor
+ * Return: 0 or -errno.
+ */
+int hvtb_vmx_init_reset(struct hvtb_vp *vp)
+{
+	return vmx_with_vmcs(vp, init_event_fn, NULL);
 }
 
 static void get_regs(struct hvtb_vp *vp, void *arg)

@@ -439,6 +439,32 @@ struct hvtb_vp_stats {
 
 #define HVTB_VP_GET_STATS	_IOR(HVTBIO, 0x2b, struct hvtb_vp_stats)
 
+/* struct hvtb_mp_state.state */
+#define HVTB_MP_STATE_RUNNABLE	0	/* executes (or halts) as usual */
+#define HVTB_MP_STATE_WAIT_SIPI	1	/* after an INIT: waits for a SIPI */
+
+/*
+ * Multiprocessor state of a VP (partitions with HVTB_PARTITION_LAPIC;
+ * else -ENODEV). A VP starts RUNNABLE. An INIT IPI from its in-kernel APIC
+ * resets it as an INIT does (registers, segments, control registers, the
+ * APIC's registers; not IA32_APIC_BASE, the APIC ID, other MSRs, the FPU or
+ * the TSC) and makes it WAIT_SIPI; HVTB_VP_RUN of a WAIT_SIPI VP blocks
+ * without using a CPU until a SIPI starts it in real mode at CS = vector
+ * << 8 (base vector << 12), IP 0 (or until a signal: HVTB_EXIT_INTR, the
+ * next RUN waits on). A SIPI to a RUNNABLE VP is ignored.
+ * SET to WAIT_SIPI does what an INIT does, at once (so a worker makes its
+ * APs wait before the BSP starts them); SET to RUNNABLE ends the wait with
+ * the registers as they are. -EINVAL: unknown @state, non-zero pad/reserved.
+ */
+struct hvtb_mp_state {
+	__u32 state;		/* HVTB_MP_STATE_* */
+	__u32 pad;		/* must be 0 */
+	__u64 reserved[2];	/* must be 0 */
+};
+
+#define HVTB_VP_GET_MP_STATE	_IOR(HVTBIO, 0x2c, struct hvtb_mp_state)
+#define HVTB_VP_SET_MP_STATE	_IOW(HVTBIO, 0x2d, struct hvtb_mp_state)
+
 /*
  * Scheduling policy of a VP on hvtb's scheduler, in the manner of Hyper-V's
  * classic scheduler. Caps and reserves are in basis points of one host CPU
@@ -1073,6 +1099,7 @@ hvtb_static_assert(sizeof(struct hvtb_partition_info) == 88, "layout");
 hvtb_static_assert(sizeof(struct hvtb_memory_range) == 64, "layout");
 hvtb_static_assert(sizeof(struct hvtb_cpuid_entry) == 32, "layout");
 hvtb_static_assert(sizeof(struct hvtb_exit_mmio) == 56, "layout");
+hvtb_static_assert(sizeof(struct hvtb_mp_state) == 24, "layout");
 hvtb_static_assert(sizeof(struct hvtb_cpuid_table) == 32, "layout");
 hvtb_static_assert(sizeof(struct hvtb_msr_list) == 32, "layout");
 hvtb_static_assert(sizeof(struct hvtb_vp_config) == 32, "layout");
