@@ -224,6 +224,8 @@ struct hvtb_vp {
 	u64 msrs[HVTB_NR_SWAPPED_MSRS];
 	u64 host_msrs[HVTB_NR_SWAPPED_MSRS];
 	u64 misc_enable;
+	u64 tsc_adjust;		/* IA32_TSC_ADJUST */
+	u64 mcg_status;		/* IA32_MCG_STATUS */
 	u64 tsc_offset;		/* the VMCS TSC offset: guest TSC - host TSC */
 	u64 apic_base;
 	u64 cr8;
@@ -237,6 +239,7 @@ struct hvtb_vp {
 	bool sio_pending;	/* string I/O in flight (registers to update) */
 	struct hvtb_paging paging;
 	u8 exit_insn_len;
+	u8 io_in_size;		/* operand size of a pending IN */
 	bool mmio_fetch;	/* fetch the instruction for run->mmio */
 	u64 mmio_rip_linear;
 	u8 mmio_mode;		/* X86_MODE_* of the code at the MMIO exit */
@@ -259,6 +262,9 @@ struct hvtb_vp {
 };
 
 /* kmod/partition.c */
+enum { HVTB_CPUID_REG_EAX, HVTB_CPUID_REG_EBX, HVTB_CPUID_REG_ECX, HVTB_CPUID_REG_EDX };
+bool hvtb_cpuid_bit(struct hvtb_partition *part, u32 fn, u32 idx,
+		    unsigned int reg, unsigned int bit);
 int hvtb_partition_create(const struct hvtb_partition_config __user *ucfg);
 void hvtb_partition_put(struct hvtb_partition *part);
 

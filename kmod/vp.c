@@ -315,6 +315,48 @@ static __poll_t vp_poll(struct file *file, poll_table *wait)
 	return 0;
 }
 
+/* HVTB_VP_SET_SREGS: segment and descriptor-table pads must be 0. */
+static bool vp_sregs_pads_clear(const struct hvtb_sregs *s)
+{
+	const struct hvtb_segment *seg[] = { &s->cs, &s->ds, &s->es, &s->fs,
+					     &s->gs, &s->ss, &s->tr, &s->ldt };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(seg); i++)
+		if (seg[i]->pad || seg[i]->pad2)
+			return false;
+	return !memchr_inv(s->gdt.pad, 0, sizeof(s->gdt.pad)) &&
+	       !memchr_inv(s->idt.pad, 0, sizeof(s->idt.pad)) &&
+	       !memchr_inv(s->reserved, 0, sizeof(s->reserved));
+}
+
+/*
+ * HVTB_VP_SET_EVENTS: pads must be 0, and an exception must be one VM
+ * entry can inject: it carries an error code exactly when the CPU would
+ * push one (protected mode, vectors 8, 10-14, 17, 21; SDM 26.2.1.3).
+ */
+static int vp_events_check(struct hvtb_vp *vp, const struct hvtb_vp_events *ev)
+{
+	const unsigned long with_code = BIT(8) | GENMASK(14, 10) | BIT(17) | BIT(21);
+	struct hvtb_sregs *s;
+	bool pe, code;
+
+	if (ev->exception.pad ||
+	    memchr_inv(ev->interrupt.pad, 0, sizeof(ev->interrupt.pad)) ||
+	    memchr_inv(ev->nmi.pad, 0, sizeof(ev->nmi.pad)))
+		return -EINVAL;
+	if (!ev->exception.pending || ev->exception.vector > 31)
+		return 0;	/* the vector is checked with the rest */
+	s = kmalloc(sizeof(*s), GFP_KERNEL);
+	if (!s)
+		return -ENOMEM;
+	hvtb_vmx_get_sregs(vp, s);
+	pe = s->cr0 & X86_CR0_PE;
+	kfree(s);
+	code = pe && (with_code & BIT(ev->exception.vector));
+	return code == !!ev->exception.has_error_code ? 0 : -EINVAL;
+}
+
 static long vp_get_set(struct hvtb_vp *vp, unsigned int cmd, void __user *uarg)
 {
 	union {
@@ -340,7 +382,7 @@ static long vp_get_set(struct hvtb_vp *vp, unsigned int cmd, void __user *uarg)
 		hvtb_vmx_get_sregs(vp, &u.sregs);
 		break;
 	case HVTB_VP_SET_SREGS:
-		if (memchr_inv(u.sregs.reserved, 0, sizeof(u.sregs.reserved)))
+		if (!vp_sregs_pads_clear(&u.sregs))
 			return -EINVAL;
 		r = hvtb_vmx_set_sregs(vp, &u.sregs);
 		break;
@@ -348,7 +390,7 @@ static long vp_get_set(struct hvtb_vp *vp, unsigned int cmd, void __user *uarg)
 		hvtb_vmx_get_events(vp, &u.ev);
 		break;
 	case HVTB_VP_SET_EVENTS:
-		r = hvtb_vmx_set_events(vp, &u.ev);
+		r = vp_events_check(vp, &u.ev) ?: hvtb_vmx_set_events(vp, &u.ev);
 		break;
 	}
 	if (r)

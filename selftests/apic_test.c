@@ -1320,6 +1320,93 @@ TEST(mp_state_ioctls)
 	guest_destroy(&g2);
 }
 
+/*
+ * ---- conformance (issue 15) ----
+ * x2APIC MSR 0x809 (no APR in x2APIC mode) #GPs; LVT timer mode changes
+ * disarm the timer only to or from TSC-deadline (SDM 10.5.4.1, KVM);
+ * CPUID.1:EDX.APIC follows IA32_APIC_BASE.EN.
+ */
+static void guest_apic_conform(void)
+{
+	uint64_t gp, ccr, base;
+	uint32_t r[4];
+
+	guest_handlers[13] = h_gp_skip2;
+	GUEST_ASSERT_EQ(xapic_read(0x90), 0);		/* xAPIC APR reads 0 */
+	x2_enable();
+	gp = gp_count;
+	(void)guest_rdmsr(0x809);
+	GUEST_ASSERT_EQ(gp_count, gp + 1);
+
+	/* One-shot -> periodic -> one-shot: the count goes on. */
+	guest_wrmsr(X2(R_TDCR), 0xb);			/* divide by 1 */
+	guest_wrmsr(X2(R_LVTT), LVT_MASKED | 0x60);
+	guest_wrmsr(X2(R_TMICT), 0x7fffffff);
+	guest_wrmsr(X2(R_LVTT), LVT_MASKED | (1 << 17) | 0x60);
+	GUEST_ASSERT_EQ(guest_rdmsr(X2(R_TMICT)), 0x7fffffff);
+	ccr = guest_rdmsr(X2(R_TMCCT));
+	GUEST_ASSERT(ccr > 0 && ccr <= 0x7fffffff);
+	guest_wrmsr(X2(R_LVTT), LVT_MASKED | 0x60);
+	GUEST_ASSERT_EQ(guest_rdmsr(X2(R_TMICT)), 0x7fffffff);
+	GUEST_ASSERT(guest_rdmsr(X2(R_TMCCT)) > 0);
+	/* -> TSC-deadline: disarmed, TMICT 0. */
+	guest_wrmsr(X2(R_LVTT), LVT_MASKED | (2 << 17) | 0x60);
+	GUEST_ASSERT_EQ(guest_rdmsr(X2(R_TMICT)), 0);
+	GUEST_ASSERT_EQ(guest_rdmsr(X2(R_TMCCT)), 0);
+	guest_wrmsr(X2(R_LVTT), LVT_MASKED | 0x60);
+
+	/* CPUID.1:EDX.APIC (9) follows IA32_APIC_BASE.EN. */
+	guest_cpuid(1, 0, r);
+	GUEST_ASSERT_EQ(r[3] & (1U << 9), 1U << 9);
+	base = guest_rdmsr(MSR_APIC_BASE);
+	guest_wrmsr(MSR_APIC_BASE, base & ~(uint64_t)(BASE_EN | BASE_EXTD));
+	guest_cpuid(1, 0, r);
+	GUEST_ASSERT_EQ(r[3] & (1U << 9), 0);
+	guest_wrmsr(MSR_APIC_BASE, XAPIC_BASE | BASE_BSP | BASE_EN);
+	guest_cpuid(1, 0, r);
+	GUEST_ASSERT_EQ(r[3] & (1U << 9), 1U << 9);
+}
+
+TEST(conformance_apic)
+{
+	struct guest g;
+	struct guest_vp v;
+
+	SETUP(g, v);
+	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_apic_conform, 0, 0));
+	EXPECT_UCALL(&v, UCALL_DONE);
+	TEARDOWN(g, v);
+}
+
+/* IA32_APIC_BASE.EXTD #GPs when the guest's CPUID.1:ECX lacks x2APIC. */
+static void guest_extd_no_x2apic(void)
+{
+	uint64_t gp = gp_count;
+
+	guest_handlers[13] = h_gp_skip2;
+	guest_wrmsr(MSR_APIC_BASE, XAPIC_BASE | BASE_BSP | BASE_EN | BASE_EXTD);
+	GUEST_ASSERT_EQ(gp_count, gp + 1);
+	GUEST_ASSERT_EQ(guest_rdmsr(MSR_APIC_BASE), XAPIC_BASE | BASE_BSP | BASE_EN);
+	GUEST_ASSERT_EQ(xapic_read(R_VER), APIC_VERSION);	/* still xAPIC */
+}
+
+TEST(extd_needs_cpuid_x2apic)
+{
+	struct hvtb_cpuid_entry ce[] = {
+		{ .function = 0, .eax = 1 },
+		{ .function = 1, .eax = 0x806e9, .edx = 1 << 9 | 1 << 24 | 1 << 25 | 1 << 26 },
+	};
+	struct hvtb_cpuid_table t = { .nent = 2, .entries = (uintptr_t)ce };
+	struct guest g;
+	struct guest_vp v;
+
+	SETUP(g, v);
+	ASSERT_EQ(0, guest_ioctl(g.part, HVTB_SET_CPUID, (uintptr_t)&t));
+	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_extd_no_x2apic, 0, 0));
+	EXPECT_UCALL(&v, UCALL_DONE);
+	TEARDOWN(g, v);
+}
+
 /* ---- state save/restore ---- */
 
 static void guest_state(void)

@@ -91,8 +91,9 @@ TEST(io_in_sizes)
 		EXPECT_EQ(ans[i].port, v.run->io.port);
 		EXPECT_EQ(ans[i].size, v.run->io.size);
 		EXPECT_EQ(HVTB_IO_IN, v.run->io.direction);
-		/* Bits past the size are ignored. */
+		/* Bits past the size are ignored, and so is a size changed. */
 		v.run->io.value = 0xffffffff00000000ULL | ans[i].value;
+		v.run->io.size = 8;
 	}
 	uc = EXPECT_UCALL(&v, UCALL_SYNC);
 	EXPECT_EQ(0x77, uc.args[0]);

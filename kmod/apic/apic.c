@@ -509,6 +509,10 @@ int hvtb_apic_set_base(struct hvtb_vp *vp, u64 val, bool host)
 
 	if (val & ~valid || nm == X2APIC_ENABLE)
 		return -EINVAL;
+	/* x2APIC mode only where the guest's CPUID.1:ECX offers it. */
+	if (!host && (val & X2APIC_ENABLE) && !(old & X2APIC_ENABLE) &&
+	    !hvtb_cpuid_bit(vp->part, 1, 0, HVTB_CPUID_REG_ECX, 21))
+		return -EINVAL;
 	if (!host && ((om == x2 && nm == en) || (om == 0 && nm == x2)))
 		return -EINVAL;
 	spin_lock_irqsave(&a->lock, fl);
@@ -534,7 +538,9 @@ static int apic_read_locked(struct hvtb_apic *a, u32 off, u32 *val)
 	case APIC_PROCPRI:
 		*val = apic_ppr(a);
 		return 0;
-	case APIC_ARBPRI:
+	case APIC_ARBPRI:	/* none in x2APIC mode: MSR 0x809 #GPs */
+		if (apic_x2(a))
+			return -EINVAL;
 		*val = 0;
 		return 0;
 	case APIC_DFR:
@@ -692,6 +698,23 @@ static u32 apic_lvt_bits(u32 off)
 	}
 }
 
+/*
+ * The LVT timer changes mode. To or from TSC-deadline the timer is disarmed
+ * and TMICT cleared; between one-shot and periodic the count goes on and
+ * only what happens at zero changes (SDM, and what KVM does). Lock held.
+ */
+static void apic_timer_mode_change(struct hvtb_apic *a, u32 mode)
+{
+	if (mode == TIMER_TSC_DEADLINE || a->timer_mode == TIMER_TSC_DEADLINE) {
+		apic_timer_stop(a);
+		a->tsc_deadline = 0;
+		REG(a, APIC_TMICT) = 0;
+		return;
+	}
+	a->period_ns = mode == TIMER_PERIODIC && a->timer_armed ?
+		       max(REG(a, APIC_TMICT) * a->count_ns, APIC_MIN_PERIOD_NS) : 0;
+}
+
 /* Write an LVT entry, keeping it masked while the APIC is disabled. */
 static void apic_write_lvt(struct hvtb_apic *a, u32 off, u32 val, u32 bits)
 {
@@ -700,12 +723,8 @@ static void apic_write_lvt(struct hvtb_apic *a, u32 off, u32 val, u32 bits)
 		val |= APIC_LVT_MASK_BIT;
 	if (off == APIC_LVTT && APIC_TIMER_MODE(val) == 3)
 		val &= ~(3U << 17);
-	if (off == APIC_LVTT && APIC_TIMER_MODE(val) != a->timer_mode) {
-		/* Switching timer mode disarms the timer. */
-		apic_timer_stop(a);
-		a->tsc_deadline = 0;
-		REG(a, APIC_TMICT) = 0;
-	}
+	if (off == APIC_LVTT && APIC_TIMER_MODE(val) != a->timer_mode)
+		apic_timer_mode_change(a, APIC_TIMER_MODE(val));
 	if (off == APIC_LVTT)
 		a->timer_mode = APIC_TIMER_MODE(val);
 	REG(a, off) = val;

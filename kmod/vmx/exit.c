@@ -156,6 +156,29 @@ static const struct hvtb_cpuid_entry *cpuid_find(const struct hvtb_cpuid_rcu *t,
 	return NULL;
 }
 
+/*
+ * CPUID bits that follow the VP's state, as on a CPU: CPUID.1:EDX.APIC is
+ * clear while IA32_APIC_BASE.EN is; CPUID.1:ECX.OSXSAVE is CR4.OSXSAVE and
+ * CPUID.7.0:ECX.OSPKE is CR4.PKE (each where the leaf offers XSAVE/PKU).
+ */
+static void cpuid_apply_state(struct hvtb_vp *vp, u32 fn, u32 idx,
+			      struct hvtb_cpuid_entry *e)
+{
+	unsigned long cr4 = vmcs_readl(CR4_READ_SHADOW);
+
+	if (fn == 1) {
+		if (!(vp->apic_base & MSR_IA32_APICBASE_ENABLE))
+			e->edx &= ~BIT(9);
+		e->ecx &= ~BIT(27);
+		if ((e->ecx & BIT(26)) && (cr4 & X86_CR4_OSXSAVE))
+			e->ecx |= BIT(27);
+	} else if (fn == 7 && idx == 0) {
+		e->ecx &= ~BIT(4);
+		if ((e->ecx & BIT(3)) && (cr4 & X86_CR4_PKE))
+			e->ecx |= BIT(4);
+	}
+}
+
 static int handle_cpuid(struct hvtb_vp *vp)
 {
 	u32 fn = vp->gprs.regs[GPR_RAX], idx = vp->gprs.regs[GPR_RCX];
@@ -172,6 +195,7 @@ static int handle_cpuid(struct hvtb_vp *vp)
 	rcu_read_unlock();
 	if (hvtb_hv_cpuid(vp, fn, &found))
 		to_user = false;
+	cpuid_apply_state(vp, fn, idx, &found);
 
 	vmx_skip_instruction(vp);
 	if (to_user) {
@@ -423,6 +447,7 @@ static int handle_io(struct hvtb_vp *vp)
 			    (size == 4 ? 0xffffffffUL : (1UL << (size * 8)) - 1);
 	} else {
 		vp->pending = HVTB_PENDING_IO_IN;
+		vp->io_in_size = size;	/* the instruction's, not the run page's */
 	}
 	return vmx_user_exit(vp, HVTB_EXIT_IO);
 }
@@ -760,7 +785,7 @@ int hvtb_vmx_vp_finish_vmcs(struct hvtb_vp *vp)
 
 	switch (vp->pending) {
 	case HVTB_PENDING_IO_IN:
-		size = run->io.size;
+		size = vp->io_in_size;
 		if (size == 4)
 			g[GPR_RAX] = (u32)run->io.value;	/* zero-extends */
 		else

@@ -444,6 +444,7 @@ int vmx_set_cr0(struct hvtb_vp *vp, unsigned long val)
 
 	if (val & ~GUEST_CR0_BITS)
 		return -EINVAL;
+	val |= X86_CR0_ET;	/* hardwired to 1 */
 	if ((val & X86_CR0_PG) && !(val & X86_CR0_PE))
 		return -EINVAL;
 	if ((val & X86_CR0_NW) && !(val & X86_CR0_CD))
