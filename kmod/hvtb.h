@@ -18,6 +18,7 @@
 #include <linux/hvtb.h>
 
 #include "sched/policy.h"
+#include "x86/mov_decode.h"
 
 struct task_struct;
 
@@ -105,6 +106,7 @@ enum hvtb_request {
 	HVTB_REQ_SIO_IN,	/* INS: copy run->data into guest memory */
 	HVTB_REQ_SIO_OUT,	/* OUTS: copy guest memory to run->data (exit) */
 	HVTB_REQ_MMIO_INSN,	/* fetch the instruction bytes of run->mmio (exit) */
+	HVTB_REQ_MP,		/* INIT/SIPI from the APIC; wait-for-SIPI */
 	HVTB_NR_REQUESTS
 };
 
@@ -200,6 +202,8 @@ struct hvtb_vp {
 	u64 msrs[HVTB_NR_SWAPPED_MSRS];
 	u64 host_msrs[HVTB_NR_SWAPPED_MSRS];
 	u64 misc_enable;
+	u64 tsc_adjust;		/* IA32_TSC_ADJUST */
+	u64 mcg_status;		/* IA32_MCG_STATUS */
 	u64 tsc_offset;		/* the VMCS TSC offset: guest TSC - host TSC */
 	u64 apic_base;
 	u64 cr8;
@@ -220,12 +224,14 @@ struct hvtb_vp {
 	struct hvtb_string_io sio;
 	struct hvtb_paging paging;
 	u8 exit_insn_len;
+	u8 io_in_size;		/* operand size of a pending IN */
 	u64 mmio_rip_linear;
+	u8 mmio_mode;		/* X86_MODE_* of the code at the MMIO exit */
+	struct x86_mov mmio_mov;	/* the MOV of a decoded MMIO exit */
 
 	/* In-kernel local APIC (HVTB_PARTITION_LAPIC), else NULL. */
 	struct hvtb_apic *apic;
 	u64 apic_mmio_gpa;	/* the xAPIC access being emulated */
-	bool apic_mmio_long;	/* it came from 64-bit code */
 
 	/* Read at the exit, used by handlers and by the slow path. */
 	u32 exit_reason;
@@ -258,6 +264,9 @@ static inline struct hvtb_vp *hvtb_vp_lookup(struct hvtb_partition *part,
 }
 
 /* kmod/partition.c */
+enum { HVTB_CPUID_REG_EAX, HVTB_CPUID_REG_EBX, HVTB_CPUID_REG_ECX, HVTB_CPUID_REG_EDX };
+bool hvtb_cpuid_bit(struct hvtb_partition *part, u32 fn, u32 idx,
+		    unsigned int reg, unsigned int bit);
 int hvtb_partition_create(const struct hvtb_partition_config __user *ucfg);
 void hvtb_partition_put(struct hvtb_partition *part);
 
@@ -345,6 +354,14 @@ void hvtb_apic_eoi_induced(struct hvtb_vp *vp, u32 vector);
 void hvtb_apic_write_trap(struct hvtb_vp *vp, u32 off);
 int hvtb_apic_ack_interrupt(struct hvtb_vp *vp);
 bool hvtb_apic_nmi_pending(struct hvtb_vp *vp);
+/* hvtb_apic_mp_take(): besides a SIPI vector 0..255 */
+#define HVTB_APIC_MP_RUN	(-1)
+#define HVTB_APIC_MP_WAIT	(-2)
+#define HVTB_APIC_MP_INIT	(-3)
+bool hvtb_apic_mp_waiting(struct hvtb_vp *vp);
+int hvtb_apic_mp_take(struct hvtb_vp *vp);
+u32 hvtb_apic_get_mp_state(struct hvtb_vp *vp);
+void hvtb_apic_set_mp_state(struct hvtb_vp *vp, u32 state);
 void hvtb_apic_nmi_ack(struct hvtb_vp *vp);
 void hvtb_apic_get_state(struct hvtb_vp *vp, struct hvtb_lapic_state *s);
 int hvtb_apic_set_state(struct hvtb_vp *vp, const struct hvtb_lapic_state *s,

@@ -77,6 +77,30 @@ static void vp_fetch_insn(struct hvtb_vp *vp)
 	m->insn_len = n;
 }
 
+/*
+ * HVTB_MMIO_DECODED: a MOV to a GPA in no range (not a permission fault,
+ * not a fetch) whose direction is the one the CPU faulted on; the next RUN
+ * completes it (HVTB_PENDING_MMIO).
+ */
+static void vp_mmio_decode(struct hvtb_vp *vp)
+{
+	struct hvtb_exit_mmio *m = &vp->run->mmio;
+	struct x86_mov *mov = &vp->mmio_mov;
+	bool write;
+
+	if ((m->flags & HVTB_MMIO_MAPPED) || (m->access & HVTB_ACCESS_EXEC) ||
+	    x86_mov_decode(m->insn, m->insn_len, vp->mmio_mode, mov))
+		return;
+	write = mov->flags & X86_MOV_WRITE;
+	if (write != !!(m->access & HVTB_ACCESS_WRITE))
+		return;
+	m->flags |= HVTB_MMIO_DECODED;
+	m->len = mov->size;
+	m->write = write;
+	m->data = write ? x86_mov_store_value(mov, vp->gprs.regs[mov->reg]) : 0;
+	vp->complete_user = hvtb_vmx_complete_mmio;
+}
+
 static void vp_internal_error(struct hvtb_vp *vp, u32 suberror)
 {
 	vp->run->internal = (struct hvtb_exit_internal) {
@@ -96,6 +120,7 @@ static void vp_after_exit(struct hvtb_vp *vp)
 		if (hvtb_ept_range_flags(vp->part->ept, vp->run->mmio.gpa))
 			vp->run->mmio.flags |= HVTB_MMIO_MAPPED;
 		vp_fetch_insn(vp);
+		vp_mmio_decode(vp);
 	}
 	if (hvtb_vp_check_request(vp, HVTB_REQ_SIO_OUT) &&
 	    vp_copy_string_io(vp, false)) {
@@ -191,6 +216,33 @@ static int vp_halt(struct hvtb_vp *vp)
 	return 0;
 }
 
+/*
+ * HVTB_REQ_MP: an INIT or a SIPI from the in-kernel APIC (or
+ * HVTB_VP_SET_MP_STATE). An INIT resets the VP's state; a SIPI starts it;
+ * in wait-for-SIPI the request stays noted, so the VP never enters the
+ * guest, and it blocks as in HLT (HVTB_REQ_HALT) until the APIC has an INIT
+ * or a SIPI for it (hvtb_apic_has_interrupt() says so then).
+ */
+static int vp_mp(struct hvtb_vp *vp)
+{
+	int ev, r;
+
+	if (!hvtb_vp_check_request(vp, HVTB_REQ_MP))
+		return 0;
+	while ((ev = hvtb_apic_mp_take(vp)) == HVTB_APIC_MP_INIT) {
+		r = hvtb_vmx_init_reset(vp);
+		if (r)
+			return r;
+	}
+	if (ev >= 0)
+		return hvtb_vmx_start_sipi(vp, ev);
+	if (ev == HVTB_APIC_MP_WAIT) {
+		hvtb_vp_request(vp, HVTB_REQ_MP);
+		hvtb_vp_request(vp, HVTB_REQ_HALT);
+	}
+	return 0;
+}
+
 /* A registered room's request: its handler's result. */
 static int vp_do_request(struct hvtb_vp *vp, enum hvtb_request req)
 {
@@ -227,6 +279,9 @@ static int vp_check_requests(struct hvtb_vp *vp)
 		return VMX_EXIT_USER;
 	}
 	for (;;) {
+		r = vp_mp(vp);
+		if (r < 0)
+			return r;
 		r = vp_do_request(vp, HVTB_REQ_HV_WORK);
 		r = r ?: vp_do_request(vp, HVTB_REQ_APIC_MMIO);
 		r = r ?: vp_do_request(vp, HVTB_REQ_SYNIC);
@@ -337,6 +392,48 @@ static __poll_t vp_poll(struct file *file, poll_table *wait)
 	return 0;
 }
 
+/* HVTB_VP_SET_SREGS: segment and descriptor-table pads must be 0. */
+static bool vp_sregs_pads_clear(const struct hvtb_sregs *s)
+{
+	const struct hvtb_segment *seg[] = { &s->cs, &s->ds, &s->es, &s->fs,
+					     &s->gs, &s->ss, &s->tr, &s->ldt };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(seg); i++)
+		if (seg[i]->pad || seg[i]->pad2)
+			return false;
+	return !memchr_inv(s->gdt.pad, 0, sizeof(s->gdt.pad)) &&
+	       !memchr_inv(s->idt.pad, 0, sizeof(s->idt.pad)) &&
+	       !memchr_inv(s->reserved, 0, sizeof(s->reserved));
+}
+
+/*
+ * HVTB_VP_SET_EVENTS: pads must be 0, and an exception must be one VM
+ * entry can inject: it carries an error code exactly when the CPU would
+ * push one (protected mode, vectors 8, 10-14, 17, 21; SDM 26.2.1.3).
+ */
+static int vp_events_check(struct hvtb_vp *vp, const struct hvtb_vp_events *ev)
+{
+	const unsigned long with_code = BIT(8) | GENMASK(14, 10) | BIT(17) | BIT(21);
+	struct hvtb_sregs *s;
+	bool pe, code;
+
+	if (ev->exception.pad ||
+	    memchr_inv(ev->interrupt.pad, 0, sizeof(ev->interrupt.pad)) ||
+	    memchr_inv(ev->nmi.pad, 0, sizeof(ev->nmi.pad)))
+		return -EINVAL;
+	if (!ev->exception.pending || ev->exception.vector > 31)
+		return 0;	/* the vector is checked with the rest */
+	s = kmalloc(sizeof(*s), GFP_KERNEL);
+	if (!s)
+		return -ENOMEM;
+	hvtb_vmx_get_sregs(vp, s);
+	pe = s->cr0 & X86_CR0_PE;
+	kfree(s);
+	code = pe && (with_code & BIT(ev->exception.vector));
+	return code == !!ev->exception.has_error_code ? 0 : -EINVAL;
+}
+
 static long vp_get_set(struct hvtb_vp *vp, unsigned int cmd, void __user *uarg)
 {
 	union {
@@ -362,7 +459,7 @@ static long vp_get_set(struct hvtb_vp *vp, unsigned int cmd, void __user *uarg)
 		hvtb_vmx_get_sregs(vp, &u.sregs);
 		break;
 	case HVTB_VP_SET_SREGS:
-		if (memchr_inv(u.sregs.reserved, 0, sizeof(u.sregs.reserved)))
+		if (!vp_sregs_pads_clear(&u.sregs))
 			return -EINVAL;
 		r = hvtb_vmx_set_sregs(vp, &u.sregs);
 		break;
@@ -370,7 +467,7 @@ static long vp_get_set(struct hvtb_vp *vp, unsigned int cmd, void __user *uarg)
 		hvtb_vmx_get_events(vp, &u.ev);
 		break;
 	case HVTB_VP_SET_EVENTS:
-		r = hvtb_vmx_set_events(vp, &u.ev);
+		r = vp_events_check(vp, &u.ev) ?: hvtb_vmx_set_events(vp, &u.ev);
 		break;
 	}
 	if (r)
@@ -488,6 +585,40 @@ out:
 	return r;
 }
 
+/* HVTB_VP_GET_MP_STATE / HVTB_VP_SET_MP_STATE */
+static long vp_mp_state(struct hvtb_vp *vp, void __user *uarg, bool set)
+{
+	struct hvtb_mp_state s = { 0 };
+	int r;
+
+	if (!set) {
+		if (!vp->apic)
+			return -ENODEV;
+		s.state = hvtb_apic_get_mp_state(vp);
+		return copy_to_user(uarg, &s, sizeof(s)) ? -EFAULT : 0;
+	}
+	if (copy_from_user(&s, uarg, sizeof(s)))
+		return -EFAULT;
+	if (s.pad || memchr_inv(s.reserved, 0, sizeof(s.reserved)) ||
+	    (s.state != HVTB_MP_STATE_RUNNABLE &&
+	     s.state != HVTB_MP_STATE_WAIT_SIPI))
+		return -EINVAL;
+	if (!vp->apic)
+		return -ENODEV;
+	if (s.state == HVTB_MP_STATE_WAIT_SIPI) {
+		r = hvtb_vmx_init_reset(vp);
+		if (r)
+			return r;
+	}
+	hvtb_apic_set_mp_state(vp, s.state);
+	hvtb_vp_check_request(vp, HVTB_REQ_HALT);
+	if (s.state == HVTB_MP_STATE_WAIT_SIPI)
+		hvtb_vp_request(vp, HVTB_REQ_MP);
+	else
+		hvtb_vp_check_request(vp, HVTB_REQ_MP);
+	return 0;
+}
+
 static long vp_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct hvtb_vp *vp = file->private_data;
@@ -501,10 +632,16 @@ static long vp_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		mutex_unlock(&vp->run_lock);
 		return -EBUSY;
 	}
-	/* User space sets the VP's registers: a HLT a signal interrupted is over. */
+	/*
+	 * User space sets the VP's registers: a HLT a signal interrupted is
+	 * over, and so is the completion of a decoded MMIO exit.
+	 */
 	if (cmd == HVTB_VP_SET_REGS || cmd == HVTB_VP_SET_SREGS ||
-	    cmd == HVTB_VP_SET_EVENTS)
+	    cmd == HVTB_VP_SET_EVENTS) {
 		hvtb_vp_check_request(vp, HVTB_REQ_HALT);
+		if (vp->complete_user == hvtb_vmx_complete_mmio)
+			vp->complete_user = NULL;
+	}
 	switch (cmd) {
 	case HVTB_VP_RUN:
 		r = vp_run(vp, arg);
@@ -534,6 +671,12 @@ static long vp_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		break;
 	case HVTB_VP_SET_LAPIC:
 		r = vp_lapic(vp, uarg, true);
+		break;
+	case HVTB_VP_GET_MP_STATE:
+		r = vp_mp_state(vp, uarg, false);
+		break;
+	case HVTB_VP_SET_MP_STATE:
+		r = vp_mp_state(vp, uarg, true);
 		break;
 	case HVTB_VP_GET_STATS:
 		r = copy_to_user(uarg, &vp->stats, sizeof(vp->stats)) ? -EFAULT : 0;

@@ -6,8 +6,10 @@
  * EOI ordering of nested vectors, the interrupt window after STI, the LAPIC
  * timer (one-shot, periodic, TSC deadline), blocking HLT woken by the timer,
  * by user space, by an NMI and cancelled by a signal, IPIs between two VPs
- * on two threads, APIC state save/restore, irqfd (eventfd -> vector), bad
- * ioctl inputs and hostile guest writes. The same cases run with the CPU's
+ * on two threads, INIT/SIPI start-up of a second VP from wait-for-SIPI
+ * (x2APIC and xAPIC ICR) and HVTB_VP_{GET,SET}_MP_STATE, APIC state
+ * save/restore, irqfd (eventfd -> vector), bad ioctl inputs and hostile
+ * guest writes. The same cases run with the CPU's
  * APIC virtualization (the default where Bochs or the CPU has it) and
  * without it (run_vm.sh apic_test:noapicv); apicv_* cases count the exits
  * each path takes.
@@ -1097,6 +1099,312 @@ TEST(ipi_two_vps)
 	guest_vp_destroy(&v1);
 	guest_vp_destroy(&v0);
 	guest_destroy(&g);
+}
+
+/* ---- INIT, SIPI, wait-for-SIPI ---- */
+
+#define ICR_INIT	(5 << 8)
+#define ICR_STARTUP	(6 << 8)
+#define ICR_ASSERT	(1 << 14)
+#define ICR_LEVELTRIG	(1 << 15)
+#define SIPI_VECTOR	0x30		/* the AP starts at 3000:0000 */
+
+/*
+ * The AP's real-mode code at SIPI_VECTOR << 12: OUTs 0x1234 to port 0x80,
+ * then its CS to port 0x82, then halts with IF=0.
+ */
+static const uint8_t ap_code[] = {
+	0xb8, 0x34, 0x12,	/* mov $0x1234,%ax */
+	0xe7, 0x80,		/* out %ax,$0x80 */
+	0x8c, 0xc8,		/* mov %cs,%ax */
+	0xe7, 0x82,		/* out %ax,$0x82 */
+	0xfa, 0xf4,		/* cli; hlt */
+};
+
+/* ICR write to APIC ID 1, through the x2APIC MSR or the xAPIC page. */
+static void icr_send(uint64_t x2, uint32_t icr)
+{
+	if (x2) {
+		guest_wrmsr(X2(R_ICR), (1ULL << 32) | icr);
+	} else {
+		xapic_write(R_ICR2, 1 << 24);
+		xapic_write(R_ICR, icr);
+	}
+}
+
+/* The BSP: INIT assert and de-assert, then (after a sync) SIPI, SIPI. */
+static void guest_bsp_sipi(uint64_t x2, uint64_t unused)
+{
+	(void)unused;
+	if (x2)
+		x2_enable();
+	else
+		xapic_write(R_SVR, 0x1ff);
+	icr_send(x2, ICR_INIT | ICR_ASSERT | ICR_LEVELTRIG);
+	icr_send(x2, ICR_INIT | ICR_LEVELTRIG);		/* de-assert: ignored */
+	GUEST_SYNC(1);
+	icr_send(x2, ICR_STARTUP | SIPI_VECTOR);
+	icr_send(x2, ICR_STARTUP | SIPI_VECTOR);	/* AP runs: ignored */
+}
+
+struct ap_wait {
+	struct guest_vp *v;
+	int r;
+	uint64_t cpu_ns;	/* CPU time of this thread in its RUN */
+};
+
+static void *ap_run_fn(void *arg)
+{
+	struct ap_wait *w = arg;
+	uint64_t c = now_ns(CLOCK_THREAD_CPUTIME_ID);
+
+	w->r = guest_vp_run(w->v);
+	w->cpu_ns = now_ns(CLOCK_THREAD_CPUTIME_ID) - c;
+	return NULL;
+}
+
+static uint32_t mp_state(struct guest_vp *v)
+{
+	struct hvtb_mp_state s = { .state = 0xdead };
+
+	if (guest_ioctl(v->fd, HVTB_VP_GET_MP_STATE, (uintptr_t)&s))
+		return 0xbad;
+	return s.state;
+}
+
+static void init_sipi(struct __test_metadata *_metadata, uint64_t x2)
+{
+	struct hvtb_vp_stats st;
+	struct hvtb_sregs sr;
+	struct ap_wait w;
+	struct guest g;
+	struct guest_vp v0, v1;
+	struct ucall uc;
+	pthread_t t;
+	uint64_t wall;
+
+	GUEST_OR_SKIP(&g, APIC_FLAGS);
+	ASSERT_EQ(0, guest_vp_create(&g, &v0, 0));
+	ASSERT_EQ(0, guest_vp_create(&g, &v1, 1));
+	memcpy(guest_gpa(&g, SIPI_VECTOR << 12), ap_code, sizeof(ap_code));
+	ASSERT_EQ(0, guest_vp_enter_long(&v0, guest_bsp_sipi, x2, 0));
+	/* The AP is put into long mode too: INIT must take it out. */
+	ASSERT_EQ(0, guest_vp_enter_long(&v1, guest_bsp_sipi, x2, 0));
+	EXPECT_EQ(HVTB_MP_STATE_RUNNABLE, mp_state(&v1));
+
+	uc = EXPECT_UCALL(&v0, UCALL_SYNC);	/* INIT sent */
+	EXPECT_EQ(1, uc.args[0]);
+	EXPECT_EQ(HVTB_MP_STATE_WAIT_SIPI, mp_state(&v1));
+	EXPECT_EQ(HVTB_MP_STATE_RUNNABLE, mp_state(&v0));
+
+	/*
+	 * The AP's RUN blocks (its ioctls wait for the RUN meanwhile): no
+	 * exits, no CPU, wherever it executes; checked once it ran.
+	 */
+	ASSERT_EQ(0, guest_ioctl(v1.fd, HVTB_VP_GET_STATS, (uintptr_t)&st));
+	EXPECT_EQ(0, st.exits);
+	w = (struct ap_wait){ .v = &v1, .r = 1 };
+	wall = now_ns(CLOCK_MONOTONIC);
+	ASSERT_EQ(0, pthread_create(&t, NULL, ap_run_fn, &w));
+	usleep(300000);
+
+	/* SIPI, SIPI: the AP's real-mode code runs at 3000:0000. */
+	EXPECT_UCALL(&v0, UCALL_DONE);
+	pthread_join(t, NULL);
+	wall = now_ns(CLOCK_MONOTONIC) - wall;
+	TH_LOG("AP waited %llu ms wall, %llu ms CPU of its RUN caller",
+	       (unsigned long long)wall / 1000000,
+	       (unsigned long long)w.cpu_ns / 1000000);
+	EXPECT_LT(w.cpu_ns * 4, wall);
+	ASSERT_EQ(0, guest_ioctl(v1.fd, HVTB_VP_GET_STATS, (uintptr_t)&st));
+	TH_LOG("AP: %llu exits, %llu ms on hvtb's threads",
+	       (unsigned long long)st.exits,
+	       (unsigned long long)st.sched_runtime_ns / 1000000);
+	EXPECT_LT(st.exits, 10);	/* the OUT, maybe an interrupt or two */
+	EXPECT_LT(st.sched_runtime_ns * 4, wall);
+	ASSERT_EQ(0, w.r);
+	ASSERT_EQ(HVTB_EXIT_IO, v1.run->exit_reason);
+	EXPECT_EQ(0x80, v1.run->io.port);
+	EXPECT_EQ(0x1234, v1.run->io.value);
+	EXPECT_EQ(HVTB_MP_STATE_RUNNABLE, mp_state(&v1));
+	RUN_EXPECT(&v1, HVTB_EXIT_IO);		/* the second SIPI changed nothing */
+	EXPECT_EQ(0x82, v1.run->io.port);
+	EXPECT_EQ(SIPI_VECTOR << 8, v1.run->io.value);
+	ASSERT_EQ(0, guest_ioctl(v1.fd, HVTB_VP_GET_SREGS, (uintptr_t)&sr));
+	EXPECT_EQ(SIPI_VECTOR << 8, sr.cs.selector);
+	EXPECT_EQ(SIPI_VECTOR << 12, sr.cs.base);
+	EXPECT_EQ(0, sr.cr0 & 1);		/* real mode */
+	EXPECT_EQ(0, sr.efer);
+	guest_vp_destroy(&v1);
+	guest_vp_destroy(&v0);
+	guest_destroy(&g);
+}
+
+TEST(init_sipi_x2apic)
+{
+	init_sipi(_metadata, 1);
+}
+
+TEST(init_sipi_xapic)
+{
+	init_sipi(_metadata, 0);
+}
+
+/* HVTB_VP_SET_MP_STATE: INIT state at once; bad inputs; a signal ends the wait. */
+TEST(mp_state_ioctls)
+{
+	struct sigaction sa = { .sa_handler = sigusr1 };
+	struct hvtb_mp_state s = { 0 };
+	struct waker w = { .use_signal = 1 };
+	struct hvtb_sregs sr;
+	struct hvtb_regs r;
+	struct guest g, g2;
+	struct guest_vp v, v2;
+	pthread_t t;
+
+	SETUP(g, v);
+	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_bsp_sipi, 1, 0));
+	EXPECT_EQ(HVTB_MP_STATE_RUNNABLE, mp_state(&v));
+	s.pad = 1;
+	EXPECT_EQ(-EINVAL, guest_ioctl(v.fd, HVTB_VP_SET_MP_STATE, (uintptr_t)&s));
+	s.pad = 0;
+	s.reserved[1] = 1;
+	EXPECT_EQ(-EINVAL, guest_ioctl(v.fd, HVTB_VP_SET_MP_STATE, (uintptr_t)&s));
+	s.reserved[1] = 0;
+	s.state = 2;
+	EXPECT_EQ(-EINVAL, guest_ioctl(v.fd, HVTB_VP_SET_MP_STATE, (uintptr_t)&s));
+	EXPECT_EQ(-EFAULT, guest_ioctl(v.fd, HVTB_VP_SET_MP_STATE, 8));
+	EXPECT_EQ(-EFAULT, guest_ioctl(v.fd, HVTB_VP_GET_MP_STATE, 8));
+	EXPECT_EQ(HVTB_MP_STATE_RUNNABLE, mp_state(&v));
+
+	/* WAIT_SIPI: the INIT state (f000:fff0, real mode) at once. */
+	s.state = HVTB_MP_STATE_WAIT_SIPI;
+	ASSERT_EQ(0, guest_ioctl(v.fd, HVTB_VP_SET_MP_STATE, (uintptr_t)&s));
+	EXPECT_EQ(HVTB_MP_STATE_WAIT_SIPI, mp_state(&v));
+	ASSERT_EQ(0, guest_ioctl(v.fd, HVTB_VP_GET_REGS, (uintptr_t)&r));
+	EXPECT_EQ(0xfff0, r.rip);
+	EXPECT_EQ(0x600, r.rdx);
+	EXPECT_EQ(0, r.rdi);
+	ASSERT_EQ(0, guest_ioctl(v.fd, HVTB_VP_GET_SREGS, (uintptr_t)&sr));
+	EXPECT_EQ(0xf000, sr.cs.selector);
+	EXPECT_EQ(0, sr.cr0 & 0x80000001ULL);
+	EXPECT_EQ(0, sr.efer);
+
+	/* A RUN waits; a signal ends it, and the VP still waits after. */
+	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
+	w.target = pthread_self();
+	ASSERT_EQ(0, pthread_create(&t, NULL, waker_fn, &w));
+	EXPECT_EQ(-EINTR, guest_vp_run(&v));
+	EXPECT_EQ(HVTB_EXIT_INTR, v.run->exit_reason);
+	pthread_join(t, NULL);
+	EXPECT_EQ(0, w.r);
+	EXPECT_EQ(HVTB_MP_STATE_WAIT_SIPI, mp_state(&v));
+
+	/* RUNNABLE: runs from the registers it has (real-mode code). */
+	s.state = HVTB_MP_STATE_RUNNABLE;
+	ASSERT_EQ(0, guest_ioctl(v.fd, HVTB_VP_SET_MP_STATE, (uintptr_t)&s));
+	ASSERT_EQ(0, guest_vp_enter_real(&v, ap_code, sizeof(ap_code)));
+	RUN_EXPECT(&v, HVTB_EXIT_IO);
+	EXPECT_EQ(0x80, v.run->io.port);
+	TEARDOWN(g, v);
+
+	/* Without an in-kernel APIC: -ENODEV (bad inputs still -EINVAL). */
+	GUEST_OR_SKIP(&g2, guest_env_flags() & GUEST_ROOT_SCHED);
+	ASSERT_EQ(0, guest_vp_create(&g2, &v2, 0));
+	EXPECT_EQ(-ENODEV, guest_ioctl(v2.fd, HVTB_VP_GET_MP_STATE, (uintptr_t)&s));
+	s.state = HVTB_MP_STATE_WAIT_SIPI;
+	EXPECT_EQ(-ENODEV, guest_ioctl(v2.fd, HVTB_VP_SET_MP_STATE, (uintptr_t)&s));
+	s.pad = 1;
+	EXPECT_EQ(-EINVAL, guest_ioctl(v2.fd, HVTB_VP_SET_MP_STATE, (uintptr_t)&s));
+	guest_vp_destroy(&v2);
+	guest_destroy(&g2);
+}
+
+/*
+ * ---- conformance (issue 15) ----
+ * x2APIC MSR 0x809 (no APR in x2APIC mode) #GPs; LVT timer mode changes
+ * disarm the timer only to or from TSC-deadline (SDM 10.5.4.1, KVM);
+ * CPUID.1:EDX.APIC follows IA32_APIC_BASE.EN.
+ */
+static void guest_apic_conform(void)
+{
+	uint64_t gp, ccr, base;
+	uint32_t r[4];
+
+	guest_handlers[13] = h_gp_skip2;
+	GUEST_ASSERT_EQ(xapic_read(0x90), 0);		/* xAPIC APR reads 0 */
+	x2_enable();
+	gp = gp_count;
+	(void)guest_rdmsr(0x809);
+	GUEST_ASSERT_EQ(gp_count, gp + 1);
+
+	/* One-shot -> periodic -> one-shot: the count goes on. */
+	guest_wrmsr(X2(R_TDCR), 0xb);			/* divide by 1 */
+	guest_wrmsr(X2(R_LVTT), LVT_MASKED | 0x60);
+	guest_wrmsr(X2(R_TMICT), 0x7fffffff);
+	guest_wrmsr(X2(R_LVTT), LVT_MASKED | (1 << 17) | 0x60);
+	GUEST_ASSERT_EQ(guest_rdmsr(X2(R_TMICT)), 0x7fffffff);
+	ccr = guest_rdmsr(X2(R_TMCCT));
+	GUEST_ASSERT(ccr > 0 && ccr <= 0x7fffffff);
+	guest_wrmsr(X2(R_LVTT), LVT_MASKED | 0x60);
+	GUEST_ASSERT_EQ(guest_rdmsr(X2(R_TMICT)), 0x7fffffff);
+	GUEST_ASSERT(guest_rdmsr(X2(R_TMCCT)) > 0);
+	/* -> TSC-deadline: disarmed, TMICT 0. */
+	guest_wrmsr(X2(R_LVTT), LVT_MASKED | (2 << 17) | 0x60);
+	GUEST_ASSERT_EQ(guest_rdmsr(X2(R_TMICT)), 0);
+	GUEST_ASSERT_EQ(guest_rdmsr(X2(R_TMCCT)), 0);
+	guest_wrmsr(X2(R_LVTT), LVT_MASKED | 0x60);
+
+	/* CPUID.1:EDX.APIC (9) follows IA32_APIC_BASE.EN. */
+	guest_cpuid(1, 0, r);
+	GUEST_ASSERT_EQ(r[3] & (1U << 9), 1U << 9);
+	base = guest_rdmsr(MSR_APIC_BASE);
+	guest_wrmsr(MSR_APIC_BASE, base & ~(uint64_t)(BASE_EN | BASE_EXTD));
+	guest_cpuid(1, 0, r);
+	GUEST_ASSERT_EQ(r[3] & (1U << 9), 0);
+	guest_wrmsr(MSR_APIC_BASE, XAPIC_BASE | BASE_BSP | BASE_EN);
+	guest_cpuid(1, 0, r);
+	GUEST_ASSERT_EQ(r[3] & (1U << 9), 1U << 9);
+}
+
+TEST(conformance_apic)
+{
+	struct guest g;
+	struct guest_vp v;
+
+	SETUP(g, v);
+	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_apic_conform, 0, 0));
+	EXPECT_UCALL(&v, UCALL_DONE);
+	TEARDOWN(g, v);
+}
+
+/* IA32_APIC_BASE.EXTD #GPs when the guest's CPUID.1:ECX lacks x2APIC. */
+static void guest_extd_no_x2apic(void)
+{
+	uint64_t gp = gp_count;
+
+	guest_handlers[13] = h_gp_skip2;
+	guest_wrmsr(MSR_APIC_BASE, XAPIC_BASE | BASE_BSP | BASE_EN | BASE_EXTD);
+	GUEST_ASSERT_EQ(gp_count, gp + 1);
+	GUEST_ASSERT_EQ(guest_rdmsr(MSR_APIC_BASE), XAPIC_BASE | BASE_BSP | BASE_EN);
+	GUEST_ASSERT_EQ(xapic_read(R_VER), APIC_VERSION);	/* still xAPIC */
+}
+
+TEST(extd_needs_cpuid_x2apic)
+{
+	struct hvtb_cpuid_entry ce[] = {
+		{ .function = 0, .eax = 1 },
+		{ .function = 1, .eax = 0x806e9, .edx = 1 << 9 | 1 << 24 | 1 << 25 | 1 << 26 },
+	};
+	struct hvtb_cpuid_table t = { .nent = 2, .entries = (uintptr_t)ce };
+	struct guest g;
+	struct guest_vp v;
+
+	SETUP(g, v);
+	ASSERT_EQ(0, guest_ioctl(g.part, HVTB_SET_CPUID, (uintptr_t)&t));
+	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_extd_no_x2apic, 0, 0));
+	EXPECT_UCALL(&v, UCALL_DONE);
+	TEARDOWN(g, v);
 }
 
 /* ---- state save/restore ---- */

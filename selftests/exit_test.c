@@ -3,6 +3,7 @@
  * exit_test - every exit kind of HVTB_VP_RUN seen from a long-mode guest:
  * port I/O of each size (IN completion values reach the guest), string
  * I/O with REP, MMIO reads/writes with GPA, access and instruction bytes,
+ * decoded MMIO exits one MOV form at a time,
  * a write to a read-only range, HLT, VMCALL to user space and the in-kernel
  * HVTB_HC_NULL, CPUID from the table and from user space, MSR intercepts
  * with #GP, triple fault, failed VM entry, and a signal cancelling RUN.
@@ -90,8 +91,9 @@ TEST(io_in_sizes)
 		EXPECT_EQ(ans[i].port, v.run->io.port);
 		EXPECT_EQ(ans[i].size, v.run->io.size);
 		EXPECT_EQ(HVTB_IO_IN, v.run->io.direction);
-		/* Bits past the size are ignored. */
+		/* Bits past the size are ignored, and so is a size changed. */
 		v.run->io.value = 0xffffffff00000000ULL | ans[i].value;
+		v.run->io.size = 8;
 	}
 	uc = EXPECT_UCALL(&v, UCALL_SYNC);
 	EXPECT_EQ(0x77, uc.args[0]);
@@ -245,6 +247,156 @@ TEST(mmio_unmapped)
 	TEARDOWN(g, v);
 }
 
+/*
+ * Decoded MMIO exits (HVTB_MMIO_DECODED), one MOV form at a time against
+ * GUEST_MMIO_GPA (in %rbx, or as a moffs64 address): the exit reports
+ * length, direction and a store's value; a load's value from the run page
+ * reaches the register with the instruction's extension, and RIP moves
+ * past each instruction (else the next form would not follow).
+ */
+#define MMIO_GPA_STR	"0x20000000"	/* GUEST_MMIO_GPA, for .quad */
+#define MOV(bytes, c, val) \
+	__asm__ volatile(".byte " bytes : c(val) : "b"(gpa) : "memory")
+#define MOV_IN(bytes, c, val) \
+	__asm__ volatile(".byte " bytes : : c(val), "b"(gpa) : "memory")
+
+static void guest_mmio_decoded(uint64_t gpa)
+{
+	register uint64_t r9 __asm__("r9") = ~0ULL;
+	uint64_t a = ~0ULL, c = 2, d = 0x1111111111111111ULL, si = 0;
+
+	MOV("0x8b, 0x03", "+a", a);			/* mov (%rbx),%eax */
+	GUEST_ASSERT_EQ(a, 0x89abcdefULL);
+	MOV("0x48, 0x8b, 0x0b", "+c", c);		/* mov (%rbx),%rcx */
+	GUEST_ASSERT_EQ(c, 0x0123456789abcdefULL);
+	MOV("0x66, 0x8b, 0x13", "+d", d);		/* mov (%rbx),%dx */
+	GUEST_ASSERT_EQ(d, 0x111111111111beefULL);
+	MOV("0x8a, 0x33", "+d", d);			/* mov (%rbx),%dh */
+	GUEST_ASSERT_EQ(d, 0x111111111111a5efULL);
+	MOV("0x0f, 0xb6, 0x03", "+a", a);		/* movzbl (%rbx),%eax */
+	GUEST_ASSERT_EQ(a, 0x80ULL);
+	MOV("0x0f, 0xbe, 0x0b", "+c", c);		/* movsbl (%rbx),%ecx */
+	GUEST_ASSERT_EQ(c, 0xffffff80ULL);
+	MOV("0x0f, 0xb7, 0x13", "+d", d);		/* movzwl (%rbx),%edx */
+	GUEST_ASSERT_EQ(d, 0x8001ULL);
+	MOV("0x48, 0x0f, 0xbf, 0x33", "+S", si);	/* movswq (%rbx),%rsi */
+	GUEST_ASSERT_EQ(si, 0xffffffffffff8000ULL);
+	MOV("0x44, 0x8b, 0x0b", "+r", r9);		/* mov (%rbx),%r9d */
+	GUEST_ASSERT_EQ(r9, 0xdeadbeefULL);
+	MOV("0xa1; .quad " MMIO_GPA_STR, "+a", a);	/* movabs gpa,%eax */
+	GUEST_ASSERT_EQ(a, 0x12345678ULL);
+	MOV("0xa0; .quad " MMIO_GPA_STR, "+a", a);	/* movabs gpa,%al */
+	GUEST_ASSERT_EQ(a, 0x1234569aULL);
+	MOV("0x8b, 0x43, 0x08", "+a", a);		/* mov 0x8(%rbx),%eax */
+	GUEST_ASSERT_EQ(a, 0x42424242ULL);
+	c = 3;
+	__asm__ volatile(".byte 0x8b, 0x04, 0x8b"	/* mov (%rbx,%rcx,4),%eax */
+			 : "+a"(a) : "b"(gpa), "c"(c) : "memory");
+	GUEST_ASSERT_EQ(a, 0x0c0c0c0cULL);
+
+	MOV_IN("0x89, 0x03", "a", 0xcafef00dULL);		/* mov %eax,(%rbx) */
+	MOV_IN("0x48, 0x89, 0x0b", "c", 0x0123456789abcdefULL);	/* mov %rcx,(%rbx) */
+	MOV_IN("0x66, 0x89, 0x13", "d", 0xffff1234ULL);		/* mov %dx,(%rbx) */
+	MOV_IN("0x88, 0x23", "a", 0x5a00ULL);			/* mov %ah,(%rbx) */
+	MOV_IN("0xc6, 0x03, 0x77", "a", 0ULL);			/* movb $0x77,(%rbx) */
+	MOV_IN("0xc7, 0x03, 0x0d, 0xf0, 0x0d, 0x60", "a", 0ULL); /* movl $0x600df00d */
+	MOV_IN("0x48, 0xc7, 0x03, 0xfe, 0xff, 0xff, 0xff", "a", 0ULL); /* movq $-2 */
+	MOV_IN("0xa3; .quad " MMIO_GPA_STR, "a", 0x13572468ULL); /* movabs %eax,gpa */
+	MOV_IN("0xa2; .quad " MMIO_GPA_STR, "a", 0x4242ULL);	/* movabs %al,gpa */
+	MOV_IN("0x4c, 0x89, 0x4b, 0x10", "r", r9);		/* mov %r9,0x10(%rbx) */
+	/* Not a MOV: raw bytes only; user space steps over it. */
+	MOV_IN("0x01, 0x03", "a", 1ULL);			/* add %eax,(%rbx) */
+	GUEST_SYNC(7);
+}
+
+TEST(mmio_decoded)
+{
+	static const struct {
+		uint8_t off, len, write;
+		uint64_t data;	/* load: given; store: expected */
+	} step[] = {
+		{ 0, 4, 0, 0x1122334489abcdefULL },
+		{ 0, 8, 0, 0x0123456789abcdefULL },
+		{ 0, 2, 0, 0xbeef },
+		{ 0, 1, 0, 0xa5 },
+		{ 0, 1, 0, 0x80 },
+		{ 0, 1, 0, 0x80 },
+		{ 0, 2, 0, 0x8001 },
+		{ 0, 2, 0, 0x8000 },
+		{ 0, 4, 0, 0xffffffffdeadbeefULL },
+		{ 0, 4, 0, 0x12345678 },
+		{ 0, 1, 0, 0x9a },
+		{ 8, 4, 0, 0x42424242 },
+		{ 12, 4, 0, 0x0c0c0c0c },
+		{ 0, 4, 1, 0xcafef00d },
+		{ 0, 8, 1, 0x0123456789abcdefULL },
+		{ 0, 2, 1, 0x1234 },
+		{ 0, 1, 1, 0x5a },
+		{ 0, 1, 1, 0x77 },
+		{ 0, 4, 1, 0x600df00d },
+		{ 0, 8, 1, 0xfffffffffffffffeULL },
+		{ 0, 4, 1, 0x13572468 },
+		{ 0, 1, 1, 0x42 },
+		{ 16, 8, 1, 0xdeadbeefULL },
+	};
+	struct guest g;
+	struct guest_vp v;
+	struct ucall uc;
+	size_t i;
+
+	ASSERT_EQ(0x20000000ULL, GUEST_MMIO_GPA);	/* MMIO_GPA_STR */
+	SETUP(g, v);
+	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_mmio_decoded, GUEST_MMIO_GPA, 0));
+	for (i = 0; i < ARRAY_SIZE(step); i++) {
+		RUN_EXPECT(&v, HVTB_EXIT_MMIO);
+		EXPECT_EQ(GUEST_MMIO_GPA + step[i].off, v.run->mmio.gpa) TH_LOG("step %zu", i);
+		ASSERT_EQ(HVTB_MMIO_DECODED, v.run->mmio.flags & HVTB_MMIO_DECODED)
+			TH_LOG("step %zu: insn %02x %02x", i, v.run->mmio.insn[0],
+			       v.run->mmio.insn[1]);
+		EXPECT_EQ(step[i].len, v.run->mmio.len) TH_LOG("step %zu", i);
+		EXPECT_EQ(step[i].write, v.run->mmio.write) TH_LOG("step %zu", i);
+		if (step[i].write) {
+			EXPECT_EQ(step[i].data, v.run->mmio.data) TH_LOG("step %zu", i);
+		} else {
+			v.run->mmio.data = step[i].data;
+		}
+	}
+	/* add %eax,(%rbx): not decoded, RIP still at it. */
+	RUN_EXPECT(&v, HVTB_EXIT_MMIO);
+	EXPECT_EQ(0, v.run->mmio.flags & HVTB_MMIO_DECODED);
+	EXPECT_EQ(0x01, v.run->mmio.insn[0]);
+	ASSERT_EQ(0, skip_insn(&v, 2, NULL));
+	uc = EXPECT_UCALL(&v, UCALL_SYNC);
+	EXPECT_EQ(7, uc.args[0]);
+	EXPECT_UCALL(&v, UCALL_DONE);
+	TEARDOWN(g, v);
+}
+
+/*
+ * HVTB_VP_SET_REGS after a decoded load cancels its completion: the guest
+ * sees what SET_REGS put there, and RIP moves only as user space set it.
+ */
+TEST(mmio_decoded_cancel)
+{
+	struct guest g;
+	struct guest_vp v;
+	uint64_t rax = 0x11223344;
+
+	SETUP(g, v);
+	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_mmio, GUEST_MMIO_GPA, 0));
+	RUN_EXPECT(&v, HVTB_EXIT_MMIO);
+	ASSERT_EQ(HVTB_MMIO_DECODED, v.run->mmio.flags & HVTB_MMIO_DECODED);
+	v.run->mmio.data = 0x55555555;		/* ignored: cancelled */
+	ASSERT_EQ(0, skip_insn(&v, 2, &rax));
+	RUN_EXPECT(&v, HVTB_EXIT_MMIO);		/* the store: the load passed */
+	EXPECT_EQ(GUEST_MMIO_GPA + 8, v.run->mmio.gpa);
+	EXPECT_EQ(1, v.run->mmio.write);
+	EXPECT_EQ(0xcafef00d, v.run->mmio.data);
+	EXPECT_UCALL(&v, UCALL_SYNC);		/* completed by the RUN */
+	EXPECT_UCALL(&v, UCALL_DONE);
+	TEARDOWN(g, v);
+}
+
 #define RO_GPA	0x2000000ULL	/* 32 MiB, past the main range */
 
 static void guest_ro(uint64_t gpa)
@@ -282,6 +434,7 @@ TEST(mmio_readonly_range)
 	EXPECT_EQ(RO_GPA, v.run->mmio.gpa);
 	EXPECT_EQ(HVTB_ACCESS_WRITE, v.run->mmio.access & HVTB_ACCESS_WRITE);
 	EXPECT_EQ(HVTB_MMIO_MAPPED, v.run->mmio.flags & HVTB_MMIO_MAPPED);
+	EXPECT_EQ(0, v.run->mmio.flags & HVTB_MMIO_DECODED);	/* only unmapped GPAs */
 	EXPECT_EQ(0x89, v.run->mmio.insn[0]);
 	ASSERT_EQ(0, skip_insn(&v, 2, NULL));
 	uc = EXPECT_UCALL(&v, UCALL_SYNC);

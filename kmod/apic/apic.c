@@ -36,12 +36,20 @@
  *
  * Choices (documented in the uapi): the APIC timer counts at 1 GHz (1 ns
  * per bus clock before the divider); a periodic timer fires at most every
- * 100 us; lowest-priority IPIs go to the first matching VP; INIT, SIPI,
- * SMI and ExtINT IPIs are ignored; TMR stays 0 (all interrupts are edge);
- * EOI broadcast suppression and CMCI are not offered.
+ * 100 us; lowest-priority IPIs go to the first matching VP; SMI and
+ * ExtINT IPIs are ignored; TMR stays 0 (all interrupts are edge); EOI
+ * broadcast suppression and CMCI are not offered.
  *
- * TODO: INIT/SIPI to user space (an exit reason 14/15) for AP start-up; an
- * LVT error interrupt when ESR gains a bit; LINT0/LINT1 inputs (no virtual
+ * INIT and SIPI: an INIT IPI (assert; the level de-assert is ignored)
+ * resets the target's APIC registers at once (keeping its ID and
+ * IA32_APIC_BASE) and puts it into wait-for-SIPI; the target's run path
+ * resets its architectural state before it would enter the guest
+ * (hvtb_apic_mp_take()). In wait-for-SIPI the VP blocks as in HLT, but only
+ * an INIT or a SIPI wakes it (interrupts stay pending, the APIC is software-
+ * disabled anyway); a SIPI starts it in real mode at vector:0000. A SIPI to
+ * a VP not in wait-for-SIPI is ignored, as the CPU does.
+ *
+ * TODO: an LVT error interrupt when ESR gains a bit; LINT0/LINT1 inputs (no virtual
  * PIC/IOAPIC yet); posted interrupts where the CPU has them (a kick now
  * always forces an exit); per-VP counters of injections.
  */
@@ -104,7 +112,9 @@
 #define ICR_DM(l)		(((l) >> 8) & 7)
 #define ICR_LOGICAL		BIT(11)
 #define ICR_SHORTHAND(l)	(((l) >> 18) & 3)
-enum { DM_FIXED = 0, DM_LOWEST = 1, DM_NMI = 4 };
+enum { DM_FIXED = 0, DM_LOWEST = 1, DM_NMI = 4, DM_INIT = 5, DM_STARTUP = 6 };
+#define ICR_LEVEL_ASSERT	BIT(14)
+#define ICR_TRIGGER_LEVEL	BIT(15)
 enum { SH_NONE, SH_SELF, SH_ALL, SH_OTHERS };
 
 /**
@@ -129,6 +139,10 @@ enum { SH_NONE, SH_SELF, SH_ALL, SH_OTHERS };
  * @eoi_notify: called after an EOI with the vector that ended.
  * @auto_eoi: vectors the guest never EOIs (SynIC SINTs with auto-EOI):
  *	taking one does not set its ISR bit.
+ * @mp_state: HVTB_MP_STATE_RUNNABLE or _WAIT_SIPI (after an INIT).
+ * @init_pending: an INIT whose architectural reset the VP's run path has
+ *	not done yet (hvtb_apic_mp_take()).
+ * @sipi_vector: the vector of a SIPI received in wait-for-SIPI, or -1.
  */
 struct hvtb_apic {
 	struct hvtb_vp *vp;
@@ -149,6 +163,10 @@ struct hvtb_apic {
 
 	hvtb_apic_eoi_fn eoi_notify;
 	DECLARE_BITMAP(auto_eoi, 256);
+
+	u32 mp_state;
+	bool init_pending;
+	int sipi_vector;
 };
 
 static bool apic_x2(const struct hvtb_apic *a)
@@ -478,6 +496,10 @@ int hvtb_apic_set_base(struct hvtb_vp *vp, u64 val, bool host)
 
 	if (val & ~valid || nm == X2APIC_ENABLE)
 		return -EINVAL;
+	/* x2APIC mode only where the guest's CPUID.1:ECX offers it. */
+	if (!host && (val & X2APIC_ENABLE) && !(old & X2APIC_ENABLE) &&
+	    !hvtb_cpuid_bit(vp->part, 1, 0, HVTB_CPUID_REG_ECX, 21))
+		return -EINVAL;
 	if (!host && ((om == x2 && nm == en) || (om == 0 && nm == x2)))
 		return -EINVAL;
 	spin_lock_irqsave(&a->lock, fl);
@@ -503,7 +525,9 @@ static int apic_read_locked(struct hvtb_apic *a, u32 off, u32 *val)
 	case APIC_PROCPRI:
 		*val = apic_ppr(a);
 		return 0;
-	case APIC_ARBPRI:
+	case APIC_ARBPRI:	/* none in x2APIC mode: MSR 0x809 #GPs */
+		if (apic_x2(a))
+			return -EINVAL;
 		*val = 0;
 		return 0;
 	case APIC_DFR:
@@ -525,11 +549,43 @@ static int apic_read_locked(struct hvtb_apic *a, u32 off, u32 *val)
 	return -EINVAL;	/* EOI, self-IPI (write-only), reserved */
 }
 
-/* Deliver an IPI to one VP: fixed or NMI. */
+/* Reset the APIC as an INIT does and enter wait-for-SIPI. Lock held. */
+static void apic_init_locked(struct hvtb_apic *a, bool init_pending)
+{
+	u32 id = REG(a, APIC_ID);
+
+	apic_reset_regs(a);
+	REG(a, APIC_ID) = id;		/* INIT keeps the ID */
+	if (apic_x2(a))
+		apic_enter_x2(a);
+	a->mp_state = HVTB_MP_STATE_WAIT_SIPI;
+	a->init_pending = init_pending;
+	a->sipi_vector = -1;
+}
+
+/* INIT and STARTUP IPIs to one VP. */
+static void apic_init_sipi_one(struct hvtb_vp *vp, u32 icr)
+{
+	struct hvtb_apic *a = vp->apic;
+	unsigned long fl;
+
+	spin_lock_irqsave(&a->lock, fl);
+	if (ICR_DM(icr) == DM_INIT)
+		apic_init_locked(a, true);
+	else if (a->mp_state == HVTB_MP_STATE_WAIT_SIPI && a->sipi_vector < 0)
+		a->sipi_vector = icr & 0xff;
+	spin_unlock_irqrestore(&a->lock, fl);
+	hvtb_vp_request(vp, HVTB_REQ_MP);
+	hvtb_vp_wake(vp);
+}
+
+/* Deliver an IPI to one VP: fixed, NMI, INIT or SIPI. */
 static void apic_ipi_one(struct hvtb_vp *vp, u32 icr)
 {
 	if (ICR_DM(icr) == DM_NMI)
 		hvtb_apic_deliver(vp, 0, HVTB_APIC_DELIVER_NMI);
+	else if (ICR_DM(icr) == DM_INIT || ICR_DM(icr) == DM_STARTUP)
+		apic_init_sipi_one(vp, icr);
 	else
 		hvtb_apic_deliver(vp, icr & 0xff, 0);
 }
@@ -562,10 +618,14 @@ static void apic_send_ipi(struct hvtb_apic *a, u32 icr, u32 dest)
 	bool x2 = apic_x2(a);
 	unsigned long fl;
 
-	/* INIT, SIPI, SMI, ExtINT: ignored (documented). */
-	if (dm != DM_FIXED && dm != DM_LOWEST && dm != DM_NMI)
+	/* SMI, ExtINT, the INIT level de-assert: ignored (documented). */
+	if (dm != DM_FIXED && dm != DM_LOWEST && dm != DM_NMI &&
+	    dm != DM_INIT && dm != DM_STARTUP)
 		return;
-	if (dm != DM_NMI && (icr & 0xff) < 16) {
+	if (dm == DM_INIT && !(icr & ICR_LEVEL_ASSERT) &&
+	    (icr & ICR_TRIGGER_LEVEL))
+		return;
+	if ((dm == DM_FIXED || dm == DM_LOWEST) && (icr & 0xff) < 16) {
 		spin_lock_irqsave(&a->lock, fl);
 		a->esr_pending |= APIC_ESR_SEND_ILL;
 		spin_unlock_irqrestore(&a->lock, fl);
@@ -626,6 +686,23 @@ static u32 apic_lvt_bits(u32 off)
 	}
 }
 
+/*
+ * The LVT timer changes mode. To or from TSC-deadline the timer is disarmed
+ * and TMICT cleared; between one-shot and periodic the count goes on and
+ * only what happens at zero changes (SDM, and what KVM does). Lock held.
+ */
+static void apic_timer_mode_change(struct hvtb_apic *a, u32 mode)
+{
+	if (mode == TIMER_TSC_DEADLINE || a->timer_mode == TIMER_TSC_DEADLINE) {
+		apic_timer_stop(a);
+		a->tsc_deadline = 0;
+		REG(a, APIC_TMICT) = 0;
+		return;
+	}
+	a->period_ns = mode == TIMER_PERIODIC && a->timer_armed ?
+		       max(REG(a, APIC_TMICT) * a->count_ns, APIC_MIN_PERIOD_NS) : 0;
+}
+
 /* Write an LVT entry, keeping it masked while the APIC is disabled. */
 static void apic_write_lvt(struct hvtb_apic *a, u32 off, u32 val, u32 bits)
 {
@@ -634,12 +711,8 @@ static void apic_write_lvt(struct hvtb_apic *a, u32 off, u32 val, u32 bits)
 		val |= APIC_LVT_MASK_BIT;
 	if (off == APIC_LVTT && APIC_TIMER_MODE(val) == 3)
 		val &= ~(3U << 17);
-	if (off == APIC_LVTT && APIC_TIMER_MODE(val) != a->timer_mode) {
-		/* Switching timer mode disarms the timer. */
-		apic_timer_stop(a);
-		a->tsc_deadline = 0;
-		REG(a, APIC_TMICT) = 0;
-	}
+	if (off == APIC_LVTT && APIC_TIMER_MODE(val) != a->timer_mode)
+		apic_timer_mode_change(a, APIC_TIMER_MODE(val));
 	if (off == APIC_LVTT)
 		a->timer_mode = APIC_TIMER_MODE(val);
 	REG(a, off) = val;
@@ -931,84 +1004,6 @@ bool hvtb_apic_mmio_hit(struct hvtb_vp *vp, u64 gpa)
 	       (gpa & PAGE_MASK) == (base & MSR_IA32_APICBASE_BASE);
 }
 
-/* What the decoder found in a MOV to or from the APIC page. */
-struct apic_insn {
-	u8 len;
-	u8 reg;		/* GPR number (ModRM.reg + REX.R) */
-	bool write;
-	bool imm;	/* MOV r/m32, imm32: the value is @imm_val */
-	u32 imm_val;
-};
-
-/* Length of a ModRM operand (ModRM, SIB, displacement), 32/64-bit addressing. */
-static int apic_modrm_len(const u8 *p, unsigned int n)
-{
-	u8 mod, rm;
-	int len = 1;
-
-	if (n < 1)
-		return -EINVAL;
-	mod = p[0] >> 6;
-	rm = p[0] & 7;
-	if (mod == 3)
-		return -EINVAL;		/* a register, not memory */
-	if (rm == 4) {
-		if (n < 2)
-			return -EINVAL;
-		len++;
-		if (mod == 0 && (p[1] & 7) == 5)
-			len += 4;
-	} else if (mod == 0 && rm == 5) {
-		len += 4;		/* disp32 or RIP-relative */
-	}
-	if (mod == 1)
-		len += 1;
-	else if (mod == 2)
-		len += 4;
-	return len;
-}
-
-/*
- * Decode the 32-bit MOVs guests use on APIC registers: 89 /r (store),
- * 8b /r (load), c7 /0 id (store imm32), with segment and REX prefixes.
- */
-static int apic_decode(const u8 *b, unsigned int n, bool long_mode,
-		       struct apic_insn *in)
-{
-	unsigned int i = 0;
-	u8 rex = 0, op;
-	int m;
-
-	while (i < n && (b[i] == 0x26 || b[i] == 0x2e || b[i] == 0x36 ||
-			 b[i] == 0x3e || b[i] == 0x64 || b[i] == 0x65 ||
-			 b[i] == 0x67))
-		i++;
-	if (long_mode && i < n && (b[i] & 0xf0) == 0x40)
-		rex = b[i++];
-	if (i >= n || (rex & 8))
-		return -EINVAL;		/* 64-bit accesses are not APIC accesses */
-	op = b[i++];
-	if (op != 0x89 && op != 0x8b && op != 0xc7)
-		return -EINVAL;
-	m = apic_modrm_len(b + i, n - i);
-	if (m < 0)
-		return m;
-	in->reg = ((b[i] >> 3) & 7) | ((rex & 4) ? 8 : 0);
-	in->write = op != 0x8b;
-	in->imm = op == 0xc7;
-	if (in->imm && ((b[i] >> 3) & 7))
-		return -EINVAL;
-	i += m;
-	if (in->imm) {
-		if (i + 4 > n)
-			return -EINVAL;
-		memcpy(&in->imm_val, b + i, 4);
-		i += 4;
-	}
-	in->len = i;
-	return i <= n ? 0 : -EINVAL;
-}
-
 /* Fetch up to 15 instruction bytes at the faulting RIP. */
 static unsigned int apic_fetch(struct hvtb_vp *vp, u8 *buf)
 {
@@ -1040,28 +1035,31 @@ static int apic_mmio_request(struct hvtb_vp *vp)
 {
 	struct hvtb_apic *a = vp->apic;
 	u32 off = vp->apic_mmio_gpa & 0xfff, v = 0;
-	struct apic_insn in = { 0 };
+	unsigned long *reg;
+	struct x86_mov in;
 	unsigned long fl;
 	u8 buf[15];
 	unsigned int n;
 
 	n = apic_fetch(vp, buf);
-	if (apic_decode(buf, n, vp->apic_mmio_long, &in) ||
-	    (in.reg == GPR_RSP && !in.imm))
+	if (x86_mov_decode(buf, n, vp->mmio_mode, &in))
 		return -EINVAL;
-	if (in.write) {
-		v = in.imm ? in.imm_val : (u32)vp->gprs.regs[in.reg];
-		/* Only aligned 32-bit accesses to a register do something. */
-		if (!(off & 0xf))
+	reg = &vp->gprs.regs[in.reg];
+	if (in.flags & X86_MOV_WRITE) {
+		v = x86_mov_store_value(&in, *reg);
+		/* Only aligned 32-bit stores to a register do something. */
+		if (!(off & 0xf) && in.size == 4)
 			apic_write(a, off, v, false);
 	} else {
-		if (!(off & 0xf)) {
+		/* Loads within a register's low 32 bits read those bytes. */
+		if ((off & 0xf) + in.size <= 4) {
 			spin_lock_irqsave(&a->lock, fl);
-			if (apic_read_locked(a, off, &v))
+			if (apic_read_locked(a, off & ~0xfu, &v))
 				v = 0;
 			spin_unlock_irqrestore(&a->lock, fl);
+			v >>= (off & 0xf) * 8;
 		}
-		vp->gprs.regs[in.reg] = v;	/* a 32-bit load zero-extends */
+		*reg = x86_mov_load(&in, *reg, v);
 	}
 	hvtb_vmx_skip_at_entry(vp, in.len);
 	return 0;
@@ -1107,7 +1105,11 @@ bool hvtb_apic_has_interrupt(struct hvtb_vp *vp)
 	bool r;
 
 	spin_lock_irqsave(&a->lock, fl);
-	r = apic_deliverable(a) >= 0;
+	/* In wait-for-SIPI only an INIT or a SIPI wakes the VP. */
+	if (a->mp_state == HVTB_MP_STATE_WAIT_SIPI)
+		r = a->init_pending || a->sipi_vector >= 0;
+	else
+		r = apic_deliverable(a) >= 0;
 	spin_unlock_irqrestore(&a->lock, fl);
 	return r;
 }
@@ -1136,10 +1138,79 @@ int hvtb_apic_ack_interrupt(struct hvtb_vp *vp)
 	return v;
 }
 
-/** hvtb_apic_nmi_pending() - does an NMI wait for injection? */
+/** hvtb_apic_nmi_pending() - does an NMI wait for injection (not in wait-for-SIPI)? */
 bool hvtb_apic_nmi_pending(struct hvtb_vp *vp)
 {
-	return READ_ONCE(vp->apic->nmi_pending);
+	return READ_ONCE(vp->apic->nmi_pending) &&
+	       READ_ONCE(vp->apic->mp_state) == HVTB_MP_STATE_RUNNABLE;
+}
+
+/* ---- INIT, SIPI, wait-for-SIPI (run path and ioctls) ---- */
+
+/** hvtb_apic_mp_waiting() - is the VP in wait-for-SIPI? (a hint, no lock) */
+bool hvtb_apic_mp_waiting(struct hvtb_vp *vp)
+{
+	return READ_ONCE(vp->apic->mp_state) == HVTB_MP_STATE_WAIT_SIPI;
+}
+
+/**
+ * hvtb_apic_mp_take() - the INIT/SIPI work of the VP's run path.
+ * @vp: the VP (with an APIC)
+ * Return: HVTB_APIC_MP_INIT: reset the architectural state as an INIT does,
+ * then ask again; HVTB_APIC_MP_WAIT: in wait-for-SIPI, do not enter;
+ * HVTB_APIC_MP_RUN: run; 0..255: a SIPI's vector (the VP is runnable now):
+ * start at vector:0000.
+ */
+int hvtb_apic_mp_take(struct hvtb_vp *vp)
+{
+	struct hvtb_apic *a = vp->apic;
+	unsigned long fl;
+	int r;
+
+	spin_lock_irqsave(&a->lock, fl);
+	if (a->init_pending) {
+		a->init_pending = false;
+		r = HVTB_APIC_MP_INIT;
+	} else if (a->mp_state != HVTB_MP_STATE_WAIT_SIPI) {
+		r = HVTB_APIC_MP_RUN;
+	} else if (a->sipi_vector >= 0) {
+		r = a->sipi_vector;
+		a->sipi_vector = -1;
+		a->mp_state = HVTB_MP_STATE_RUNNABLE;
+	} else {
+		r = HVTB_APIC_MP_WAIT;
+	}
+	spin_unlock_irqrestore(&a->lock, fl);
+	return r;
+}
+
+/** hvtb_apic_get_mp_state() - HVTB_MP_STATE_* of the VP (with an APIC). */
+u32 hvtb_apic_get_mp_state(struct hvtb_vp *vp)
+{
+	return READ_ONCE(vp->apic->mp_state);
+}
+
+/**
+ * hvtb_apic_set_mp_state() - HVTB_VP_SET_MP_STATE, APIC side: WAIT_SIPI
+ * resets the registers as an INIT does (the caller resets the rest);
+ * RUNNABLE ends a wait-for-SIPI (and drops an unhandled INIT or SIPI).
+ * @vp: the VP (with an APIC), not running
+ * @state: HVTB_MP_STATE_RUNNABLE or HVTB_MP_STATE_WAIT_SIPI
+ */
+void hvtb_apic_set_mp_state(struct hvtb_vp *vp, u32 state)
+{
+	struct hvtb_apic *a = vp->apic;
+	unsigned long fl;
+
+	spin_lock_irqsave(&a->lock, fl);
+	if (state == HVTB_MP_STATE_WAIT_SIPI) {
+		apic_init_locked(a, false);
+	} else {
+		a->mp_state = HVTB_MP_STATE_RUNNABLE;
+		a->init_pending = false;
+		a->sipi_vector = -1;
+	}
+	spin_unlock_irqrestore(&a->lock, fl);
 }
 
 /** hvtb_apic_nmi_ack() - the pending NMI is being injected. */
@@ -1368,6 +1439,8 @@ int hvtb_apic_create(struct hvtb_vp *vp)
 	hrtimer_init(&a->timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS);
 	a->timer.function = apic_timer_fn;
 	apic_reset_regs(a);
+	a->mp_state = HVTB_MP_STATE_RUNNABLE;
+	a->sipi_vector = -1;
 	vp->apic = a;
 	return 0;
 }

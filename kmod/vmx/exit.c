@@ -273,6 +273,29 @@ static void complete_cpuid(struct hvtb_vp *vp)
 	g[GPR_RDX] = c->edx;
 }
 
+/*
+ * CPUID bits that follow the VP's state, as on a CPU: CPUID.1:EDX.APIC is
+ * clear while IA32_APIC_BASE.EN is; CPUID.1:ECX.OSXSAVE is CR4.OSXSAVE and
+ * CPUID.7.0:ECX.OSPKE is CR4.PKE (each where the leaf offers XSAVE/PKU).
+ */
+static void cpuid_apply_state(struct hvtb_vp *vp, u32 fn, u32 idx,
+			      struct hvtb_cpuid_entry *e)
+{
+	unsigned long cr4 = vmcs_readl(CR4_READ_SHADOW);
+
+	if (fn == 1) {
+		if (!(vp->apic_base & MSR_IA32_APICBASE_ENABLE))
+			e->edx &= ~BIT(9);
+		e->ecx &= ~BIT(27);
+		if ((e->ecx & BIT(26)) && (cr4 & X86_CR4_OSXSAVE))
+			e->ecx |= BIT(27);
+	} else if (fn == 7 && idx == 0) {
+		e->ecx &= ~BIT(4);
+		if ((e->ecx & BIT(3)) && (cr4 & X86_CR4_PKE))
+			e->ecx |= BIT(4);
+	}
+}
+
 static int handle_cpuid(struct hvtb_vp *vp)
 {
 	u32 fn = vp->gprs.regs[GPR_RAX], idx = vp->gprs.regs[GPR_RCX];
@@ -290,6 +313,7 @@ static int handle_cpuid(struct hvtb_vp *vp)
 	/* A leaf a room above registered (the Hyper-V leaves). */
 	if (cpuid_registered(vp, fn, &found))
 		to_user = false;
+	cpuid_apply_state(vp, fn, idx, &found);
 
 	hvtb_vmx_skip_instruction(vp);
 	if (to_user) {
@@ -515,7 +539,7 @@ static void io_capture_string(struct hvtb_vp *vp, unsigned long q, u8 size)
 static void complete_io_in(struct hvtb_vp *vp)
 {
 	unsigned long *g = vp->gprs.regs;
-	u8 size = vp->run->io.size;
+	u8 size = vp->io_in_size;	/* the IN's, not the run page's */
 
 	if (size == 4)
 		g[GPR_RAX] = (u32)vp->run->io.value;	/* zero-extends */
@@ -566,6 +590,7 @@ static int handle_io(struct hvtb_vp *vp)
 			    (size == 4 ? 0xffffffffUL : (1UL << (size * 8)) - 1);
 	} else {
 		vp->complete_user = complete_io_in;
+		vp->io_in_size = size;	/* the instruction's, not the run page's */
 	}
 	return vmx_user_exit(vp, HVTB_EXIT_IO);
 }
@@ -665,11 +690,21 @@ static int handle_entry_failure(struct hvtb_vp *vp)
 	return vmx_user_exit(vp, HVTB_EXIT_FAIL_ENTRY);
 }
 
-/* An xAPIC access to emulate in the kernel (vp.c decodes the MOV). */
+/* The code size at RIP (CS.L, CS.D), for the MOV decoder. */
+static u8 vmx_code_mode(void)
+{
+	u32 ar = vmcs_read32(GUEST_CS_AR_BYTES);
+
+	if (ar & BIT(13))
+		return X86_MODE_64;
+	return ar & BIT(14) ? X86_MODE_32 : X86_MODE_16;
+}
+
+/* An xAPIC access to emulate in the kernel (apic.c decodes the MOV). */
 static int vmx_apic_mmio_exit(struct hvtb_vp *vp, u64 gpa)
 {
 	vp->apic_mmio_gpa = gpa;
-	vp->apic_mmio_long = vmcs_read32(GUEST_CS_AR_BYTES) & BIT(13);
+	vp->mmio_mode = vmx_code_mode();
 	vmx_capture_paging(vp);
 	vp->mmio_rip_linear = vmcs_readl(GUEST_CS_BASE) + vmcs_readl(GUEST_RIP);
 	hvtb_vp_request(vp, HVTB_REQ_APIC_MMIO);
@@ -699,6 +734,7 @@ static int handle_ept_violation(struct hvtb_vp *vp)
 	}
 	/* Whether the GPA is in a range is decided in vp.c (it may sleep). */
 	hvtb_vp_request(vp, HVTB_REQ_MMIO_INSN);
+	vp->mmio_mode = vmx_code_mode();
 	vmx_capture_paging(vp);
 	vp->mmio_rip_linear = vmcs_readl(GUEST_CS_BASE) + vmcs_readl(GUEST_RIP);
 	return vmx_user_exit(vp, HVTB_EXIT_MMIO);
@@ -906,6 +942,23 @@ static void complete_string_io(struct hvtb_vp *vp)
 /* The xAPIC access emulated in vp.c's run path: step past its MOV. */
 static void complete_skip(struct hvtb_vp *vp)
 {
+	hvtb_vmx_skip_instruction(vp);
+}
+
+/**
+ * hvtb_vmx_complete_mmio() - the completion (vp->complete_user) of a
+ * decoded MMIO exit: a load's value into its register, RIP past the MOV.
+ * VMCS current.
+ * @vp: the VP whose vp->mmio_mov the core decoded
+ */
+void hvtb_vmx_complete_mmio(struct hvtb_vp *vp)
+{
+	const struct x86_mov *m = &vp->mmio_mov;
+	unsigned long *r = &vp->gprs.regs[m->reg];
+
+	if (!(m->flags & X86_MOV_WRITE))
+		*r = x86_mov_load(m, *r, vp->run->mmio.data);
+	vp->exit_insn_len = m->len;
 	hvtb_vmx_skip_instruction(vp);
 }
 

@@ -105,6 +105,15 @@ int hvtb_vmx_msr_read(struct hvtb_vp *vp, u32 index, u64 *data)
 	case MSR_IA32_MISC_ENABLE:
 		*data = vp->misc_enable;
 		break;
+	case MSR_IA32_TSC_ADJUST:
+		*data = vp->tsc_adjust;
+		break;
+	case MSR_IA32_MCG_CAP:		/* no banks, no MCG_CTL */
+		*data = 0;
+		break;
+	case MSR_IA32_MCG_STATUS:
+		*data = vp->mcg_status;
+		break;
 	case MSR_IA32_APICBASE:
 		*data = vp->apic_base;
 		break;
@@ -184,10 +193,21 @@ int hvtb_vmx_msr_write(struct hvtb_vp *vp, u32 index, u64 data)
 		vmcs_write64(GUEST_IA32_PAT, data);
 		break;
 	case MSR_IA32_TSC:
+		/* IA32_TSC_ADJUST moves by what the write moves the TSC by. */
+		vp->tsc_adjust += data - (rdtsc() + vp->tsc_offset);
 		WRITE_ONCE(vp->tsc_offset, data - rdtsc());
 		vmcs_write64(TSC_OFFSET, vp->tsc_offset);
 		/* 1: the reference TSC page is to be written again */
 		return hvtb_vmx_tsc_notify ? hvtb_vmx_tsc_notify(vp) : 0;
+	case MSR_IA32_TSC_ADJUST:
+		/* The TSC moves by what the write moves IA32_TSC_ADJUST by. */
+		WRITE_ONCE(vp->tsc_offset, vp->tsc_offset + data - vp->tsc_adjust);
+		vp->tsc_adjust = data;
+		vmcs_write64(TSC_OFFSET, vp->tsc_offset);
+		return hvtb_vmx_tsc_notify ? hvtb_vmx_tsc_notify(vp) : 0;
+	case MSR_IA32_MCG_STATUS:
+		vp->mcg_status = data;
+		break;
 	case MSR_IA32_DEBUGCTLMSR:
 		/* No LBR/BTF virtualization: only 0. */
 		if (data)

@@ -368,6 +368,41 @@ static void vmx_setup_guest_reset(struct hvtb_vp *vp)
 			(vp->index == 0 ? MSR_IA32_APICBASE_BSP : 0);
 }
 
+/* What an INIT does to the VP (not to IA32_APIC_BASE, MSRs, FPU, TSC). */
+static void vmx_init_event(struct hvtb_vp *vp)
+{
+	u64 apic_base = vp->apic_base;
+
+	memset(&vp->gprs, 0, sizeof(vp->gprs));
+	vmx_setup_guest_reset(vp);
+	vp->apic_base = apic_base;
+	vp->cr2 = 0;
+	vp->cr8 = 0;
+	memset(vp->dr, 0, sizeof(vp->dr));
+	vp->dr6 = 0;
+	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, 0);
+	/* An intercept in flight is gone with the state it belonged to. */
+	vp->complete_user = NULL;
+	hvtb_vp_check_request(vp, HVTB_REQ_SIO_IN);
+	hvtb_vp_check_request(vp, HVTB_REQ_SIO_OUT);
+	hvtb_vp_check_request(vp, HVTB_REQ_MMIO_INSN);
+	hvtb_vp_check_request(vp, HVTB_REQ_APIC_MMIO);
+}
+
+/* A SIPI's start: real mode at vector:0000. VMCS current. */
+static void sipi_fn(struct hvtb_vp *vp, void *arg)
+{
+	unsigned int vector = *(unsigned int *)arg;
+
+	vmx_write_seg(SEG_CS, vector << 8, vector << 12, 0xffff, AR_CODE16);
+	vmcs_writel(GUEST_RIP, 0);
+}
+
+static void init_event_fn(struct hvtb_vp *vp, void *arg)
+{
+	vmx_init_event(vp);
+}
+
 /**
  * hvtb_vmx_set_efer() - give the guest a new EFER, keeping LMA and the
  * IA-32e entry control consistent with CR0.PG. VMCS current.
@@ -403,6 +438,7 @@ int hvtb_vmx_set_cr0(struct hvtb_vp *vp, unsigned long val)
 
 	if (val & ~GUEST_CR0_BITS)
 		return -EINVAL;
+	val |= X86_CR0_ET;	/* hardwired to 1 */
 	if ((val & X86_CR0_PG) && !(val & X86_CR0_PE))
 		return -EINVAL;
 	if ((val & X86_CR0_NW) && !(val & X86_CR0_CD))
@@ -809,6 +845,29 @@ static int vmx_with_vmcs(struct hvtb_vp *vp, void (*fn)(struct hvtb_vp *, void *
 	vmx_vp_put(vp);
 	preempt_enable();
 	return r;
+}
+
+/**
+ * hvtb_vmx_init_reset() - put the VP (not running) into the state an INIT
+ * leaves it in (HVTB_VP_SET_MP_STATE).
+ * @vp: the virtual processor
+ * Return: 0 or -errno.
+ */
+int hvtb_vmx_init_reset(struct hvtb_vp *vp)
+{
+	return vmx_with_vmcs(vp, init_event_fn, NULL);
+}
+
+/**
+ * hvtb_vmx_start_sipi() - start the VP (not running) as a STARTUP IPI with
+ * @vector does: real mode, CS = @vector << 8, IP = 0.
+ * @vp: the virtual processor, in the state an INIT left it in
+ * @vector: the SIPI's vector
+ * Return: 0 or -errno.
+ */
+int hvtb_vmx_start_sipi(struct hvtb_vp *vp, unsigned int vector)
+{
+	return vmx_with_vmcs(vp, sipi_fn, &vector);
 }
 
 static void get_regs(struct hvtb_vp *vp, void *arg)

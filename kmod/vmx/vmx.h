@@ -78,6 +78,8 @@ void hvtb_vmx_get_events(struct hvtb_vp *vp, struct hvtb_vp_events *ev);
 int hvtb_vmx_set_events(struct hvtb_vp *vp, const struct hvtb_vp_events *ev);
 int hvtb_vmx_get_msr(struct hvtb_vp *vp, u32 index, u64 *data);
 int hvtb_vmx_set_msr(struct hvtb_vp *vp, u32 index, u64 data);
+int hvtb_vmx_init_reset(struct hvtb_vp *vp);
+int hvtb_vmx_start_sipi(struct hvtb_vp *vp, unsigned int vector);
 
 /* kmod/vmx/apicv.c */
 int hvtb_vmx_apicv_init(void);
@@ -90,6 +92,7 @@ bool hvtb_vmx_apicv_usable(void);
  */
 void hvtb_vmx_skip_instruction(struct hvtb_vp *vp);
 void hvtb_vmx_skip_at_entry(struct hvtb_vp *vp, u8 len);
+void hvtb_vmx_complete_mmio(struct hvtb_vp *vp);
 void hvtb_vmx_inject_exception(struct hvtb_vp *vp, u8 vector, bool has_error,
 			       u32 error_code);
 int hvtb_vmx_hypercall_to_user(struct hvtb_vp *vp);

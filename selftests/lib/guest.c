@@ -191,7 +191,9 @@ int guest_create(struct guest *g, unsigned int flags)
 	struct hvtb_cpuid_entry ce[] = {
 		{ .function = 0, .eax = 0xd, .ebx = 0x62747668, .ecx = 0x6274,
 		  .edx = 0x76687462 },	/* "hvtb" */
-		{ .function = 1, .eax = 0x806e9, .edx = 1 << 24 | 1 << 25 | 1 << 26 },
+		/* APIC, FXSR, SSE, SSE2; x2APIC (IA32_APIC_BASE.EXTD needs it) */
+		{ .function = 1, .eax = 0x806e9, .ecx = 1 << 21,
+		  .edx = 1 << 9 | 1 << 24 | 1 << 25 | 1 << 26 },
 	};
 	struct hvtb_cpuid_table ct = { .nent = 2, .entries = (uintptr_t)ce };
 	struct image_copy c;

@@ -439,6 +439,32 @@ struct hvtb_vp_stats {
 
 #define HVTB_VP_GET_STATS	_IOR(HVTBIO, 0x2b, struct hvtb_vp_stats)
 
+/* struct hvtb_mp_state.state */
+#define HVTB_MP_STATE_RUNNABLE	0	/* executes (or halts) as usual */
+#define HVTB_MP_STATE_WAIT_SIPI	1	/* after an INIT: waits for a SIPI */
+
+/*
+ * Multiprocessor state of a VP (partitions with HVTB_PARTITION_LAPIC;
+ * else -ENODEV). A VP starts RUNNABLE. An INIT IPI from its in-kernel APIC
+ * resets it as an INIT does (registers, segments, control registers, the
+ * APIC's registers; not IA32_APIC_BASE, the APIC ID, other MSRs, the FPU or
+ * the TSC) and makes it WAIT_SIPI; HVTB_VP_RUN of a WAIT_SIPI VP blocks
+ * without using a CPU until a SIPI starts it in real mode at CS = vector
+ * << 8 (base vector << 12), IP 0 (or until a signal: HVTB_EXIT_INTR, the
+ * next RUN waits on). A SIPI to a RUNNABLE VP is ignored.
+ * SET to WAIT_SIPI does what an INIT does, at once (so a worker makes its
+ * APs wait before the BSP starts them); SET to RUNNABLE ends the wait with
+ * the registers as they are. -EINVAL: unknown @state, non-zero pad/reserved.
+ */
+struct hvtb_mp_state {
+	__u32 state;		/* HVTB_MP_STATE_* */
+	__u32 pad;		/* must be 0 */
+	__u64 reserved[2];	/* must be 0 */
+};
+
+#define HVTB_VP_GET_MP_STATE	_IOR(HVTBIO, 0x2c, struct hvtb_mp_state)
+#define HVTB_VP_SET_MP_STATE	_IOW(HVTBIO, 0x2d, struct hvtb_mp_state)
+
 /*
  * Scheduling policy of a VP on hvtb's scheduler, in the manner of Hyper-V's
  * classic scheduler. Caps and reserves are in basis points of one host CPU
@@ -557,6 +583,7 @@ struct hvtb_sched_cpus {
 /* struct hvtb_exit_mmio.flags */
 #define HVTB_MMIO_GVA_VALID	_BITULL(0)	/* @gva holds the linear address */
 #define HVTB_MMIO_MAPPED	_BITULL(1)	/* in a range: a permission fault */
+#define HVTB_MMIO_DECODED	_BITULL(2)	/* @len, @write, @data are valid */
 
 /* Size of the data area of struct hvtb_run (string I/O). */
 #define HVTB_RUN_DATA_SIZE	2048
@@ -580,6 +607,23 @@ struct hvtb_exit_io {
 	__u64 value;
 };
 
+/*
+ * An access to a GPA outside every range (or against a range's
+ * permissions). RIP is at the instruction; @insn holds its bytes.
+ *
+ * HVTB_MMIO_DECODED: the kernel decoded the instruction as a MOV to or from
+ * memory (MOV A0-A3, 88/89/8a/8b, c6/c7, MOVZX/MOVSX 0f b6/b7/be/bf, with
+ * any prefixes and addressing forms), as KVM_EXIT_MMIO does: @len bytes at
+ * @gpa, @write 1 for a store whose value is in @data. For a load, user
+ * space puts the value into @data (the low @len bytes count) and the next
+ * HVTB_VP_RUN writes it to the destination register (zero- or sign-extended
+ * as the instruction does) and moves RIP past the instruction; for a store
+ * the next RUN moves RIP past it. HVTB_VP_SET_REGS, _SREGS or _EVENTS
+ * before that RUN cancel the completion (user space emulated it itself).
+ * Only accesses to a GPA in no range are decoded (not HVTB_MMIO_MAPPED, not
+ * instruction fetches); without the flag, user space emulates the
+ * instruction from @insn and sets RIP itself.
+ */
 struct hvtb_exit_mmio {
 	__u64 gpa;
 	__u64 gva;
@@ -587,6 +631,10 @@ struct hvtb_exit_mmio {
 	__u32 flags;		/* HVTB_MMIO_* */
 	__u8 insn_len;		/* bytes of @insn fetched (0 if unreadable) */
 	__u8 insn[15];		/* the instruction at RIP */
+	__u8 len;		/* HVTB_MMIO_DECODED: 1, 2, 4 or 8 */
+	__u8 write;		/* HVTB_MMIO_DECODED: 1 store, 0 load */
+	__u8 pad[6];
+	__u64 data;		/* store: the value; load: in, the value */
 };
 
 struct hvtb_exit_cpuid {
@@ -1050,6 +1098,8 @@ hvtb_static_assert(sizeof(struct hvtb_vp_sched) == 88, "layout");
 hvtb_static_assert(sizeof(struct hvtb_partition_info) == 88, "layout");
 hvtb_static_assert(sizeof(struct hvtb_memory_range) == 64, "layout");
 hvtb_static_assert(sizeof(struct hvtb_cpuid_entry) == 32, "layout");
+hvtb_static_assert(sizeof(struct hvtb_exit_mmio) == 56, "layout");
+hvtb_static_assert(sizeof(struct hvtb_mp_state) == 24, "layout");
 hvtb_static_assert(sizeof(struct hvtb_cpuid_table) == 32, "layout");
 hvtb_static_assert(sizeof(struct hvtb_msr_list) == 32, "layout");
 hvtb_static_assert(sizeof(struct hvtb_vp_config) == 32, "layout");

@@ -137,6 +137,23 @@ int hvtb_vp_set_lapic(const struct hvtb_vp_handle *vp,
 	return ret_errno(ioctl(vp->fd, HVTB_VP_SET_LAPIC, s));
 }
 
+int hvtb_vp_get_mp_state(const struct hvtb_vp_handle *vp, __u32 *state)
+{
+	struct hvtb_mp_state s;
+	int r = ret_errno(ioctl(vp->fd, HVTB_VP_GET_MP_STATE, &s));
+
+	if (!r)
+		*state = s.state;
+	return r;
+}
+
+int hvtb_vp_set_mp_state(const struct hvtb_vp_handle *vp, __u32 state)
+{
+	struct hvtb_mp_state s = { .state = state };
+
+	return ret_errno(ioctl(vp->fd, HVTB_VP_SET_MP_STATE, &s));
+}
+
 int hvtb_irqfd(int partfd, int eventfd, __u32 vp_index, __u32 vector,
 	       __u32 flags)
 {
