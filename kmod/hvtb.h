@@ -16,6 +16,9 @@
 #include <asm/fpu/types.h>
 
 #include <linux/hvtb.h>
+#include <linux/hvtb_apic.h>
+#include <linux/hvtb_hv.h>
+#include <linux/hvtb_sched.h>
 
 #include "sched/policy.h"
 

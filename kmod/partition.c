@@ -157,24 +157,24 @@ static long partition_ioctl(struct file *file, unsigned int cmd,
 	switch (cmd) {
 	case HVTB_PARTITION_GET_INFO:
 		return partition_get_info(part, uarg);
-	case HVTB_MAP_GPA:
+	case HVTB_PARTITION_MAP_GPA:
 		return partition_map(part, uarg, true);
-	case HVTB_UNMAP_GPA:
+	case HVTB_PARTITION_UNMAP_GPA:
 		return partition_map(part, uarg, false);
-	case HVTB_SET_CPUID:
+	case HVTB_PARTITION_SET_CPUID:
 		return partition_set_cpuid(part, uarg);
-	case HVTB_SET_MSR_INTERCEPTS:
+	case HVTB_PARTITION_SET_MSR_INTERCEPTS:
 		return partition_set_msr_intercepts(part, uarg);
-	case HVTB_CREATE_VP:
+	case HVTB_PARTITION_CREATE_VP:
 		return partition_create_vp(part, uarg);
-	case HVTB_ASSERT_INTERRUPT:
+	case HVTB_PARTITION_ASSERT_INTERRUPT:
 		return hvtb_apic_assert(part, uarg);
-	case HVTB_IRQFD:
+	case HVTB_PARTITION_SET_IRQFD:
 		return hvtb_apic_irqfd(part, uarg);
-	case HVTB_SET_PARTITION_SCHED:
-	case HVTB_GET_PARTITION_SCHED:
+	case HVTB_PARTITION_SET_SCHED:
+	case HVTB_PARTITION_GET_SCHED:
 		return hvtb_sched_partition_ioctl(part, uarg,
-						  cmd == HVTB_SET_PARTITION_SCHED);
+						  cmd == HVTB_PARTITION_SET_SCHED);
 	default:
 		return hvtb_hv_partition_ioctl(part, cmd, uarg);
 	}

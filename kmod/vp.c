@@ -578,7 +578,7 @@ static u64 vp_partition_tsc_offset(struct hvtb_partition *part)
 }
 
 /**
- * hvtb_vp_create() - HVTB_CREATE_VP.
+ * hvtb_vp_create() - HVTB_PARTITION_CREATE_VP.
  * @part: the partition
  * @cfg: the VP configuration
  * Return: a new VP fd, or -errno (-EEXIST if the index is taken).

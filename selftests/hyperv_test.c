@@ -980,21 +980,21 @@ TEST(reference_time_restore)
 
 	GUEST_OR_SKIP(&g, 0);
 	ASSERT_EQ(0, hvtb_set_hyperv(g.part, &c));
-	ASSERT_EQ(0, guest_ioctl(g.part, HVTB_HV_GET_REFERENCE_TIME, (uintptr_t)&t));
+	ASSERT_EQ(0, guest_ioctl(g.part, HVTB_PARTITION_GET_REFERENCE_TIME, (uintptr_t)&t));
 	EXPECT_GT(RESTORED_TIME, t.time);	/* counts from creation */
 	t.time = RESTORED_TIME;
 	t.reserved[2] = 1;
-	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_HV_SET_REFERENCE_TIME, (uintptr_t)&t));
+	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_PARTITION_SET_REFERENCE_TIME, (uintptr_t)&t));
 	t.reserved[2] = 0;
-	EXPECT_EQ(-EFAULT, guest_ioctl(g.part, HVTB_HV_SET_REFERENCE_TIME, 8));
-	ASSERT_EQ(0, guest_ioctl(g.part, HVTB_HV_SET_REFERENCE_TIME, (uintptr_t)&t));
-	ASSERT_EQ(0, guest_ioctl(g.part, HVTB_HV_GET_REFERENCE_TIME, (uintptr_t)&t));
+	EXPECT_EQ(-EFAULT, guest_ioctl(g.part, HVTB_PARTITION_SET_REFERENCE_TIME, 8));
+	ASSERT_EQ(0, guest_ioctl(g.part, HVTB_PARTITION_SET_REFERENCE_TIME, (uintptr_t)&t));
+	ASSERT_EQ(0, guest_ioctl(g.part, HVTB_PARTITION_GET_REFERENCE_TIME, (uintptr_t)&t));
 	EXPECT_LE(RESTORED_TIME, t.time);
 	EXPECT_GT(RESTORED_TIME + 100000000ULL, t.time);	/* < 10 s later */
 
 	ASSERT_EQ(0, guest_vp_create(&g, &v, 0));
 	t.time = 5;
-	EXPECT_EQ(-EBUSY, guest_ioctl(g.part, HVTB_HV_SET_REFERENCE_TIME, (uintptr_t)&t));
+	EXPECT_EQ(-EBUSY, guest_ioctl(g.part, HVTB_PARTITION_SET_REFERENCE_TIME, (uintptr_t)&t));
 	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_restored_time, 0, 0));
 	uc = EXPECT_UCALL(&v, UCALL_SYNC);
 	EXPECT_LE(RESTORED_TIME, uc.args[0]);
@@ -1282,7 +1282,7 @@ static void guest_messages(void)
 	slot_check(2, 9, 0);
 }
 
-/* HVTB_HV_POST_MESSAGE of message @type with an 8-byte payload 0x1000 + type. */
+/* HVTB_PARTITION_POST_HV_MESSAGE of message @type with an 8-byte payload 0x1000 + type. */
 static int host_post(int part, uint32_t vp, uint32_t sint, uint32_t type)
 {
 	uint64_t payload = 0x1000 + type;
@@ -1413,8 +1413,8 @@ TEST(synic_bad_inputs)
 	int i;
 
 	SYNIC_SETUP(g, v, ALL_EAX);
-#define POST_EXPECT(err) EXPECT_EQ(err, guest_ioctl(g.part, HVTB_HV_POST_MESSAGE, (uintptr_t)&p))
-#define FLAG_EXPECT(err) EXPECT_EQ(err, guest_ioctl(g.part, HVTB_HV_SIGNAL_FLAG, (uintptr_t)&f))
+#define POST_EXPECT(err) EXPECT_EQ(err, guest_ioctl(g.part, HVTB_PARTITION_POST_HV_MESSAGE, (uintptr_t)&p))
+#define FLAG_EXPECT(err) EXPECT_EQ(err, guest_ioctl(g.part, HVTB_PARTITION_SIGNAL_HV_FLAG, (uintptr_t)&f))
 	p.sint = 16;
 	POST_EXPECT(-EINVAL);
 	p.sint = 2;
@@ -1438,7 +1438,7 @@ TEST(synic_bad_inputs)
 	p.vp_index = 1000;
 	POST_EXPECT(-ENOENT);
 	p.vp_index = 0;
-	EXPECT_EQ(-EFAULT, guest_ioctl(g.part, HVTB_HV_POST_MESSAGE, 8));
+	EXPECT_EQ(-EFAULT, guest_ioctl(g.part, HVTB_PARTITION_POST_HV_MESSAGE, 8));
 	/* The guest has not enabled its SynIC: messages wait, up to the depth. */
 	for (i = 0; i < HVTB_HV_SINT_QUEUE_DEPTH; i++)
 		POST_EXPECT(0);
@@ -1462,7 +1462,7 @@ TEST(synic_bad_inputs)
 	FLAG_EXPECT(-ENOENT);
 	f.vp_index = 0;
 	FLAG_EXPECT(-ENXIO);	/* SIEFP not enabled */
-	EXPECT_EQ(-EFAULT, guest_ioctl(g.part, HVTB_HV_SIGNAL_FLAG, 8));
+	EXPECT_EQ(-EFAULT, guest_ioctl(g.part, HVTB_PARTITION_SIGNAL_HV_FLAG, 8));
 	/* The queued messages do not stop the VP or its teardown. */
 	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_idle, 0, 0));
 	EXPECT_UCALL(&v, UCALL_SYNC);
@@ -1470,8 +1470,8 @@ TEST(synic_bad_inputs)
 
 	/* A partition without the SynIC privilege: -ENODEV. */
 	SYNIC_SETUP(g2, v2, ALL_EAX & ~PRIV_SYNIC);
-	EXPECT_EQ(-ENODEV, guest_ioctl(g2.part, HVTB_HV_POST_MESSAGE, (uintptr_t)&p));
-	EXPECT_EQ(-ENODEV, guest_ioctl(g2.part, HVTB_HV_SIGNAL_FLAG, (uintptr_t)&f));
+	EXPECT_EQ(-ENODEV, guest_ioctl(g2.part, HVTB_PARTITION_POST_HV_MESSAGE, (uintptr_t)&p));
+	EXPECT_EQ(-ENODEV, guest_ioctl(g2.part, HVTB_PARTITION_SIGNAL_HV_FLAG, (uintptr_t)&f));
 	TEARDOWN(g2, v2);
 #undef POST_EXPECT
 #undef FLAG_EXPECT
@@ -1556,10 +1556,10 @@ TEST(signal_event_into_own_synic)
 	struct guest_vp v;
 
 	SYNIC_SETUP(g, v, ALL_EAX);
-	ASSERT_EQ(0, guest_ioctl(g.part, HVTB_HV_SET_EVENT, (uintptr_t)&ev));
+	ASSERT_EQ(0, guest_ioctl(g.part, HVTB_PARTITION_SET_HV_EVENT, (uintptr_t)&ev));
 	ev.connection_id = 8;
 	ev.vp_index = 1;	/* never created */
-	ASSERT_EQ(0, guest_ioctl(g.part, HVTB_HV_SET_EVENT, (uintptr_t)&ev));
+	ASSERT_EQ(0, guest_ioctl(g.part, HVTB_PARTITION_SET_HV_EVENT, (uintptr_t)&ev));
 	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_self_signal, 0, 0));
 	EXPECT_UCALL(&v, UCALL_DONE);
 	TEARDOWN(g, v);
@@ -1611,7 +1611,7 @@ TEST(synic_two_vps)
 
 	SYNIC_SETUP(g, v, ALL_EAX);
 	ASSERT_EQ(0, guest_vp_create(&g, &v1, 1));
-	ASSERT_EQ(0, guest_ioctl(g.part, HVTB_HV_SET_EVENT, (uintptr_t)&ev));
+	ASSERT_EQ(0, guest_ioctl(g.part, HVTB_PARTITION_SET_HV_EVENT, (uintptr_t)&ev));
 	ASSERT_EQ(0, guest_vp_enter_long(&v1, guest_vp1_wait, 0, 0));
 	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_vp0_signal, 0, 0));
 	EXPECT_UCALL(&v1, UCALL_SYNC);
@@ -2039,7 +2039,7 @@ TEST(synic_halt_not_woken_by_message)
 	EXPECT_TRUE(wait_guest_byte((volatile uint8_t *)&simp[2].type, 0xff, 0x42));
 	usleep(200000);
 	EXPECT_EQ(0, *woke);
-	EXPECT_EQ(0, guest_ioctl(g.part, HVTB_ASSERT_INTERRUPT, (uintptr_t)&irq));
+	EXPECT_EQ(0, guest_ioctl(g.part, HVTB_PARTITION_ASSERT_INTERRUPT, (uintptr_t)&irq));
 
 	/* Busy slot 3: "pending" is set, the VP stays halted. */
 	ASSERT_TRUE(wait_guest_value(phase, 2));
@@ -2048,7 +2048,7 @@ TEST(synic_halt_not_woken_by_message)
 	EXPECT_TRUE(wait_guest_byte(&simp[3].flags, 1, 1));
 	usleep(200000);
 	EXPECT_EQ(1, *woke);
-	EXPECT_EQ(0, guest_ioctl(g.part, HVTB_ASSERT_INTERRUPT, (uintptr_t)&irq));
+	EXPECT_EQ(0, guest_ioctl(g.part, HVTB_PARTITION_ASSERT_INTERRUPT, (uintptr_t)&irq));
 
 	ASSERT_EQ(0, pthread_join(t, &tr));
 	EXPECT_EQ(UCALL_DONE, (uintptr_t)tr);
@@ -2173,74 +2173,74 @@ TEST(bad_ioctls)
 
 	GUEST_OR_SKIP(&g, GUEST_NO_MEMORY);
 	c.flags = 1U << 2;
-	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_SET_HYPERV, (uintptr_t)&c));
+	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_PARTITION_SET_HYPERV, (uintptr_t)&c));
 	c.flags = HVTB_HV_ENABLE;
 	c.reserved[5] = 1;
-	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_SET_HYPERV, (uintptr_t)&c));
+	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_PARTITION_SET_HYPERV, (uintptr_t)&c));
 	c.reserved[5] = 0;
 	c.max_vps = HVTB_MAX_VPS + 1;
-	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_SET_HYPERV, (uintptr_t)&c));
+	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_PARTITION_SET_HYPERV, (uintptr_t)&c));
 	c.max_vps = 0;
-	EXPECT_EQ(-EFAULT, guest_ioctl(g.part, HVTB_SET_HYPERV, 8));
-	EXPECT_EQ(0, guest_ioctl(g.part, HVTB_SET_HYPERV, (uintptr_t)&c));
+	EXPECT_EQ(-EFAULT, guest_ioctl(g.part, HVTB_PARTITION_SET_HYPERV, 8));
+	EXPECT_EQ(0, guest_ioctl(g.part, HVTB_PARTITION_SET_HYPERV, (uintptr_t)&c));
 	EXPECT_EQ(-ENOTTY, guest_ioctl(g.part, _IO(HVTBIO, 0x3f), 0));
 
 	pc.connection_id = 0x1000000;
-	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_HV_CREATE_PORT, (uintptr_t)&pc));
+	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_PARTITION_CREATE_HV_PORT, (uintptr_t)&pc));
 	pc.connection_id = 1;
 	pc.depth = 4097;
-	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_HV_CREATE_PORT, (uintptr_t)&pc));
+	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_PARTITION_CREATE_HV_PORT, (uintptr_t)&pc));
 	pc.depth = 0;
 	pc.pad = 1;
-	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_HV_CREATE_PORT, (uintptr_t)&pc));
+	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_PARTITION_CREATE_HV_PORT, (uintptr_t)&pc));
 	pc.pad = 0;
 	pc.flags = 1;
-	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_HV_CREATE_PORT, (uintptr_t)&pc));
+	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_PARTITION_CREATE_HV_PORT, (uintptr_t)&pc));
 	pc.flags = 0;
-	port = guest_ioctl(g.part, HVTB_HV_CREATE_PORT, (uintptr_t)&pc);
+	port = guest_ioctl(g.part, HVTB_PARTITION_CREATE_HV_PORT, (uintptr_t)&pc);
 	ASSERT_LE(0, port);
-	EXPECT_EQ(-EEXIST, guest_ioctl(g.part, HVTB_HV_CREATE_PORT, (uintptr_t)&pc));
+	EXPECT_EQ(-EEXIST, guest_ioctl(g.part, HVTB_PARTITION_CREATE_HV_PORT, (uintptr_t)&pc));
 	EXPECT_EQ(-1, read(port, small, sizeof(small)));
 	EXPECT_EQ(EINVAL, errno);
 	ASSERT_EQ(0, fcntl(port, F_SETFL, O_NONBLOCK));
 	EXPECT_EQ(-EAGAIN, hvtb_hv_read_message(port, &m));
 
 	ev.fd = -1;
-	EXPECT_EQ(-EBADF, guest_ioctl(g.part, HVTB_HV_SET_EVENT, (uintptr_t)&ev));
+	EXPECT_EQ(-EBADF, guest_ioctl(g.part, HVTB_PARTITION_SET_HV_EVENT, (uintptr_t)&ev));
 	ev.fd = port;		/* not an eventfd */
-	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_HV_SET_EVENT, (uintptr_t)&ev));
+	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_PARTITION_SET_HV_EVENT, (uintptr_t)&ev));
 	efd = eventfd(0, 0);
 	ASSERT_LE(0, efd);
 	ev.fd = efd;
 	ev.flag_count = 2049;
-	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_HV_SET_EVENT, (uintptr_t)&ev));
+	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_PARTITION_SET_HV_EVENT, (uintptr_t)&ev));
 	ev.flag_count = 0;
 	ev.reserved = 1;
-	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_HV_SET_EVENT, (uintptr_t)&ev));
+	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_PARTITION_SET_HV_EVENT, (uintptr_t)&ev));
 	ev.reserved = 0;
 	ev.vp_index = 1;	/* only with HVTB_HV_EVENT_SYNIC */
-	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_HV_SET_EVENT, (uintptr_t)&ev));
+	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_PARTITION_SET_HV_EVENT, (uintptr_t)&ev));
 	ev.vp_index = 0;
 	ev.flags = HVTB_HV_EVENT_SYNIC;
 	ev.sint = 16;
-	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_HV_SET_EVENT, (uintptr_t)&ev));
+	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_PARTITION_SET_HV_EVENT, (uintptr_t)&ev));
 	ev.sint = 0;
-	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_HV_SET_EVENT, (uintptr_t)&ev)); /* fd */
+	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_PARTITION_SET_HV_EVENT, (uintptr_t)&ev)); /* fd */
 	ev.flags = 0;
 	ev.flags = 2;
-	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_HV_SET_EVENT, (uintptr_t)&ev));
+	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_PARTITION_SET_HV_EVENT, (uintptr_t)&ev));
 	ev.flags = 0;
-	EXPECT_EQ(0, guest_ioctl(g.part, HVTB_HV_SET_EVENT, (uintptr_t)&ev));
-	EXPECT_EQ(-EEXIST, guest_ioctl(g.part, HVTB_HV_SET_EVENT, (uintptr_t)&ev));
+	EXPECT_EQ(0, guest_ioctl(g.part, HVTB_PARTITION_SET_HV_EVENT, (uintptr_t)&ev));
+	EXPECT_EQ(-EEXIST, guest_ioctl(g.part, HVTB_PARTITION_SET_HV_EVENT, (uintptr_t)&ev));
 	ev.flags = HVTB_HV_EVENT_DEASSIGN;
-	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_HV_SET_EVENT, (uintptr_t)&ev));
+	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_PARTITION_SET_HV_EVENT, (uintptr_t)&ev));
 	ev.fd = 0;
 	ev.connection_id = 2;
-	EXPECT_EQ(-ENOENT, guest_ioctl(g.part, HVTB_HV_SET_EVENT, (uintptr_t)&ev));
+	EXPECT_EQ(-ENOENT, guest_ioctl(g.part, HVTB_PARTITION_SET_HV_EVENT, (uintptr_t)&ev));
 	close(efd);	/* the kernel keeps its own reference */
 
 	ASSERT_EQ(0, guest_vp_create(&g, &v, 0));
-	EXPECT_EQ(-EBUSY, guest_ioctl(g.part, HVTB_SET_HYPERV, (uintptr_t)&c));
+	EXPECT_EQ(-EBUSY, guest_ioctl(g.part, HVTB_PARTITION_SET_HYPERV, (uintptr_t)&c));
 	guest_vp_destroy(&v);
 	close(port);
 	guest_destroy(&g);	/* with event 1 still registered */

@@ -177,7 +177,7 @@ bool hvtb_hv_cpuid(struct hvtb_vp *vp, u32 fn, struct hvtb_cpuid_entry *e)
 	return true;
 }
 
-/* ---- HVTB_SET_HYPERV ---- */
+/* ---- HVTB_PARTITION_SET_HYPERV ---- */
 
 static long hv_set_config(struct hvtb_partition *part, void __user *uarg)
 {
@@ -524,15 +524,15 @@ long hvtb_hv_partition_ioctl(struct hvtb_partition *part, unsigned int cmd,
 			     void __user *uarg)
 {
 	switch (cmd) {
-	case HVTB_SET_HYPERV:
+	case HVTB_PARTITION_SET_HYPERV:
 		return hv_set_config(part, uarg);
-	case HVTB_HV_CREATE_PORT:
+	case HVTB_PARTITION_CREATE_HV_PORT:
 		return hv_create_port(part, uarg);
-	case HVTB_HV_SET_EVENT:
+	case HVTB_PARTITION_SET_HV_EVENT:
 		return hv_set_event(part, uarg);
-	case HVTB_HV_GET_REFERENCE_TIME:
-	case HVTB_HV_SET_REFERENCE_TIME:
-		return hv_reference_time(part, uarg, cmd == HVTB_HV_SET_REFERENCE_TIME);
+	case HVTB_PARTITION_GET_REFERENCE_TIME:
+	case HVTB_PARTITION_SET_REFERENCE_TIME:
+		return hv_reference_time(part, uarg, cmd == HVTB_PARTITION_SET_REFERENCE_TIME);
 	default:
 		return hvtb_synic_ioctl(part, cmd, uarg);
 	}

@@ -18,7 +18,7 @@
 #include <linux/types.h>
 #include <linux/xarray.h>
 
-#include <linux/hvtb.h>
+#include <linux/hvtb_hv.h>
 
 struct hvtb_partition;
 struct hvtb_vp;
@@ -34,7 +34,7 @@ static inline bool hvtb_hv_msr_range(u32 index)
 
 /**
  * struct hvtb_hv - a partition's enlightenment state.
- * @cfg: the config of HVTB_SET_HYPERV (fixed once a VP exists).
+ * @cfg: the config of HVTB_PARTITION_SET_HYPERV (fixed once a VP exists).
  * @enabled: HVTB_HV_ENABLE was set.
  * @lock: guards the partition-wide MSRs below.
  * @ports_lock: guards @ports and message queueing.

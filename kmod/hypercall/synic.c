@@ -4,7 +4,7 @@
  * timers of a VP.
  *
  * Messages. Every (VP, SINT) has a bounded kernel queue of struct
- * hv_message. User space (HVTB_HV_POST_MESSAGE) and the synthetic timers
+ * hv_message. User space (HVTB_PARTITION_POST_HV_MESSAGE) and the synthetic timers
  * (hrtimer callbacks, hardirq) append under vp->hv->synic_lock, set the
  * SINT's bit in synic_work and kick the VP. Only the VP itself moves a
  * message into the guest's SIMP page, in process context while it does not
@@ -26,7 +26,7 @@
  * or enabling rescans. HVTB_VP_GET/SET_SYNIC_QUEUE save and restore the
  * queues.
  *
- * Event flags. HVTB_HV_SIGNAL_FLAG sets a bit of the SIEFP page directly
+ * Event flags. HVTB_PARTITION_SIGNAL_HV_FLAG sets a bit of the SIEFP page directly
  * from the ioctl (a locked bit operation on the pinned page, as the guest
  * may run) and raises the SINT if the bit was clear; on a masked SINT the
  * raise waits in event_pending until the guest unmasks it. Without an
@@ -746,7 +746,7 @@ long hvtb_synic_vp_ioctl(struct hvtb_vp *vp, unsigned int cmd,
 	return synic_set_state(vp, &s);
 }
 
-/* ---- the host side: HVTB_HV_POST_MESSAGE, HVTB_HV_SIGNAL_FLAG ---- */
+/* ---- the host side: HVTB_PARTITION_POST_HV_MESSAGE, HVTB_PARTITION_SIGNAL_HV_FLAG ---- */
 
 static long synic_post(struct hvtb_partition *part, void __user *uarg)
 {
@@ -870,9 +870,9 @@ long hvtb_synic_ioctl(struct hvtb_partition *part, unsigned int cmd,
 		      void __user *uarg)
 {
 	switch (cmd) {
-	case HVTB_HV_POST_MESSAGE:
+	case HVTB_PARTITION_POST_HV_MESSAGE:
 		return synic_post(part, uarg);
-	case HVTB_HV_SIGNAL_FLAG:
+	case HVTB_PARTITION_SIGNAL_HV_FLAG:
 		return synic_signal_flag(part, uarg);
 	default:
 		return -ENOTTY;

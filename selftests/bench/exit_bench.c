@@ -19,12 +19,12 @@
  * has it and without it ("threads-noapicv", "root-noapicv"):
  * lapic_self_ipi (x2APIC self-IPI WRMSR -> handler -> EOI ->
  * back, all in the kernel) and lapic_assert_to_handler, the wake-up latency
- * of a halted VP (HVTB_ASSERT_INTERRUPT from a user thread -> the guest
+ * of a halted VP (HVTB_PARTITION_ASSERT_INTERRUPT from a user thread -> the guest
  * handler's RDTSC, the VP blocked in HLT; guest and host share the TSC as
  * the TSC offset is 0).
  *
  * With the SynIC (an enlightened partition with the in-kernel APIC), in
- * the same four modes: synic_post_to_handler (HVTB_HV_POST_MESSAGE from a user thread -> the
+ * the same four modes: synic_post_to_handler (HVTB_PARTITION_POST_HV_MESSAGE from a user thread -> the
  * message in the guest's SIMP slot -> the guest's SINT handler's RDTSC, the
  * VP blocked in HLT on another thread): user space -> guest message
  * delivery latency.

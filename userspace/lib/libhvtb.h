@@ -11,6 +11,9 @@
 
 #include <stddef.h>
 #include <linux/hvtb.h>
+#include <linux/hvtb_apic.h>
+#include <linux/hvtb_hv.h>
+#include <linux/hvtb_sched.h>
 
 /* The device node the module creates. */
 #define HVTB_DEV_PATH	"/dev/hvtb"

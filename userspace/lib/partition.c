@@ -30,21 +30,21 @@ int hvtb_map_gpa(int partfd, __u64 gpa, __u64 size, void *mem, __u32 flags)
 		.gpa = gpa, .size = size, .uaddr = (uintptr_t)mem, .flags = flags,
 	};
 
-	return ret_errno(ioctl(partfd, HVTB_MAP_GPA, &m));
+	return ret_errno(ioctl(partfd, HVTB_PARTITION_MAP_GPA, &m));
 }
 
 int hvtb_unmap_gpa(int partfd, __u64 gpa, __u64 size)
 {
 	struct hvtb_memory_range m = { .gpa = gpa, .size = size };
 
-	return ret_errno(ioctl(partfd, HVTB_UNMAP_GPA, &m));
+	return ret_errno(ioctl(partfd, HVTB_PARTITION_UNMAP_GPA, &m));
 }
 
 int hvtb_set_cpuid(int partfd, const struct hvtb_cpuid_entry *e, __u32 nent)
 {
 	struct hvtb_cpuid_table t = { .nent = nent, .entries = (uintptr_t)e };
 
-	return ret_errno(ioctl(partfd, HVTB_SET_CPUID, &t));
+	return ret_errno(ioctl(partfd, HVTB_PARTITION_SET_CPUID, &t));
 }
 
 int hvtb_vp_open(int partfd, __u32 index, struct hvtb_vp_handle *vp)
@@ -53,7 +53,7 @@ int hvtb_vp_open(int partfd, __u32 index, struct hvtb_vp_handle *vp)
 	void *run;
 	int fd, r;
 
-	fd = ioctl(partfd, HVTB_CREATE_VP, &c);
+	fd = ioctl(partfd, HVTB_PARTITION_CREATE_VP, &c);
 	if (fd < 0)
 		return -errno;
 	run = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
@@ -123,7 +123,7 @@ int hvtb_assert_interrupt(int partfd, __u32 vp_index, __u32 vector, __u32 flags)
 		.vp_index = vp_index, .vector = vector, .flags = flags,
 	};
 
-	return ret_errno(ioctl(partfd, HVTB_ASSERT_INTERRUPT, &i));
+	return ret_errno(ioctl(partfd, HVTB_PARTITION_ASSERT_INTERRUPT, &i));
 }
 
 int hvtb_vp_get_lapic(const struct hvtb_vp_handle *vp, struct hvtb_lapic_state *s)
@@ -145,5 +145,5 @@ int hvtb_irqfd(int partfd, int eventfd, __u32 vp_index, __u32 vector,
 		.flags = flags,
 	};
 
-	return ret_errno(ioctl(partfd, HVTB_IRQFD, &f));
+	return ret_errno(ioctl(partfd, HVTB_PARTITION_SET_IRQFD, &f));
 }

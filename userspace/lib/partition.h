@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <linux/hvtb.h>
+#include <linux/hvtb_apic.h>
 
 /**
  * struct hvtb_vp_handle - a VP fd and its mmap'ed struct hvtb_run.
