@@ -24,6 +24,7 @@
 
 #include "ept/ept.h"
 #include "hvtb.h"
+#include "ioctl.h"
 #include "hypercall/hv.h"
 #include "vmx/vmx.h"
 
@@ -333,8 +334,10 @@ static long vp_get_set(struct hvtb_vp *vp, unsigned int cmd, void __user *uarg)
 	return 0;
 }
 
-static long vp_msrs(struct hvtb_vp *vp, void __user *uarg, bool set)
+/* HVTB_VP_GET_MSRS / HVTB_VP_SET_MSRS */
+static long vp_msrs(struct hvtb_vp *vp, unsigned int cmd, void __user *uarg)
 {
+	bool set = cmd == HVTB_VP_SET_MSRS;
 	struct hvtb_msr_entry __user *ue;
 	struct hvtb_msr_entry e;
 	struct hvtb_msrs m;
@@ -362,8 +365,10 @@ static long vp_msrs(struct hvtb_vp *vp, void __user *uarg, bool set)
 	return i;
 }
 
-static long vp_fpu(struct hvtb_vp *vp, void __user *uarg, bool set)
+/* HVTB_VP_GET_FPU / HVTB_VP_SET_FPU */
+static long vp_fpu(struct hvtb_vp *vp, unsigned int cmd, void __user *uarg)
 {
+	bool set = cmd == HVTB_VP_SET_FPU;
 	struct hvtb_xsave *x;
 	long r = 0;
 
@@ -403,8 +408,9 @@ static long vp_sched(struct hvtb_vp *vp, unsigned int cmd, void __user *uarg)
 }
 
 /* HVTB_VP_GET_LAPIC / HVTB_VP_SET_LAPIC */
-static long vp_lapic(struct hvtb_vp *vp, void __user *uarg, bool set)
+static long vp_lapic(struct hvtb_vp *vp, unsigned int cmd, void __user *uarg)
 {
+	bool set = cmd == HVTB_VP_SET_LAPIC;
 	struct hvtb_lapic_state *s;
 	u64 tsc = 0;
 	long r = 0;
@@ -431,63 +437,81 @@ out:
 	return r;
 }
 
+static long vp_run_ioctl(struct hvtb_vp *vp, unsigned int cmd, void __user *uarg)
+{
+	return vp_run(vp, (unsigned long)uarg);
+}
+
+static long vp_get_stats(struct hvtb_vp *vp, unsigned int cmd, void __user *uarg)
+{
+	return copy_to_user(uarg, &vp->stats, sizeof(vp->stats)) ? -EFAULT : 0;
+}
+
+/*
+ * The ioctls of a VP fd. All run under vp->run_lock; those marked
+ * HVTB_IOCTL_ASYNC_OK also while an HVTB_RUN_ASYNC run is in flight (the
+ * others are -EBUSY then).
+ */
+#define VP_IOCTL(cmd, type, fn, flags) \
+	HVTB_IOCTL(vp, cmd, type, fn, HVTB_IOCTL_RUN_LOCK, flags)
+static const struct hvtb_ioctl vp_ioctls[] = {
+	HVTB_IOCTL_NOARG(vp, HVTB_VP_RUN, vp_run_ioctl, HVTB_IOCTL_RUN_LOCK,
+			 HVTB_IOCTL_ASYNC_OK),
+	VP_IOCTL(HVTB_VP_GET_REGS, struct hvtb_regs, vp_get_set, 0),
+	VP_IOCTL(HVTB_VP_SET_REGS, struct hvtb_regs, vp_get_set, HVTB_IOCTL_ENDS_HLT),
+	VP_IOCTL(HVTB_VP_GET_SREGS, struct hvtb_sregs, vp_get_set, 0),
+	VP_IOCTL(HVTB_VP_SET_SREGS, struct hvtb_sregs, vp_get_set, HVTB_IOCTL_ENDS_HLT),
+	VP_IOCTL(HVTB_VP_GET_MSRS, struct hvtb_msrs, vp_msrs, 0),
+	VP_IOCTL(HVTB_VP_SET_MSRS, struct hvtb_msrs, vp_msrs, 0),
+	VP_IOCTL(HVTB_VP_GET_FPU, struct hvtb_xsave, vp_fpu, 0),
+	VP_IOCTL(HVTB_VP_SET_FPU, struct hvtb_xsave, vp_fpu, 0),
+	VP_IOCTL(HVTB_VP_GET_EVENTS, struct hvtb_vp_events, vp_get_set, 0),
+	VP_IOCTL(HVTB_VP_SET_EVENTS, struct hvtb_vp_events, vp_get_set,
+		 HVTB_IOCTL_ENDS_HLT),
+	VP_IOCTL(HVTB_VP_GET_STATS, struct hvtb_vp_stats, vp_get_stats,
+		 HVTB_IOCTL_ASYNC_OK),
+	/* kmod/hypercall */
+	VP_IOCTL(HVTB_VP_GET_HV_STATS, struct hvtb_hv_vp_stats,
+		 hvtb_hv_vp_get_stats, 0),
+	VP_IOCTL(HVTB_VP_GET_SYNIC, struct hvtb_synic_state,
+		 hvtb_synic_ioctl_state, 0),
+	VP_IOCTL(HVTB_VP_SET_SYNIC, struct hvtb_synic_state,
+		 hvtb_synic_ioctl_state, 0),
+	VP_IOCTL(HVTB_VP_GET_SYNIC_QUEUE, struct hvtb_synic_queues,
+		 hvtb_synic_ioctl_queue, 0),
+	VP_IOCTL(HVTB_VP_SET_SYNIC_QUEUE, struct hvtb_synic_queues,
+		 hvtb_synic_ioctl_queue, 0),
+	/* kmod/apic */
+	VP_IOCTL(HVTB_VP_GET_LAPIC, struct hvtb_lapic_state, vp_lapic, 0),
+	VP_IOCTL(HVTB_VP_SET_LAPIC, struct hvtb_lapic_state, vp_lapic, 0),
+	/* kmod/sched */
+	VP_IOCTL(HVTB_VP_SET_SCHED, struct hvtb_vp_sched, vp_sched, 0),
+	VP_IOCTL(HVTB_VP_GET_SCHED, struct hvtb_vp_sched, vp_sched,
+		 HVTB_IOCTL_ASYNC_OK),
+};
+
 static long vp_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct hvtb_vp *vp = file->private_data;
-	void __user *uarg = (void __user *)arg;
+	const struct hvtb_ioctl *io;
 	long r;
 
+	io = hvtb_ioctl_find(vp_ioctls, ARRAY_SIZE(vp_ioctls), cmd);
+	if (!io)
+		return -ENOTTY;
+	/* Every VP ioctl serializes with the run: vp_ioctls[] are all RUN_LOCK. */
+	if (WARN_ON_ONCE(io->lock != HVTB_IOCTL_RUN_LOCK))
+		return -ENOTTY;
 	if (mutex_lock_killable(&vp->run_lock))
 		return -EINTR;
-	if (vp->run_async && cmd != HVTB_VP_RUN && cmd != HVTB_VP_GET_STATS &&
-	    cmd != HVTB_VP_GET_SCHED) {
-		mutex_unlock(&vp->run_lock);
-		return -EBUSY;
+	if (vp->run_async && !(io->flags & HVTB_IOCTL_ASYNC_OK)) {
+		r = -EBUSY;
+		goto out_unlock;
 	}
-	/* User space sets the VP's registers: a HLT a signal interrupted is over. */
-	if (cmd == HVTB_VP_SET_REGS || cmd == HVTB_VP_SET_SREGS ||
-	    cmd == HVTB_VP_SET_EVENTS)
+	if (io->flags & HVTB_IOCTL_ENDS_HLT)
 		vp->sched.halted = false;
-	switch (cmd) {
-	case HVTB_VP_RUN:
-		r = vp_run(vp, arg);
-		break;
-	case HVTB_VP_GET_REGS:
-	case HVTB_VP_SET_REGS:
-	case HVTB_VP_GET_SREGS:
-	case HVTB_VP_SET_SREGS:
-	case HVTB_VP_GET_EVENTS:
-	case HVTB_VP_SET_EVENTS:
-		r = vp_get_set(vp, cmd, uarg);
-		break;
-	case HVTB_VP_GET_MSRS:
-		r = vp_msrs(vp, uarg, false);
-		break;
-	case HVTB_VP_SET_MSRS:
-		r = vp_msrs(vp, uarg, true);
-		break;
-	case HVTB_VP_GET_FPU:
-		r = vp_fpu(vp, uarg, false);
-		break;
-	case HVTB_VP_SET_FPU:
-		r = vp_fpu(vp, uarg, true);
-		break;
-	case HVTB_VP_GET_LAPIC:
-		r = vp_lapic(vp, uarg, false);
-		break;
-	case HVTB_VP_SET_LAPIC:
-		r = vp_lapic(vp, uarg, true);
-		break;
-	case HVTB_VP_GET_STATS:
-		r = copy_to_user(uarg, &vp->stats, sizeof(vp->stats)) ? -EFAULT : 0;
-		break;
-	case HVTB_VP_SET_SCHED:
-	case HVTB_VP_GET_SCHED:
-		r = vp_sched(vp, cmd, uarg);
-		break;
-	default:
-		r = hvtb_hv_vp_ioctl(vp, cmd, uarg);
-	}
+	r = io->vp(vp, cmd, (void __user *)arg);
+out_unlock:
 	mutex_unlock(&vp->run_lock);
 	return r;
 }

@@ -1311,10 +1311,12 @@ int hvtb_apic_set_state(struct hvtb_vp *vp, const struct hvtb_lapic_state *s,
 /**
  * hvtb_apic_assert() - HVTB_PARTITION_ASSERT_INTERRUPT on a partition fd.
  * @part: the partition
+ * @cmd: the ioctl
  * @uarg: struct hvtb_interrupt
  * Return: 0 or -errno (see the uapi).
  */
-long hvtb_apic_assert(struct hvtb_partition *part, void __user *uarg)
+long hvtb_apic_assert(struct hvtb_partition *part, unsigned int cmd,
+		      void __user *uarg)
 {
 	struct hvtb_interrupt irq;
 	struct hvtb_vp *vp;

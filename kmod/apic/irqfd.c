@@ -181,10 +181,12 @@ static int irqfd_deassign(struct hvtb_partition *part, s32 fd)
 /**
  * hvtb_apic_irqfd() - HVTB_PARTITION_SET_IRQFD on a partition fd.
  * @part: the partition
+ * @cmd: the ioctl
  * @uarg: struct hvtb_irqfd
  * Return: 0 or -errno (see the uapi).
  */
-long hvtb_apic_irqfd(struct hvtb_partition *part, void __user *uarg)
+long hvtb_apic_irqfd(struct hvtb_partition *part, unsigned int cmd,
+		     void __user *uarg)
 {
 	struct hvtb_irqfd a;
 

@@ -123,11 +123,20 @@ struct hvtb_hv_vp {
 /* kmod/hypercall/hv.c */
 int hvtb_hv_partition_init(struct hvtb_partition *part);
 void hvtb_hv_partition_destroy(struct hvtb_partition *part);
-long hvtb_hv_partition_ioctl(struct hvtb_partition *part, unsigned int cmd,
-			     void __user *uarg);
+/* partition-fd ioctls (the table in kmod/partition.c) */
+long hvtb_hv_set_config(struct hvtb_partition *part, unsigned int cmd,
+			void __user *uarg);
+long hvtb_hv_create_port(struct hvtb_partition *part, unsigned int cmd,
+			 void __user *uarg);
+long hvtb_hv_set_event(struct hvtb_partition *part, unsigned int cmd,
+		       void __user *uarg);
+long hvtb_hv_reference_time(struct hvtb_partition *part, unsigned int cmd,
+			    void __user *uarg);
 int hvtb_hv_vp_init(struct hvtb_vp *vp);
 void hvtb_hv_vp_destroy(struct hvtb_vp *vp);
-long hvtb_hv_vp_ioctl(struct hvtb_vp *vp, unsigned int cmd, void __user *uarg);
+/* VP-fd ioctl (the table in kmod/vp.c) */
+long hvtb_hv_vp_get_stats(struct hvtb_vp *vp, unsigned int cmd,
+			  void __user *uarg);
 bool hvtb_hv_cpuid(struct hvtb_vp *vp, u32 fn, struct hvtb_cpuid_entry *e);
 u64 hvtb_hv_time_ref(struct hvtb_hv *hv);
 int hvtb_hv_post_message(struct hvtb_vp *vp, u32 conn, u32 type, u32 size,
@@ -147,12 +156,18 @@ void hvtb_synic_vp_stop(struct hvtb_vp *vp);
 void hvtb_synic_vp_destroy(struct hvtb_vp *vp);
 int hvtb_synic_msr_write(struct hvtb_vp *vp, u32 index, u64 data, bool host);
 void hvtb_synic_deliver(struct hvtb_vp *vp);
-long hvtb_synic_vp_ioctl(struct hvtb_vp *vp, unsigned int cmd,
-			 void __user *uarg);
+/* VP-fd ioctls (the table in kmod/vp.c) */
+long hvtb_synic_ioctl_state(struct hvtb_vp *vp, unsigned int cmd,
+			    void __user *uarg);
+long hvtb_synic_ioctl_queue(struct hvtb_vp *vp, unsigned int cmd,
+			    void __user *uarg);
 int hvtb_synic_signal(struct hvtb_partition *part, u32 vp_index, u32 sint,
 		      u32 flag);
-long hvtb_synic_ioctl(struct hvtb_partition *part, unsigned int cmd,
-		      void __user *uarg);
+/* partition-fd ioctls (the table in kmod/partition.c) */
+long hvtb_synic_ioctl_post(struct hvtb_partition *part, unsigned int cmd,
+			   void __user *uarg);
+long hvtb_synic_ioctl_signal_flag(struct hvtb_partition *part, unsigned int cmd,
+				  void __user *uarg);
 
 /* Does SynIC work wait for the VP's run path (hvtb_hv_slow())? */
 static inline bool hvtb_hv_synic_work(const struct hvtb_hv_vp *h)

@@ -684,13 +684,22 @@ static long synic_set_queue(struct hvtb_vp *vp,
 	return 0;
 }
 
-static long synic_queue_ioctl(struct hvtb_vp *vp, unsigned int cmd,
-			      void __user *uarg)
+/**
+ * hvtb_synic_ioctl_queue() - HVTB_VP_GET_SYNIC_QUEUE / HVTB_VP_SET_SYNIC_QUEUE.
+ * @vp: the VP (its run_lock held)
+ * @cmd: the ioctl
+ * @uarg: struct hvtb_synic_queues
+ * Return: 0 or -errno; -ENODEV without the SynIC.
+ */
+long hvtb_synic_ioctl_queue(struct hvtb_vp *vp, unsigned int cmd,
+			    void __user *uarg)
 {
 	struct hvtb_synic_queue_entry *e;
 	struct hvtb_synic_queues qs;
 	long r;
 
+	if (!vp->hv->queues)
+		return -ENODEV;
 	if (copy_from_user(&qs, uarg, sizeof(qs)))
 		return -EFAULT;
 	if (qs.flags || qs.pad || memchr_inv(qs.reserved, 0, sizeof(qs.reserved)))
@@ -712,31 +721,19 @@ out_free:
 }
 
 /**
- * hvtb_synic_vp_ioctl() - HVTB_VP_GET_SYNIC / HVTB_VP_SET_SYNIC,
- * HVTB_VP_GET_SYNIC_QUEUE / HVTB_VP_SET_SYNIC_QUEUE.
+ * hvtb_synic_ioctl_state() - HVTB_VP_GET_SYNIC / HVTB_VP_SET_SYNIC.
  * @vp: the VP (its run_lock held)
  * @cmd: the ioctl
- * @uarg: struct hvtb_synic_state or struct hvtb_synic_queues
- * Return: 0 or -errno; -ENOTTY for another ioctl.
+ * @uarg: struct hvtb_synic_state
+ * Return: 0 or -errno; -ENODEV without the SynIC.
  */
-long hvtb_synic_vp_ioctl(struct hvtb_vp *vp, unsigned int cmd,
-			 void __user *uarg)
+long hvtb_synic_ioctl_state(struct hvtb_vp *vp, unsigned int cmd,
+			    void __user *uarg)
 {
 	struct hvtb_synic_state s;
 
-	switch (cmd) {
-	case HVTB_VP_GET_SYNIC:
-	case HVTB_VP_SET_SYNIC:
-	case HVTB_VP_GET_SYNIC_QUEUE:
-	case HVTB_VP_SET_SYNIC_QUEUE:
-		break;
-	default:
-		return -ENOTTY;
-	}
 	if (!vp->hv->queues)
 		return -ENODEV;
-	if (cmd == HVTB_VP_GET_SYNIC_QUEUE || cmd == HVTB_VP_SET_SYNIC_QUEUE)
-		return synic_queue_ioctl(vp, cmd, uarg);
 	if (cmd == HVTB_VP_GET_SYNIC) {
 		synic_get_state(vp, &s);
 		return copy_to_user(uarg, &s, sizeof(s)) ? -EFAULT : 0;
@@ -748,7 +745,8 @@ long hvtb_synic_vp_ioctl(struct hvtb_vp *vp, unsigned int cmd,
 
 /* ---- the host side: HVTB_PARTITION_POST_HV_MESSAGE, HVTB_PARTITION_SIGNAL_HV_FLAG ---- */
 
-static long synic_post(struct hvtb_partition *part, void __user *uarg)
+long hvtb_synic_ioctl_post(struct hvtb_partition *part, unsigned int cmd,
+			   void __user *uarg)
 {
 	struct hvtb_hv_post p;
 	struct hv_message m = { 0 };
@@ -847,7 +845,8 @@ int hvtb_synic_signal(struct hvtb_partition *part, u32 vp_index, u32 sint,
 	return r;
 }
 
-static long synic_signal_flag(struct hvtb_partition *part, void __user *uarg)
+long hvtb_synic_ioctl_signal_flag(struct hvtb_partition *part, unsigned int cmd,
+				  void __user *uarg)
 {
 	struct hvtb_hv_flag f;
 
@@ -857,26 +856,6 @@ static long synic_signal_flag(struct hvtb_partition *part, void __user *uarg)
 	    f.sint >= HV_SYNIC_SINT_COUNT || f.flag >= HV_EVENT_FLAGS_COUNT)
 		return -EINVAL;
 	return hvtb_synic_signal(part, f.vp_index, f.sint, f.flag);
-}
-
-/**
- * hvtb_synic_ioctl() - the SynIC ioctls of a partition fd.
- * @part: the partition
- * @cmd: the ioctl
- * @uarg: its argument
- * Return: >= 0 or -errno; -ENOTTY for another ioctl.
- */
-long hvtb_synic_ioctl(struct hvtb_partition *part, unsigned int cmd,
-		      void __user *uarg)
-{
-	switch (cmd) {
-	case HVTB_PARTITION_POST_HV_MESSAGE:
-		return synic_post(part, uarg);
-	case HVTB_PARTITION_SIGNAL_HV_FLAG:
-		return synic_signal_flag(part, uarg);
-	default:
-		return -ENOTTY;
-	}
 }
 
 /* ---- lifetime ---- */

@@ -116,34 +116,3 @@ const char *hvtb_exit_name(__u32 exit_reason)
 	return exit_reason < sizeof(names) / sizeof(names[0]) ? names[exit_reason] :
 	       "unknown";
 }
-
-int hvtb_assert_interrupt(int partfd, __u32 vp_index, __u32 vector, __u32 flags)
-{
-	struct hvtb_interrupt i = {
-		.vp_index = vp_index, .vector = vector, .flags = flags,
-	};
-
-	return ret_errno(ioctl(partfd, HVTB_PARTITION_ASSERT_INTERRUPT, &i));
-}
-
-int hvtb_vp_get_lapic(const struct hvtb_vp_handle *vp, struct hvtb_lapic_state *s)
-{
-	return ret_errno(ioctl(vp->fd, HVTB_VP_GET_LAPIC, s));
-}
-
-int hvtb_vp_set_lapic(const struct hvtb_vp_handle *vp,
-		      const struct hvtb_lapic_state *s)
-{
-	return ret_errno(ioctl(vp->fd, HVTB_VP_SET_LAPIC, s));
-}
-
-int hvtb_irqfd(int partfd, int eventfd, __u32 vp_index, __u32 vector,
-	       __u32 flags)
-{
-	struct hvtb_irqfd f = {
-		.fd = eventfd, .vp_index = vp_index, .vector = vector,
-		.flags = flags,
-	};
-
-	return ret_errno(ioctl(partfd, HVTB_PARTITION_SET_IRQFD, &f));
-}
