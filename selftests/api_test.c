@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "hvtb_harness.h"
+#include "tlfs.h"
 
 /* ioctl() returning -errno, so that the errno is what gets compared. */
 static long raw_ioctl(int fd, unsigned long req, unsigned long arg)
@@ -813,9 +814,10 @@ static int pad_setup(struct pad_ctx *c)
 {
 	struct hvtb_hyperv_config h = {
 		.flags = HVTB_HV_ENABLE,
-		.features_eax = (1U << 1) | (1U << 2) | (1U << 3) | (1U << 5) |
-				(1U << 6),	/* TIME_REF, SYNIC, STIMER, ... */
-		.features_ebx = (1U << 4) | (1U << 5),	/* post, signal */
+		.features_eax = HV_MSR_TIME_REF_COUNT_AVAILABLE |
+				HV_MSR_SYNIC_AVAILABLE | HV_MSR_SYNTIMER_AVAILABLE |
+				HV_MSR_HYPERCALL_AVAILABLE | HV_MSR_VP_INDEX_AVAILABLE,
+		.features_ebx = HV_POST_MESSAGES | HV_SIGNAL_EVENTS,
 	};
 	struct hvtb_partition_config pc = {
 		.flags = HVTB_PARTITION_LAPIC, .max_vps = 2,
