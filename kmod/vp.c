@@ -291,6 +291,30 @@ static __poll_t vp_poll(struct file *file, poll_table *wait)
 	return 0;
 }
 
+/* Are the pad fields of the segments and descriptor tables all 0? */
+static bool vp_sregs_pads_zero(const struct hvtb_sregs *s)
+{
+	const struct hvtb_segment *seg[] = {
+		&s->cs, &s->ds, &s->es, &s->fs, &s->gs, &s->ss, &s->tr, &s->ldt,
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(seg); i++)
+		if (seg[i]->pad || seg[i]->pad2)
+			return false;
+	return !memchr_inv(s->gdt.pad, 0, sizeof(s->gdt.pad)) &&
+	       !memchr_inv(s->idt.pad, 0, sizeof(s->idt.pad)) &&
+	       !memchr_inv(s->reserved, 0, sizeof(s->reserved));
+}
+
+/* Are the pad bytes of the exception, interrupt and NMI parts all 0? */
+static bool vp_events_pads_zero(const struct hvtb_vp_events *ev)
+{
+	return !ev->exception.pad &&
+	       !memchr_inv(ev->interrupt.pad, 0, sizeof(ev->interrupt.pad)) &&
+	       !memchr_inv(ev->nmi.pad, 0, sizeof(ev->nmi.pad));
+}
+
 static long vp_get_set(struct hvtb_vp *vp, unsigned int cmd, void __user *uarg)
 {
 	union {
@@ -316,7 +340,7 @@ static long vp_get_set(struct hvtb_vp *vp, unsigned int cmd, void __user *uarg)
 		hvtb_vmx_get_sregs(vp, &u.sregs);
 		break;
 	case HVTB_VP_SET_SREGS:
-		if (memchr_inv(u.sregs.reserved, 0, sizeof(u.sregs.reserved)))
+		if (!vp_sregs_pads_zero(&u.sregs))
 			return -EINVAL;
 		r = hvtb_vmx_set_sregs(vp, &u.sregs);
 		break;
@@ -324,6 +348,8 @@ static long vp_get_set(struct hvtb_vp *vp, unsigned int cmd, void __user *uarg)
 		hvtb_vmx_get_events(vp, &u.ev);
 		break;
 	case HVTB_VP_SET_EVENTS:
+		if (!vp_events_pads_zero(&u.ev))
+			return -EINVAL;
 		r = hvtb_vmx_set_events(vp, &u.ev);
 		break;
 	}
