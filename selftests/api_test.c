@@ -722,9 +722,10 @@ static const struct pad_case pad_cases[] = {
 	  sizeof(struct hvtb_vp_config), prep_vp1, undo_close, PAD_OK,
 	  { PF(struct hvtb_vp_config, flags),
 	    PF(struct hvtb_vp_config, reserved) } },
+	/* VP 0's APIC is still software-disabled: -ENXIO once valid. */
 	{ "PARTITION_ASSERT_INTERRUPT", PAD_PART,
 	  HVTB_PARTITION_ASSERT_INTERRUPT, sizeof(struct hvtb_interrupt),
-	  prep_interrupt, NULL, 0,
+	  prep_interrupt, NULL, -ENXIO,
 	  { PF(struct hvtb_interrupt, pad), PF(struct hvtb_interrupt, reserved) } },
 	{ "PARTITION_SET_IRQFD", PAD_PART, HVTB_PARTITION_SET_IRQFD,
 	  sizeof(struct hvtb_irqfd), prep_irqfd, undo_irqfd, 0,
@@ -752,7 +753,8 @@ static const struct pad_case pad_cases[] = {
 	{ "PARTITION_SIGNAL_HV_FLAG", PAD_PART, HVTB_PARTITION_SIGNAL_HV_FLAG,
 	  sizeof(struct hvtb_hv_flag), prep_flag, NULL, -ENXIO,
 	  { PF(struct hvtb_hv_flag, flags), PF(struct hvtb_hv_flag, reserved) } },
-	{ "PARTITION_SET_REFERENCE_TIME", PAD_PART,
+	/* Only before the first VP (-EBUSY after). */
+	{ "PARTITION_SET_REFERENCE_TIME", PAD_FRESH_PART,
 	  HVTB_PARTITION_SET_REFERENCE_TIME, sizeof(struct hvtb_hv_reference_time),
 	  prep_reference_time, NULL, 0,
 	  { PF(struct hvtb_hv_reference_time, reserved) } },
