@@ -455,6 +455,7 @@ struct hvtb_msr_entry {
 	__u32 pad;		/* must be 0 */
 	__u64 data;
 };
+hvtb_static_assert(sizeof(struct hvtb_msr_entry) == 16, "layout");
 
 /*
  * Get or set MSRs of a VP. Returns the number of entries done; it stops at
@@ -605,6 +606,7 @@ struct hvtb_exit_io {
 	__u32 data_offset;	/* from the start of struct hvtb_run */
 	__u64 value;
 };
+hvtb_static_assert(sizeof(struct hvtb_exit_io) == 24, "layout");
 
 struct hvtb_exit_mmio {
 	__u64 gpa;
@@ -614,12 +616,15 @@ struct hvtb_exit_mmio {
 	__u8 insn_len;		/* bytes of @insn fetched (0 if unreadable) */
 	__u8 insn[15];		/* the instruction at RIP */
 };
+/* grows within the 256 bytes of struct hvtb_run's union */
+hvtb_static_assert(sizeof(struct hvtb_exit_mmio) <= 256, "layout");
 
 struct hvtb_exit_cpuid {
 	__u32 function;
 	__u32 index;
 	__u32 eax, ebx, ecx, edx;	/* in: the result user space gives */
 };
+hvtb_static_assert(sizeof(struct hvtb_exit_cpuid) == 24, "layout");
 
 struct hvtb_exit_msr {
 	__u32 index;
@@ -627,18 +632,21 @@ struct hvtb_exit_msr {
 	__u8 pad[3];
 	__u64 data;		/* WRITE: the value; READ: in, the result */
 };
+hvtb_static_assert(sizeof(struct hvtb_exit_msr) == 16, "layout");
 
 /* A VMCALL: the guest's registers; @result goes to RAX. */
 struct hvtb_exit_hypercall {
 	__u64 rax, rbx, rcx, rdx, rsi, rdi, r8, r9;
 	__u64 result;
 };
+hvtb_static_assert(sizeof(struct hvtb_exit_hypercall) == 72, "layout");
 
 struct hvtb_exit_fail_entry {
 	__u32 hw_exit_reason;		/* VMCS exit reason (bit 31 set) */
 	__u32 vm_instruction_error;	/* for VMfail (else 0) */
 	__u64 qualification;
 };
+hvtb_static_assert(sizeof(struct hvtb_exit_fail_entry) == 16, "layout");
 
 /* struct hvtb_exit_internal.suberror */
 #define HVTB_INTERNAL_UNHANDLED_EXIT	1	/* no handler for the exit */
@@ -651,6 +659,7 @@ struct hvtb_exit_internal {
 	__u64 qualification;
 	__u64 data[2];
 };
+hvtb_static_assert(sizeof(struct hvtb_exit_internal) == 32, "layout");
 
 struct hvtb_run {
 	__u32 exit_reason;	/* out: HVTB_EXIT_* */

@@ -77,6 +77,7 @@ struct hvtb_sched_cpus {
 	__u64 mask[HVTB_CPU_MASK_WORDS];
 	__u64 reserved[4];	/* must be 0 */
 };
+hvtb_static_assert(sizeof(struct hvtb_sched_cpus) == 64, "layout");
 #define HVTB_SET_SCHED_CPUS	_IOW(HVTBIO, HVTB_NR_SET_SCHED_CPUS, struct hvtb_sched_cpus)
 #define HVTB_GET_SCHED_CPUS	_IOR(HVTBIO, HVTB_NR_GET_SCHED_CPUS, struct hvtb_sched_cpus)
 
