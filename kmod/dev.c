@@ -23,6 +23,7 @@
 #include "compat.h"
 #include "hvtb.h"
 #include "vmx/vmx.h"
+#include "ioctl.h"
 
 static int group = -1;
 module_param(group, int, 0444);
@@ -53,7 +54,7 @@ static const struct device_type hvtb_device_type = {
 	.devnode = hvtb_devnode,
 };
 
-static long dev_check_extension(unsigned long ext)
+static long dev_check_extension(unsigned int cmd, unsigned long ext)
 {
 	if (ext > U32_MAX)
 		return -EINVAL;
@@ -103,8 +104,9 @@ static void dev_fill_capabilities(struct hvtb_capabilities *caps)
 	caps->vmfunc = c->vmfunc;
 }
 
-static long dev_get_capabilities(struct hvtb_capabilities __user *ucaps)
+static long dev_get_capabilities(unsigned int cmd, unsigned long arg)
 {
+	struct hvtb_capabilities __user *ucaps = (void __user *)arg;
 	struct hvtb_capabilities caps;
 
 	if (copy_from_user(&caps, ucaps, sizeof(caps)))
@@ -184,24 +186,46 @@ static long dev_sched_cpus(void __user *uarg, bool set)
 	return r;
 }
 
+static long dev_get_api_version(unsigned int cmd, unsigned long arg)
+{
+	return arg ? -EINVAL : HVTB_API_VERSION;
+}
+
+static long dev_create_partition(unsigned int cmd, unsigned long arg)
+{
+	return hvtb_partition_create((void __user *)arg);
+}
+
+static long dev_sched_cpus_ioctl(unsigned int cmd, unsigned long arg)
+{
+	return dev_sched_cpus((void __user *)arg, cmd == HVTB_SET_SCHED_CPUS);
+}
+
+/* The ioctls of /dev/hvtb; every handler takes the locks it needs itself. */
+static const struct hvtb_ioctl dev_ioctls[] = {
+	HVTB_IOCTL_NOARG(sys, HVTB_GET_API_VERSION, dev_get_api_version,
+			 HVTB_IOCTL_UNLOCKED, 0),
+	HVTB_IOCTL_NOARG(sys, HVTB_CHECK_EXTENSION, dev_check_extension,
+			 HVTB_IOCTL_UNLOCKED, 0),
+	HVTB_IOCTL(sys, HVTB_GET_CAPABILITIES, struct hvtb_capabilities,
+		   dev_get_capabilities, HVTB_IOCTL_UNLOCKED, 0),
+	HVTB_IOCTL(sys, HVTB_CREATE_PARTITION, struct hvtb_partition_config,
+		   dev_create_partition, HVTB_IOCTL_UNLOCKED, 0),
+	HVTB_IOCTL(sys, HVTB_SET_SCHED_CPUS, struct hvtb_sched_cpus,
+		   dev_sched_cpus_ioctl, HVTB_IOCTL_UNLOCKED, 0),
+	HVTB_IOCTL(sys, HVTB_GET_SCHED_CPUS, struct hvtb_sched_cpus,
+		   dev_sched_cpus_ioctl, HVTB_IOCTL_UNLOCKED, 0),
+};
+
 static long hvtb_dev_ioctl(struct file *file, unsigned int cmd,
 			   unsigned long arg)
 {
-	switch (cmd) {
-	case HVTB_GET_API_VERSION:
-		return arg ? -EINVAL : HVTB_API_VERSION;
-	case HVTB_CHECK_EXTENSION:
-		return dev_check_extension(arg);
-	case HVTB_GET_CAPABILITIES:
-		return dev_get_capabilities((void __user *)arg);
-	case HVTB_CREATE_PARTITION:
-		return hvtb_partition_create((void __user *)arg);
-	case HVTB_SET_SCHED_CPUS:
-	case HVTB_GET_SCHED_CPUS:
-		return dev_sched_cpus((void __user *)arg, cmd == HVTB_SET_SCHED_CPUS);
-	default:
+	const struct hvtb_ioctl *io;
+
+	io = hvtb_ioctl_find(dev_ioctls, ARRAY_SIZE(dev_ioctls), cmd);
+	if (!io)
 		return -ENOTTY;
-	}
+	return io->sys(cmd, arg);
 }
 
 static const struct file_operations hvtb_dev_fops = {

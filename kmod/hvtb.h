@@ -16,6 +16,9 @@
 #include <asm/fpu/types.h>
 
 #include <linux/hvtb.h>
+#include <linux/hvtb_apic.h>
+#include <linux/hvtb_hv.h>
+#include <linux/hvtb_sched.h>
 
 #include "sched/policy.h"
 #include "x86/mov_decode.h"
@@ -314,8 +317,8 @@ bool hvtb_sched_done(struct hvtb_vp *vp);
 void hvtb_sched_unblock(struct hvtb_vp *vp);
 int hvtb_sched_set(struct hvtb_vp *vp, const struct hvtb_vp_sched *p);
 int hvtb_sched_check(const struct hvtb_vp_sched *p);
-long hvtb_sched_partition_ioctl(struct hvtb_partition *part, void __user *uarg,
-				bool set);
+long hvtb_sched_partition_ioctl(struct hvtb_partition *part, unsigned int cmd,
+				void __user *uarg);
 void hvtb_sched_partition_init(struct hvtb_partition *part);
 void hvtb_sched_get(struct hvtb_vp *vp, struct hvtb_vp_sched *p);
 int hvtb_sched_set_cpus(const struct cpumask *m);
@@ -366,10 +369,12 @@ void hvtb_apic_nmi_ack(struct hvtb_vp *vp);
 void hvtb_apic_get_state(struct hvtb_vp *vp, struct hvtb_lapic_state *s);
 int hvtb_apic_set_state(struct hvtb_vp *vp, const struct hvtb_lapic_state *s,
 			u64 guest_tsc);
-long hvtb_apic_assert(struct hvtb_partition *part, void __user *uarg);
+long hvtb_apic_assert(struct hvtb_partition *part, unsigned int cmd,
+		      void __user *uarg);
 
 /* kmod/apic/irqfd.c */
-long hvtb_apic_irqfd(struct hvtb_partition *part, void __user *uarg);
+long hvtb_apic_irqfd(struct hvtb_partition *part, unsigned int cmd,
+		     void __user *uarg);
 void hvtb_apic_irqfd_release_all(struct hvtb_partition *part);
 
 /* kmod/dev.c */

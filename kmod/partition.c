@@ -21,6 +21,7 @@
 #include <linux/hvtb_vmbus.h>
 #include "hvtb.h"
 #include "vmx/vmx.h"
+#include "ioctl.h"
 #include "hypercall/hv.h"
 
 static atomic_t partition_ids = ATOMIC_INIT(0);
@@ -45,7 +46,8 @@ void hvtb_partition_put(struct hvtb_partition *part)
 	kref_put(&part->kref, partition_release);
 }
 
-static long partition_get_info(struct hvtb_partition *part, void __user *uarg)
+static long partition_get_info(struct hvtb_partition *part, unsigned int cmd,
+			       void __user *uarg)
 {
 	struct hvtb_partition_info info = { 0 };
 
@@ -60,9 +62,11 @@ static long partition_get_info(struct hvtb_partition *part, void __user *uarg)
 	return copy_to_user(uarg, &info, sizeof(info)) ? -EFAULT : 0;
 }
 
-static long partition_map(struct hvtb_partition *part, void __user *uarg,
-			  bool map)
+/* HVTB_PARTITION_MAP_GPA / HVTB_PARTITION_UNMAP_GPA */
+static long partition_map(struct hvtb_partition *part, unsigned int cmd,
+			  void __user *uarg)
 {
+	bool map = cmd == HVTB_PARTITION_MAP_GPA;
 	struct hvtb_memory_range m;
 
 	if (copy_from_user(&m, uarg, sizeof(m)))
@@ -76,41 +80,8 @@ static long partition_map(struct hvtb_partition *part, void __user *uarg,
 	return hvtb_ept_unmap(part->ept, m.gpa, m.size);
 }
 
-/**
- * hvtb_cpuid_bit() - does the partition's CPUID table set @bit of register
- * @reg (HVTB_CPUID_REG_*) in leaf @fn (sub-leaf @idx where it is indexed)?
- * @part: the partition
- * @fn: the leaf
- * @idx: the sub-leaf
- * @reg: HVTB_CPUID_REG_EAX..EDX
- * @bit: 0..31
- * Return: false where the table has no such leaf. Any context.
- */
-bool hvtb_cpuid_bit(struct hvtb_partition *part, u32 fn, u32 idx,
-		    unsigned int reg, unsigned int bit)
-{
-	const struct hvtb_cpuid_rcu *t;
-	const struct hvtb_cpuid_entry *e;
-	bool r = false;
-	u32 i, v;
-
-	rcu_read_lock();
-	t = rcu_dereference(part->cpuid);
-	for (i = 0; t && i < t->nent; i++) {
-		e = &t->entries[i];
-		if (e->function != fn ||
-		    ((e->flags & HVTB_CPUID_INDEXED) && e->index != idx))
-			continue;
-		v = reg == HVTB_CPUID_REG_EAX ? e->eax : reg == HVTB_CPUID_REG_EBX ? e->ebx :
-		    reg == HVTB_CPUID_REG_ECX ? e->ecx : e->edx;
-		r = v & BIT(bit);
-		break;
-	}
-	rcu_read_unlock();
-	return r;
-}
-
-static long partition_set_cpuid(struct hvtb_partition *part, void __user *uarg)
+static long partition_set_cpuid(struct hvtb_partition *part, unsigned int cmd,
+				void __user *uarg)
 {
 	struct hvtb_cpuid_table t;
 	struct hvtb_cpuid_rcu *n, *old;
@@ -145,7 +116,7 @@ static long partition_set_cpuid(struct hvtb_partition *part, void __user *uarg)
 }
 
 static long partition_set_msr_intercepts(struct hvtb_partition *part,
-					 void __user *uarg)
+					 unsigned int cmd, void __user *uarg)
 {
 	struct hvtb_msr_list l;
 	struct hvtb_msr_list_rcu *n, *old;
@@ -172,7 +143,8 @@ static long partition_set_msr_intercepts(struct hvtb_partition *part,
 	return 0;
 }
 
-static long partition_create_vp(struct hvtb_partition *part, void __user *uarg)
+static long partition_create_vp(struct hvtb_partition *part, unsigned int cmd,
+				void __user *uarg)
 {
 	struct hvtb_vp_config cfg;
 
@@ -185,39 +157,64 @@ static long partition_create_vp(struct hvtb_partition *part, void __user *uarg)
 	return hvtb_vp_create(part, &cfg);
 }
 
+/*
+ * The ioctls of a partition fd. None takes a lock in the dispatcher: each
+ * handler takes part->lock (or a room's own lock) where it needs one, so
+ * they may all run while a VP of the partition is in an async run.
+ */
+#define PART_IOCTL(cmd, type, fn) \
+	HVTB_IOCTL(part, cmd, type, fn, HVTB_IOCTL_UNLOCKED, HVTB_IOCTL_ASYNC_OK)
+static const struct hvtb_ioctl partition_ioctls[] = {
+	PART_IOCTL(HVTB_PARTITION_GET_INFO, struct hvtb_partition_info,
+		   partition_get_info),
+	PART_IOCTL(HVTB_PARTITION_MAP_GPA, struct hvtb_memory_range, partition_map),
+	PART_IOCTL(HVTB_PARTITION_UNMAP_GPA, struct hvtb_memory_range, partition_map),
+	PART_IOCTL(HVTB_PARTITION_SET_CPUID, struct hvtb_cpuid_table,
+		   partition_set_cpuid),
+	PART_IOCTL(HVTB_PARTITION_SET_MSR_INTERCEPTS, struct hvtb_msr_list,
+		   partition_set_msr_intercepts),
+	PART_IOCTL(HVTB_PARTITION_CREATE_VP, struct hvtb_vp_config,
+		   partition_create_vp),
+	/* kmod/hypercall */
+	PART_IOCTL(HVTB_PARTITION_SET_HYPERV, struct hvtb_hyperv_config,
+		   hvtb_hv_set_config),
+	PART_IOCTL(HVTB_PARTITION_CREATE_HV_PORT, struct hvtb_hv_port_config,
+		   hvtb_hv_create_port),
+	PART_IOCTL(HVTB_PARTITION_SET_HV_EVENT, struct hvtb_hv_event,
+		   hvtb_hv_set_event),
+	PART_IOCTL(HVTB_PARTITION_POST_HV_MESSAGE, struct hvtb_hv_post,
+		   hvtb_synic_ioctl_post),
+	PART_IOCTL(HVTB_PARTITION_SIGNAL_HV_FLAG, struct hvtb_hv_flag,
+		   hvtb_synic_ioctl_signal_flag),
+	PART_IOCTL(HVTB_PARTITION_GET_REFERENCE_TIME, struct hvtb_hv_reference_time,
+		   hvtb_hv_reference_time),
+	PART_IOCTL(HVTB_PARTITION_SET_REFERENCE_TIME, struct hvtb_hv_reference_time,
+		   hvtb_hv_reference_time),
+	/* kmod/apic */
+	PART_IOCTL(HVTB_PARTITION_ASSERT_INTERRUPT, struct hvtb_interrupt,
+		   hvtb_apic_assert),
+	PART_IOCTL(HVTB_PARTITION_SET_IRQFD, struct hvtb_irqfd, hvtb_apic_irqfd),
+	/* kmod/sched */
+	PART_IOCTL(HVTB_PARTITION_SET_SCHED, struct hvtb_vp_sched,
+		   hvtb_sched_partition_ioctl),
+	PART_IOCTL(HVTB_PARTITION_GET_SCHED, struct hvtb_vp_sched,
+		   hvtb_sched_partition_ioctl),
+	/* kmod/vmbus */
+	PART_IOCTL(HVTB_VMBUS_ENABLE, struct hvtb_vmbus_config,
+		   hvtb_vmbus_partition_ioctl),
+	PART_IOCTL(HVTB_VMBUS_GET_STATS, struct hvtb_vmbus_stats,
+		   hvtb_vmbus_partition_ioctl),
+};
+
 static long partition_ioctl(struct file *file, unsigned int cmd,
 			    unsigned long arg)
 {
-	struct hvtb_partition *part = file->private_data;
-	void __user *uarg = (void __user *)arg;
+	const struct hvtb_ioctl *io;
 
-	switch (cmd) {
-	case HVTB_PARTITION_GET_INFO:
-		return partition_get_info(part, uarg);
-	case HVTB_MAP_GPA:
-		return partition_map(part, uarg, true);
-	case HVTB_UNMAP_GPA:
-		return partition_map(part, uarg, false);
-	case HVTB_SET_CPUID:
-		return partition_set_cpuid(part, uarg);
-	case HVTB_SET_MSR_INTERCEPTS:
-		return partition_set_msr_intercepts(part, uarg);
-	case HVTB_CREATE_VP:
-		return partition_create_vp(part, uarg);
-	case HVTB_ASSERT_INTERRUPT:
-		return hvtb_apic_assert(part, uarg);
-	case HVTB_IRQFD:
-		return hvtb_apic_irqfd(part, uarg);
-	case HVTB_SET_PARTITION_SCHED:
-	case HVTB_GET_PARTITION_SCHED:
-		return hvtb_sched_partition_ioctl(part, uarg,
-						  cmd == HVTB_SET_PARTITION_SCHED);
-	case HVTB_VMBUS_ENABLE:
-	case HVTB_VMBUS_GET_STATS:
-		return hvtb_vmbus_partition_ioctl(part, cmd, uarg);
-	default:
-		return hvtb_hv_partition_ioctl(part, cmd, uarg);
-	}
+	io = hvtb_ioctl_find(partition_ioctls, ARRAY_SIZE(partition_ioctls), cmd);
+	if (!io)
+		return -ENOTTY;
+	return io->part(file->private_data, cmd, (void __user *)arg);
 }
 
 static int partition_release_fd(struct inode *inode, struct file *file)

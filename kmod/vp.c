@@ -24,6 +24,7 @@
 
 #include "ept/ept.h"
 #include "hvtb.h"
+#include "ioctl.h"
 #include "hypercall/hv.h"
 #include "vmx/vmx.h"
 
@@ -392,11 +393,12 @@ static __poll_t vp_poll(struct file *file, poll_table *wait)
 	return 0;
 }
 
-/* HVTB_VP_SET_SREGS: segment and descriptor-table pads must be 0. */
-static bool vp_sregs_pads_clear(const struct hvtb_sregs *s)
+/* Are the pad fields of the segments and descriptor tables all 0? */
+static bool vp_sregs_pads_zero(const struct hvtb_sregs *s)
 {
-	const struct hvtb_segment *seg[] = { &s->cs, &s->ds, &s->es, &s->fs,
-					     &s->gs, &s->ss, &s->tr, &s->ldt };
+	const struct hvtb_segment *seg[] = {
+		&s->cs, &s->ds, &s->es, &s->fs, &s->gs, &s->ss, &s->tr, &s->ldt,
+	};
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(seg); i++)
@@ -459,7 +461,7 @@ static long vp_get_set(struct hvtb_vp *vp, unsigned int cmd, void __user *uarg)
 		hvtb_vmx_get_sregs(vp, &u.sregs);
 		break;
 	case HVTB_VP_SET_SREGS:
-		if (!vp_sregs_pads_clear(&u.sregs))
+		if (!vp_sregs_pads_zero(&u.sregs))
 			return -EINVAL;
 		r = hvtb_vmx_set_sregs(vp, &u.sregs);
 		break;
@@ -487,8 +489,10 @@ static int vp_set_msr(struct hvtb_vp *vp, u32 index, u64 data)
 	return r;
 }
 
-static long vp_msrs(struct hvtb_vp *vp, void __user *uarg, bool set)
+/* HVTB_VP_GET_MSRS / HVTB_VP_SET_MSRS */
+static long vp_msrs(struct hvtb_vp *vp, unsigned int cmd, void __user *uarg)
 {
+	bool set = cmd == HVTB_VP_SET_MSRS;
 	struct hvtb_msr_entry __user *ue;
 	struct hvtb_msr_entry e;
 	struct hvtb_msrs m;
@@ -516,8 +520,10 @@ static long vp_msrs(struct hvtb_vp *vp, void __user *uarg, bool set)
 	return i;
 }
 
-static long vp_fpu(struct hvtb_vp *vp, void __user *uarg, bool set)
+/* HVTB_VP_GET_FPU / HVTB_VP_SET_FPU */
+static long vp_fpu(struct hvtb_vp *vp, unsigned int cmd, void __user *uarg)
 {
+	bool set = cmd == HVTB_VP_SET_FPU;
 	struct hvtb_xsave *x;
 	long r = 0;
 
@@ -557,8 +563,9 @@ static long vp_sched(struct hvtb_vp *vp, unsigned int cmd, void __user *uarg)
 }
 
 /* HVTB_VP_GET_LAPIC / HVTB_VP_SET_LAPIC */
-static long vp_lapic(struct hvtb_vp *vp, void __user *uarg, bool set)
+static long vp_lapic(struct hvtb_vp *vp, unsigned int cmd, void __user *uarg)
 {
+	bool set = cmd == HVTB_VP_SET_LAPIC;
 	struct hvtb_lapic_state *s;
 	u64 tsc = 0;
 	long r = 0;
@@ -586,8 +593,9 @@ out:
 }
 
 /* HVTB_VP_GET_MP_STATE / HVTB_VP_SET_MP_STATE */
-static long vp_mp_state(struct hvtb_vp *vp, void __user *uarg, bool set)
+static long vp_mp_state(struct hvtb_vp *vp, unsigned int cmd, void __user *uarg)
 {
+	bool set = cmd == HVTB_VP_SET_MP_STATE;
 	struct hvtb_mp_state s = { 0 };
 	int r;
 
@@ -619,75 +627,90 @@ static long vp_mp_state(struct hvtb_vp *vp, void __user *uarg, bool set)
 	return 0;
 }
 
+static long vp_run_ioctl(struct hvtb_vp *vp, unsigned int cmd, void __user *uarg)
+{
+	return vp_run(vp, (unsigned long)uarg);
+}
+
+static long vp_get_stats(struct hvtb_vp *vp, unsigned int cmd, void __user *uarg)
+{
+	return copy_to_user(uarg, &vp->stats, sizeof(vp->stats)) ? -EFAULT : 0;
+}
+
+/*
+ * The ioctls of a VP fd. All run under vp->run_lock; those marked
+ * HVTB_IOCTL_ASYNC_OK also while an HVTB_RUN_ASYNC run is in flight (the
+ * others are -EBUSY then).
+ */
+#define VP_IOCTL(cmd, type, fn, flags) \
+	HVTB_IOCTL(vp, cmd, type, fn, HVTB_IOCTL_RUN_LOCK, flags)
+static const struct hvtb_ioctl vp_ioctls[] = {
+	HVTB_IOCTL_NOARG(vp, HVTB_VP_RUN, vp_run_ioctl, HVTB_IOCTL_RUN_LOCK,
+			 HVTB_IOCTL_ASYNC_OK),
+	VP_IOCTL(HVTB_VP_GET_REGS, struct hvtb_regs, vp_get_set, 0),
+	VP_IOCTL(HVTB_VP_SET_REGS, struct hvtb_regs, vp_get_set, HVTB_IOCTL_ENDS_HLT),
+	VP_IOCTL(HVTB_VP_GET_SREGS, struct hvtb_sregs, vp_get_set, 0),
+	VP_IOCTL(HVTB_VP_SET_SREGS, struct hvtb_sregs, vp_get_set, HVTB_IOCTL_ENDS_HLT),
+	VP_IOCTL(HVTB_VP_GET_MSRS, struct hvtb_msrs, vp_msrs, 0),
+	VP_IOCTL(HVTB_VP_SET_MSRS, struct hvtb_msrs, vp_msrs, 0),
+	VP_IOCTL(HVTB_VP_GET_FPU, struct hvtb_xsave, vp_fpu, 0),
+	VP_IOCTL(HVTB_VP_SET_FPU, struct hvtb_xsave, vp_fpu, 0),
+	VP_IOCTL(HVTB_VP_GET_EVENTS, struct hvtb_vp_events, vp_get_set, 0),
+	VP_IOCTL(HVTB_VP_SET_EVENTS, struct hvtb_vp_events, vp_get_set,
+		 HVTB_IOCTL_ENDS_HLT),
+	VP_IOCTL(HVTB_VP_GET_STATS, struct hvtb_vp_stats, vp_get_stats,
+		 HVTB_IOCTL_ASYNC_OK),
+	VP_IOCTL(HVTB_VP_GET_MP_STATE, struct hvtb_mp_state, vp_mp_state, 0),
+	VP_IOCTL(HVTB_VP_SET_MP_STATE, struct hvtb_mp_state, vp_mp_state, 0),
+	/* kmod/hypercall */
+	VP_IOCTL(HVTB_VP_GET_HV_STATS, struct hvtb_hv_vp_stats,
+		 hvtb_hv_vp_get_stats, 0),
+	VP_IOCTL(HVTB_VP_GET_SYNIC, struct hvtb_synic_state,
+		 hvtb_synic_ioctl_state, 0),
+	VP_IOCTL(HVTB_VP_SET_SYNIC, struct hvtb_synic_state,
+		 hvtb_synic_ioctl_state, 0),
+	VP_IOCTL(HVTB_VP_GET_SYNIC_QUEUE, struct hvtb_synic_queues,
+		 hvtb_synic_ioctl_queue, 0),
+	VP_IOCTL(HVTB_VP_SET_SYNIC_QUEUE, struct hvtb_synic_queues,
+		 hvtb_synic_ioctl_queue, 0),
+	/* kmod/apic */
+	VP_IOCTL(HVTB_VP_GET_LAPIC, struct hvtb_lapic_state, vp_lapic, 0),
+	VP_IOCTL(HVTB_VP_SET_LAPIC, struct hvtb_lapic_state, vp_lapic, 0),
+	/* kmod/sched */
+	VP_IOCTL(HVTB_VP_SET_SCHED, struct hvtb_vp_sched, vp_sched, 0),
+	VP_IOCTL(HVTB_VP_GET_SCHED, struct hvtb_vp_sched, vp_sched,
+		 HVTB_IOCTL_ASYNC_OK),
+};
+
 static long vp_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct hvtb_vp *vp = file->private_data;
-	void __user *uarg = (void __user *)arg;
+	const struct hvtb_ioctl *io;
 	long r;
 
+	io = hvtb_ioctl_find(vp_ioctls, ARRAY_SIZE(vp_ioctls), cmd);
+	if (!io)
+		return -ENOTTY;
+	/* Every VP ioctl serializes with the run: vp_ioctls[] are all RUN_LOCK. */
+	if (WARN_ON_ONCE(io->lock != HVTB_IOCTL_RUN_LOCK))
+		return -ENOTTY;
 	if (mutex_lock_killable(&vp->run_lock))
 		return -EINTR;
-	if (vp->run_async && cmd != HVTB_VP_RUN && cmd != HVTB_VP_GET_STATS &&
-	    cmd != HVTB_VP_GET_SCHED) {
-		mutex_unlock(&vp->run_lock);
-		return -EBUSY;
+	if (vp->run_async && !(io->flags & HVTB_IOCTL_ASYNC_OK)) {
+		r = -EBUSY;
+		goto out_unlock;
 	}
-	/*
-	 * User space sets the VP's registers: a HLT a signal interrupted is
-	 * over, and so is the completion of a decoded MMIO exit.
-	 */
-	if (cmd == HVTB_VP_SET_REGS || cmd == HVTB_VP_SET_SREGS ||
-	    cmd == HVTB_VP_SET_EVENTS) {
+	if (io->flags & HVTB_IOCTL_ENDS_HLT) {
+		/*
+		 * User space sets the VP's state: a HLT a signal interrupted
+		 * is over, and so is the completion of a decoded MMIO exit.
+		 */
 		hvtb_vp_check_request(vp, HVTB_REQ_HALT);
 		if (vp->complete_user == hvtb_vmx_complete_mmio)
 			vp->complete_user = NULL;
 	}
-	switch (cmd) {
-	case HVTB_VP_RUN:
-		r = vp_run(vp, arg);
-		break;
-	case HVTB_VP_GET_REGS:
-	case HVTB_VP_SET_REGS:
-	case HVTB_VP_GET_SREGS:
-	case HVTB_VP_SET_SREGS:
-	case HVTB_VP_GET_EVENTS:
-	case HVTB_VP_SET_EVENTS:
-		r = vp_get_set(vp, cmd, uarg);
-		break;
-	case HVTB_VP_GET_MSRS:
-		r = vp_msrs(vp, uarg, false);
-		break;
-	case HVTB_VP_SET_MSRS:
-		r = vp_msrs(vp, uarg, true);
-		break;
-	case HVTB_VP_GET_FPU:
-		r = vp_fpu(vp, uarg, false);
-		break;
-	case HVTB_VP_SET_FPU:
-		r = vp_fpu(vp, uarg, true);
-		break;
-	case HVTB_VP_GET_LAPIC:
-		r = vp_lapic(vp, uarg, false);
-		break;
-	case HVTB_VP_SET_LAPIC:
-		r = vp_lapic(vp, uarg, true);
-		break;
-	case HVTB_VP_GET_MP_STATE:
-		r = vp_mp_state(vp, uarg, false);
-		break;
-	case HVTB_VP_SET_MP_STATE:
-		r = vp_mp_state(vp, uarg, true);
-		break;
-	case HVTB_VP_GET_STATS:
-		r = copy_to_user(uarg, &vp->stats, sizeof(vp->stats)) ? -EFAULT : 0;
-		break;
-	case HVTB_VP_SET_SCHED:
-	case HVTB_VP_GET_SCHED:
-		r = vp_sched(vp, cmd, uarg);
-		break;
-	default:
-		r = hvtb_hv_vp_ioctl(vp, cmd, uarg);
-	}
+	r = io->vp(vp, cmd, (void __user *)arg);
+out_unlock:
 	mutex_unlock(&vp->run_lock);
 	return r;
 }
@@ -780,7 +803,7 @@ static u64 vp_partition_tsc_offset(struct hvtb_partition *part)
 }
 
 /**
- * hvtb_vp_create() - HVTB_CREATE_VP.
+ * hvtb_vp_create() - HVTB_PARTITION_CREATE_VP.
  * @part: the partition
  * @cfg: the VP configuration
  * Return: a new VP fd, or -errno (-EEXIST if the index is taken).

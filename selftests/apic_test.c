@@ -195,7 +195,7 @@ static long assert_irq(int fd, uint32_t idx, uint32_t vec, uint32_t flags,
 		.vp_index = idx, .vector = vec, .flags = flags, .pad = pad,
 	};
 
-	return guest_ioctl(fd, HVTB_ASSERT_INTERRUPT, (uintptr_t)&i);
+	return guest_ioctl(fd, HVTB_PARTITION_ASSERT_INTERRUPT, (uintptr_t)&i);
 }
 
 TEST(bad_inputs)
@@ -221,7 +221,7 @@ TEST(bad_inputs)
 	EXPECT_EQ(-ENOENT, assert_irq(g.part, 5, 0x40, 0, 0));
 	EXPECT_EQ(-ENOENT, assert_irq(g.part, 1000, 0x40, 0, 0));
 	irq.reserved[1] = 1;
-	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_ASSERT_INTERRUPT, (uintptr_t)&irq));
+	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_PARTITION_ASSERT_INTERRUPT, (uintptr_t)&irq));
 	/* An NMI is accepted even by a software-disabled APIC. */
 	EXPECT_EQ(0, assert_irq(g.part, 0, 0, HVTB_INTERRUPT_NMI, 0));
 
@@ -519,7 +519,7 @@ TEST(apicv_mode)
 		m.size = 4096;
 		m.uaddr = (uintptr_t)g.mem;
 		m.flags = HVTB_MAP_READ | HVTB_MAP_WRITE;
-		EXPECT_EQ(-EEXIST, guest_ioctl(g.part, HVTB_MAP_GPA, (uintptr_t)&m));
+		EXPECT_EQ(-EEXIST, guest_ioctl(g.part, HVTB_PARTITION_MAP_GPA, (uintptr_t)&m));
 	}
 	/* Neither without the in-kernel APIC nor when asked not to. */
 	ASSERT_EQ(0, guest_create(&g2, GUEST_NO_MEMORY));
@@ -1401,7 +1401,7 @@ TEST(extd_needs_cpuid_x2apic)
 	struct guest_vp v;
 
 	SETUP(g, v);
-	ASSERT_EQ(0, guest_ioctl(g.part, HVTB_SET_CPUID, (uintptr_t)&t));
+	ASSERT_EQ(0, guest_ioctl(g.part, HVTB_PARTITION_SET_CPUID, (uintptr_t)&t));
 	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_extd_no_x2apic, 0, 0));
 	EXPECT_UCALL(&v, UCALL_DONE);
 	TEARDOWN(g, v);
@@ -1567,7 +1567,7 @@ TEST(irqfd)
 	EXPECT_EQ(-ENOENT, hvtb_irqfd(g.part, efd2, 0, 0, HVTB_IRQFD_DEASSIGN));
 	f.fd = efd2;
 	f.reserved[0] = 1;
-	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_IRQFD, (uintptr_t)&f));
+	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_PARTITION_SET_IRQFD, (uintptr_t)&f));
 
 	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_irqfd, 0, 0));
 	EXPECT_UCALL(&v, UCALL_SYNC);

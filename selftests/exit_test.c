@@ -425,7 +425,7 @@ TEST(mmio_readonly_range)
 	m.size = 4096;
 	m.uaddr = (uintptr_t)page;
 	m.flags = HVTB_MAP_READ;
-	ASSERT_EQ(0, guest_ioctl(g.part, HVTB_MAP_GPA, (uintptr_t)&m));
+	ASSERT_EQ(0, guest_ioctl(g.part, HVTB_PARTITION_MAP_GPA, (uintptr_t)&m));
 
 	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_ro, RO_GPA, 0));
 	uc = EXPECT_UCALL(&v, UCALL_SYNC);
@@ -525,7 +525,7 @@ TEST(cpuid_table_and_exit)
 	struct ucall uc;
 
 	SETUP(g, v);
-	ASSERT_EQ(0, guest_ioctl(g.part, HVTB_SET_CPUID, (uintptr_t)&t));
+	ASSERT_EQ(0, guest_ioctl(g.part, HVTB_PARTITION_SET_CPUID, (uintptr_t)&t));
 	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_cpuid_leaves, 0, 0));
 	uc = EXPECT_UCALL(&v, UCALL_SYNC);
 	EXPECT_EQ(1, uc.args[0]);
@@ -601,7 +601,7 @@ TEST(msr_intercepts_and_gp)
 	struct ucall uc;
 
 	SETUP(g, v);
-	ASSERT_EQ(0, guest_ioctl(g.part, HVTB_SET_MSR_INTERCEPTS, (uintptr_t)&l));
+	ASSERT_EQ(0, guest_ioctl(g.part, HVTB_PARTITION_SET_MSR_INTERCEPTS, (uintptr_t)&l));
 	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_msrs, 0, 0));
 
 	RUN_EXPECT(&v, HVTB_EXIT_MSR_READ);

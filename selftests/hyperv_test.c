@@ -28,61 +28,22 @@
 #include "hvtb_harness.h"
 #include "guest.h"
 #include "hyperv.h"
+#include "tlfs.h"
 
 #undef TEST_TIMEOUT_DEFAULT
 #define TEST_TIMEOUT_DEFAULT	300
 
-/* TLFS numbers (the kernel's <asm/hyperv-tlfs.h> is not for user space). */
-#define MSR_GUEST_OS_ID		0x40000000
-#define MSR_HYPERCALL		0x40000001
-#define MSR_VP_INDEX		0x40000002
-#define MSR_TIME_REF_COUNT	0x40000020
-#define MSR_REFERENCE_TSC	0x40000021
-#define MSR_TSC_FREQUENCY	0x40000022
-#define MSR_APIC_FREQUENCY	0x40000023
-#define MSR_VP_ASSIST_PAGE	0x40000073
-#define MSR_SCONTROL		0x40000080
-#define MSR_SVERSION		0x40000081
-#define MSR_SIEFP		0x40000082
-#define MSR_SIMP		0x40000083
-#define MSR_EOM			0x40000084
-#define MSR_SINT0		0x40000090
-#define MSR_STIMER0_CONFIG	0x400000b0
+/* The TLFS numbers are in include/tlfs.h. */
 
-#define PRIV_TIME_REF		(1U << 1)
-#define PRIV_SYNIC		(1U << 2)
-#define PRIV_STIMER		(1U << 3)
-#define PRIV_APIC_ACCESS	(1U << 4)
-#define PRIV_HYPERCALL		(1U << 5)
-#define PRIV_VP_INDEX		(1U << 6)
-#define PRIV_REF_TSC		(1U << 9)
-#define PRIV_FREQ		(1U << 11)
-#define ALL_EAX			(PRIV_TIME_REF | PRIV_SYNIC | PRIV_STIMER | \
-				 PRIV_APIC_ACCESS | PRIV_HYPERCALL |	\
-				 PRIV_VP_INDEX | PRIV_REF_TSC | PRIV_FREQ)
-#define PRIV_PARTITION_ID	(1U << 1)
-#define PRIV_POST_MESSAGES	(1U << 4)
-#define PRIV_SIGNAL_EVENTS	(1U << 5)
-#define ALL_EBX			(PRIV_PARTITION_ID | PRIV_POST_MESSAGES | \
-				 PRIV_SIGNAL_EVENTS)
+#define ALL_EAX		(HV_MSR_TIME_REF_COUNT_AVAILABLE | HV_MSR_SYNIC_AVAILABLE | \
+			 HV_MSR_SYNTIMER_AVAILABLE | HV_MSR_APIC_ACCESS_AVAILABLE | \
+			 HV_MSR_HYPERCALL_AVAILABLE | HV_MSR_VP_INDEX_AVAILABLE | \
+			 HV_MSR_REFERENCE_TSC_AVAILABLE | HV_ACCESS_FREQUENCY_MSRS)
+#define ALL_EBX		(HV_ACCESS_PARTITION_ID | HV_POST_MESSAGES | HV_SIGNAL_EVENTS)
 
-#define HC_NOTIFY_LONG_SPIN_WAIT 0x0008
-#define HC_GET_PARTITION_ID	0x0046
-#define HC_POST_MESSAGE		0x005c
-#define HC_SIGNAL_EVENT		0x005d
-#define HC_FAST			(1ULL << 16)
-#define HC_REP(count, start)	(((uint64_t)(count) << 32) | ((uint64_t)(start) << 48))
-#define HC_REPS_DONE(rax)	(((rax) >> 32) & 0xfff)
-
-#define ST_SUCCESS		0
-#define ST_INVALID_CODE		2
-#define ST_INVALID_INPUT	3
-#define ST_INVALID_ALIGNMENT	4
-#define ST_INVALID_PARAMETER	5
-#define ST_ACCESS_DENIED	6
-#define ST_INVALID_CONNECTION	18
-#define ST_INSUFFICIENT_BUFFERS	19
-#define ST_INVALID_PORT		17
+#define HC_REP(count, start)	(((uint64_t)(count) << HV_HYPERCALL_REP_COMP_OFFSET) | \
+				 ((uint64_t)(start) << HV_HYPERCALL_REP_START_OFFSET))
+#define HC_REPS_DONE(rax)	(((rax) >> HV_HYPERCALL_REP_COMP_OFFSET) & 0xfff)
 
 #define GUEST_OS_ID		0x8100000000000000ULL	/* open source, Linux */
 
@@ -157,8 +118,8 @@ static void guest_enable_hypercall(void)
 {
 	guest_handlers[13] = gp_skip2;
 	guest_handlers[6] = ud_skip3;
-	guest_wrmsr(MSR_GUEST_OS_ID, GUEST_OS_ID);
-	guest_wrmsr(MSR_HYPERCALL, (uintptr_t)hc_page | 1);
+	guest_wrmsr(HV_X64_MSR_GUEST_OS_ID, GUEST_OS_ID);
+	guest_wrmsr(HV_X64_MSR_HYPERCALL, (uintptr_t)hc_page | 1);
 }
 
 /* ---- test side ---- */
@@ -257,18 +218,18 @@ TEST(no_enlightenments_by_default)
 /* ---- MSR privileges ---- */
 
 static const uint32_t probe_msrs[] = {
-	MSR_GUEST_OS_ID, MSR_HYPERCALL, MSR_VP_INDEX, MSR_TIME_REF_COUNT,
-	MSR_REFERENCE_TSC, MSR_TSC_FREQUENCY, MSR_APIC_FREQUENCY,
-	MSR_VP_ASSIST_PAGE, MSR_SCONTROL, MSR_SVERSION, MSR_SIEFP, MSR_SIMP,
-	MSR_EOM, MSR_SINT0, MSR_SINT0 + 15, MSR_STIMER0_CONFIG,
-	MSR_STIMER0_CONFIG + 7, 0x40000070 /* HV_X64_MSR_EOI: APIC's */,
+	HV_X64_MSR_GUEST_OS_ID, HV_X64_MSR_HYPERCALL, HV_X64_MSR_VP_INDEX, HV_X64_MSR_TIME_REF_COUNT,
+	HV_X64_MSR_REFERENCE_TSC, HV_X64_MSR_TSC_FREQUENCY, HV_X64_MSR_APIC_FREQUENCY,
+	HV_X64_MSR_VP_ASSIST_PAGE, HV_X64_MSR_SCONTROL, HV_X64_MSR_SVERSION, HV_X64_MSR_SIEFP, HV_X64_MSR_SIMP,
+	HV_X64_MSR_EOM, HV_X64_MSR_SINT0, HV_X64_MSR_SINT0 + 15, HV_X64_MSR_STIMER0_CONFIG,
+	HV_X64_MSR_STIMER0_CONFIG + 7, 0x40000070 /* HV_X64_MSR_EOI: APIC's */,
 };
 
 static const uint32_t probe_priv[] = {
-	PRIV_HYPERCALL, PRIV_HYPERCALL, PRIV_VP_INDEX, PRIV_TIME_REF,
-	PRIV_REF_TSC, PRIV_FREQ, PRIV_FREQ, PRIV_APIC_ACCESS, PRIV_SYNIC,
-	PRIV_SYNIC, PRIV_SYNIC, PRIV_SYNIC, PRIV_SYNIC, PRIV_SYNIC, PRIV_SYNIC,
-	PRIV_STIMER, PRIV_STIMER, 0,
+	HV_MSR_HYPERCALL_AVAILABLE, HV_MSR_HYPERCALL_AVAILABLE, HV_MSR_VP_INDEX_AVAILABLE, HV_MSR_TIME_REF_COUNT_AVAILABLE,
+	HV_MSR_REFERENCE_TSC_AVAILABLE, HV_ACCESS_FREQUENCY_MSRS, HV_ACCESS_FREQUENCY_MSRS, HV_MSR_APIC_ACCESS_AVAILABLE, HV_MSR_SYNIC_AVAILABLE,
+	HV_MSR_SYNIC_AVAILABLE, HV_MSR_SYNIC_AVAILABLE, HV_MSR_SYNIC_AVAILABLE, HV_MSR_SYNIC_AVAILABLE, HV_MSR_SYNIC_AVAILABLE, HV_MSR_SYNIC_AVAILABLE,
+	HV_MSR_SYNTIMER_AVAILABLE, HV_MSR_SYNTIMER_AVAILABLE, 0,
 };
 
 /* Read every probe MSR; SYNC the mask of those that #GP'd. */
@@ -282,7 +243,7 @@ static void guest_msr_probe(void)
 		if (try_rdmsr(probe_msrs[i], &v))
 			mask |= 1ULL << i;
 	/* A writable one: VP_ASSIST_PAGE must not #GP when granted. */
-	if (try_wrmsr(MSR_VP_ASSIST_PAGE, 0x5000 | 1))
+	if (try_wrmsr(HV_X64_MSR_VP_ASSIST_PAGE, 0x5000 | 1))
 		mask |= 1ULL << 63;
 	GUEST_SYNC(mask);
 }
@@ -290,8 +251,8 @@ static void guest_msr_probe(void)
 TEST(msr_privileges)
 {
 	static const uint32_t bits[] = {
-		0, PRIV_TIME_REF, PRIV_SYNIC, PRIV_STIMER, PRIV_APIC_ACCESS,
-		PRIV_HYPERCALL, PRIV_VP_INDEX, PRIV_REF_TSC, PRIV_FREQ, ALL_EAX,
+		0, HV_MSR_TIME_REF_COUNT_AVAILABLE, HV_MSR_SYNIC_AVAILABLE, HV_MSR_SYNTIMER_AVAILABLE, HV_MSR_APIC_ACCESS_AVAILABLE,
+		HV_MSR_HYPERCALL_AVAILABLE, HV_MSR_VP_INDEX_AVAILABLE, HV_MSR_REFERENCE_TSC_AVAILABLE, HV_ACCESS_FREQUENCY_MSRS, ALL_EAX,
 	};
 	unsigned int b, i;
 
@@ -304,7 +265,7 @@ TEST(msr_privileges)
 		for (i = 0; i < ARRAY_SIZE(probe_msrs); i++)
 			if (!(probe_priv[i] & bits[b]))
 				want |= 1ULL << i;
-		if (!(bits[b] & PRIV_APIC_ACCESS))
+		if (!(bits[b] & HV_MSR_APIC_ACCESS_AVAILABLE))
 			want |= 1ULL << 63;
 		SETUP(g, v, bits[b], 0, 0);
 		ASSERT_EQ(0, guest_vp_enter_long(&v, guest_msr_probe, 0, 0));
@@ -322,52 +283,52 @@ static void guest_msr_values(void)
 	uint64_t v;
 
 	guest_handlers[13] = gp_skip2;
-	GUEST_ASSERT_EQ(guest_rdmsr(MSR_SVERSION), 1);
-	GUEST_ASSERT(try_wrmsr(MSR_SVERSION, 1));
-	GUEST_ASSERT(try_wrmsr(MSR_VP_INDEX, 0));
-	GUEST_ASSERT(try_wrmsr(MSR_TIME_REF_COUNT, 0));
-	GUEST_ASSERT(try_wrmsr(MSR_TSC_FREQUENCY, 0));
-	GUEST_ASSERT_EQ(guest_rdmsr(MSR_APIC_FREQUENCY), 1000000000);
-	GUEST_ASSERT(guest_rdmsr(MSR_TSC_FREQUENCY) > 1000000);
+	GUEST_ASSERT_EQ(guest_rdmsr(HV_X64_MSR_SVERSION), 1);
+	GUEST_ASSERT(try_wrmsr(HV_X64_MSR_SVERSION, 1));
+	GUEST_ASSERT(try_wrmsr(HV_X64_MSR_VP_INDEX, 0));
+	GUEST_ASSERT(try_wrmsr(HV_X64_MSR_TIME_REF_COUNT, 0));
+	GUEST_ASSERT(try_wrmsr(HV_X64_MSR_TSC_FREQUENCY, 0));
+	GUEST_ASSERT_EQ(guest_rdmsr(HV_X64_MSR_APIC_FREQUENCY), 1000000000);
+	GUEST_ASSERT(guest_rdmsr(HV_X64_MSR_TSC_FREQUENCY) > 1000000);
 	/* SINTs start masked; reserved bits and vectors below 16 #GP. */
-	GUEST_ASSERT_EQ(guest_rdmsr(MSR_SINT0 + 2), 1 << 16);
-	GUEST_ASSERT(try_wrmsr(MSR_SINT0 + 2, 0xf3 | (1 << 8)));
-	GUEST_ASSERT(try_wrmsr(MSR_SINT0 + 2, 0xf3 | (1ULL << 19)));
-	GUEST_ASSERT(try_wrmsr(MSR_SINT0 + 2, 0x0f));
-	GUEST_ASSERT(!try_wrmsr(MSR_SINT0 + 2, 0x0f | (1 << 16)));
-	GUEST_ASSERT(!try_wrmsr(MSR_SINT0 + 2, 0xf3));
-	GUEST_ASSERT_EQ(guest_rdmsr(MSR_SINT0 + 2), 0xf3);
-	GUEST_ASSERT(try_wrmsr(MSR_SCONTROL, 2));
-	GUEST_ASSERT(!try_wrmsr(MSR_SCONTROL, 1));
-	GUEST_ASSERT(try_wrmsr(MSR_SIMP, 0x6000 | 2));
-	GUEST_ASSERT(!try_wrmsr(MSR_SIMP, 0x6000 | 1));
-	GUEST_ASSERT(!try_wrmsr(MSR_SIEFP, 0x7000 | 1));
-	GUEST_ASSERT(!try_wrmsr(MSR_EOM, 0));
-	GUEST_ASSERT(try_wrmsr(MSR_STIMER0_CONFIG, 1ULL << 20));
+	GUEST_ASSERT_EQ(guest_rdmsr(HV_X64_MSR_SINT0 + 2), 1 << 16);
+	GUEST_ASSERT(try_wrmsr(HV_X64_MSR_SINT0 + 2, 0xf3 | (1 << 8)));
+	GUEST_ASSERT(try_wrmsr(HV_X64_MSR_SINT0 + 2, 0xf3 | (1ULL << 19)));
+	GUEST_ASSERT(try_wrmsr(HV_X64_MSR_SINT0 + 2, 0x0f));
+	GUEST_ASSERT(!try_wrmsr(HV_X64_MSR_SINT0 + 2, 0x0f | (1 << 16)));
+	GUEST_ASSERT(!try_wrmsr(HV_X64_MSR_SINT0 + 2, 0xf3));
+	GUEST_ASSERT_EQ(guest_rdmsr(HV_X64_MSR_SINT0 + 2), 0xf3);
+	GUEST_ASSERT(try_wrmsr(HV_X64_MSR_SCONTROL, 2));
+	GUEST_ASSERT(!try_wrmsr(HV_X64_MSR_SCONTROL, 1));
+	GUEST_ASSERT(try_wrmsr(HV_X64_MSR_SIMP, 0x6000 | 2));
+	GUEST_ASSERT(!try_wrmsr(HV_X64_MSR_SIMP, 0x6000 | 1));
+	GUEST_ASSERT(!try_wrmsr(HV_X64_MSR_SIEFP, 0x7000 | 1));
+	GUEST_ASSERT(!try_wrmsr(HV_X64_MSR_EOM, 0));
+	GUEST_ASSERT(try_wrmsr(HV_X64_MSR_STIMER0_CONFIG, 1ULL << 20));
 	/* Not enabled (bit 0): the timer stays quiet (SIMP is a page table). */
-	GUEST_ASSERT(!try_wrmsr(MSR_STIMER0_CONFIG + 2, 0x2f2 | (2 << 16)));
-	GUEST_ASSERT(!try_wrmsr(MSR_STIMER0_CONFIG + 3, 123456));
-	GUEST_ASSERT(try_wrmsr(MSR_VP_ASSIST_PAGE, 0x5000 | 4));
-	GUEST_ASSERT(!try_wrmsr(MSR_VP_ASSIST_PAGE, 0x5000 | 1));
-	GUEST_ASSERT(try_wrmsr(MSR_HYPERCALL, (uintptr_t)hc_page | 4));
-	v = guest_rdmsr(MSR_VP_ASSIST_PAGE);
+	GUEST_ASSERT(!try_wrmsr(HV_X64_MSR_STIMER0_CONFIG + 2, 0x2f2 | (2 << 16)));
+	GUEST_ASSERT(!try_wrmsr(HV_X64_MSR_STIMER0_CONFIG + 3, 123456));
+	GUEST_ASSERT(try_wrmsr(HV_X64_MSR_VP_ASSIST_PAGE, 0x5000 | 4));
+	GUEST_ASSERT(!try_wrmsr(HV_X64_MSR_VP_ASSIST_PAGE, 0x5000 | 1));
+	GUEST_ASSERT(try_wrmsr(HV_X64_MSR_HYPERCALL, (uintptr_t)hc_page | 4));
+	v = guest_rdmsr(HV_X64_MSR_VP_ASSIST_PAGE);
 	GUEST_SYNC(v);
 }
 
 TEST(msr_values_and_save_restore)
 {
 	struct hvtb_msr_entry e[] = {
-		{ .index = MSR_SINT0 + 2 }, { .index = MSR_SCONTROL },
-		{ .index = MSR_SIMP }, { .index = MSR_SIEFP },
-		{ .index = MSR_STIMER0_CONFIG + 2 },
-		{ .index = MSR_STIMER0_CONFIG + 3 },
-		{ .index = MSR_VP_ASSIST_PAGE }, { .index = MSR_SVERSION },
+		{ .index = HV_X64_MSR_SINT0 + 2 }, { .index = HV_X64_MSR_SCONTROL },
+		{ .index = HV_X64_MSR_SIMP }, { .index = HV_X64_MSR_SIEFP },
+		{ .index = HV_X64_MSR_STIMER0_CONFIG + 2 },
+		{ .index = HV_X64_MSR_STIMER0_CONFIG + 3 },
+		{ .index = HV_X64_MSR_VP_ASSIST_PAGE }, { .index = HV_X64_MSR_SVERSION },
 	};
 	struct hvtb_msrs m = { .nmsrs = ARRAY_SIZE(e), .entries = (uintptr_t)e };
 	struct hvtb_msr_entry w[] = {
-		{ .index = MSR_SINT0 + 5, .data = 0x10042 },
-		{ .index = MSR_STIMER0_CONFIG + 6, .data = 0xb },
-		{ .index = MSR_SVERSION, .data = 1 },	/* read-only: stops here */
+		{ .index = HV_X64_MSR_SINT0 + 5, .data = 0x10042 },
+		{ .index = HV_X64_MSR_STIMER0_CONFIG + 6, .data = 0xb },
+		{ .index = HV_X64_MSR_SVERSION, .data = 1 },	/* read-only: stops here */
 	};
 	struct hvtb_msrs wm = { .nmsrs = ARRAY_SIZE(w), .entries = (uintptr_t)w };
 	struct guest g;
@@ -411,21 +372,21 @@ static void guest_hc_page(void)
 	r = guest_vmcall(HVTB_HC_NULL, 0, 0);
 	GUEST_ASSERT_EQ(ud_count, 1);
 	/* The enable bit does not stick before GUEST_OS_ID. */
-	guest_wrmsr(MSR_HYPERCALL, (uintptr_t)hc_page | 1);
-	GUEST_ASSERT_EQ(guest_rdmsr(MSR_HYPERCALL), (uintptr_t)hc_page);
-	guest_wrmsr(MSR_GUEST_OS_ID, GUEST_OS_ID);
-	GUEST_ASSERT_EQ(guest_rdmsr(MSR_GUEST_OS_ID), GUEST_OS_ID);
-	guest_wrmsr(MSR_HYPERCALL, (uintptr_t)hc_page | 1);
-	GUEST_ASSERT_EQ(guest_rdmsr(MSR_HYPERCALL), (uintptr_t)hc_page | 1);
+	guest_wrmsr(HV_X64_MSR_HYPERCALL, (uintptr_t)hc_page | 1);
+	GUEST_ASSERT_EQ(guest_rdmsr(HV_X64_MSR_HYPERCALL), (uintptr_t)hc_page);
+	guest_wrmsr(HV_X64_MSR_GUEST_OS_ID, GUEST_OS_ID);
+	GUEST_ASSERT_EQ(guest_rdmsr(HV_X64_MSR_GUEST_OS_ID), GUEST_OS_ID);
+	guest_wrmsr(HV_X64_MSR_HYPERCALL, (uintptr_t)hc_page | 1);
+	GUEST_ASSERT_EQ(guest_rdmsr(HV_X64_MSR_HYPERCALL), (uintptr_t)hc_page | 1);
 	GUEST_SYNC(1);		/* the test looks at the page */
 	r = hv_call(HVTB_HC_NULL, 0, 0);
-	GUEST_ASSERT_EQ(r, ST_SUCCESS);
-	r = hv_call(HVTB_HC_NULL | HC_FAST, 0, 0);
-	GUEST_ASSERT_EQ(r, ST_SUCCESS);
+	GUEST_ASSERT_EQ(r, HV_STATUS_SUCCESS);
+	r = hv_call(HVTB_HC_NULL | HV_HYPERCALL_FAST_BIT, 0, 0);
+	GUEST_ASSERT_EQ(r, HV_STATUS_SUCCESS);
 	/* Locked: later writes are ignored. */
-	guest_wrmsr(MSR_HYPERCALL, (uintptr_t)hc_page | 3);
-	guest_wrmsr(MSR_HYPERCALL, 0);
-	GUEST_ASSERT_EQ(guest_rdmsr(MSR_HYPERCALL), (uintptr_t)hc_page | 3);
+	guest_wrmsr(HV_X64_MSR_HYPERCALL, (uintptr_t)hc_page | 3);
+	guest_wrmsr(HV_X64_MSR_HYPERCALL, 0);
+	GUEST_ASSERT_EQ(guest_rdmsr(HV_X64_MSR_HYPERCALL), (uintptr_t)hc_page | 3);
 	GUEST_ASSERT_EQ(ud_count, 1);
 	GUEST_ASSERT_EQ(gp_count, 0);
 	(void)r;
@@ -438,7 +399,7 @@ TEST(hypercall_page)
 	struct guest g;
 	struct guest_vp v;
 
-	SETUP(g, v, PRIV_HYPERCALL, 0, 0);
+	SETUP(g, v, HV_MSR_HYPERCALL_AVAILABLE, 0, 0);
 	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_hc_page, 0, 0));
 	EXPECT_UCALL(&v, UCALL_SYNC);
 	EXPECT_EQ(0, memcmp(guest_gpa(&g, (uintptr_t)hc_page), want, sizeof(want)));
@@ -461,15 +422,15 @@ static const uint8_t real_vmcall[] = {
 TEST(real_mode_vmcall_ud)
 {
 	struct hvtb_msr_entry e[] = {
-		{ .index = MSR_GUEST_OS_ID, .data = GUEST_OS_ID },
-		{ .index = MSR_HYPERCALL, .data = 0x20000 | 1 },
+		{ .index = HV_X64_MSR_GUEST_OS_ID, .data = GUEST_OS_ID },
+		{ .index = HV_X64_MSR_HYPERCALL, .data = 0x20000 | 1 },
 	};
 	struct hvtb_msrs m = { .nmsrs = 2, .entries = (uintptr_t)e };
 	struct guest g;
 	struct guest_vp v;
 	uint32_t ivt6 = (GUEST_REAL_CODE >> 4) << 16 | 4;
 
-	SETUP(g, v, PRIV_HYPERCALL, 0, 0);
+	SETUP(g, v, HV_MSR_HYPERCALL_AVAILABLE, 0, 0);
 	/* User space enables the page: the kernel writes it at once. */
 	ASSERT_EQ(2, guest_ioctl(v.fd, HVTB_VP_SET_MSRS, (uintptr_t)&m));
 	EXPECT_EQ(0xc3, *(uint8_t *)guest_gpa(&g, 0x20003));
@@ -503,8 +464,8 @@ static void ud_report(struct guest_frame *f)
 TEST(cpl3_vmcall_ud)
 {
 	struct hvtb_msr_entry e[] = {
-		{ .index = MSR_GUEST_OS_ID, .data = GUEST_OS_ID },
-		{ .index = MSR_HYPERCALL, .data = (uintptr_t)hc_page | 1 },
+		{ .index = HV_X64_MSR_GUEST_OS_ID, .data = GUEST_OS_ID },
+		{ .index = HV_X64_MSR_HYPERCALL, .data = (uintptr_t)hc_page | 1 },
 	};
 	struct hvtb_msrs m = { .nmsrs = 2, .entries = (uintptr_t)e };
 	uint64_t *pml4, *pdpt, *pd, *gdt, rsp0 = GUEST_STACKS_TOP - 16;
@@ -515,7 +476,7 @@ TEST(cpl3_vmcall_ud)
 	struct ucall uc;
 	int i;
 
-	SETUP(g, v, PRIV_HYPERCALL, 0, 0);
+	SETUP(g, v, HV_MSR_HYPERCALL_AVAILABLE, 0, 0);
 	ASSERT_EQ(2, guest_ioctl(v.fd, HVTB_VP_SET_MSRS, (uintptr_t)&m));
 	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_vp_index_dummy, 0, 0));
 	/* User-accessible pages, ring-3 segments, RSP0 for the #UD. */
@@ -561,7 +522,7 @@ static uint64_t post(uint32_t conn, uint32_t type, uint32_t size, uint64_t gpa)
 	in->reserved = 0;
 	in->message_type = type;
 	in->payload_size = size;
-	return hv_call(HC_POST_MESSAGE, gpa, 0);
+	return hv_call(HVCALL_POST_MESSAGE, gpa, 0);
 }
 
 static void guest_status_codes(void)
@@ -570,42 +531,42 @@ static void guest_status_codes(void)
 	uint64_t edge = (uintptr_t)in_page + 4096 - 8;
 
 	guest_enable_hypercall();
-	GUEST_ASSERT_EQ(hv_call(0x7fff, 0, 0), ST_INVALID_CODE);
-	GUEST_ASSERT_EQ(hv_call(0x0001, 0, 0), ST_INVALID_CODE);
-	GUEST_ASSERT_EQ(hv_call(HVTB_HC_NULL | (1ULL << 27), 0, 0), ST_INVALID_INPUT);
-	GUEST_ASSERT_EQ(hv_call(HVTB_HC_NULL | (1ULL << 44), 0, 0), ST_INVALID_INPUT);
-	GUEST_ASSERT_EQ(hv_call(HVTB_HC_NULL | (1ULL << 63), 0, 0), ST_INVALID_INPUT);
-	GUEST_ASSERT_EQ(hv_call(HVTB_HC_NULL | HC_REP(1, 0), 0, 0), ST_INVALID_INPUT);
-	GUEST_ASSERT_EQ(hv_call(HVTB_HC_NULL | (1ULL << 17), 0, 0), ST_INVALID_INPUT);
-	GUEST_ASSERT_EQ(hv_call(HC_POST_MESSAGE | HC_FAST, 0, 0), ST_INVALID_INPUT);
-	GUEST_ASSERT_EQ(hv_call(HC_GET_PARTITION_ID | HC_FAST, 0, 0), ST_INVALID_INPUT);
-	GUEST_ASSERT_EQ(post(7, 1, 8, (uintptr_t)in_page + 4), ST_INVALID_ALIGNMENT);
-	GUEST_ASSERT_EQ(post(7, 1, 8, edge), ST_INVALID_ALIGNMENT);
-	GUEST_ASSERT_EQ(hv_call(HC_GET_PARTITION_ID, 0, (uintptr_t)out_page + 2),
-			ST_INVALID_ALIGNMENT);
-	GUEST_ASSERT_EQ(hv_call(HC_POST_MESSAGE, GUEST_MMIO_GPA, 0), ST_INVALID_INPUT);
-	GUEST_ASSERT_EQ(post(7, 1, 8, (uintptr_t)in_page), ST_INVALID_CONNECTION);
-	GUEST_ASSERT_EQ(post(5, 1, 241, (uintptr_t)in_page), ST_INVALID_PARAMETER);
-	GUEST_ASSERT_EQ(post(5, 0, 8, (uintptr_t)in_page), ST_INVALID_PARAMETER);
-	GUEST_ASSERT_EQ(post(5, 0x80000001, 8, (uintptr_t)in_page), ST_INVALID_PARAMETER);
+	GUEST_ASSERT_EQ(hv_call(0x7fff, 0, 0), HV_STATUS_INVALID_HYPERCALL_CODE);
+	GUEST_ASSERT_EQ(hv_call(0x0001, 0, 0), HV_STATUS_INVALID_HYPERCALL_CODE);
+	GUEST_ASSERT_EQ(hv_call(HVTB_HC_NULL | (1ULL << 27), 0, 0), HV_STATUS_INVALID_HYPERCALL_INPUT);
+	GUEST_ASSERT_EQ(hv_call(HVTB_HC_NULL | (1ULL << 44), 0, 0), HV_STATUS_INVALID_HYPERCALL_INPUT);
+	GUEST_ASSERT_EQ(hv_call(HVTB_HC_NULL | (1ULL << 63), 0, 0), HV_STATUS_INVALID_HYPERCALL_INPUT);
+	GUEST_ASSERT_EQ(hv_call(HVTB_HC_NULL | HC_REP(1, 0), 0, 0), HV_STATUS_INVALID_HYPERCALL_INPUT);
+	GUEST_ASSERT_EQ(hv_call(HVTB_HC_NULL | (1ULL << 17), 0, 0), HV_STATUS_INVALID_HYPERCALL_INPUT);
+	GUEST_ASSERT_EQ(hv_call(HVCALL_POST_MESSAGE | HV_HYPERCALL_FAST_BIT, 0, 0), HV_STATUS_INVALID_HYPERCALL_INPUT);
+	GUEST_ASSERT_EQ(hv_call(HVCALL_GET_PARTITION_ID | HV_HYPERCALL_FAST_BIT, 0, 0), HV_STATUS_INVALID_HYPERCALL_INPUT);
+	GUEST_ASSERT_EQ(post(7, 1, 8, (uintptr_t)in_page + 4), HV_STATUS_INVALID_ALIGNMENT);
+	GUEST_ASSERT_EQ(post(7, 1, 8, edge), HV_STATUS_INVALID_ALIGNMENT);
+	GUEST_ASSERT_EQ(hv_call(HVCALL_GET_PARTITION_ID, 0, (uintptr_t)out_page + 2),
+			HV_STATUS_INVALID_ALIGNMENT);
+	GUEST_ASSERT_EQ(hv_call(HVCALL_POST_MESSAGE, GUEST_MMIO_GPA, 0), HV_STATUS_INVALID_HYPERCALL_INPUT);
+	GUEST_ASSERT_EQ(post(7, 1, 8, (uintptr_t)in_page), HV_STATUS_INVALID_CONNECTION_ID);
+	GUEST_ASSERT_EQ(post(5, 1, 241, (uintptr_t)in_page), HV_STATUS_INVALID_PARAMETER);
+	GUEST_ASSERT_EQ(post(5, 0, 8, (uintptr_t)in_page), HV_STATUS_INVALID_PARAMETER);
+	GUEST_ASSERT_EQ(post(5, 0x80000001, 8, (uintptr_t)in_page), HV_STATUS_INVALID_PARAMETER);
 	in->connection_id = 5;
 	in->reserved = 1;
-	GUEST_ASSERT_EQ(hv_call(HC_POST_MESSAGE, (uintptr_t)in_page, 0), ST_INVALID_INPUT);
-	GUEST_ASSERT_EQ(hv_call(HC_SIGNAL_EVENT | HC_FAST, 9, 0), ST_INVALID_CONNECTION);
-	GUEST_ASSERT_EQ(hv_call(HC_SIGNAL_EVENT | HC_FAST, 1ULL << 48, 0), ST_INVALID_INPUT);
-	GUEST_ASSERT_EQ(hv_call(HC_SIGNAL_EVENT | HC_FAST, 1ULL << 24, 0), ST_INVALID_INPUT);
+	GUEST_ASSERT_EQ(hv_call(HVCALL_POST_MESSAGE, (uintptr_t)in_page, 0), HV_STATUS_INVALID_HYPERCALL_INPUT);
+	GUEST_ASSERT_EQ(hv_call(HVCALL_SIGNAL_EVENT | HV_HYPERCALL_FAST_BIT, 9, 0), HV_STATUS_INVALID_CONNECTION_ID);
+	GUEST_ASSERT_EQ(hv_call(HVCALL_SIGNAL_EVENT | HV_HYPERCALL_FAST_BIT, 1ULL << 48, 0), HV_STATUS_INVALID_HYPERCALL_INPUT);
+	GUEST_ASSERT_EQ(hv_call(HVCALL_SIGNAL_EVENT | HV_HYPERCALL_FAST_BIT, 1ULL << 24, 0), HV_STATUS_INVALID_HYPERCALL_INPUT);
 	GUEST_ASSERT_EQ(hv_call(HVTB_HC_REP_FILL, (uintptr_t)in_page,
-				(uintptr_t)out_page), ST_INVALID_INPUT);
+				(uintptr_t)out_page), HV_STATUS_INVALID_HYPERCALL_INPUT);
 	GUEST_ASSERT_EQ(hv_call(HVTB_HC_REP_FILL | HC_REP(4, 4), (uintptr_t)in_page,
-				(uintptr_t)out_page), ST_INVALID_INPUT | HC_REP(4, 0));
+				(uintptr_t)out_page), HV_STATUS_INVALID_HYPERCALL_INPUT | HC_REP(4, 0));
 	GUEST_ASSERT_EQ(hv_call(HVTB_HC_REP_FILL | HC_REP(513, 0), (uintptr_t)in_page,
-				(uintptr_t)out_page), ST_INVALID_INPUT);
+				(uintptr_t)out_page), HV_STATUS_INVALID_HYPERCALL_INPUT);
 	GUEST_ASSERT_EQ(hv_call(HVTB_HC_REP_FILL | HC_REP(16, 0), (uintptr_t)in_page,
-				(uintptr_t)out_page + 4096 - 64), ST_INVALID_ALIGNMENT);
-	GUEST_ASSERT_EQ(hv_call(HVTB_HC_REP_FILL | HC_FAST | HC_REP(1, 0), 0, 0),
-			ST_INVALID_INPUT);
+				(uintptr_t)out_page + 4096 - 64), HV_STATUS_INVALID_ALIGNMENT);
+	GUEST_ASSERT_EQ(hv_call(HVTB_HC_REP_FILL | HV_HYPERCALL_FAST_BIT | HC_REP(1, 0), 0, 0),
+			HV_STATUS_INVALID_HYPERCALL_INPUT);
 	*(volatile uint64_t *)out_page = 0;
-	GUEST_ASSERT_EQ(hv_call(HC_GET_PARTITION_ID, 0, (uintptr_t)out_page), ST_SUCCESS);
+	GUEST_ASSERT_EQ(hv_call(HVCALL_GET_PARTITION_ID, 0, (uintptr_t)out_page), HV_STATUS_SUCCESS);
 	GUEST_SYNC(*(volatile uint64_t *)out_page);
 }
 
@@ -632,13 +593,13 @@ TEST(status_codes)
 static void guest_access_denied(void)
 {
 	guest_enable_hypercall();
-	GUEST_ASSERT_EQ(post(5, 1, 8, (uintptr_t)in_page), ST_ACCESS_DENIED);
-	GUEST_ASSERT_EQ(hv_call(HC_SIGNAL_EVENT | HC_FAST, 5, 0), ST_ACCESS_DENIED);
-	GUEST_ASSERT_EQ(hv_call(HC_GET_PARTITION_ID, 0, (uintptr_t)out_page),
-			ST_ACCESS_DENIED);
+	GUEST_ASSERT_EQ(post(5, 1, 8, (uintptr_t)in_page), HV_STATUS_ACCESS_DENIED);
+	GUEST_ASSERT_EQ(hv_call(HVCALL_SIGNAL_EVENT | HV_HYPERCALL_FAST_BIT, 5, 0), HV_STATUS_ACCESS_DENIED);
+	GUEST_ASSERT_EQ(hv_call(HVCALL_GET_PARTITION_ID, 0, (uintptr_t)out_page),
+			HV_STATUS_ACCESS_DENIED);
 	/* No privilege needed: */
-	GUEST_ASSERT_EQ(hv_call(HC_NOTIFY_LONG_SPIN_WAIT | HC_FAST, 1, 0), ST_SUCCESS);
-	GUEST_ASSERT_EQ(hv_call(HC_NOTIFY_LONG_SPIN_WAIT | HC_FAST, 2, 0), ST_SUCCESS);
+	GUEST_ASSERT_EQ(hv_call(HVCALL_NOTIFY_LONG_SPIN_WAIT | HV_HYPERCALL_FAST_BIT, 1, 0), HV_STATUS_SUCCESS);
+	GUEST_ASSERT_EQ(hv_call(HVCALL_NOTIFY_LONG_SPIN_WAIT | HV_HYPERCALL_FAST_BIT, 2, 0), HV_STATUS_SUCCESS);
 }
 
 TEST(access_denied_and_spin_wait)
@@ -648,7 +609,7 @@ TEST(access_denied_and_spin_wait)
 	struct guest_vp v;
 	int port;
 
-	SETUP(g, v, PRIV_HYPERCALL, 0, 0);
+	SETUP(g, v, HV_MSR_HYPERCALL_AVAILABLE, 0, 0);
 	port = hvtb_hv_create_port(g.part, 5, 0);
 	ASSERT_LE(0, port);
 	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_access_denied, 0, 0));
@@ -671,21 +632,21 @@ static void guest_post(void)
 	guest_enable_hypercall();
 	for (i = 0; i < 240; i++)
 		in->payload[i] = (uint8_t)(i * 7 + 1);
-	GUEST_ASSERT_EQ(post(0x123456, 0x11, 240, (uintptr_t)in_page), ST_SUCCESS);
+	GUEST_ASSERT_EQ(post(0x123456, 0x11, 240, (uintptr_t)in_page), HV_STATUS_SUCCESS);
 	GUEST_SYNC(0);
 	/* A flood: the port holds 4. */
 	for (i = 0; i < 10; i++) {
 		in->payload[0] = (uint8_t)i;
 		r = post(0x123456, 2, 1, (uintptr_t)in_page);
-		if (r == ST_SUCCESS)
+		if (r == HV_STATUS_SUCCESS)
 			ok++;
-		else if (r == ST_INSUFFICIENT_BUFFERS)
+		else if (r == HV_STATUS_INSUFFICIENT_BUFFERS)
 			full++;
 	}
 	GUEST_SYNC2(ok, full);
-	GUEST_ASSERT_EQ(post(0x123456, 3, 0, (uintptr_t)in_page), ST_SUCCESS);
+	GUEST_ASSERT_EQ(post(0x123456, 3, 0, (uintptr_t)in_page), HV_STATUS_SUCCESS);
 	GUEST_SYNC(1);		/* the test closes the port */
-	GUEST_ASSERT_EQ(post(0x123456, 3, 0, (uintptr_t)in_page), ST_INVALID_CONNECTION);
+	GUEST_ASSERT_EQ(post(0x123456, 3, 0, (uintptr_t)in_page), HV_STATUS_INVALID_CONNECTION_ID);
 }
 
 TEST(post_message_port)
@@ -697,7 +658,7 @@ TEST(post_message_port)
 	struct ucall uc;
 	int port, i;
 
-	SETUP(g, v, PRIV_HYPERCALL, PRIV_POST_MESSAGES, 0);
+	SETUP(g, v, HV_MSR_HYPERCALL_AVAILABLE, HV_POST_MESSAGES, 0);
 	port = hvtb_hv_create_port(g.part, 0x123456, 4);
 	ASSERT_LE(0, port);
 	pfd = (struct pollfd){ .fd = port, .events = POLLIN };
@@ -746,16 +707,16 @@ TEST(post_message_port)
 static void guest_signal(void)
 {
 	guest_enable_hypercall();
-	GUEST_ASSERT_EQ(hv_call(HC_SIGNAL_EVENT | HC_FAST, 3, 0), ST_SUCCESS);
-	GUEST_ASSERT_EQ(hv_call(HC_SIGNAL_EVENT | HC_FAST, 3 | (1ULL << 32), 0),
-			ST_SUCCESS);
-	GUEST_ASSERT_EQ(hv_call(HC_SIGNAL_EVENT | HC_FAST, 3 | (2ULL << 32), 0),
-			ST_INVALID_PARAMETER);
+	GUEST_ASSERT_EQ(hv_call(HVCALL_SIGNAL_EVENT | HV_HYPERCALL_FAST_BIT, 3, 0), HV_STATUS_SUCCESS);
+	GUEST_ASSERT_EQ(hv_call(HVCALL_SIGNAL_EVENT | HV_HYPERCALL_FAST_BIT, 3 | (1ULL << 32), 0),
+			HV_STATUS_SUCCESS);
+	GUEST_ASSERT_EQ(hv_call(HVCALL_SIGNAL_EVENT | HV_HYPERCALL_FAST_BIT, 3 | (2ULL << 32), 0),
+			HV_STATUS_INVALID_PARAMETER);
 	*(volatile uint64_t *)in_page = 3;
-	GUEST_ASSERT_EQ(hv_call(HC_SIGNAL_EVENT, (uintptr_t)in_page, 0), ST_SUCCESS);
-	GUEST_ASSERT_EQ(hv_call(HC_SIGNAL_EVENT | HC_FAST, 4, 0), ST_INVALID_CONNECTION);
+	GUEST_ASSERT_EQ(hv_call(HVCALL_SIGNAL_EVENT, (uintptr_t)in_page, 0), HV_STATUS_SUCCESS);
+	GUEST_ASSERT_EQ(hv_call(HVCALL_SIGNAL_EVENT | HV_HYPERCALL_FAST_BIT, 4, 0), HV_STATUS_INVALID_CONNECTION_ID);
 	GUEST_SYNC(0);		/* the test removes connection 3 */
-	GUEST_ASSERT_EQ(hv_call(HC_SIGNAL_EVENT | HC_FAST, 3, 0), ST_INVALID_CONNECTION);
+	GUEST_ASSERT_EQ(hv_call(HVCALL_SIGNAL_EVENT | HV_HYPERCALL_FAST_BIT, 3, 0), HV_STATUS_INVALID_CONNECTION_ID);
 }
 
 TEST(signal_event_eventfd)
@@ -766,7 +727,7 @@ TEST(signal_event_eventfd)
 	uint64_t count = 0;
 	int efd;
 
-	SETUP(g, v, PRIV_HYPERCALL, PRIV_SIGNAL_EVENTS, 0);
+	SETUP(g, v, HV_MSR_HYPERCALL_AVAILABLE, HV_SIGNAL_EVENTS, 0);
 	efd = eventfd(0, EFD_NONBLOCK);
 	ASSERT_LE(0, efd);
 	ASSERT_EQ(0, hvtb_hv_set_event(g.part, 3, efd, 2));
@@ -801,7 +762,7 @@ static void guest_rep(void)
 	r = hv_call(HVTB_HC_REP_FILL | HC_REP(16, 0), (uintptr_t)in, (uintptr_t)out);
 	/* Success with 5 reps done (fewer if the host wanted its CPU). */
 	done = HC_REPS_DONE(r);
-	GUEST_ASSERT_EQ(r & 0xffff, ST_SUCCESS);
+	GUEST_ASSERT_EQ(r & 0xffff, HV_STATUS_SUCCESS);
 	GUEST_ASSERT(done >= 1 && done <= 5);
 	for (i = 0; i < 16; i++)
 		GUEST_ASSERT_EQ(out[i], (uint64_t)i < done ? 1000 + i : 0);
@@ -811,7 +772,7 @@ static void guest_rep(void)
 	while (done < 16) {
 		r = hv_call(HVTB_HC_REP_FILL | HC_REP(16, done), (uintptr_t)in,
 			    (uintptr_t)out);
-		GUEST_ASSERT_EQ(r & 0xffff, ST_SUCCESS);
+		GUEST_ASSERT_EQ(r & 0xffff, HV_STATUS_SUCCESS);
 		GUEST_ASSERT(HC_REPS_DONE(r) > done);
 		done = HC_REPS_DONE(r);
 	}
@@ -825,7 +786,7 @@ static void guest_rep(void)
 		in->stop_at = start + 100;
 		r = hv_call(HVTB_HC_REP_FILL | HC_REP(512, start), (uintptr_t)in,
 			    (uintptr_t)out);
-		GUEST_ASSERT_EQ(r & 0xffff, ST_SUCCESS);
+		GUEST_ASSERT_EQ(r & 0xffff, HV_STATUS_SUCCESS);
 		start = HC_REPS_DONE(r);
 	}
 	GUEST_ASSERT_EQ(start, 512);
@@ -833,7 +794,7 @@ static void guest_rep(void)
 	GUEST_ASSERT_EQ(out[511], 7 + 511);
 	in->pad = 1;
 	r = hv_call(HVTB_HC_REP_FILL | HC_REP(2, 1), (uintptr_t)in, (uintptr_t)out);
-	GUEST_ASSERT_EQ(r, ST_INVALID_PARAMETER | HC_REP(1, 0));
+	GUEST_ASSERT_EQ(r, HV_STATUS_INVALID_PARAMETER | HC_REP(1, 0));
 }
 
 TEST(rep_call_partial_and_restart)
@@ -842,7 +803,7 @@ TEST(rep_call_partial_and_restart)
 	struct guest_vp v;
 	struct ucall uc;
 
-	SETUP(g, v, PRIV_HYPERCALL, 0, 0);
+	SETUP(g, v, HV_MSR_HYPERCALL_AVAILABLE, 0, 0);
 	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_rep, 0, 0));
 	uc = EXPECT_UCALL(&v, UCALL_SYNC);
 	EXPECT_EQ(5, uc.args[0]) TH_LOG("first call stopped early: host busy");
@@ -868,20 +829,20 @@ static void guest_time(void)
 
 	guest_handlers[13] = gp_skip2;
 	for (i = 0; i < 100; i++) {
-		now = guest_rdmsr(MSR_TIME_REF_COUNT);
+		now = guest_rdmsr(HV_X64_MSR_TIME_REF_COUNT);
 		GUEST_ASSERT(now >= prev);
 		prev = now;
 	}
-	guest_wrmsr(MSR_REFERENCE_TSC, (uintptr_t)tsc_page | 1);
-	GUEST_ASSERT_EQ(guest_rdmsr(MSR_REFERENCE_TSC), (uintptr_t)tsc_page | 1);
+	guest_wrmsr(HV_X64_MSR_REFERENCE_TSC, (uintptr_t)tsc_page | 1);
+	GUEST_ASSERT_EQ(guest_rdmsr(HV_X64_MSR_REFERENCE_TSC), (uintptr_t)tsc_page | 1);
 	for (i = 0; i < 20; i++) {
-		t1 = guest_rdmsr(MSR_TIME_REF_COUNT);
+		t1 = guest_rdmsr(HV_X64_MSR_TIME_REF_COUNT);
 		do {
 			seq = p->sequence;
 			tp = (uint64_t)(((unsigned __int128)guest_rdtsc() * p->scale) >> 64) +
 			     p->offset;
 		} while (seq != p->sequence);
-		t2 = guest_rdmsr(MSR_TIME_REF_COUNT);
+		t2 = guest_rdmsr(HV_X64_MSR_TIME_REF_COUNT);
 		GUEST_ASSERT(seq != 0 && seq != 0xffffffff);
 		/* Same clock, rounding: at most one 100 ns unit apart. */
 		GUEST_ASSERT(tp + 1 >= t1);
@@ -890,13 +851,13 @@ static void guest_time(void)
 	GUEST_SYNC2(t1, t2);
 	/* A TSC write moves the page's offset with it (one VP: still valid). */
 	guest_wrmsr(0x10, guest_rdtsc() + 1000000000ULL);
-	t1 = guest_rdmsr(MSR_TIME_REF_COUNT);
+	t1 = guest_rdmsr(HV_X64_MSR_TIME_REF_COUNT);
 	do {
 		seq = p->sequence;
 		tp = (uint64_t)(((unsigned __int128)guest_rdtsc() * p->scale) >> 64) +
 		     p->offset;
 	} while (seq != p->sequence);
-	t2 = guest_rdmsr(MSR_TIME_REF_COUNT);
+	t2 = guest_rdmsr(HV_X64_MSR_TIME_REF_COUNT);
 	GUEST_ASSERT(seq != 0);
 	GUEST_ASSERT(tp + 1 >= t1);
 	GUEST_ASSERT(tp <= t2 + 1);
@@ -954,8 +915,8 @@ static void guest_restored_time(void)
 	uint64_t t1, tp;
 	uint32_t seq;
 
-	guest_wrmsr(MSR_REFERENCE_TSC, (uintptr_t)tsc_page | 1);
-	t1 = guest_rdmsr(MSR_TIME_REF_COUNT);
+	guest_wrmsr(HV_X64_MSR_REFERENCE_TSC, (uintptr_t)tsc_page | 1);
+	t1 = guest_rdmsr(HV_X64_MSR_TIME_REF_COUNT);
 	do {
 		seq = p->sequence;
 		tp = (uint64_t)(((unsigned __int128)guest_rdtsc() * p->scale) >> 64) +
@@ -980,21 +941,21 @@ TEST(reference_time_restore)
 
 	GUEST_OR_SKIP(&g, 0);
 	ASSERT_EQ(0, hvtb_set_hyperv(g.part, &c));
-	ASSERT_EQ(0, guest_ioctl(g.part, HVTB_HV_GET_REFERENCE_TIME, (uintptr_t)&t));
+	ASSERT_EQ(0, guest_ioctl(g.part, HVTB_PARTITION_GET_REFERENCE_TIME, (uintptr_t)&t));
 	EXPECT_GT(RESTORED_TIME, t.time);	/* counts from creation */
 	t.time = RESTORED_TIME;
 	t.reserved[2] = 1;
-	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_HV_SET_REFERENCE_TIME, (uintptr_t)&t));
+	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_PARTITION_SET_REFERENCE_TIME, (uintptr_t)&t));
 	t.reserved[2] = 0;
-	EXPECT_EQ(-EFAULT, guest_ioctl(g.part, HVTB_HV_SET_REFERENCE_TIME, 8));
-	ASSERT_EQ(0, guest_ioctl(g.part, HVTB_HV_SET_REFERENCE_TIME, (uintptr_t)&t));
-	ASSERT_EQ(0, guest_ioctl(g.part, HVTB_HV_GET_REFERENCE_TIME, (uintptr_t)&t));
+	EXPECT_EQ(-EFAULT, guest_ioctl(g.part, HVTB_PARTITION_SET_REFERENCE_TIME, 8));
+	ASSERT_EQ(0, guest_ioctl(g.part, HVTB_PARTITION_SET_REFERENCE_TIME, (uintptr_t)&t));
+	ASSERT_EQ(0, guest_ioctl(g.part, HVTB_PARTITION_GET_REFERENCE_TIME, (uintptr_t)&t));
 	EXPECT_LE(RESTORED_TIME, t.time);
 	EXPECT_GT(RESTORED_TIME + 100000000ULL, t.time);	/* < 10 s later */
 
 	ASSERT_EQ(0, guest_vp_create(&g, &v, 0));
 	t.time = 5;
-	EXPECT_EQ(-EBUSY, guest_ioctl(g.part, HVTB_HV_SET_REFERENCE_TIME, (uintptr_t)&t));
+	EXPECT_EQ(-EBUSY, guest_ioctl(g.part, HVTB_PARTITION_SET_REFERENCE_TIME, (uintptr_t)&t));
 	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_restored_time, 0, 0));
 	uc = EXPECT_UCALL(&v, UCALL_SYNC);
 	EXPECT_LE(RESTORED_TIME, uc.args[0]);
@@ -1009,7 +970,7 @@ TEST(reference_time_restore)
 
 static void guest_vp_index(void)
 {
-	GUEST_SYNC(guest_rdmsr(MSR_VP_INDEX));
+	GUEST_SYNC(guest_rdmsr(HV_X64_MSR_VP_INDEX));
 }
 
 TEST(vp_index_per_vp)
@@ -1021,7 +982,7 @@ TEST(vp_index_per_vp)
 	unsigned int i;
 
 	GUEST_OR_SKIP(&g, 0);
-	ASSERT_EQ(0, hv_setup(&g, &v[0], PRIV_VP_INDEX, 0, 0));
+	ASSERT_EQ(0, hv_setup(&g, &v[0], HV_MSR_VP_INDEX_AVAILABLE, 0, 0));
 	for (i = 1; i < 3; i++)
 		ASSERT_EQ(0, guest_vp_create(&g, &v[i], idx[i]));
 	for (i = 0; i < 3; i++) {
@@ -1040,7 +1001,7 @@ static void guest_forward(void)
 {
 	guest_enable_hypercall();
 	GUEST_ASSERT_EQ(hv_call(0x1234, 11, 22), 0x4242);
-	GUEST_ASSERT_EQ(hv_call(HVTB_HC_NULL, 0, 0), ST_SUCCESS);
+	GUEST_ASSERT_EQ(hv_call(HVTB_HC_NULL, 0, 0), HV_STATUS_SUCCESS);
 }
 
 TEST(forward_unknown_calls)
@@ -1048,7 +1009,7 @@ TEST(forward_unknown_calls)
 	struct guest g;
 	struct guest_vp v;
 
-	SETUP(g, v, PRIV_HYPERCALL, 0, HVTB_HV_FORWARD_UNKNOWN);
+	SETUP(g, v, HV_MSR_HYPERCALL_AVAILABLE, 0, HVTB_HV_FORWARD_UNKNOWN);
 	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_forward, 0, 0));
 	RUN_EXPECT(&v, HVTB_EXIT_HYPERCALL);
 	EXPECT_EQ(0x1234, v.run->hypercall.rcx);
@@ -1064,10 +1025,10 @@ static void guest_disabled(void)
 	uint64_t v;
 
 	guest_handlers[13] = gp_skip2;
-	GUEST_ASSERT(try_rdmsr(MSR_GUEST_OS_ID, &v));
-	GUEST_ASSERT(try_wrmsr(MSR_GUEST_OS_ID, GUEST_OS_ID));
+	GUEST_ASSERT(try_rdmsr(HV_X64_MSR_GUEST_OS_ID, &v));
+	GUEST_ASSERT(try_wrmsr(HV_X64_MSR_GUEST_OS_ID, GUEST_OS_ID));
 	GUEST_ASSERT_EQ(guest_vmcall(HVTB_HC_NULL, 0, 0), 0);
-	GUEST_ASSERT_EQ(guest_vmcall(HC_POST_MESSAGE, 1, 2), 0x77);
+	GUEST_ASSERT_EQ(guest_vmcall(HVCALL_POST_MESSAGE, 1, 2), 0x77);
 }
 
 TEST(disabled_partition_keeps_old_behaviour)
@@ -1081,7 +1042,7 @@ TEST(disabled_partition_keeps_old_behaviour)
 	ASSERT_EQ(0, guest_vp_create(&g, &v, 0));
 	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_disabled, 0, 0));
 	RUN_EXPECT(&v, HVTB_EXIT_HYPERCALL);
-	EXPECT_EQ(HC_POST_MESSAGE, v.run->hypercall.rcx);
+	EXPECT_EQ(HVCALL_POST_MESSAGE, v.run->hypercall.rcx);
 	v.run->hypercall.result = 0x77;
 	EXPECT_UCALL(&v, UCALL_DONE);
 	TEARDOWN(g, v);
@@ -1094,17 +1055,6 @@ TEST(disabled_partition_keeps_old_behaviour)
 #define MSR_X2APIC_EOI		0x80b
 #define MSR_X2APIC_SVR		0x80f
 #define MSR_X2APIC_ISR7		0x817	/* ISR bits of vectors 224..255 */
-#define MSR_HV_EOI		0x40000070
-#define MSR_HV_ICR		0x40000071
-#define MSR_HV_TPR		0x40000072
-#define SINT_MASKED		(1ULL << 16)
-#define SINT_AUTO_EOI		(1ULL << 17)
-#define STIMER_ENABLE		(1ULL << 0)
-#define STIMER_PERIODIC		(1ULL << 1)
-#define STIMER_DIRECT		(1ULL << 12)
-#define STIMER_VECTOR(v)	((uint64_t)(v) << 4)
-#define STIMER_SINT(s)		((uint64_t)(s) << 16)
-#define MSG_TIMER_EXPIRED	0x80000010U
 #define VEC_SINT2		0xf3
 #define VEC_SINT3		0xe4
 #define VEC_DIRECT		0xd5
@@ -1152,7 +1102,7 @@ static void irq_timer_msg(struct guest_frame *f)
 	const volatile struct timer_payload *p = (const void *)m->payload;
 
 	irqs[f->vector & 0xff]++;
-	if (m->type == MSG_TIMER_EXPIRED && p->index == 1 && timer_msgs < 8) {
+	if (m->type == HVMSG_TIMER_EXPIRED && p->index == 1 && timer_msgs < 8) {
 		timer_exp[timer_msgs] = p->expiration;
 		timer_del[timer_msgs] = p->delivery;
 		timer_msgs++;
@@ -1160,7 +1110,7 @@ static void irq_timer_msg(struct guest_frame *f)
 	m->type = 0;
 	__asm__ volatile("mfence" : : : "memory");
 	if (m->flags & 1)
-		guest_wrmsr(MSR_EOM, 0);
+		guest_wrmsr(HV_X64_MSR_EOM, 0);
 	guest_wrmsr(MSR_X2APIC_EOI, 0);
 }
 
@@ -1173,9 +1123,9 @@ static void guest_x2apic_on(void)
 static void guest_synic_on(void)
 {
 	guest_x2apic_on();
-	guest_wrmsr(MSR_SIMP, (uintptr_t)synic.simp | 1);
-	guest_wrmsr(MSR_SIEFP, (uintptr_t)synic.siefp | 1);
-	guest_wrmsr(MSR_SCONTROL, 1);
+	guest_wrmsr(HV_X64_MSR_SIMP, (uintptr_t)synic.simp | 1);
+	guest_wrmsr(HV_X64_MSR_SIEFP, (uintptr_t)synic.siefp | 1);
+	guest_wrmsr(HV_X64_MSR_SCONTROL, 1);
 	__asm__ volatile("sti" : : : "memory");
 }
 
@@ -1225,14 +1175,14 @@ static void slot_free(unsigned int sint)
 	m->type = 0;
 	__asm__ volatile("mfence" : : : "memory");
 	if (m->flags & 1)
-		guest_wrmsr(MSR_EOM, 0);
+		guest_wrmsr(HV_X64_MSR_EOM, 0);
 }
 
 static void guest_messages(void)
 {
 	guest_handlers[VEC_SINT2] = irq_eoi;
 	guest_synic_on();
-	guest_wrmsr(MSR_SINT0 + 2, VEC_SINT2);
+	guest_wrmsr(HV_X64_MSR_SINT0 + 2, VEC_SINT2);
 	GUEST_SYNC(1);		/* host: messages 1, 2, 3 */
 	/* One at a time: each EOM brings the next. */
 	GUEST_ASSERT_EQ(wait_irqs(VEC_SINT2, 1), 1);
@@ -1252,17 +1202,17 @@ static void guest_messages(void)
 	slot_check(2, 4, 0);
 	slot_free(2);
 	/* Masked SINT: message 5 waits until unmasked. */
-	guest_wrmsr(MSR_SINT0 + 2, VEC_SINT2 | SINT_MASKED);
+	guest_wrmsr(HV_X64_MSR_SINT0 + 2, VEC_SINT2 | HV_SYNIC_SINT_MASKED);
 	GUEST_SYNC(3);		/* host: message 5 */
 	GUEST_ASSERT_EQ(irqs[VEC_SINT2], 4);
 	GUEST_ASSERT_EQ(synic.simp[2].type, 0);
-	guest_wrmsr(MSR_SINT0 + 2, VEC_SINT2);
+	guest_wrmsr(HV_X64_MSR_SINT0 + 2, VEC_SINT2);
 	GUEST_ASSERT_EQ(wait_irqs(VEC_SINT2, 5), 5);
 	slot_check(2, 5, 0);
 	slot_free(2);
 	/* Auto-EOI: the handler does not EOI, ISR stays clear. */
 	guest_handlers[VEC_SINT2] = irq_no_eoi;
-	guest_wrmsr(MSR_SINT0 + 2, VEC_SINT2 | SINT_AUTO_EOI);
+	guest_wrmsr(HV_X64_MSR_SINT0 + 2, VEC_SINT2 | HV_SYNIC_SINT_AUTO_EOI);
 	GUEST_SYNC(4);		/* host: messages 6, 7 */
 	GUEST_ASSERT_EQ(wait_irqs(VEC_SINT2, 6), 6);
 	GUEST_ASSERT_EQ(guest_rdmsr(MSR_X2APIC_ISR7) & (1U << (VEC_SINT2 - 224)), 0);
@@ -1282,7 +1232,7 @@ static void guest_messages(void)
 	slot_check(2, 9, 0);
 }
 
-/* HVTB_HV_POST_MESSAGE of message @type with an 8-byte payload 0x1000 + type. */
+/* HVTB_PARTITION_POST_HV_MESSAGE of message @type with an 8-byte payload 0x1000 + type. */
 static int host_post(int part, uint32_t vp, uint32_t sint, uint32_t type)
 {
 	uint64_t payload = 0x1000 + type;
@@ -1365,12 +1315,12 @@ static void guest_bad_simp(void)
 {
 	guest_handlers[VEC_SINT2] = irq_eoi;
 	guest_synic_on();
-	guest_wrmsr(MSR_SIMP, GUEST_MMIO_GPA | 1);	/* not guest memory */
-	guest_wrmsr(MSR_SINT0 + 2, VEC_SINT2);
+	guest_wrmsr(HV_X64_MSR_SIMP, GUEST_MMIO_GPA | 1);	/* not guest memory */
+	guest_wrmsr(HV_X64_MSR_SINT0 + 2, VEC_SINT2);
 	GUEST_SYNC(1);		/* host: a message */
 	GUEST_ASSERT_EQ(irqs[VEC_SINT2], 0);
 	GUEST_SYNC(2);		/* host: it is still queued */
-	guest_wrmsr(MSR_SIMP, (uintptr_t)synic.simp | 1);
+	guest_wrmsr(HV_X64_MSR_SIMP, (uintptr_t)synic.simp | 1);
 	GUEST_ASSERT_EQ(wait_irqs(VEC_SINT2, 1), 1);
 	slot_check(2, 9, 0);
 }
@@ -1413,8 +1363,8 @@ TEST(synic_bad_inputs)
 	int i;
 
 	SYNIC_SETUP(g, v, ALL_EAX);
-#define POST_EXPECT(err) EXPECT_EQ(err, guest_ioctl(g.part, HVTB_HV_POST_MESSAGE, (uintptr_t)&p))
-#define FLAG_EXPECT(err) EXPECT_EQ(err, guest_ioctl(g.part, HVTB_HV_SIGNAL_FLAG, (uintptr_t)&f))
+#define POST_EXPECT(err) EXPECT_EQ(err, guest_ioctl(g.part, HVTB_PARTITION_POST_HV_MESSAGE, (uintptr_t)&p))
+#define FLAG_EXPECT(err) EXPECT_EQ(err, guest_ioctl(g.part, HVTB_PARTITION_SIGNAL_HV_FLAG, (uintptr_t)&f))
 	p.sint = 16;
 	POST_EXPECT(-EINVAL);
 	p.sint = 2;
@@ -1438,7 +1388,7 @@ TEST(synic_bad_inputs)
 	p.vp_index = 1000;
 	POST_EXPECT(-ENOENT);
 	p.vp_index = 0;
-	EXPECT_EQ(-EFAULT, guest_ioctl(g.part, HVTB_HV_POST_MESSAGE, 8));
+	EXPECT_EQ(-EFAULT, guest_ioctl(g.part, HVTB_PARTITION_POST_HV_MESSAGE, 8));
 	/* The guest has not enabled its SynIC: messages wait, up to the depth. */
 	for (i = 0; i < HVTB_HV_SINT_QUEUE_DEPTH; i++)
 		POST_EXPECT(0);
@@ -1462,16 +1412,16 @@ TEST(synic_bad_inputs)
 	FLAG_EXPECT(-ENOENT);
 	f.vp_index = 0;
 	FLAG_EXPECT(-ENXIO);	/* SIEFP not enabled */
-	EXPECT_EQ(-EFAULT, guest_ioctl(g.part, HVTB_HV_SIGNAL_FLAG, 8));
+	EXPECT_EQ(-EFAULT, guest_ioctl(g.part, HVTB_PARTITION_SIGNAL_HV_FLAG, 8));
 	/* The queued messages do not stop the VP or its teardown. */
 	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_idle, 0, 0));
 	EXPECT_UCALL(&v, UCALL_SYNC);
 	TEARDOWN(g, v);
 
 	/* A partition without the SynIC privilege: -ENODEV. */
-	SYNIC_SETUP(g2, v2, ALL_EAX & ~PRIV_SYNIC);
-	EXPECT_EQ(-ENODEV, guest_ioctl(g2.part, HVTB_HV_POST_MESSAGE, (uintptr_t)&p));
-	EXPECT_EQ(-ENODEV, guest_ioctl(g2.part, HVTB_HV_SIGNAL_FLAG, (uintptr_t)&f));
+	SYNIC_SETUP(g2, v2, ALL_EAX & ~HV_MSR_SYNIC_AVAILABLE);
+	EXPECT_EQ(-ENODEV, guest_ioctl(g2.part, HVTB_PARTITION_POST_HV_MESSAGE, (uintptr_t)&p));
+	EXPECT_EQ(-ENODEV, guest_ioctl(g2.part, HVTB_PARTITION_SIGNAL_HV_FLAG, (uintptr_t)&f));
 	TEARDOWN(g2, v2);
 #undef POST_EXPECT
 #undef FLAG_EXPECT
@@ -1481,20 +1431,20 @@ static void guest_flags(void)
 {
 	guest_handlers[VEC_SINT3] = irq_eoi;
 	guest_synic_on();
-	guest_wrmsr(MSR_SINT0 + 3, VEC_SINT3);
+	guest_wrmsr(HV_X64_MSR_SINT0 + 3, VEC_SINT3);
 	GUEST_SYNC(1);		/* host: flag 5 twice */
 	GUEST_ASSERT_EQ(wait_irqs(VEC_SINT3, 1), 1);
 	GUEST_ASSERT_EQ(synic.siefp[3][0], 1 << 5);
 	GUEST_ASSERT_EQ(irqs[VEC_SINT3], 1);
 	synic.siefp[3][0] = 0;
-	guest_wrmsr(MSR_SINT0 + 3, VEC_SINT3 | SINT_MASKED);
+	guest_wrmsr(HV_X64_MSR_SINT0 + 3, VEC_SINT3 | HV_SYNIC_SINT_MASKED);
 	GUEST_SYNC(2);		/* host: flag 2047 while masked */
 	GUEST_ASSERT_EQ(synic.siefp[3][255], 0x80);
 	GUEST_ASSERT_EQ(irqs[VEC_SINT3], 1);
-	guest_wrmsr(MSR_SINT0 + 3, VEC_SINT3);	/* the raise comes now */
+	guest_wrmsr(HV_X64_MSR_SINT0 + 3, VEC_SINT3);	/* the raise comes now */
 	GUEST_ASSERT_EQ(wait_irqs(VEC_SINT3, 2), 2);
 	/* Disabled SIEFP: the host gets -ENXIO. */
-	guest_wrmsr(MSR_SIEFP, (uintptr_t)synic.siefp);
+	guest_wrmsr(HV_X64_MSR_SIEFP, (uintptr_t)synic.siefp);
 	GUEST_SYNC(3);
 }
 
@@ -1523,27 +1473,27 @@ static void guest_self_signal(void)
 	guest_enable_hypercall();
 	guest_handlers[VEC_SINT3] = irq_eoi;
 	guest_synic_on();
-	guest_wrmsr(MSR_SINT0 + 3, VEC_SINT3);
+	guest_wrmsr(HV_X64_MSR_SINT0 + 3, VEC_SINT3);
 	/* Fast call: flag 9 of SINT3 in this VP's own SIEFP page. */
-	GUEST_ASSERT_EQ(hv_call(HC_SIGNAL_EVENT | HC_FAST, 7 | (9ULL << 32), 0),
-			ST_SUCCESS);
+	GUEST_ASSERT_EQ(hv_call(HVCALL_SIGNAL_EVENT | HV_HYPERCALL_FAST_BIT, 7 | (9ULL << 32), 0),
+			HV_STATUS_SUCCESS);
 	GUEST_ASSERT_EQ(wait_irqs(VEC_SINT3, 1), 1);
 	GUEST_ASSERT_EQ(synic.siefp[3][1], 1 << 1);
 	/* Slow call, flag 63; then the same flag again: no second raise. */
 	in = 7 | (63ULL << 32);
-	GUEST_ASSERT_EQ(hv_call(HC_SIGNAL_EVENT, (uintptr_t)&in, 0), ST_SUCCESS);
+	GUEST_ASSERT_EQ(hv_call(HVCALL_SIGNAL_EVENT, (uintptr_t)&in, 0), HV_STATUS_SUCCESS);
 	GUEST_ASSERT_EQ(wait_irqs(VEC_SINT3, 2), 2);
 	GUEST_ASSERT_EQ(synic.siefp[3][7], 0x80);
-	GUEST_ASSERT_EQ(hv_call(HC_SIGNAL_EVENT | HC_FAST, 7 | (63ULL << 32), 0),
-			ST_SUCCESS);
+	GUEST_ASSERT_EQ(hv_call(HVCALL_SIGNAL_EVENT | HV_HYPERCALL_FAST_BIT, 7 | (63ULL << 32), 0),
+			HV_STATUS_SUCCESS);
 	GUEST_ASSERT_EQ(irqs[VEC_SINT3], 2);
 	/* Beyond the connection's flag count; a target VP that is missing. */
-	GUEST_ASSERT_EQ(hv_call(HC_SIGNAL_EVENT | HC_FAST, 7 | (64ULL << 32), 0),
-			ST_INVALID_PARAMETER);
-	GUEST_ASSERT_EQ(hv_call(HC_SIGNAL_EVENT | HC_FAST, 8, 0), ST_INVALID_PORT);
+	GUEST_ASSERT_EQ(hv_call(HVCALL_SIGNAL_EVENT | HV_HYPERCALL_FAST_BIT, 7 | (64ULL << 32), 0),
+			HV_STATUS_INVALID_PARAMETER);
+	GUEST_ASSERT_EQ(hv_call(HVCALL_SIGNAL_EVENT | HV_HYPERCALL_FAST_BIT, 8, 0), HV_STATUS_INVALID_PORT_ID);
 	/* SIEFP disabled: the flag cannot be set. */
-	guest_wrmsr(MSR_SIEFP, 0);
-	GUEST_ASSERT_EQ(hv_call(HC_SIGNAL_EVENT | HC_FAST, 7, 0), ST_INVALID_PORT);
+	guest_wrmsr(HV_X64_MSR_SIEFP, 0);
+	GUEST_ASSERT_EQ(hv_call(HVCALL_SIGNAL_EVENT | HV_HYPERCALL_FAST_BIT, 7, 0), HV_STATUS_INVALID_PORT_ID);
 }
 
 TEST(signal_event_into_own_synic)
@@ -1556,10 +1506,10 @@ TEST(signal_event_into_own_synic)
 	struct guest_vp v;
 
 	SYNIC_SETUP(g, v, ALL_EAX);
-	ASSERT_EQ(0, guest_ioctl(g.part, HVTB_HV_SET_EVENT, (uintptr_t)&ev));
+	ASSERT_EQ(0, guest_ioctl(g.part, HVTB_PARTITION_SET_HV_EVENT, (uintptr_t)&ev));
 	ev.connection_id = 8;
 	ev.vp_index = 1;	/* never created */
-	ASSERT_EQ(0, guest_ioctl(g.part, HVTB_HV_SET_EVENT, (uintptr_t)&ev));
+	ASSERT_EQ(0, guest_ioctl(g.part, HVTB_PARTITION_SET_HV_EVENT, (uintptr_t)&ev));
 	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_self_signal, 0, 0));
 	EXPECT_UCALL(&v, UCALL_DONE);
 	TEARDOWN(g, v);
@@ -1577,11 +1527,11 @@ static void guest_vp1_wait(void)
 	guest_handlers[VEC_SINT3] = irq_eoi;
 	guest_handlers[VEC_SINT2] = irq_eoi;
 	guest_x2apic_on();
-	guest_wrmsr(MSR_SIMP, (uintptr_t)synic1.simp | 1);
-	guest_wrmsr(MSR_SIEFP, (uintptr_t)synic1.siefp | 1);
-	guest_wrmsr(MSR_SCONTROL, 1);
-	guest_wrmsr(MSR_SINT0 + 2, VEC_SINT2);
-	guest_wrmsr(MSR_SINT0 + 3, VEC_SINT3);
+	guest_wrmsr(HV_X64_MSR_SIMP, (uintptr_t)synic1.simp | 1);
+	guest_wrmsr(HV_X64_MSR_SIEFP, (uintptr_t)synic1.siefp | 1);
+	guest_wrmsr(HV_X64_MSR_SCONTROL, 1);
+	guest_wrmsr(HV_X64_MSR_SINT0 + 2, VEC_SINT2);
+	guest_wrmsr(HV_X64_MSR_SINT0 + 3, VEC_SINT3);
 	GUEST_SYNC(1);		/* ready: now blocked in HLT on its thread */
 	GUEST_ASSERT_EQ(halt_irqs(VEC_SINT3, 1, 1000), 1);
 	GUEST_ASSERT_EQ(synic1.siefp[3][1], 1 << 4);	/* flag 12 */
@@ -1594,8 +1544,8 @@ static void guest_vp0_signal(void)
 {
 	guest_enable_hypercall();
 	GUEST_SYNC(1);
-	GUEST_ASSERT_EQ(hv_call(HC_SIGNAL_EVENT | HC_FAST, 7 | (12ULL << 32), 0),
-			ST_SUCCESS);
+	GUEST_ASSERT_EQ(hv_call(HVCALL_SIGNAL_EVENT | HV_HYPERCALL_FAST_BIT, 7 | (12ULL << 32), 0),
+			HV_STATUS_SUCCESS);
 }
 
 TEST(synic_two_vps)
@@ -1611,7 +1561,7 @@ TEST(synic_two_vps)
 
 	SYNIC_SETUP(g, v, ALL_EAX);
 	ASSERT_EQ(0, guest_vp_create(&g, &v1, 1));
-	ASSERT_EQ(0, guest_ioctl(g.part, HVTB_HV_SET_EVENT, (uintptr_t)&ev));
+	ASSERT_EQ(0, guest_ioctl(g.part, HVTB_PARTITION_SET_HV_EVENT, (uintptr_t)&ev));
 	ASSERT_EQ(0, guest_vp_enter_long(&v1, guest_vp1_wait, 0, 0));
 	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_vp0_signal, 0, 0));
 	EXPECT_UCALL(&v1, UCALL_SYNC);
@@ -1634,49 +1584,49 @@ static void guest_stimers(void)
 	guest_handlers[VEC_DIRECT] = irq_eoi;
 	guest_handlers[VEC_SINT2] = irq_timer_msg;
 	guest_synic_on();
-	guest_wrmsr(MSR_SINT0 + 2, VEC_SINT2);
+	guest_wrmsr(HV_X64_MSR_SINT0 + 2, VEC_SINT2);
 	/* Direct mode, one-shot, 1 ms from now. */
-	now = guest_rdmsr(MSR_TIME_REF_COUNT);
-	guest_wrmsr(MSR_STIMER0_CONFIG, STIMER_ENABLE | STIMER_DIRECT |
-		    STIMER_VECTOR(VEC_DIRECT));
-	guest_wrmsr(MSR_STIMER0_CONFIG + 1, now + 10000);
+	now = guest_rdmsr(HV_X64_MSR_TIME_REF_COUNT);
+	guest_wrmsr(HV_X64_MSR_STIMER0_CONFIG, HV_STIMER_ENABLE | HV_STIMER_DIRECT_MODE |
+		    HV_STIMER_APIC_VECTOR(VEC_DIRECT));
+	guest_wrmsr(HV_X64_MSR_STIMER0_CONFIG + 1, now + 10000);
 	GUEST_ASSERT_EQ(halt_irqs(VEC_DIRECT, 1, 1000), 1);
-	GUEST_ASSERT(guest_rdmsr(MSR_TIME_REF_COUNT) + 100 >= now + 10000);
-	GUEST_ASSERT_EQ(guest_rdmsr(MSR_STIMER0_CONFIG) & STIMER_ENABLE, 0);
+	GUEST_ASSERT(guest_rdmsr(HV_X64_MSR_TIME_REF_COUNT) + 100 >= now + 10000);
+	GUEST_ASSERT_EQ(guest_rdmsr(HV_X64_MSR_STIMER0_CONFIG) & HV_STIMER_ENABLE, 0);
 	/* Message mode, periodic, 2 ms, on SINT2: count 4 expirations. */
-	cfg = STIMER_ENABLE | STIMER_PERIODIC | STIMER_SINT(2);
-	guest_wrmsr(MSR_STIMER0_CONFIG + 3, 20000);
-	guest_wrmsr(MSR_STIMER0_CONFIG + 2, cfg);
+	cfg = HV_STIMER_ENABLE | HV_STIMER_PERIODIC | HV_STIMER_SINT(2);
+	guest_wrmsr(HV_X64_MSR_STIMER0_CONFIG + 3, 20000);
+	guest_wrmsr(HV_X64_MSR_STIMER0_CONFIG + 2, cfg);
 	halt_irqs(VEC_SINT2, 4, 1000);
-	guest_wrmsr(MSR_STIMER0_CONFIG + 2, 0);
+	guest_wrmsr(HV_X64_MSR_STIMER0_CONFIG + 2, 0);
 	GUEST_ASSERT(timer_msgs >= 4);
 	for (i = 1; i < 4; i++)
 		GUEST_ASSERT(timer_exp[i] >= timer_exp[i - 1] + 20000);
 	for (i = 0; i < 4; i++)
 		GUEST_ASSERT(timer_del[i] + 100 >= timer_exp[i]);
 	/* Message mode on SINT 0 cannot be enabled by the guest. */
-	guest_wrmsr(MSR_STIMER0_CONFIG + 4, STIMER_ENABLE);
-	GUEST_ASSERT_EQ(guest_rdmsr(MSR_STIMER0_CONFIG + 4), 0);
+	guest_wrmsr(HV_X64_MSR_STIMER0_CONFIG + 4, HV_STIMER_ENABLE);
+	GUEST_ASSERT_EQ(guest_rdmsr(HV_X64_MSR_STIMER0_CONFIG + 4), 0);
 	/* One-shot in the past fires at once; the count stays. */
-	guest_wrmsr(MSR_STIMER0_CONFIG + 6, STIMER_ENABLE | STIMER_DIRECT |
-		    STIMER_VECTOR(VEC_DIRECT));
-	guest_wrmsr(MSR_STIMER0_CONFIG + 7, 1);
+	guest_wrmsr(HV_X64_MSR_STIMER0_CONFIG + 6, HV_STIMER_ENABLE | HV_STIMER_DIRECT_MODE |
+		    HV_STIMER_APIC_VECTOR(VEC_DIRECT));
+	guest_wrmsr(HV_X64_MSR_STIMER0_CONFIG + 7, 1);
 	GUEST_ASSERT_EQ(halt_irqs(VEC_DIRECT, 2, 1000), 2);
 	/*
 	 * A period whose nanoseconds would wrap 64 bits (once a host
 	 * interrupt storm) and an expiration at the end of time: neither
 	 * fires while the guest spins with interrupts on.
 	 */
-	guest_wrmsr(MSR_STIMER0_CONFIG + 5, 0x028f5c28f5c28f5dULL);
-	guest_wrmsr(MSR_STIMER0_CONFIG + 4, STIMER_ENABLE | STIMER_PERIODIC |
-		    STIMER_DIRECT | STIMER_VECTOR(VEC_DIRECT));
-	guest_wrmsr(MSR_STIMER0_CONFIG + 1, ~0ULL);
-	guest_wrmsr(MSR_STIMER0_CONFIG, STIMER_ENABLE | STIMER_DIRECT |
-		    STIMER_VECTOR(VEC_DIRECT));
+	guest_wrmsr(HV_X64_MSR_STIMER0_CONFIG + 5, 0x028f5c28f5c28f5dULL);
+	guest_wrmsr(HV_X64_MSR_STIMER0_CONFIG + 4, HV_STIMER_ENABLE | HV_STIMER_PERIODIC |
+		    HV_STIMER_DIRECT_MODE | HV_STIMER_APIC_VECTOR(VEC_DIRECT));
+	guest_wrmsr(HV_X64_MSR_STIMER0_CONFIG + 1, ~0ULL);
+	guest_wrmsr(HV_X64_MSR_STIMER0_CONFIG, HV_STIMER_ENABLE | HV_STIMER_DIRECT_MODE |
+		    HV_STIMER_APIC_VECTOR(VEC_DIRECT));
 	__asm__ volatile("sti" : : : "memory");
 	GUEST_ASSERT_EQ(wait_irqs(VEC_DIRECT, 3), 2);
-	guest_wrmsr(MSR_STIMER0_CONFIG + 4, 0);
-	guest_wrmsr(MSR_STIMER0_CONFIG, 0);
+	guest_wrmsr(HV_X64_MSR_STIMER0_CONFIG + 4, 0);
+	guest_wrmsr(HV_X64_MSR_STIMER0_CONFIG, 0);
 	GUEST_SYNC2(irqs[VEC_DIRECT], timer_msgs);
 }
 
@@ -1706,18 +1656,18 @@ static void guest_state(void)
 	guest_handlers[VEC_DIRECT] = irq_eoi;
 	guest_handlers[VEC_SINT3] = irq_eoi;
 	guest_synic_on();
-	guest_wrmsr(MSR_SINT0 + 2, VEC_SINT2 | SINT_AUTO_EOI);
-	guest_wrmsr(MSR_SINT0 + 3, VEC_SINT3 | SINT_MASKED);
-	guest_wrmsr(MSR_STIMER0_CONFIG + 3, 10000000);	/* 1 s */
-	guest_wrmsr(MSR_STIMER0_CONFIG + 2, STIMER_ENABLE | STIMER_PERIODIC |
-		    STIMER_SINT(2));
+	guest_wrmsr(HV_X64_MSR_SINT0 + 2, VEC_SINT2 | HV_SYNIC_SINT_AUTO_EOI);
+	guest_wrmsr(HV_X64_MSR_SINT0 + 3, VEC_SINT3 | HV_SYNIC_SINT_MASKED);
+	guest_wrmsr(HV_X64_MSR_STIMER0_CONFIG + 3, 10000000);	/* 1 s */
+	guest_wrmsr(HV_X64_MSR_STIMER0_CONFIG + 2, HV_STIMER_ENABLE | HV_STIMER_PERIODIC |
+		    HV_STIMER_SINT(2));
 	GUEST_SYNC(1);		/* host: GET, a flag on SINT3, SET */
 	/* The restored direct timer was due already: it fires at once. */
 	GUEST_ASSERT_EQ(halt_irqs(VEC_DIRECT, 1, 1000), 1);
 	GUEST_ASSERT_EQ(irqs[VEC_SINT3], 0);
-	guest_wrmsr(MSR_SINT0 + 3, VEC_SINT3);	/* the pending raise */
+	guest_wrmsr(HV_X64_MSR_SINT0 + 3, VEC_SINT3);	/* the pending raise */
 	GUEST_ASSERT_EQ(wait_irqs(VEC_SINT3, 1), 1);
-	GUEST_ASSERT_EQ(guest_rdmsr(MSR_STIMER0_CONFIG + 1), 5);
+	GUEST_ASSERT_EQ(guest_rdmsr(HV_X64_MSR_STIMER0_CONFIG + 1), 5);
 }
 
 TEST(synic_state_get_set)
@@ -1734,9 +1684,9 @@ TEST(synic_state_get_set)
 	EXPECT_EQ(1, s.scontrol);
 	EXPECT_EQ((uintptr_t)synic.simp | 1, s.simp);
 	EXPECT_EQ((uintptr_t)synic.siefp | 1, s.siefp);
-	EXPECT_EQ(VEC_SINT2 | SINT_AUTO_EOI, s.sint[2]);
-	EXPECT_EQ(SINT_MASKED, s.sint[0]);
-	EXPECT_EQ(STIMER_ENABLE | STIMER_PERIODIC | STIMER_SINT(2), s.stimer_config[1]);
+	EXPECT_EQ(VEC_SINT2 | HV_SYNIC_SINT_AUTO_EOI, s.sint[2]);
+	EXPECT_EQ(HV_SYNIC_SINT_MASKED, s.sint[0]);
+	EXPECT_EQ(HV_STIMER_ENABLE | HV_STIMER_PERIODIC | HV_STIMER_SINT(2), s.stimer_config[1]);
 	EXPECT_EQ(10000000, s.stimer_count[1]);
 	EXPECT_NE(0, s.stimer_expiration[1]);
 	EXPECT_EQ(0, s.stimer_expiration[0]);
@@ -1758,14 +1708,14 @@ TEST(synic_state_get_set)
 	EXPECT_EQ(-EFAULT, guest_ioctl(v.fd, HVTB_VP_SET_SYNIC, 8));
 
 	/* Restore with timer 0 direct, one-shot, due long ago. */
-	s.stimer_config[0] = STIMER_ENABLE | STIMER_DIRECT | STIMER_VECTOR(VEC_DIRECT);
+	s.stimer_config[0] = HV_STIMER_ENABLE | HV_STIMER_DIRECT_MODE | HV_STIMER_APIC_VECTOR(VEC_DIRECT);
 	s.stimer_count[0] = 5;
 	s.stimer_expiration[0] = 5;
 	ASSERT_EQ(0, guest_ioctl(v.fd, HVTB_VP_SET_SYNIC, (uintptr_t)&s));
 	EXPECT_UCALL(&v, UCALL_DONE);
 	TEARDOWN(g, v);
 
-	SYNIC_SETUP(g, v, ALL_EAX & ~PRIV_SYNIC);
+	SYNIC_SETUP(g, v, ALL_EAX & ~HV_MSR_SYNIC_AVAILABLE);
 	EXPECT_EQ(-ENODEV, guest_ioctl(v.fd, HVTB_VP_GET_SYNIC, (uintptr_t)&s));
 	EXPECT_EQ(-ENODEV, guest_ioctl(v.fd, HVTB_VP_SET_SYNIC, (uintptr_t)&s));
 	TEARDOWN(g, v);
@@ -1779,7 +1729,7 @@ TEST(synic_state_get_set)
 static void guest_queue_src(void)
 {
 	guest_synic_on();
-	guest_wrmsr(MSR_SINT0 + 2, VEC_SINT2 | SINT_MASKED);
+	guest_wrmsr(HV_X64_MSR_SINT0 + 2, VEC_SINT2 | HV_SYNIC_SINT_MASKED);
 	GUEST_SYNC(1);
 }
 
@@ -1790,10 +1740,10 @@ static void guest_queue_dst(void)
 
 	guest_handlers[VEC_SINT2] = irq_eoi;
 	guest_synic_on();
-	guest_wrmsr(MSR_SINT0 + 2, VEC_SINT2 | SINT_MASKED);
+	guest_wrmsr(HV_X64_MSR_SINT0 + 2, VEC_SINT2 | HV_SYNIC_SINT_MASKED);
 	GUEST_SYNC(1);		/* host: SET_SYNIC_QUEUE */
 	GUEST_ASSERT_EQ(irqs[VEC_SINT2], 0);
-	guest_wrmsr(MSR_SINT0 + 2, VEC_SINT2);
+	guest_wrmsr(HV_X64_MSR_SINT0 + 2, VEC_SINT2);
 	/* In the order posted in the other partition, each after an EOM. */
 	for (i = 1; i <= QMSGS; i++) {
 		GUEST_ASSERT_EQ(wait_irqs(VEC_SINT2, i), i);
@@ -1949,7 +1899,7 @@ TEST(synic_queue_bad_inputs)
 	TEARDOWN(g, v);
 
 	/* A partition without the SynIC privilege: -ENODEV. */
-	SYNIC_SETUP(g, v, ALL_EAX & ~PRIV_SYNIC);
+	SYNIC_SETUP(g, v, ALL_EAX & ~HV_MSR_SYNIC_AVAILABLE);
 	memset(&q, 0, sizeof(q));
 	Q_EXPECT(-ENODEV, HVTB_VP_GET_SYNIC_QUEUE);
 	Q_EXPECT(-ENODEV, HVTB_VP_SET_SYNIC_QUEUE);
@@ -1972,7 +1922,7 @@ static void guest_halt_no_wake(void)
 	guest_handlers[VEC_IPI] = irq_eoi;
 	guest_handlers[VEC_SINT3] = irq_eoi;
 	guest_synic_on();
-	guest_wrmsr(MSR_SINT0 + 2, VEC_SINT2 | SINT_POLLING);
+	guest_wrmsr(HV_X64_MSR_SINT0 + 2, VEC_SINT2 | SINT_POLLING);
 	GUEST_SYNC(0);		/* host: run on a thread */
 	hlt_phase = 1;
 	__asm__ volatile("sti; hlt" : : : "memory");
@@ -1983,7 +1933,7 @@ static void guest_halt_no_wake(void)
 	slot_free(2);
 
 	synic.simp[3].type = 0x55;	/* busy */
-	guest_wrmsr(MSR_SINT0 + 3, VEC_SINT3);
+	guest_wrmsr(HV_X64_MSR_SINT0 + 3, VEC_SINT3);
 	hlt_phase = 2;
 	__asm__ volatile("sti; hlt" : : : "memory");
 	hlt_woke = 2;
@@ -2039,7 +1989,7 @@ TEST(synic_halt_not_woken_by_message)
 	EXPECT_TRUE(wait_guest_byte((volatile uint8_t *)&simp[2].type, 0xff, 0x42));
 	usleep(200000);
 	EXPECT_EQ(0, *woke);
-	EXPECT_EQ(0, guest_ioctl(g.part, HVTB_ASSERT_INTERRUPT, (uintptr_t)&irq));
+	EXPECT_EQ(0, guest_ioctl(g.part, HVTB_PARTITION_ASSERT_INTERRUPT, (uintptr_t)&irq));
 
 	/* Busy slot 3: "pending" is set, the VP stays halted. */
 	ASSERT_TRUE(wait_guest_value(phase, 2));
@@ -2048,7 +1998,7 @@ TEST(synic_halt_not_woken_by_message)
 	EXPECT_TRUE(wait_guest_byte(&simp[3].flags, 1, 1));
 	usleep(200000);
 	EXPECT_EQ(1, *woke);
-	EXPECT_EQ(0, guest_ioctl(g.part, HVTB_ASSERT_INTERRUPT, (uintptr_t)&irq));
+	EXPECT_EQ(0, guest_ioctl(g.part, HVTB_PARTITION_ASSERT_INTERRUPT, (uintptr_t)&irq));
 
 	ASSERT_EQ(0, pthread_join(t, &tr));
 	EXPECT_EQ(UCALL_DONE, (uintptr_t)tr);
@@ -2064,9 +2014,9 @@ static void guest_no_lapic_poll(void)
 	volatile struct hv_msg *m = &synic.simp[2];
 	uint64_t i;
 
-	guest_wrmsr(MSR_SIMP, (uintptr_t)synic.simp | 1);
-	guest_wrmsr(MSR_SCONTROL, 1);
-	guest_wrmsr(MSR_SINT0 + 2, VEC_SINT2);
+	guest_wrmsr(HV_X64_MSR_SIMP, (uintptr_t)synic.simp | 1);
+	guest_wrmsr(HV_X64_MSR_SCONTROL, 1);
+	guest_wrmsr(HV_X64_MSR_SINT0 + 2, VEC_SINT2);
 	GUEST_SYNC(0);		/* host: run on a thread, post later */
 	for (i = 0; i < 200000000 && !m->type; i++)
 		__asm__ volatile("pause" : : : "memory");
@@ -2113,29 +2063,29 @@ static void guest_apic_msrs(uint64_t granted)
 	guest_handlers[VEC_IPI] = irq_no_eoi;
 	guest_x2apic_on();
 	if (!granted) {
-		GUEST_ASSERT(try_rdmsr(MSR_HV_TPR, &v));
-		GUEST_ASSERT(try_wrmsr(MSR_HV_EOI, 0));
-		GUEST_ASSERT(try_rdmsr(MSR_HV_ICR, &v));
+		GUEST_ASSERT(try_rdmsr(HV_X64_MSR_TPR, &v));
+		GUEST_ASSERT(try_wrmsr(HV_X64_MSR_EOI, 0));
+		GUEST_ASSERT(try_rdmsr(HV_X64_MSR_ICR, &v));
 		GUEST_SYNC(0);
 		return;
 	}
-	GUEST_ASSERT(try_rdmsr(MSR_HV_EOI, &v));	/* write-only */
-	GUEST_ASSERT(!try_wrmsr(MSR_HV_TPR, 0x20));
-	GUEST_ASSERT_EQ(guest_rdmsr(MSR_HV_TPR), 0x20);
+	GUEST_ASSERT(try_rdmsr(HV_X64_MSR_EOI, &v));	/* write-only */
+	GUEST_ASSERT(!try_wrmsr(HV_X64_MSR_TPR, 0x20));
+	GUEST_ASSERT_EQ(guest_rdmsr(HV_X64_MSR_TPR), 0x20);
 	GUEST_ASSERT_EQ(guest_rdmsr(MSR_X2APIC_TPR), 0x20);
-	guest_wrmsr(MSR_HV_TPR, 0);
+	guest_wrmsr(HV_X64_MSR_TPR, 0);
 	/* A self-IPI through the TLFS ICR; its EOI through the TLFS EOI. */
 	__asm__ volatile("sti" : : : "memory");
-	GUEST_ASSERT(!try_wrmsr(MSR_HV_ICR, VEC_IPI | (1 << 18)));
+	GUEST_ASSERT(!try_wrmsr(HV_X64_MSR_ICR, VEC_IPI | (1 << 18)));
 	GUEST_ASSERT_EQ(wait_irqs(VEC_IPI, 1), 1);
 	v = guest_rdmsr(0x810 + ((VEC_IPI / 32) & 7));
 	GUEST_ASSERT(v & (1U << (VEC_IPI % 32)));
-	GUEST_ASSERT(!try_wrmsr(MSR_HV_EOI, 0));
+	GUEST_ASSERT(!try_wrmsr(HV_X64_MSR_EOI, 0));
 	v = guest_rdmsr(0x810 + ((VEC_IPI / 32) & 7));
 	GUEST_ASSERT_EQ(v & (1U << (VEC_IPI % 32)), 0);
-	GUEST_ASSERT_EQ((uint32_t)guest_rdmsr(MSR_HV_ICR), VEC_IPI | (1 << 18));
+	GUEST_ASSERT_EQ((uint32_t)guest_rdmsr(HV_X64_MSR_ICR), VEC_IPI | (1 << 18));
 	/* x2APIC reserved bits #GP through the TLFS ICR as well. */
-	GUEST_ASSERT(try_wrmsr(MSR_HV_ICR, VEC_IPI | (1 << 13)));
+	GUEST_ASSERT(try_wrmsr(HV_X64_MSR_ICR, VEC_IPI | (1 << 13)));
 	GUEST_SYNC(1);
 }
 
@@ -2151,7 +2101,7 @@ TEST(tlfs_apic_msrs)
 	EXPECT_EQ(1, uc.args[0]);
 	TEARDOWN(g, v);
 
-	SYNIC_SETUP(g, v, ALL_EAX & ~PRIV_APIC_ACCESS);
+	SYNIC_SETUP(g, v, ALL_EAX & ~HV_MSR_APIC_ACCESS_AVAILABLE);
 	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_apic_msrs, 0, 0));
 	uc = EXPECT_UCALL(&v, UCALL_SYNC);
 	EXPECT_EQ(0, uc.args[0]);
@@ -2173,74 +2123,74 @@ TEST(bad_ioctls)
 
 	GUEST_OR_SKIP(&g, GUEST_NO_MEMORY);
 	c.flags = 1U << 2;
-	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_SET_HYPERV, (uintptr_t)&c));
+	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_PARTITION_SET_HYPERV, (uintptr_t)&c));
 	c.flags = HVTB_HV_ENABLE;
 	c.reserved[5] = 1;
-	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_SET_HYPERV, (uintptr_t)&c));
+	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_PARTITION_SET_HYPERV, (uintptr_t)&c));
 	c.reserved[5] = 0;
 	c.max_vps = HVTB_MAX_VPS + 1;
-	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_SET_HYPERV, (uintptr_t)&c));
+	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_PARTITION_SET_HYPERV, (uintptr_t)&c));
 	c.max_vps = 0;
-	EXPECT_EQ(-EFAULT, guest_ioctl(g.part, HVTB_SET_HYPERV, 8));
-	EXPECT_EQ(0, guest_ioctl(g.part, HVTB_SET_HYPERV, (uintptr_t)&c));
+	EXPECT_EQ(-EFAULT, guest_ioctl(g.part, HVTB_PARTITION_SET_HYPERV, 8));
+	EXPECT_EQ(0, guest_ioctl(g.part, HVTB_PARTITION_SET_HYPERV, (uintptr_t)&c));
 	EXPECT_EQ(-ENOTTY, guest_ioctl(g.part, _IO(HVTBIO, 0x3f), 0));
 
 	pc.connection_id = 0x1000000;
-	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_HV_CREATE_PORT, (uintptr_t)&pc));
+	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_PARTITION_CREATE_HV_PORT, (uintptr_t)&pc));
 	pc.connection_id = 1;
 	pc.depth = 4097;
-	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_HV_CREATE_PORT, (uintptr_t)&pc));
+	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_PARTITION_CREATE_HV_PORT, (uintptr_t)&pc));
 	pc.depth = 0;
 	pc.pad = 1;
-	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_HV_CREATE_PORT, (uintptr_t)&pc));
+	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_PARTITION_CREATE_HV_PORT, (uintptr_t)&pc));
 	pc.pad = 0;
 	pc.flags = 1;
-	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_HV_CREATE_PORT, (uintptr_t)&pc));
+	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_PARTITION_CREATE_HV_PORT, (uintptr_t)&pc));
 	pc.flags = 0;
-	port = guest_ioctl(g.part, HVTB_HV_CREATE_PORT, (uintptr_t)&pc);
+	port = guest_ioctl(g.part, HVTB_PARTITION_CREATE_HV_PORT, (uintptr_t)&pc);
 	ASSERT_LE(0, port);
-	EXPECT_EQ(-EEXIST, guest_ioctl(g.part, HVTB_HV_CREATE_PORT, (uintptr_t)&pc));
+	EXPECT_EQ(-EEXIST, guest_ioctl(g.part, HVTB_PARTITION_CREATE_HV_PORT, (uintptr_t)&pc));
 	EXPECT_EQ(-1, read(port, small, sizeof(small)));
 	EXPECT_EQ(EINVAL, errno);
 	ASSERT_EQ(0, fcntl(port, F_SETFL, O_NONBLOCK));
 	EXPECT_EQ(-EAGAIN, hvtb_hv_read_message(port, &m));
 
 	ev.fd = -1;
-	EXPECT_EQ(-EBADF, guest_ioctl(g.part, HVTB_HV_SET_EVENT, (uintptr_t)&ev));
+	EXPECT_EQ(-EBADF, guest_ioctl(g.part, HVTB_PARTITION_SET_HV_EVENT, (uintptr_t)&ev));
 	ev.fd = port;		/* not an eventfd */
-	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_HV_SET_EVENT, (uintptr_t)&ev));
+	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_PARTITION_SET_HV_EVENT, (uintptr_t)&ev));
 	efd = eventfd(0, 0);
 	ASSERT_LE(0, efd);
 	ev.fd = efd;
 	ev.flag_count = 2049;
-	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_HV_SET_EVENT, (uintptr_t)&ev));
+	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_PARTITION_SET_HV_EVENT, (uintptr_t)&ev));
 	ev.flag_count = 0;
 	ev.reserved = 1;
-	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_HV_SET_EVENT, (uintptr_t)&ev));
+	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_PARTITION_SET_HV_EVENT, (uintptr_t)&ev));
 	ev.reserved = 0;
 	ev.vp_index = 1;	/* only with HVTB_HV_EVENT_SYNIC */
-	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_HV_SET_EVENT, (uintptr_t)&ev));
+	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_PARTITION_SET_HV_EVENT, (uintptr_t)&ev));
 	ev.vp_index = 0;
 	ev.flags = HVTB_HV_EVENT_SYNIC;
 	ev.sint = 16;
-	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_HV_SET_EVENT, (uintptr_t)&ev));
+	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_PARTITION_SET_HV_EVENT, (uintptr_t)&ev));
 	ev.sint = 0;
-	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_HV_SET_EVENT, (uintptr_t)&ev)); /* fd */
+	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_PARTITION_SET_HV_EVENT, (uintptr_t)&ev)); /* fd */
 	ev.flags = 0;
 	ev.flags = 2;
-	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_HV_SET_EVENT, (uintptr_t)&ev));
+	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_PARTITION_SET_HV_EVENT, (uintptr_t)&ev));
 	ev.flags = 0;
-	EXPECT_EQ(0, guest_ioctl(g.part, HVTB_HV_SET_EVENT, (uintptr_t)&ev));
-	EXPECT_EQ(-EEXIST, guest_ioctl(g.part, HVTB_HV_SET_EVENT, (uintptr_t)&ev));
+	EXPECT_EQ(0, guest_ioctl(g.part, HVTB_PARTITION_SET_HV_EVENT, (uintptr_t)&ev));
+	EXPECT_EQ(-EEXIST, guest_ioctl(g.part, HVTB_PARTITION_SET_HV_EVENT, (uintptr_t)&ev));
 	ev.flags = HVTB_HV_EVENT_DEASSIGN;
-	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_HV_SET_EVENT, (uintptr_t)&ev));
+	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_PARTITION_SET_HV_EVENT, (uintptr_t)&ev));
 	ev.fd = 0;
 	ev.connection_id = 2;
-	EXPECT_EQ(-ENOENT, guest_ioctl(g.part, HVTB_HV_SET_EVENT, (uintptr_t)&ev));
+	EXPECT_EQ(-ENOENT, guest_ioctl(g.part, HVTB_PARTITION_SET_HV_EVENT, (uintptr_t)&ev));
 	close(efd);	/* the kernel keeps its own reference */
 
 	ASSERT_EQ(0, guest_vp_create(&g, &v, 0));
-	EXPECT_EQ(-EBUSY, guest_ioctl(g.part, HVTB_SET_HYPERV, (uintptr_t)&c));
+	EXPECT_EQ(-EBUSY, guest_ioctl(g.part, HVTB_PARTITION_SET_HYPERV, (uintptr_t)&c));
 	guest_vp_destroy(&v);
 	close(port);
 	guest_destroy(&g);	/* with event 1 still registered */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * memory_test - guest memory: the exact error of every bad HVTB_MAP_GPA /
- * HVTB_UNMAP_GPA, max_memory and RLIMIT_MEMLOCK accounting, isolation of
+ * memory_test - guest memory: the exact error of every bad HVTB_PARTITION_MAP_GPA /
+ * HVTB_PARTITION_UNMAP_GPA, max_memory and RLIMIT_MEMLOCK accounting, isolation of
  * two partitions at the same GPAs, unmapped GPAs exiting to user space,
  * and 2 MiB EPT mappings of hugetlbfs memory.
  */
@@ -29,14 +29,14 @@ static long map(int part, uint64_t gpa, uint64_t size, void *uaddr, uint32_t fla
 		.gpa = gpa, .size = size, .uaddr = (uintptr_t)uaddr, .flags = flags,
 	};
 
-	return guest_ioctl(part, HVTB_MAP_GPA, (uintptr_t)&m);
+	return guest_ioctl(part, HVTB_PARTITION_MAP_GPA, (uintptr_t)&m);
 }
 
 static long unmap(int part, uint64_t gpa, uint64_t size)
 {
 	struct hvtb_memory_range m = { .gpa = gpa, .size = size };
 
-	return guest_ioctl(part, HVTB_UNMAP_GPA, (uintptr_t)&m);
+	return guest_ioctl(part, HVTB_PARTITION_UNMAP_GPA, (uintptr_t)&m);
 }
 
 TEST(map_bad_input)
@@ -65,11 +65,11 @@ TEST(map_bad_input)
 	m.uaddr = (uintptr_t)mem;
 	m.flags = RWX;
 	m.pad = 1;
-	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_MAP_GPA, (uintptr_t)&m));
+	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_PARTITION_MAP_GPA, (uintptr_t)&m));
 	m.pad = 0;
 	m.reserved[3] = 1;
-	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_MAP_GPA, (uintptr_t)&m));
-	EXPECT_EQ(-EFAULT, guest_ioctl(g.part, HVTB_MAP_GPA, 8));
+	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_PARTITION_MAP_GPA, (uintptr_t)&m));
+	EXPECT_EQ(-EFAULT, guest_ioctl(g.part, HVTB_PARTITION_MAP_GPA, 8));
 
 	/* bad uaddr: a hole in the address space */
 	hole = mmap(NULL, 8192, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -95,10 +95,10 @@ TEST(map_bad_input)
 	EXPECT_EQ(-ENOENT, unmap(g.part, 0x10000, 0x1000));
 	EXPECT_EQ(-ENOENT, unmap(g.part, 0x11000, 0x3000));
 	m = (struct hvtb_memory_range){ .gpa = 0x10000, .size = 0x4000, .flags = RWX };
-	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_UNMAP_GPA, (uintptr_t)&m));
+	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_PARTITION_UNMAP_GPA, (uintptr_t)&m));
 	m.flags = 0;
 	m.uaddr = (uintptr_t)mem;
-	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_UNMAP_GPA, (uintptr_t)&m));
+	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_PARTITION_UNMAP_GPA, (uintptr_t)&m));
 	EXPECT_EQ(0, unmap(g.part, 0x10000, 0x4000));
 	EXPECT_EQ(-ENOENT, unmap(g.part, 0x10000, 0x4000));
 	EXPECT_EQ(0, unmap(g.part, 0x14000, 0x1000));

@@ -81,23 +81,23 @@ TEST(create_vp_bad_input)
 	ASSERT_LE(0, part);
 
 	vc.index = 2;
-	EXPECT_EQ(-EINVAL, guest_ioctl(part, HVTB_CREATE_VP, (uintptr_t)&vc));
+	EXPECT_EQ(-EINVAL, guest_ioctl(part, HVTB_PARTITION_CREATE_VP, (uintptr_t)&vc));
 	vc.index = 0xffffffff;
-	EXPECT_EQ(-EINVAL, guest_ioctl(part, HVTB_CREATE_VP, (uintptr_t)&vc));
+	EXPECT_EQ(-EINVAL, guest_ioctl(part, HVTB_PARTITION_CREATE_VP, (uintptr_t)&vc));
 	vc.index = 0;
 	vc.flags = 1;
-	EXPECT_EQ(-EINVAL, guest_ioctl(part, HVTB_CREATE_VP, (uintptr_t)&vc));
+	EXPECT_EQ(-EINVAL, guest_ioctl(part, HVTB_PARTITION_CREATE_VP, (uintptr_t)&vc));
 	vc.flags = 0;
 	vc.reserved[2] = 1;
-	EXPECT_EQ(-EINVAL, guest_ioctl(part, HVTB_CREATE_VP, (uintptr_t)&vc));
+	EXPECT_EQ(-EINVAL, guest_ioctl(part, HVTB_PARTITION_CREATE_VP, (uintptr_t)&vc));
 	vc.reserved[2] = 0;
-	EXPECT_EQ(-EFAULT, guest_ioctl(part, HVTB_CREATE_VP, 8));
+	EXPECT_EQ(-EFAULT, guest_ioctl(part, HVTB_PARTITION_CREATE_VP, 8));
 
-	vp0 = guest_ioctl(part, HVTB_CREATE_VP, (uintptr_t)&vc);
+	vp0 = guest_ioctl(part, HVTB_PARTITION_CREATE_VP, (uintptr_t)&vc);
 	ASSERT_LE(0, vp0);
-	EXPECT_EQ(-EEXIST, guest_ioctl(part, HVTB_CREATE_VP, (uintptr_t)&vc));
+	EXPECT_EQ(-EEXIST, guest_ioctl(part, HVTB_PARTITION_CREATE_VP, (uintptr_t)&vc));
 	vc.index = 1;
-	vp1 = guest_ioctl(part, HVTB_CREATE_VP, (uintptr_t)&vc);
+	vp1 = guest_ioctl(part, HVTB_PARTITION_CREATE_VP, (uintptr_t)&vc);
 	ASSERT_LE(0, vp1);
 	ASSERT_EQ(0, guest_ioctl(part, HVTB_PARTITION_GET_INFO, (uintptr_t)&info));
 	EXPECT_EQ(2, info.nr_vps);
@@ -106,7 +106,7 @@ TEST(create_vp_bad_input)
 	close(vp1);
 	ASSERT_EQ(0, guest_ioctl(part, HVTB_PARTITION_GET_INFO, (uintptr_t)&info));
 	EXPECT_EQ(1, info.nr_vps);
-	vp1 = guest_ioctl(part, HVTB_CREATE_VP, (uintptr_t)&vc);
+	vp1 = guest_ioctl(part, HVTB_PARTITION_CREATE_VP, (uintptr_t)&vc);
 	EXPECT_LE(0, vp1);
 	close(vp1);
 	close(vp0);
@@ -123,39 +123,39 @@ TEST(cpuid_and_msr_list_bad_input)
 	struct guest g;
 
 	GUEST_OR_SKIP(&g, GUEST_NO_MEMORY);
-	EXPECT_EQ(0, guest_ioctl(g.part, HVTB_SET_CPUID, (uintptr_t)&t));
+	EXPECT_EQ(0, guest_ioctl(g.part, HVTB_PARTITION_SET_CPUID, (uintptr_t)&t));
 	t.nent = HVTB_MAX_CPUID_ENTRIES + 1;
-	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_SET_CPUID, (uintptr_t)&t));
+	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_PARTITION_SET_CPUID, (uintptr_t)&t));
 	t.nent = 2;
 	t.pad = 1;
-	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_SET_CPUID, (uintptr_t)&t));
+	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_PARTITION_SET_CPUID, (uintptr_t)&t));
 	t.pad = 0;
 	t.reserved[1] = 1;
-	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_SET_CPUID, (uintptr_t)&t));
+	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_PARTITION_SET_CPUID, (uintptr_t)&t));
 	t.reserved[1] = 0;
 	e[1].flags = 1U << 5;
-	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_SET_CPUID, (uintptr_t)&t));
+	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_PARTITION_SET_CPUID, (uintptr_t)&t));
 	e[1].flags = 0;
 	e[1].pad = 1;
-	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_SET_CPUID, (uintptr_t)&t));
+	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_PARTITION_SET_CPUID, (uintptr_t)&t));
 	e[1].pad = 0;
 	t.entries = 8;
-	EXPECT_EQ(-EFAULT, guest_ioctl(g.part, HVTB_SET_CPUID, (uintptr_t)&t));
+	EXPECT_EQ(-EFAULT, guest_ioctl(g.part, HVTB_PARTITION_SET_CPUID, (uintptr_t)&t));
 	t.nent = 0;
-	EXPECT_EQ(0, guest_ioctl(g.part, HVTB_SET_CPUID, (uintptr_t)&t));
+	EXPECT_EQ(0, guest_ioctl(g.part, HVTB_PARTITION_SET_CPUID, (uintptr_t)&t));
 
-	EXPECT_EQ(0, guest_ioctl(g.part, HVTB_SET_MSR_INTERCEPTS, (uintptr_t)&l));
+	EXPECT_EQ(0, guest_ioctl(g.part, HVTB_PARTITION_SET_MSR_INTERCEPTS, (uintptr_t)&l));
 	l.nmsrs = HVTB_MAX_MSR_INTERCEPTS + 1;
-	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_SET_MSR_INTERCEPTS, (uintptr_t)&l));
+	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_PARTITION_SET_MSR_INTERCEPTS, (uintptr_t)&l));
 	l.nmsrs = 2;
 	l.pad = 1;
-	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_SET_MSR_INTERCEPTS, (uintptr_t)&l));
+	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_PARTITION_SET_MSR_INTERCEPTS, (uintptr_t)&l));
 	l.pad = 0;
 	l.reserved[0] = 1;
-	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_SET_MSR_INTERCEPTS, (uintptr_t)&l));
+	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_PARTITION_SET_MSR_INTERCEPTS, (uintptr_t)&l));
 	l.reserved[0] = 0;
 	l.indices = 8;
-	EXPECT_EQ(-EFAULT, guest_ioctl(g.part, HVTB_SET_MSR_INTERCEPTS, (uintptr_t)&l));
+	EXPECT_EQ(-EFAULT, guest_ioctl(g.part, HVTB_PARTITION_SET_MSR_INTERCEPTS, (uintptr_t)&l));
 	guest_destroy(&g);
 }
 
@@ -174,7 +174,7 @@ TEST(vp_ioctl_bad_input)
 	ASSERT_EQ(0, guest_vp_create(&g, &v, 0));
 	EXPECT_EQ(FD_CLOEXEC, fcntl(v.fd, F_GETFD) & FD_CLOEXEC);
 	EXPECT_EQ(-ENOTTY, guest_ioctl(v.fd, HVTB_BOGUS_IOCTL, 0));
-	EXPECT_EQ(-ENOTTY, guest_ioctl(v.fd, HVTB_MAP_GPA, 0));
+	EXPECT_EQ(-ENOTTY, guest_ioctl(v.fd, HVTB_PARTITION_MAP_GPA, 0));
 	EXPECT_EQ(-EINVAL, guest_ioctl(v.fd, HVTB_VP_RUN, 2));
 	v.run->flags = 1;
 	EXPECT_EQ(-EINVAL, guest_ioctl(v.fd, HVTB_VP_RUN, 0));

@@ -184,31 +184,31 @@ TEST(partition_default_policy)
 
 	GUEST_OR_SKIP(&g, GUEST_NO_MEMORY);
 	memset(&p, 0, sizeof(p));
-	ASSERT_EQ(0, guest_ioctl(g.part, HVTB_GET_PARTITION_SCHED, (uintptr_t)&p));
+	ASSERT_EQ(0, guest_ioctl(g.part, HVTB_PARTITION_GET_SCHED, (uintptr_t)&p));
 	EXPECT_EQ(HVTB_SCHED_WEIGHT_DEFAULT, p.weight);
 	EXPECT_EQ(0, p.cap_bp);
 	EXPECT_EQ(0, p.reserve_bp);
 
 	/* Refused like HVTB_VP_SET_SCHED's values. */
 	p.weight = 0;
-	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_SET_PARTITION_SCHED, (uintptr_t)&p));
+	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_PARTITION_SET_SCHED, (uintptr_t)&p));
 	p.weight = 300;
 	p.cpu = 1;
-	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_SET_PARTITION_SCHED, (uintptr_t)&p));
+	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_PARTITION_SET_SCHED, (uintptr_t)&p));
 	p.cpu = 0;
 	p.reserved[0] = 1;
-	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_SET_PARTITION_SCHED, (uintptr_t)&p));
+	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_PARTITION_SET_SCHED, (uintptr_t)&p));
 	p.reserved[0] = 0;
 	p.affinity[HVTB_CPU_MASK_WORDS - 1] = 1ULL << 63;	/* no such CPU */
-	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_SET_PARTITION_SCHED, (uintptr_t)&p));
-	EXPECT_EQ(-EFAULT, guest_ioctl(g.part, HVTB_SET_PARTITION_SCHED, 8));
+	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_PARTITION_SET_SCHED, (uintptr_t)&p));
+	EXPECT_EQ(-EFAULT, guest_ioctl(g.part, HVTB_PARTITION_SET_SCHED, 8));
 
 	/* New VPs take it; the VP is placed at its first run. */
 	memset(&p, 0, sizeof(p));
 	p.weight = 300;
 	p.cap_bp = 5000;
 	p.affinity[cpu / 64] = 1ULL << (cpu % 64);
-	ASSERT_EQ(0, guest_ioctl(g.part, HVTB_SET_PARTITION_SCHED, (uintptr_t)&p));
+	ASSERT_EQ(0, guest_ioctl(g.part, HVTB_PARTITION_SET_SCHED, (uintptr_t)&p));
 	ASSERT_EQ(0, guest_vp_create(&g, &v, 0));
 	ASSERT_EQ(0, guest_ioctl(v.fd, HVTB_VP_GET_SCHED, (uintptr_t)&q));
 	EXPECT_EQ(300, q.weight);
@@ -219,7 +219,7 @@ TEST(partition_default_policy)
 	/* A default reserve is admitted at VP creation. */
 	p.cap_bp = 0;
 	p.reserve_bp = 6000;
-	ASSERT_EQ(0, guest_ioctl(g.part, HVTB_SET_PARTITION_SCHED, (uintptr_t)&p));
+	ASSERT_EQ(0, guest_ioctl(g.part, HVTB_PARTITION_SET_SCHED, (uintptr_t)&p));
 	ASSERT_EQ(0, guest_vp_create(&g, &w, 1));
 	ASSERT_EQ(0, guest_ioctl(w.fd, HVTB_VP_GET_SCHED, (uintptr_t)&q));
 	EXPECT_EQ(6000, q.reserve_bp);
@@ -233,8 +233,8 @@ TEST(partition_default_policy)
 
 	/* The host's scheduler decides in root mode. */
 	GUEST_OR_SKIP(&g, GUEST_NO_MEMORY | GUEST_ROOT_SCHED);
-	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_GET_PARTITION_SCHED, (uintptr_t)&p));
-	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_SET_PARTITION_SCHED, (uintptr_t)&p));
+	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_PARTITION_GET_SCHED, (uintptr_t)&p));
+	EXPECT_EQ(-EINVAL, guest_ioctl(g.part, HVTB_PARTITION_SET_SCHED, (uintptr_t)&p));
 	guest_destroy(&g);
 }
 

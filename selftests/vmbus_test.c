@@ -8,7 +8,7 @@
  * pages outside writable memory), REQUESTOFFERS -> ALLOFFERS_DELIVERED,
  * UNLOAD -> UNLOAD_RESPONSE, every kind of bad message dropped and counted
  * with no reply, the ioctls' bad inputs; the kernel API under it: the
- * monitor pages' EPT page view against HVTB_UNMAP_GPA (-EBUSY until
+ * monitor pages' EPT page view against HVTB_PARTITION_UNMAP_GPA (-EBUSY until
  * UNLOAD) and partition teardown (nothing stays pinned), and HvSignalEvent
  * to another VP's SynIC through the any-context flag path.
  */
@@ -548,7 +548,7 @@ TEST(ioctl_bad_inputs)
 	TEARDOWN_VP(g, v);
 }
 
-/* ---- the monitor pages: an EPT page view vs HVTB_UNMAP_GPA and teardown ---- */
+/* ---- the monitor pages: an EPT page view vs HVTB_PARTITION_UNMAP_GPA and teardown ---- */
 
 static long vm_locked_kb(void)
 {
@@ -684,7 +684,7 @@ TEST(signal_event_other_vp_async)
 
 	VSC_SETUP(g, v, ~0U);
 	ASSERT_EQ(0, guest_vp_create(&g, &v1, 1));
-	ASSERT_EQ(0, guest_ioctl(g.part, HVTB_HV_SET_EVENT, (uintptr_t)&ev));
+	ASSERT_EQ(0, guest_ioctl(g.part, HVTB_PARTITION_SET_HV_EVENT, (uintptr_t)&ev));
 	ASSERT_EQ(0, guest_vp_enter_long(&v1, guest_vp1_synic, 0, 0));
 	EXPECT_UCALL(&v1, UCALL_DONE);
 	flags = guest_gpa(&g, (uintptr_t)synic1.siefp[3]);

@@ -510,7 +510,7 @@ TEST(conformance_cpu)
 	struct ucall uc;
 
 	SETUP(g, v);
-	ASSERT_EQ(0, guest_ioctl(g.part, HVTB_SET_CPUID, (uintptr_t)&t));
+	ASSERT_EQ(0, guest_ioctl(g.part, HVTB_PARTITION_SET_CPUID, (uintptr_t)&t));
 	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_conform, 0, 0));
 	uc = EXPECT_UCALL(&v, UCALL_SYNC);
 	if (!uc.args[0])

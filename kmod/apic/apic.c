@@ -26,7 +26,7 @@
  *
  * Concurrency: one spinlock per APIC (taken with interrupts saved) guards
  * the registers and the timer state. Other VPs (IPIs), user space
- * (HVTB_ASSERT_INTERRUPT), the LAPIC hrtimer (hardirq) and the SynIC
+ * (HVTB_PARTITION_ASSERT_INTERRUPT), the LAPIC hrtimer (hardirq) and the SynIC
  * (hvtb_apic_deliver()) set IRR bits under it from any context, then kick
  * the VP: wake it from a blocking HLT, and send a reschedule IPI to the CPU
  * of the task executing it (hvtb_vp_kick()), whose external-interrupt VM exit
@@ -1380,12 +1380,14 @@ int hvtb_apic_set_state(struct hvtb_vp *vp, const struct hvtb_lapic_state *s,
 }
 
 /**
- * hvtb_apic_assert() - HVTB_ASSERT_INTERRUPT on a partition fd.
+ * hvtb_apic_assert() - HVTB_PARTITION_ASSERT_INTERRUPT on a partition fd.
  * @part: the partition
+ * @cmd: the ioctl
  * @uarg: struct hvtb_interrupt
  * Return: 0 or -errno (see the uapi).
  */
-long hvtb_apic_assert(struct hvtb_partition *part, void __user *uarg)
+long hvtb_apic_assert(struct hvtb_partition *part, unsigned int cmd,
+		      void __user *uarg)
 {
 	struct hvtb_interrupt irq;
 	struct hvtb_vp *vp;

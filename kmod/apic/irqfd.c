@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * hvtb - irqfd: an eventfd bound to a vector of a VP's local APIC
- * (HVTB_IRQFD). Each signal of the eventfd consumes its counter and
+ * (HVTB_PARTITION_SET_IRQFD). Each signal of the eventfd consumes its counter and
  * delivers the vector with hvtb_apic_deliver(), in the context of the
  * signaller (any context: it runs under the eventfd's wait-queue lock).
  *
  * The binding holds a reference on the eventfd context, so closing the
  * eventfd does not free what the binding's wait entry is queued on; the
- * binding ends at HVTB_IRQFD with HVTB_IRQFD_DEASSIGN or when the partition
+ * binding ends at HVTB_PARTITION_SET_IRQFD with HVTB_IRQFD_DEASSIGN or when the partition
  * goes away. eventfd_ctx_remove_wait_queue() takes the wait-queue lock, so
  * no callback runs once it returned.
  */
@@ -179,12 +179,14 @@ static int irqfd_deassign(struct hvtb_partition *part, s32 fd)
 }
 
 /**
- * hvtb_apic_irqfd() - HVTB_IRQFD on a partition fd.
+ * hvtb_apic_irqfd() - HVTB_PARTITION_SET_IRQFD on a partition fd.
  * @part: the partition
+ * @cmd: the ioctl
  * @uarg: struct hvtb_irqfd
  * Return: 0 or -errno (see the uapi).
  */
-long hvtb_apic_irqfd(struct hvtb_partition *part, void __user *uarg)
+long hvtb_apic_irqfd(struct hvtb_partition *part, unsigned int cmd,
+		     void __user *uarg)
 {
 	struct hvtb_irqfd a;
 

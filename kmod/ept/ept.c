@@ -4,7 +4,7 @@
  *
  * Design notes
  *
- * Ranges. Each HVTB_MAP_GPA creates one struct ept_range: the GPA span, the
+ * Ranges. Each HVTB_PARTITION_MAP_GPA creates one struct ept_range: the GPA span, the
  * flags, and the array of pinned pages (FOLL_LONGTERM, FOLL_WRITE when the
  * range is writable). Ranges never overlap and sit in a list sorted by GPA;
  * partitions have few ranges, so lookups walk the list. Guest memory is pinned

@@ -70,7 +70,7 @@ int hvtb_ept_test_and_set_bit(struct hvtb_ept *ept, u64 gpa, u32 bit);
  * often or from a context that must not sleep (VMBus ring buffers, the
  * monitor pages). Creating and destroying one sleeps; using hvtb_ept_view_addr()
  * does not. While a view exists, every EPT range holding one of its pages
- * refuses hvtb_ept_unmap() (and so HVTB_UNMAP_GPA) with -EBUSY: a view can
+ * refuses hvtb_ept_unmap() (and so HVTB_PARTITION_UNMAP_GPA) with -EBUSY: a view can
  * never outlive the guest mapping it shows. Views must be destroyed before
  * the EPT (at partition teardown their owners go first).
  */

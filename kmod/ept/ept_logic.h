@@ -3,7 +3,7 @@
  * hvtb - EPT: the pure logic of 4-level EPT tables.
  *
  * Index arithmetic, entry encodings, the 2 MiB eligibility test and the
- * argument checks of HVTB_MAP_GPA, free of kernel-only calls so that
+ * argument checks of HVTB_PARTITION_MAP_GPA, free of kernel-only calls so that
  * selftests/host/ept_logic_test.c compiles this header on the build host.
  * A host includer defines u32, u64 and bool before including it; the
  * kernel gets them from <linux/types.h>.

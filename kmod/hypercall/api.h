@@ -6,13 +6,13 @@
  *
  * Host -> guest:
  *  - hvtb_synic_post() queues a message for a VP's SINT, with the queue and
- *    EOM rules of kmod/hypercall/synic.c (HVTB_HV_POST_MESSAGE uses it too).
+ *    EOM rules of kmod/hypercall/synic.c (HVTB_PARTITION_POST_HV_MESSAGE uses it too).
  *  - hvtb_synic_signal_async() sets an event flag and raises its SINT from
  *    any context without a sleeping lock; hvtb_synic_signal() does the same
  *    at once, in process context.
  * Guest -> host:
- *  - a connection id is owned by a port fd (HVTB_HV_CREATE_PORT), an
- *    eventfd (HVTB_HV_SET_EVENT) or an in-kernel handler registered here;
+ *  - a connection id is owned by a port fd (HVTB_PARTITION_CREATE_HV_PORT), an
+ *    eventfd (HVTB_PARTITION_SET_HV_EVENT) or an in-kernel handler registered here;
  *    HvPostMessage and HvSignalEvent dispatch through that registry.
  * Guest memory the host keeps mapped (rings) comes from the page views of
  * kmod/ept/ept.h (hvtb_ept_view_create()).

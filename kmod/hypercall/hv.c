@@ -95,10 +95,11 @@ u64 hvtb_hv_time_ref(struct hvtb_hv *hv)
 	       READ_ONCE(hv->ref_base);
 }
 
-/* HVTB_HV_GET/SET_REFERENCE_TIME */
-static long hv_reference_time(struct hvtb_partition *part, void __user *uarg,
-			      bool set)
+/* HVTB_PARTITION_GET/SET_REFERENCE_TIME */
+long hvtb_hv_reference_time(struct hvtb_partition *part, unsigned int cmd,
+			    void __user *uarg)
 {
+	bool set = cmd == HVTB_PARTITION_SET_REFERENCE_TIME;
 	struct hvtb_hv *hv = part->hv;
 	struct hvtb_hv_reference_time t;
 	long r = 0;
@@ -182,9 +183,10 @@ bool hvtb_hv_cpuid(struct hvtb_vp *vp, u32 fn, struct hvtb_cpuid_entry *e)
 	return true;
 }
 
-/* ---- HVTB_SET_HYPERV ---- */
+/* ---- HVTB_PARTITION_SET_HYPERV ---- */
 
-static long hv_set_config(struct hvtb_partition *part, void __user *uarg)
+long hvtb_hv_set_config(struct hvtb_partition *part, unsigned int cmd,
+			void __user *uarg)
 {
 	struct hvtb_hv *hv = part->hv;
 	struct hvtb_hyperv_config c;
@@ -361,7 +363,9 @@ static const struct file_operations port_fops = {
 	.llseek = noop_llseek,
 };
 
-static long hv_create_port(struct hvtb_partition *part, void __user *uarg)
+/* HVTB_PARTITION_CREATE_HV_PORT */
+long hvtb_hv_create_port(struct hvtb_partition *part, unsigned int cmd,
+			 void __user *uarg)
 {
 	struct hvtb_hv *hv = part->hv;
 	struct hvtb_hv_port_config c;
@@ -476,7 +480,9 @@ u16 hvtb_hv_signal_event(struct hvtb_vp *vp, u64 param, bool may_sleep)
 	       HV_STATUS_INVALID_PORT_ID : HV_STATUS_SUCCESS;
 }
 
-static long hv_set_event(struct hvtb_partition *part, void __user *uarg)
+/* HVTB_PARTITION_SET_HV_EVENT */
+long hvtb_hv_set_event(struct hvtb_partition *part, unsigned int cmd,
+		       void __user *uarg)
 {
 	struct hvtb_hv *hv = part->hv;
 	struct hvtb_hv_event c;
@@ -570,8 +576,8 @@ static int hv_conn_check(const struct hvtb_hv_conn *c)
  *	returns or @c->ops->release is called
  *
  * Message connections (HVTB_HV_CONN_MESSAGE) share the id space with the
- * port fds of HVTB_HV_CREATE_PORT, event connections (HVTB_HV_CONN_EVENT)
- * with HVTB_HV_SET_EVENT; user space cannot take over or deassign an id
+ * port fds of HVTB_PARTITION_CREATE_HV_PORT, event connections (HVTB_HV_CONN_EVENT)
+ * with HVTB_PARTITION_SET_HV_EVENT; user space cannot take over or deassign an id
  * the kernel owns. A connection still registered when the partition is
  * destroyed (no VP left) gets its @c->ops->release call then.
  *
@@ -644,42 +650,10 @@ void hvtb_hv_conn_unregister(struct hvtb_partition *part,
 	}
 }
 
-/**
- * hvtb_hv_partition_ioctl() - the enlightenment ioctls of a partition fd.
- * @part: the partition
- * @cmd: the ioctl
- * @uarg: its argument
- * Return: >= 0 or -errno; -ENOTTY for an ioctl that is not one of them.
- */
-long hvtb_hv_partition_ioctl(struct hvtb_partition *part, unsigned int cmd,
-			     void __user *uarg)
+/* HVTB_VP_GET_HV_STATS */
+long hvtb_hv_vp_get_stats(struct hvtb_vp *vp, unsigned int cmd,
+			  void __user *uarg)
 {
-	switch (cmd) {
-	case HVTB_SET_HYPERV:
-		return hv_set_config(part, uarg);
-	case HVTB_HV_CREATE_PORT:
-		return hv_create_port(part, uarg);
-	case HVTB_HV_SET_EVENT:
-		return hv_set_event(part, uarg);
-	case HVTB_HV_GET_REFERENCE_TIME:
-	case HVTB_HV_SET_REFERENCE_TIME:
-		return hv_reference_time(part, uarg, cmd == HVTB_HV_SET_REFERENCE_TIME);
-	default:
-		return hvtb_synic_ioctl(part, cmd, uarg);
-	}
-}
-
-/**
- * hvtb_hv_vp_ioctl() - the enlightenment ioctls of a VP fd.
- * @vp: the VP (its run_lock held)
- * @cmd: the ioctl
- * @uarg: its argument
- * Return: 0 or -errno; -ENOTTY for an ioctl that is not one of them.
- */
-long hvtb_hv_vp_ioctl(struct hvtb_vp *vp, unsigned int cmd, void __user *uarg)
-{
-	if (cmd != HVTB_VP_GET_HV_STATS)
-		return hvtb_synic_vp_ioctl(vp, cmd, uarg);
 	return copy_to_user(uarg, &vp->hv->stats, sizeof(vp->hv->stats)) ?
 	       -EFAULT : 0;
 }

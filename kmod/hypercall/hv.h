@@ -19,7 +19,7 @@
 #include <linux/types.h>
 #include <linux/xarray.h>
 
-#include <linux/hvtb.h>
+#include <linux/hvtb_hv.h>
 
 struct hvtb_partition;
 struct hvtb_vp;
@@ -35,7 +35,7 @@ static inline bool hvtb_hv_msr_range(u32 index)
 
 /**
  * struct hvtb_hv - a partition's enlightenment state.
- * @cfg: the config of HVTB_SET_HYPERV (fixed once a VP exists).
+ * @cfg: the config of HVTB_PARTITION_SET_HYPERV (fixed once a VP exists).
  * @enabled: HVTB_HV_ENABLE was set.
  * @lock: guards the partition-wide MSRs below.
  * @ports_lock: guards @ports and message queueing.
@@ -131,11 +131,20 @@ struct hvtb_hv_vp {
 /* kmod/hypercall/hv.c */
 int hvtb_hv_partition_init(struct hvtb_partition *part);
 void hvtb_hv_partition_destroy(struct hvtb_partition *part);
-long hvtb_hv_partition_ioctl(struct hvtb_partition *part, unsigned int cmd,
-			     void __user *uarg);
+/* partition-fd ioctls (the table in kmod/partition.c) */
+long hvtb_hv_set_config(struct hvtb_partition *part, unsigned int cmd,
+			void __user *uarg);
+long hvtb_hv_create_port(struct hvtb_partition *part, unsigned int cmd,
+			 void __user *uarg);
+long hvtb_hv_set_event(struct hvtb_partition *part, unsigned int cmd,
+		       void __user *uarg);
+long hvtb_hv_reference_time(struct hvtb_partition *part, unsigned int cmd,
+			    void __user *uarg);
 int hvtb_hv_vp_init(struct hvtb_vp *vp);
 void hvtb_hv_vp_destroy(struct hvtb_vp *vp);
-long hvtb_hv_vp_ioctl(struct hvtb_vp *vp, unsigned int cmd, void __user *uarg);
+/* VP-fd ioctl (the table in kmod/vp.c) */
+long hvtb_hv_vp_get_stats(struct hvtb_vp *vp, unsigned int cmd,
+			  void __user *uarg);
 bool hvtb_hv_cpuid(struct hvtb_vp *vp, u32 fn, struct hvtb_cpuid_entry *e);
 u64 hvtb_hv_time_ref(struct hvtb_hv *hv);
 int hvtb_hv_post_message(struct hvtb_vp *vp, u32 conn, u32 type, u32 size,
@@ -155,12 +164,18 @@ void hvtb_synic_vp_stop(struct hvtb_vp *vp);
 void hvtb_synic_vp_destroy(struct hvtb_vp *vp);
 int hvtb_synic_msr_write(struct hvtb_vp *vp, u32 index, u64 data, bool host);
 void hvtb_synic_deliver(struct hvtb_vp *vp);
-long hvtb_synic_vp_ioctl(struct hvtb_vp *vp, unsigned int cmd,
-			 void __user *uarg);
+/* VP-fd ioctls (the table in kmod/vp.c) */
+long hvtb_synic_ioctl_state(struct hvtb_vp *vp, unsigned int cmd,
+			    void __user *uarg);
+long hvtb_synic_ioctl_queue(struct hvtb_vp *vp, unsigned int cmd,
+			    void __user *uarg);
 int hvtb_synic_signal(struct hvtb_partition *part, u32 vp_index, u32 sint,
 		      u32 flag);
-long hvtb_synic_ioctl(struct hvtb_partition *part, unsigned int cmd,
-		      void __user *uarg);
+/* partition-fd ioctls (the table in kmod/partition.c) */
+long hvtb_synic_ioctl_post(struct hvtb_partition *part, unsigned int cmd,
+			   void __user *uarg);
+long hvtb_synic_ioctl_signal_flag(struct hvtb_partition *part, unsigned int cmd,
+				  void __user *uarg);
 
 int hvtb_hv_tsc_offset_changed(struct hvtb_vp *vp);
 

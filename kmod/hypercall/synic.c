@@ -4,7 +4,7 @@
  * timers of a VP.
  *
  * Messages. Every (VP, SINT) has a bounded kernel queue of struct
- * hv_message. User space (HVTB_HV_POST_MESSAGE) and the synthetic timers
+ * hv_message. User space (HVTB_PARTITION_POST_HV_MESSAGE) and the synthetic timers
  * (hrtimer callbacks, hardirq) append under vp->hv->synic_lock, set the
  * SINT's bit in synic_work and kick the VP. Only the VP itself moves a
  * message into the guest's SIMP page, in process context while it does not
@@ -27,12 +27,12 @@
  * queues.
  *
  * Kernel code (kmod/hypercall/api.h) posts with hvtb_synic_post(), the
- * function behind HVTB_HV_POST_MESSAGE, and sets flags from any context with
+ * function behind HVTB_PARTITION_POST_HV_MESSAGE, and sets flags from any context with
  * hvtb_synic_signal_async(): the flag is noted in the VP's flags_pending
  * bitmap, HVTB_SYNIC_WORK_FLAGS in synic_work, the VP kicked; its run path
  * (or HVTB_VP_GET_SYNIC) sets the noted flags as below.
  *
- * Event flags. HVTB_HV_SIGNAL_FLAG sets a bit of the SIEFP page directly
+ * Event flags. HVTB_PARTITION_SIGNAL_HV_FLAG sets a bit of the SIEFP page directly
  * from the ioctl (a locked bit operation on the pinned page, as the guest
  * may run) and raises the SINT if the bit was clear; on a masked SINT the
  * raise waits in event_pending until the guest unmasks it. Without an
@@ -284,7 +284,7 @@ static void synic_flush_flags(struct hvtb_vp *vp)
 		if (bit >= nbits)
 			break;
 		if (test_and_clear_bit(bit, h->flags_pending)) {
-			/* A disabled SIEFP drops it, as HVTB_HV_SIGNAL_FLAG would fail. */
+			/* A disabled SIEFP drops it, as HVTB_PARTITION_SIGNAL_HV_FLAG would fail. */
 			f.sint = bit / HV_EVENT_FLAGS_COUNT;
 			f.flag = bit % HV_EVENT_FLAGS_COUNT;
 			synic_flag_vp(vp, &f);
@@ -729,13 +729,22 @@ static long synic_set_queue(struct hvtb_vp *vp,
 	return 0;
 }
 
-static long synic_queue_ioctl(struct hvtb_vp *vp, unsigned int cmd,
-			      void __user *uarg)
+/**
+ * hvtb_synic_ioctl_queue() - HVTB_VP_GET_SYNIC_QUEUE / HVTB_VP_SET_SYNIC_QUEUE.
+ * @vp: the VP (its run_lock held)
+ * @cmd: the ioctl
+ * @uarg: struct hvtb_synic_queues
+ * Return: 0 or -errno; -ENODEV without the SynIC.
+ */
+long hvtb_synic_ioctl_queue(struct hvtb_vp *vp, unsigned int cmd,
+			    void __user *uarg)
 {
 	struct hvtb_synic_queue_entry *e;
 	struct hvtb_synic_queues qs;
 	long r;
 
+	if (!vp->hv->queues)
+		return -ENODEV;
 	if (copy_from_user(&qs, uarg, sizeof(qs)))
 		return -EFAULT;
 	if (qs.flags || qs.pad || memchr_inv(qs.reserved, 0, sizeof(qs.reserved)))
@@ -757,31 +766,19 @@ out_free:
 }
 
 /**
- * hvtb_synic_vp_ioctl() - HVTB_VP_GET_SYNIC / HVTB_VP_SET_SYNIC,
- * HVTB_VP_GET_SYNIC_QUEUE / HVTB_VP_SET_SYNIC_QUEUE.
+ * hvtb_synic_ioctl_state() - HVTB_VP_GET_SYNIC / HVTB_VP_SET_SYNIC.
  * @vp: the VP (its run_lock held)
  * @cmd: the ioctl
- * @uarg: struct hvtb_synic_state or struct hvtb_synic_queues
- * Return: 0 or -errno; -ENOTTY for another ioctl.
+ * @uarg: struct hvtb_synic_state
+ * Return: 0 or -errno; -ENODEV without the SynIC.
  */
-long hvtb_synic_vp_ioctl(struct hvtb_vp *vp, unsigned int cmd,
-			 void __user *uarg)
+long hvtb_synic_ioctl_state(struct hvtb_vp *vp, unsigned int cmd,
+			    void __user *uarg)
 {
 	struct hvtb_synic_state s;
 
-	switch (cmd) {
-	case HVTB_VP_GET_SYNIC:
-	case HVTB_VP_SET_SYNIC:
-	case HVTB_VP_GET_SYNIC_QUEUE:
-	case HVTB_VP_SET_SYNIC_QUEUE:
-		break;
-	default:
-		return -ENOTTY;
-	}
 	if (!vp->hv->queues)
 		return -ENODEV;
-	if (cmd == HVTB_VP_GET_SYNIC_QUEUE || cmd == HVTB_VP_SET_SYNIC_QUEUE)
-		return synic_queue_ioctl(vp, cmd, uarg);
 	if (cmd == HVTB_VP_GET_SYNIC) {
 		/* Flags hvtb_synic_signal_async() noted belong to the state. */
 		if (test_and_clear_bit(HVTB_SYNIC_WORK_FLAGS, &vp->hv->synic_work))
@@ -794,7 +791,7 @@ long hvtb_synic_vp_ioctl(struct hvtb_vp *vp, unsigned int cmd,
 	return synic_set_state(vp, &s);
 }
 
-/* ---- the host side: HVTB_HV_POST_MESSAGE, HVTB_HV_SIGNAL_FLAG ---- */
+/* ---- the host side: HVTB_PARTITION_POST_HV_MESSAGE, HVTB_PARTITION_SIGNAL_HV_FLAG ---- */
 
 /**
  * hvtb_synic_post() - queue a message for SINT @sint of VP @vp_index, as
@@ -810,7 +807,7 @@ long hvtb_synic_vp_ioctl(struct hvtb_vp *vp, unsigned int cmd,
  * @payload: @size bytes
  * @size: at most HV_MESSAGE_PAYLOAD_BYTE_COUNT (240)
  *
- * HVTB_HV_POST_MESSAGE goes through here too.
+ * HVTB_PARTITION_POST_HV_MESSAGE goes through here too.
  *
  * Context: any (takes only the VP's synic_lock, a spinlock, irqsave).
  * Return: 0, -EINVAL (bad @sint, @type or @size), -ENOENT (no such VP),
@@ -852,7 +849,8 @@ int hvtb_synic_post(struct hvtb_partition *part, u32 vp_index, u32 sint,
 	return r;
 }
 
-static long synic_post(struct hvtb_partition *part, void __user *uarg)
+long hvtb_synic_ioctl_post(struct hvtb_partition *part, unsigned int cmd,
+			   void __user *uarg)
 {
 	struct hvtb_hv_post p;
 
@@ -982,7 +980,8 @@ int hvtb_synic_signal_async(struct hvtb_partition *part, u32 vp_index,
 	return r;
 }
 
-static long synic_signal_flag(struct hvtb_partition *part, void __user *uarg)
+long hvtb_synic_ioctl_signal_flag(struct hvtb_partition *part, unsigned int cmd,
+				  void __user *uarg)
 {
 	struct hvtb_hv_flag f;
 
@@ -992,26 +991,6 @@ static long synic_signal_flag(struct hvtb_partition *part, void __user *uarg)
 	    f.sint >= HV_SYNIC_SINT_COUNT || f.flag >= HV_EVENT_FLAGS_COUNT)
 		return -EINVAL;
 	return hvtb_synic_signal(part, f.vp_index, f.sint, f.flag);
-}
-
-/**
- * hvtb_synic_ioctl() - the SynIC ioctls of a partition fd.
- * @part: the partition
- * @cmd: the ioctl
- * @uarg: its argument
- * Return: >= 0 or -errno; -ENOTTY for another ioctl.
- */
-long hvtb_synic_ioctl(struct hvtb_partition *part, unsigned int cmd,
-		      void __user *uarg)
-{
-	switch (cmd) {
-	case HVTB_HV_POST_MESSAGE:
-		return synic_post(part, uarg);
-	case HVTB_HV_SIGNAL_FLAG:
-		return synic_signal_flag(part, uarg);
-	default:
-		return -ENOTTY;
-	}
 }
 
 /* ---- lifetime ---- */

@@ -24,7 +24,7 @@
 #define HVTB_SCHED_POLICY_H
 
 #include <linux/types.h>
-#include <linux/hvtb.h>	/* HVTB_SCHED_WEIGHT_*, HVTB_SCHED_BP_ONE_CPU */
+#include <linux/hvtb_sched.h>	/* HVTB_SCHED_WEIGHT_*, HVTB_SCHED_BP_ONE_CPU */
 
 /* One schedulable VP as the policy sees it. */
 struct sched_ent {

@@ -690,16 +690,17 @@ int hvtb_sched_vp_init(struct hvtb_vp *vp)
 }
 
 /**
- * hvtb_sched_partition_ioctl() - HVTB_SET/GET_PARTITION_SCHED.
+ * hvtb_sched_partition_ioctl() - HVTB_PARTITION_SET/GET_SCHED.
  * @part: the partition
+ * @cmd: HVTB_PARTITION_SET_SCHED or HVTB_PARTITION_GET_SCHED
  * @uarg: the struct hvtb_vp_sched
- * @set: SET or GET
  * Return: 0, -EFAULT, or -EINVAL for bad values or a root-scheduled
  * partition.
  */
-long hvtb_sched_partition_ioctl(struct hvtb_partition *part, void __user *uarg,
-				bool set)
+long hvtb_sched_partition_ioctl(struct hvtb_partition *part, unsigned int cmd,
+				void __user *uarg)
 {
+	bool set = cmd == HVTB_PARTITION_SET_SCHED;
 	struct hvtb_vp_sched p;
 	cpumask_var_t m;
 	int r;

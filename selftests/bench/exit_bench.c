@@ -19,12 +19,12 @@
  * has it and without it ("threads-noapicv", "root-noapicv"):
  * lapic_self_ipi (x2APIC self-IPI WRMSR -> handler -> EOI ->
  * back, all in the kernel) and lapic_assert_to_handler, the wake-up latency
- * of a halted VP (HVTB_ASSERT_INTERRUPT from a user thread -> the guest
+ * of a halted VP (HVTB_PARTITION_ASSERT_INTERRUPT from a user thread -> the guest
  * handler's RDTSC, the VP blocked in HLT; guest and host share the TSC as
  * the TSC offset is 0).
  *
  * With the SynIC (an enlightened partition with the in-kernel APIC), in
- * the same four modes: synic_post_to_handler (HVTB_HV_POST_MESSAGE from a user thread -> the
+ * the same four modes: synic_post_to_handler (HVTB_PARTITION_POST_HV_MESSAGE from a user thread -> the
  * message in the guest's SIMP slot -> the guest's SINT handler's RDTSC, the
  * VP blocked in HLT on another thread): user space -> guest message
  * delivery latency.
@@ -48,6 +48,7 @@
 #include "guest.h"
 #include "hyperv.h"
 #include "partition.h"
+#include "tlfs.h"
 
 #define BENCH_MAX	10000
 #define BENCH_PORT	0x80
@@ -231,12 +232,6 @@ static const char *const bench_hv_names[BENCH_HV_KINDS] = {
 };
 
 #define BENCH_HV_CONN		1
-#define HV_MSR_GUEST_OS_ID	0x40000000
-#define HV_MSR_HYPERCALL	0x40000001
-#define HV_PRIV_HYPERCALL	(1U << 5)
-#define HV_PRIV_SIGNAL_EVENTS	(1U << 5)
-#define HV_CALL_SIGNAL_EVENT	0x005d
-#define HV_CALL_FAST		(1ULL << 16)
 
 static uint8_t bench_hc_page[4096] __attribute__((aligned(4096)));
 
@@ -253,15 +248,15 @@ static void guest_bench_hv(uint64_t n)
 {
 	uint64_t kind, i, t0, rax = 0;
 
-	guest_wrmsr(HV_MSR_GUEST_OS_ID, 0x8100000000000000ULL);
-	guest_wrmsr(HV_MSR_HYPERCALL, (uintptr_t)bench_hc_page | 1);
+	guest_wrmsr(HV_X64_MSR_GUEST_OS_ID, 0x8100000000000000ULL);
+	guest_wrmsr(HV_X64_MSR_HYPERCALL, (uintptr_t)bench_hc_page | 1);
 	for (kind = 0; kind < BENCH_HV_KINDS; kind++) {
 		for (i = 0; i < n; i++) {
 			t0 = guest_rdtsc();
 			if (kind == BENCH_HV_NULL)
-				rax |= bench_hv_call(HVTB_HC_NULL | HV_CALL_FAST, 0);
+				rax |= bench_hv_call(HVTB_HC_NULL | HV_HYPERCALL_FAST_BIT, 0);
 			else
-				rax |= bench_hv_call(HV_CALL_SIGNAL_EVENT | HV_CALL_FAST,
+				rax |= bench_hv_call(HVCALL_SIGNAL_EVENT | HV_HYPERCALL_FAST_BIT,
 						     BENCH_HV_CONN);
 			bench_ticks[i] = guest_rdtsc() - t0;
 		}
@@ -272,8 +267,8 @@ static void guest_bench_hv(uint64_t n)
 static int bench_hv(uint64_t n)
 {
 	struct hvtb_hyperv_config c = {
-		.flags = HVTB_HV_ENABLE, .features_eax = HV_PRIV_HYPERCALL,
-		.features_ebx = HV_PRIV_SIGNAL_EVENTS,
+		.flags = HVTB_HV_ENABLE, .features_eax = HV_MSR_HYPERCALL_AVAILABLE,
+		.features_ebx = HV_SIGNAL_EVENTS,
 	};
 	struct guest g;
 	struct guest_vp v;
@@ -318,11 +313,6 @@ static int bench_hv(uint64_t n)
 
 #define SYNIC_VEC		0xf3
 #define SYNIC_SINT		2
-#define HV_MSR_SCONTROL		0x40000080
-#define HV_MSR_SIMP		0x40000083
-#define HV_MSR_EOM		0x40000084
-#define HV_MSR_SINT0		0x40000090
-#define HV_PRIV_SYNIC		(1U << 2)
 
 static struct {
 	uint32_t type;
@@ -339,7 +329,7 @@ static void synic_handler(struct guest_frame *f)
 	bench_simp[SYNIC_SINT].type = 0;	/* free the slot, as hv_vmbus does */
 	__asm__ volatile("mfence" : : : "memory");
 	if (bench_simp[SYNIC_SINT].flags & 1)
-		guest_wrmsr(HV_MSR_EOM, 0);
+		guest_wrmsr(HV_X64_MSR_EOM, 0);
 	synic_irqs++;
 	guest_wrmsr(0x80b, 0);		/* x2APIC EOI */
 }
@@ -349,9 +339,9 @@ static void guest_synic_bench(uint64_t n)
 	guest_handlers[SYNIC_VEC] = synic_handler;
 	guest_wrmsr(0x1b, 0xfee00d00);	/* x2APIC */
 	guest_wrmsr(0x80f, 0x1ff);
-	guest_wrmsr(HV_MSR_SIMP, (uintptr_t)bench_simp | 1);
-	guest_wrmsr(HV_MSR_SINT0 + SYNIC_SINT, SYNIC_VEC);
-	guest_wrmsr(HV_MSR_SCONTROL, 1);
+	guest_wrmsr(HV_X64_MSR_SIMP, (uintptr_t)bench_simp | 1);
+	guest_wrmsr(HV_X64_MSR_SINT0 + SYNIC_SINT, SYNIC_VEC);
+	guest_wrmsr(HV_X64_MSR_SCONTROL, 1);
 	while (synic_irqs < n)
 		__asm__ volatile("sti; hlt" : : : "memory");
 	__asm__ volatile("cli" : : : "memory");
@@ -367,7 +357,7 @@ static int synic_bench(uint64_t n, unsigned int flags, const char *mode)
 {
 	struct hvtb_hyperv_config c = {
 		.flags = HVTB_HV_ENABLE,
-		.features_eax = HV_PRIV_HYPERCALL | HV_PRIV_SYNIC,
+		.features_eax = HV_MSR_HYPERCALL_AVAILABLE | HV_MSR_SYNIC_AVAILABLE,
 	};
 	struct guest g;
 	struct guest_vp v;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ept_logic_test - the pure EPT logic of kmod/ept/ept_logic.h, on the build
- * host: table indices, entry and EPTP encodings, the HVTB_MAP_GPA argument
+ * host: table indices, entry and EPTP encodings, the HVTB_PARTITION_MAP_GPA argument
  * checks, range overlap and containment, the 2 MiB eligibility test.
  *
  * Build (from the top of the tree, after the harness was extracted):

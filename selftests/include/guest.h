@@ -23,6 +23,9 @@
 
 #include <stdint.h>
 #include <linux/hvtb.h>
+#include <linux/hvtb_apic.h>
+#include <linux/hvtb_hv.h>
+#include <linux/hvtb_sched.h>
 
 #define GUEST_MEM_SIZE		(16ULL << 20)
 #define GUEST_MMIO_GPA		0x20000000ULL	/* 512 MiB: never mapped */

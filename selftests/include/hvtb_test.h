@@ -11,6 +11,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include <linux/hvtb.h>
+#include <linux/hvtb_apic.h>
+#include <linux/hvtb_hv.h>
+#include <linux/hvtb_sched.h>
 
 #ifndef ARRAY_SIZE
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))

@@ -238,10 +238,10 @@ int guest_create(struct guest *g, unsigned int flags)
 	m.size = g->mem_size;
 	m.uaddr = (uintptr_t)g->mem;
 	m.flags = HVTB_MAP_READ | HVTB_MAP_WRITE | HVTB_MAP_EXEC;
-	r = guest_ioctl(g->part, HVTB_MAP_GPA, (uintptr_t)&m);
+	r = guest_ioctl(g->part, HVTB_PARTITION_MAP_GPA, (uintptr_t)&m);
 	if (r)
 		goto err;
-	r = guest_ioctl(g->part, HVTB_SET_CPUID, (uintptr_t)&ct);
+	r = guest_ioctl(g->part, HVTB_PARTITION_SET_CPUID, (uintptr_t)&ct);
 	if (r)
 		goto err;
 	return 0;
@@ -283,7 +283,7 @@ int guest_vp_create(struct guest *g, struct guest_vp *v, uint32_t index)
 	memset(v, 0, sizeof(*v));
 	v->g = g;
 	v->index = index;
-	v->fd = guest_ioctl(g->part, HVTB_CREATE_VP, (uintptr_t)&vc);
+	v->fd = guest_ioctl(g->part, HVTB_PARTITION_CREATE_VP, (uintptr_t)&vc);
 	if (v->fd < 0)
 		return v->fd;
 	run = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, v->fd, 0);

@@ -52,7 +52,7 @@ struct hvtb_vmbus_config {
 	__u64 reserved[3];
 };
 
-#define HVTB_VMBUS_ENABLE	_IOW(HVTBIO, 0x60, struct hvtb_vmbus_config)
+#define HVTB_VMBUS_ENABLE	_IOW(HVTBIO, HVTB_NR_VMBUS_ENABLE, struct hvtb_vmbus_config)
 
 /* struct hvtb_vmbus_stats.state */
 #define HVTB_VMBUS_STATE_DISCONNECTED	0	/* before INITIATE_CONTACT, after UNLOAD */
@@ -80,7 +80,7 @@ struct hvtb_vmbus_config {
  * @post_failed: replies the SynIC did not take (queue full, no such VP).
  * @view_pages: guest pages the host keeps mapped (the monitor pages and,
  *	below 5.0, the interrupt page): their EPT range cannot be unmapped
- *	(HVTB_UNMAP_GPA fails with -EBUSY) until UNLOAD.
+ *	(HVTB_PARTITION_UNMAP_GPA fails with -EBUSY) until UNLOAD.
  */
 struct hvtb_vmbus_stats {
 	__u32 state;
@@ -101,7 +101,7 @@ struct hvtb_vmbus_stats {
 	__u64 reserved[8];
 };
 
-#define HVTB_VMBUS_GET_STATS	_IOR(HVTBIO, 0x61, struct hvtb_vmbus_stats)
+#define HVTB_VMBUS_GET_STATS	_IOR(HVTBIO, HVTB_NR_VMBUS_GET_STATS, struct hvtb_vmbus_stats)
 
 #ifdef __KERNEL__
 #define hvtb_vmbus_static_assert static_assert

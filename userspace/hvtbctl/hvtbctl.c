@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "libhvtb.h"
+#include "scheduler.h"
 #include "run.h"
 
 #ifndef HVTB_VERSION

@@ -16,7 +16,7 @@ static int ret_errno(long r)
 
 int hvtb_set_hyperv(int partfd, const struct hvtb_hyperv_config *cfg)
 {
-	return ret_errno(ioctl(partfd, HVTB_SET_HYPERV, cfg));
+	return ret_errno(ioctl(partfd, HVTB_PARTITION_SET_HYPERV, cfg));
 }
 
 int hvtb_hv_create_port(int partfd, __u32 connection_id, __u32 depth)
@@ -25,7 +25,7 @@ int hvtb_hv_create_port(int partfd, __u32 connection_id, __u32 depth)
 		.connection_id = connection_id, .depth = depth,
 	};
 
-	return ret_errno(ioctl(partfd, HVTB_HV_CREATE_PORT, &c));
+	return ret_errno(ioctl(partfd, HVTB_PARTITION_CREATE_HV_PORT, &c));
 }
 
 int hvtb_hv_read_message(int portfd, struct hvtb_hv_message *m)
@@ -45,7 +45,7 @@ int hvtb_hv_set_event(int partfd, __u32 connection_id, int eventfd,
 		.flag_count = flag_count,
 	};
 
-	return ret_errno(ioctl(partfd, HVTB_HV_SET_EVENT, &e));
+	return ret_errno(ioctl(partfd, HVTB_PARTITION_SET_HV_EVENT, &e));
 }
 
 int hvtb_hv_clear_event(int partfd, __u32 connection_id)
@@ -54,7 +54,7 @@ int hvtb_hv_clear_event(int partfd, __u32 connection_id)
 		.connection_id = connection_id, .flags = HVTB_HV_EVENT_DEASSIGN,
 	};
 
-	return ret_errno(ioctl(partfd, HVTB_HV_SET_EVENT, &e));
+	return ret_errno(ioctl(partfd, HVTB_PARTITION_SET_HV_EVENT, &e));
 }
 
 int hvtb_vp_get_hv_stats(int vpfd, struct hvtb_hv_vp_stats *s)
@@ -73,7 +73,7 @@ int hvtb_hv_post_message(int partfd, __u32 vp_index, __u32 sint, __u32 type,
 	if (size > sizeof(p.payload))
 		return -EINVAL;
 	memcpy(p.payload, payload, size);
-	return ret_errno(ioctl(partfd, HVTB_HV_POST_MESSAGE, &p));
+	return ret_errno(ioctl(partfd, HVTB_PARTITION_POST_HV_MESSAGE, &p));
 }
 
 int hvtb_hv_signal_flag(int partfd, __u32 vp_index, __u32 sint, __u32 flag)
@@ -82,7 +82,7 @@ int hvtb_hv_signal_flag(int partfd, __u32 vp_index, __u32 sint, __u32 flag)
 		.vp_index = vp_index, .sint = sint, .flag = flag,
 	};
 
-	return ret_errno(ioctl(partfd, HVTB_HV_SIGNAL_FLAG, &f));
+	return ret_errno(ioctl(partfd, HVTB_PARTITION_SIGNAL_HV_FLAG, &f));
 }
 
 int hvtb_vp_get_synic_queue(int vpfd, struct hvtb_synic_queue_entry *e,

@@ -47,19 +47,6 @@ int hvtb_get_capabilities(int fd, struct hvtb_capabilities *caps)
 	return 0;
 }
 
-int hvtb_sched_cpus(int fd, __u64 *mask, int set)
-{
-	struct hvtb_sched_cpus c;
-
-	memset(&c, 0, sizeof(c));
-	if (set)
-		memcpy(c.mask, mask, sizeof(c.mask));
-	if (ioctl(fd, set ? HVTB_SET_SCHED_CPUS : HVTB_GET_SCHED_CPUS, &c) < 0)
-		return -errno;
-	memcpy(mask, c.mask, sizeof(c.mask));
-	return 0;
-}
-
 /* Indexed by bit number; the names are the HVTB_FEAT_* suffixes. */
 static const char *const feature_names[] = {
 	[0] = "true_ctls",

@@ -60,18 +60,6 @@ int hvtb_check_extension(int fd, __u32 ext);
 int hvtb_get_capabilities(int fd, struct hvtb_capabilities *caps);
 
 /**
- * hvtb_sched_cpus() - read or change the host CPUs of hvtb's scheduler.
- * @fd: an open /dev/hvtb.
- * @mask: HVTB_CPU_MASK_WORDS words: the new set (@set), or filled with
- *        the current one.
- * @set: change (1, needs CAP_SYS_NICE) or read (0).
- *
- * Return: 0, or -errno (-EINVAL no usable CPU, -EBUSY a VP with a reserve
- * on a CPU leaving the set, -EPERM).
- */
-int hvtb_sched_cpus(int fd, __u64 *mask, int set);
-
-/**
  * hvtb_feature_name() - the name of a HVTB_FEAT_* bit.
  * @bit: bit number, 0..63.
  *

@@ -30,21 +30,21 @@ int hvtb_map_gpa(int partfd, __u64 gpa, __u64 size, void *mem, __u32 flags)
 		.gpa = gpa, .size = size, .uaddr = (uintptr_t)mem, .flags = flags,
 	};
 
-	return ret_errno(ioctl(partfd, HVTB_MAP_GPA, &m));
+	return ret_errno(ioctl(partfd, HVTB_PARTITION_MAP_GPA, &m));
 }
 
 int hvtb_unmap_gpa(int partfd, __u64 gpa, __u64 size)
 {
 	struct hvtb_memory_range m = { .gpa = gpa, .size = size };
 
-	return ret_errno(ioctl(partfd, HVTB_UNMAP_GPA, &m));
+	return ret_errno(ioctl(partfd, HVTB_PARTITION_UNMAP_GPA, &m));
 }
 
 int hvtb_set_cpuid(int partfd, const struct hvtb_cpuid_entry *e, __u32 nent)
 {
 	struct hvtb_cpuid_table t = { .nent = nent, .entries = (uintptr_t)e };
 
-	return ret_errno(ioctl(partfd, HVTB_SET_CPUID, &t));
+	return ret_errno(ioctl(partfd, HVTB_PARTITION_SET_CPUID, &t));
 }
 
 int hvtb_vp_open(int partfd, __u32 index, struct hvtb_vp_handle *vp)
@@ -53,7 +53,7 @@ int hvtb_vp_open(int partfd, __u32 index, struct hvtb_vp_handle *vp)
 	void *run;
 	int fd, r;
 
-	fd = ioctl(partfd, HVTB_CREATE_VP, &c);
+	fd = ioctl(partfd, HVTB_PARTITION_CREATE_VP, &c);
 	if (fd < 0)
 		return -errno;
 	run = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
@@ -117,54 +117,6 @@ const char *hvtb_exit_name(__u32 exit_reason)
 	       "unknown";
 }
 
-int hvtb_assert_interrupt(int partfd, __u32 vp_index, __u32 vector, __u32 flags)
-{
-	struct hvtb_interrupt i = {
-		.vp_index = vp_index, .vector = vector, .flags = flags,
-	};
-
-	return ret_errno(ioctl(partfd, HVTB_ASSERT_INTERRUPT, &i));
-}
-
-int hvtb_vp_get_lapic(const struct hvtb_vp_handle *vp, struct hvtb_lapic_state *s)
-{
-	return ret_errno(ioctl(vp->fd, HVTB_VP_GET_LAPIC, s));
-}
-
-int hvtb_vp_set_lapic(const struct hvtb_vp_handle *vp,
-		      const struct hvtb_lapic_state *s)
-{
-	return ret_errno(ioctl(vp->fd, HVTB_VP_SET_LAPIC, s));
-}
-
-int hvtb_vp_get_mp_state(const struct hvtb_vp_handle *vp, __u32 *state)
-{
-	struct hvtb_mp_state s;
-	int r = ret_errno(ioctl(vp->fd, HVTB_VP_GET_MP_STATE, &s));
-
-	if (!r)
-		*state = s.state;
-	return r;
-}
-
-int hvtb_vp_set_mp_state(const struct hvtb_vp_handle *vp, __u32 state)
-{
-	struct hvtb_mp_state s = { .state = state };
-
-	return ret_errno(ioctl(vp->fd, HVTB_VP_SET_MP_STATE, &s));
-}
-
-int hvtb_irqfd(int partfd, int eventfd, __u32 vp_index, __u32 vector,
-	       __u32 flags)
-{
-	struct hvtb_irqfd f = {
-		.fd = eventfd, .vp_index = vp_index, .vector = vector,
-		.flags = flags,
-	};
-
-	return ret_errno(ioctl(partfd, HVTB_IRQFD, &f));
-}
-
 int hvtb_partition_create_flags(int devfd, __u32 flags, __u32 max_vps,
 				__u64 max_memory)
 {
@@ -184,7 +136,7 @@ int hvtb_set_msr_intercepts(int partfd, const __u32 *msrs, __u32 n)
 {
 	struct hvtb_msr_list l = { .nmsrs = n, .indices = (uintptr_t)msrs };
 
-	return ret_errno(ioctl(partfd, HVTB_SET_MSR_INTERCEPTS, &l));
+	return ret_errno(ioctl(partfd, HVTB_PARTITION_SET_MSR_INTERCEPTS, &l));
 }
 
 int hvtb_vp_get_stats(const struct hvtb_vp_handle *vp, struct hvtb_vp_stats *s)

@@ -33,22 +33,14 @@ const char *hvtb_exit_name(__u32 exit_reason);
 int hvtb_partition_create_flags(int devfd, __u32 flags, __u32 max_vps,
 				__u64 max_memory);
 int hvtb_partition_get_info(int partfd, struct hvtb_partition_info *info);
-/* HVTB_SET_MSR_INTERCEPTS: replace the partition's list with @n MSRs. */
+/* HVTB_PARTITION_SET_MSR_INTERCEPTS: replace the partition's list with @n MSRs. */
 int hvtb_set_msr_intercepts(int partfd, const __u32 *msrs, __u32 n);
 int hvtb_vp_get_stats(const struct hvtb_vp_handle *vp, struct hvtb_vp_stats *s);
 /* HVTB_VP_SET_MSRS: @n MSRs hvtb emulates. */
 int hvtb_vp_set_msrs(const struct hvtb_vp_handle *vp,
 		     const struct hvtb_msr_entry *e, __u32 n);
 
-/* In-kernel local APIC (partitions created with HVTB_PARTITION_LAPIC). */
-int hvtb_assert_interrupt(int partfd, __u32 vp_index, __u32 vector, __u32 flags);
-int hvtb_vp_get_lapic(const struct hvtb_vp_handle *vp, struct hvtb_lapic_state *s);
-int hvtb_vp_set_lapic(const struct hvtb_vp_handle *vp,
-		      const struct hvtb_lapic_state *s);
-/* HVTB_MP_STATE_RUNNABLE or HVTB_MP_STATE_WAIT_SIPI (in-kernel APIC only). */
-int hvtb_vp_get_mp_state(const struct hvtb_vp_handle *vp, __u32 *state);
-int hvtb_vp_set_mp_state(const struct hvtb_vp_handle *vp, __u32 state);
-int hvtb_irqfd(int partfd, int eventfd, __u32 vp_index, __u32 vector,
-	       __u32 flags);
+/* The APIC calls of libhvtb before the split; new code includes apic.h. */
+#include "apic.h"
 
 #endif /* LIBHVTB_PARTITION_H */

@@ -7,7 +7,7 @@
  * speculation-control MSRs, TME. The TSC and LAPIC timer frequencies are
  * given in leaf 0x15 (crystal = the 1 GHz LAPIC timer clock) so a guest
  * without the Hyper-V frequency MSRs calibrates nothing either.
- * With enlightenments, hvtb answers 0x40000000.. itself (HVTB_SET_HYPERV).
+ * With enlightenments, hvtb answers 0x40000000.. itself (HVTB_PARTITION_SET_HYPERV).
  */
 #include <cpuid.h>
 #include <string.h>
@@ -49,7 +49,7 @@ static void add(struct hvtb_cpuid_entry *t, unsigned int *n, uint32_t fn,
 }
 
 /**
- * wk_cpuid_setup() - HVTB_SET_CPUID with the guest's table.
+ * wk_cpuid_setup() - HVTB_PARTITION_SET_CPUID with the guest's table.
  * @vm: the VM (partition created).
  *
  * Return: 0 or -errno.

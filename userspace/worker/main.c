@@ -304,14 +304,14 @@ static int create_partition(struct wk_vm *vm)
 			      strerror(-e), e == -ENOMEM ? " (RLIMIT_MEMLOCK?)" : "");
 	e = wk_cpuid_setup(vm);
 	if (e)
-		return wk_err(WK_EXIT_HVTB, "HVTB_SET_CPUID: %s", strerror(-e));
+		return wk_err(WK_EXIT_HVTB, "HVTB_PARTITION_SET_CPUID: %s", strerror(-e));
 	e = hvtb_set_msr_intercepts(vm->part, wk_msr_intercepts, wk_nr_msr_intercepts);
 	if (e)
-		return wk_err(WK_EXIT_HVTB, "HVTB_SET_MSR_INTERCEPTS: %s", strerror(-e));
+		return wk_err(WK_EXIT_HVTB, "HVTB_PARTITION_SET_MSR_INTERCEPTS: %s", strerror(-e));
 	if (vm->cfg.enlightenments) {
 		e = setup_hyperv(vm);
 		if (e)
-			return wk_err(WK_EXIT_HVTB, "HVTB_SET_HYPERV: %s", strerror(-e));
+			return wk_err(WK_EXIT_HVTB, "HVTB_PARTITION_SET_HYPERV: %s", strerror(-e));
 	}
 	for (i = 0; i < vm->cfg.vps; i++) {
 		/* Fast strings on, as firmware leaves it (else Linux drops ERMS). */
