@@ -80,6 +80,40 @@ static long partition_map(struct hvtb_partition *part, unsigned int cmd,
 	return hvtb_ept_unmap(part->ept, m.gpa, m.size);
 }
 
+/**
+ * hvtb_cpuid_bit() - does the partition's CPUID table set @bit of register
+ * @reg (HVTB_CPUID_REG_*) in leaf @fn (sub-leaf @idx where it is indexed)?
+ * @part: the partition
+ * @fn: the leaf
+ * @idx: the sub-leaf
+ * @reg: HVTB_CPUID_REG_EAX..EDX
+ * @bit: 0..31
+ * Return: false where the table has no such leaf. Any context.
+ */
+bool hvtb_cpuid_bit(struct hvtb_partition *part, u32 fn, u32 idx,
+		    unsigned int reg, unsigned int bit)
+{
+	const struct hvtb_cpuid_rcu *t;
+	const struct hvtb_cpuid_entry *e;
+	bool r = false;
+	u32 i, v;
+
+	rcu_read_lock();
+	t = rcu_dereference(part->cpuid);
+	for (i = 0; t && i < t->nent; i++) {
+		e = &t->entries[i];
+		if (e->function != fn ||
+		    ((e->flags & HVTB_CPUID_INDEXED) && e->index != idx))
+			continue;
+		v = reg == HVTB_CPUID_REG_EAX ? e->eax : reg == HVTB_CPUID_REG_EBX ? e->ebx :
+		    reg == HVTB_CPUID_REG_ECX ? e->ecx : e->edx;
+		r = v & BIT(bit);
+		break;
+	}
+	rcu_read_unlock();
+	return r;
+}
+
 static long partition_set_cpuid(struct hvtb_partition *part, unsigned int cmd,
 				void __user *uarg)
 {
