@@ -7,13 +7,13 @@
 # inputs give the documented exit status and leave nothing behind. KTAP.
 #
 # Each Linux boot costs minutes under Bochs: one boot checks many things.
-# WORKER_TESTS="pvh bzimage reboot triple panic signals bad" picks groups.
+# WORKER_TESTS="pvh smp bzimage reboot triple panic signals bad" picks groups.
 
 G=${HVTB_GUEST_DIR:-/usr/share/hvtb/guest}
 W=${HVTB_WORKER:-hvtb-worker}
 T=${TMPDIR:-/tmp}/worker_test
-BOOT_TIMEOUT=${WORKER_BOOT_TIMEOUT:-1200}
-GROUPS_=${WORKER_TESTS:-pvh bzimage reboot triple panic signals bad}
+BOOT_TIMEOUT=${WORKER_BOOT_TIMEOUT:-240}
+GROUPS_=${WORKER_TESTS:-pvh smp bzimage reboot triple panic signals bad}
 APPEND_BASE="console=ttyS0 nokaslr pci=off panic=-1 mitigations=off quiet"
 n=0
 fails=0
@@ -92,7 +92,7 @@ if has pvh; then
 	# stdin and its status (7) becomes the worker's.
 	mkinitrd pvh <<-EOF
 	$guest_checks
-	read -t 120 line; echo "got=\$line"
+	read -t 10 line; echo "got=\$line"
 	exit 7
 	EOF
 	echo "hello-from-stdin" >"$T/pvh.in"
@@ -105,6 +105,27 @@ if has pvh; then
 	[ "$(gv splats pvh)" = 0 ]; ok $? pvh_dmesg_clean "$(gv splats pvh) splat lines"
 	[ "$(gv got pvh)" = hello-from-stdin ]; ok $? serial_input_read_by_guest
 	clean; ok $? pvh_nothing_left
+fi
+
+if has smp; then
+	# Two VPs: the guest starts its AP itself (INIT/SIPI to the in-kernel
+	# APIC), both CPUs come online and both take timer interrupts.
+	mkinitrd smp <<-EOF
+	$guest_checks
+	sleep 1
+	echo "online=\$(cat /sys/devices/system/cpu/online)"
+	echo "timers=\$(awk '/^ *(LOC|HVS):/ { t0 += \$2; t1 += \$3 } END { print (t0 > 0 && t1 > 0) ? "both" : t0 "/" t1 }' /proc/interrupts)"
+	grep -E "^ *(LOC|HVS):" /proc/interrupts | sed "s/^/irq: /"
+	exit 0
+	EOF
+	boot smp "$G/vmlinux" --vps 2
+	[ "$rc" = 0 ]; ok $? smp_boot_status "status $rc"
+	[ "$(gv nproc smp)" = 2 ]; ok $? smp_nproc_2 "nproc $(gv nproc smp)"
+	[ "$(gv online smp)" = 0-1 ]; ok $? smp_cpus_online "$(gv online smp)"
+	[ "$(gv timers smp)" = both ]; ok $? smp_both_cpus_take_timer_interrupts "$(gv timers smp)"
+	[ "$(gv clocksource smp)" = hyperv_clocksource_tsc_page ]; ok $? smp_tsc_page_clocksource "$(gv clocksource smp)"
+	[ "$(gv splats smp)" = 0 ]; ok $? smp_dmesg_clean "$(gv splats smp) splat lines"
+	clean; ok $? smp_nothing_left
 fi
 
 if has bzimage; then

@@ -28,6 +28,8 @@
 #define EXIT_PORT	0xf4
 
 #define UART_LCR_DLAB	0x80
+#define UART_IER_RDI	0x01
+#define UART_IER_THRI	0x02
 #define UART_LSR_DR	0x01
 #define UART_LSR_THRE	0x20
 #define UART_LSR_TEMT	0x40
@@ -74,6 +76,21 @@ static void console_out(struct wk_vm *vm, uint8_t c)
 	}
 }
 
+/*
+ * IIR's interrupt identification: received data (when IER enables it),
+ * else the empty transmitter (the THR is always empty here), else none.
+ * The guest's 8250 driver, polling a port without an IRQ, moves data only
+ * when IIR names a source, as it does in its interrupt handler.
+ */
+static uint8_t uart_iir_id(const struct wk_uart *u)
+{
+	if ((u->ier & UART_IER_RDI) && u->rx_head != u->rx_tail)
+		return 0x04;
+	if (u->ier & UART_IER_THRI)
+		return 0x02;
+	return 0x01;
+}
+
 static uint8_t uart_in(struct wk_vm *vm, unsigned int reg)
 {
 	struct wk_uart *u = &vm->uart;
@@ -92,8 +109,8 @@ static uint8_t uart_in(struct wk_vm *vm, unsigned int reg)
 		return 0;
 	case 1:
 		return dlab ? u->dlm : u->ier;
-	case 2:		/* IIR: no interrupt pending, FIFOs as FCR says */
-		return (u->fcr & 1 ? 0xc0 : 0) | 0x01;
+	case 2:		/* IIR: the highest-priority source, FIFOs as FCR says */
+		return (u->fcr & 1 ? 0xc0 : 0) | uart_iir_id(u);
 	case 3:
 		return u->lcr;
 	case 4:

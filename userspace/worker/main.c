@@ -259,8 +259,6 @@ static int parse_args(int argc, char **argv, struct wk_config *cfg)
 		return wk_err(WK_EXIT_USAGE, "unexpected argument '%s' (see --help)", argv[optind]);
 	if (!cfg->kernel)
 		return wk_err(WK_EXIT_USAGE, "no kernel: give KERNEL, --kernel or kernel= in the config");
-	if (cfg->vps > 1)
-		return wk_err(WK_EXIT_USAGE, "--vps %u: this hvtb has no INIT/SIPI yet, use 1", cfg->vps);
 	return 0;
 }
 
@@ -326,6 +324,16 @@ static int create_partition(struct wk_vm *vm)
 		if (e)
 			fprintf(stderr, "hvtb-worker: VP %u: IA32_MISC_ENABLE: %s (going on)\n",
 				i, strerror(-e));
+		/*
+		 * The APs wait for the guest's INIT/SIPI in the kernel: their
+		 * threads' RUN blocks there until the BSP starts them.
+		 */
+		if (i > 0) {
+			e = hvtb_vp_set_mp_state(&vm->vps[i].h, HVTB_MP_STATE_WAIT_SIPI);
+			if (e)
+				return wk_err(WK_EXIT_HVTB, "VP %u: wait-for-SIPI: %s", i,
+					      strerror(-e));
+		}
 	}
 	e = wk_setup_boot_vp(vm, &vm->vps[0]);
 	if (e)
