@@ -7,13 +7,13 @@
 # inputs give the documented exit status and leave nothing behind. KTAP.
 #
 # Each Linux boot costs minutes under Bochs: one boot checks many things.
-# WORKER_TESTS="pvh smp bzimage reboot triple panic signals bad" picks groups.
+# WORKER_TESTS="pvh smp bzimage reboot triple panic signals bad" (or comma-separated) picks groups.
 
 G=${HVTB_GUEST_DIR:-/usr/share/hvtb/guest}
 W=${HVTB_WORKER:-hvtb-worker}
 T=${TMPDIR:-/tmp}/worker_test
 BOOT_TIMEOUT=${WORKER_BOOT_TIMEOUT:-240}
-GROUPS_=${WORKER_TESTS:-pvh smp bzimage reboot triple panic signals bad}
+GROUPS_=$(echo "${WORKER_TESTS:-pvh smp bzimage reboot triple panic signals bad}" | tr , ' ')
 APPEND_BASE="console=ttyS0 nokaslr pci=off panic=-1 mitigations=off quiet"
 n=0
 fails=0
