@@ -30,6 +30,7 @@ esac
 
 failed=""
 for t in "$@"; do
+	t0=$(date +%s)
 	t=${t##*/}
 	mode=
 	case "$t" in *:*) mode=${t#*:}; t=${t%%:*} ;; esac
@@ -53,6 +54,7 @@ for t in "$@"; do
 		false ;;
 	esac
 	rc=$?
+	echo "# run_vm: $t${mode:+:$mode}: exit $rc after $(($(date +%s) - t0)) s"
 	[ "$rc" -eq 0 ] || failed="$failed $t(exit $rc)"
 done
 
