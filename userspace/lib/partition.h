@@ -36,7 +36,10 @@ int hvtb_partition_get_info(int partfd, struct hvtb_partition_info *info);
 /* HVTB_PARTITION_SET_MSR_INTERCEPTS: replace the partition's list with @n MSRs. */
 int hvtb_set_msr_intercepts(int partfd, const __u32 *msrs, __u32 n);
 int hvtb_vp_get_stats(const struct hvtb_vp_handle *vp, struct hvtb_vp_stats *s);
-/* HVTB_VP_SET_MSRS: @n MSRs hvtb emulates. */
+/*
+ * HVTB_VP_SET_MSRS: @n MSRs hvtb emulates. Return: how many were set (it
+ * stops at the first MSR hvtb refuses), or -errno.
+ */
 int hvtb_vp_set_msrs(const struct hvtb_vp_handle *vp,
 		     const struct hvtb_msr_entry *e, __u32 n);
 

@@ -321,9 +321,9 @@ static int create_partition(struct wk_vm *vm)
 		if (e)
 			return wk_err(WK_EXIT_HVTB, "create VP %u: %s", i, strerror(-e));
 		e = hvtb_vp_set_msrs(&vm->vps[i].h, &misc, 1);
-		if (e)
+		if (e != 1)
 			fprintf(stderr, "hvtb-worker: VP %u: IA32_MISC_ENABLE: %s (going on)\n",
-				i, strerror(-e));
+				i, e < 0 ? strerror(-e) : "refused");
 		/*
 		 * The APs wait for the guest's INIT/SIPI in the kernel: their
 		 * threads' RUN blocks there until the BSP starts them.
