@@ -12,6 +12,12 @@
 # CPU's APIC virtualization (suites that hold in every mode honour them:
 # apic_test, hyperv_test's SynIC tests).
 #
+# Each suite is bounded by HVTB_SUITE_TIMEOUT seconds of guest time
+# (default 20; Bochs's guest clock advances per emulated instruction, about
+# 50 wall seconds per guest second on our machines, and the longest suite
+# takes 5): a suite that does not end is killed and counted as failed, and
+# the suites after it still run.
+#
 # The suites print KTAP through the kselftest harness; this script prints
 # only '#' comment lines, never ok/not ok lines of its own.
 
@@ -28,6 +34,14 @@ case "$1" in
 esac
 [ $# -gt 0 ] || set -- $default
 
+limit=${HVTB_SUITE_TIMEOUT:-20}
+bound() {
+	timeout -s KILL "$limit" "$@"
+	r=$?
+	[ "$r" -eq 137 ] && echo "# run_vm: $t${mode:+:$mode}: killed after $limit s of guest time"
+	return "$r"
+}
+
 failed=""
 for t in "$@"; do
 	t0=$(date +%s)
@@ -42,13 +56,13 @@ for t in "$@"; do
 	case "$mode" in
 	"")
 		echo "# run_vm: $t"
-		"$dir/$t" ;;
+		bound "$dir/$t" ;;
 	root)
 		echo "# run_vm: $t (VPs on the RUN caller: HVTB_TEST_ROOT_SCHED=1)"
-		HVTB_TEST_ROOT_SCHED=1 "$dir/$t" ;;
+		HVTB_TEST_ROOT_SCHED=1 bound "$dir/$t" ;;
 	noapicv)
 		echo "# run_vm: $t (no APIC virtualization: HVTB_TEST_NO_APICV=1)"
-		HVTB_TEST_NO_APICV=1 "$dir/$t" ;;
+		HVTB_TEST_NO_APICV=1 bound "$dir/$t" ;;
 	*)
 		echo "# run_vm: $t: unknown mode :$mode"
 		false ;;
