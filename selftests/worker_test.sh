@@ -74,6 +74,9 @@ echo "clockevent=$(cat /sys/devices/system/clockevents/clockevent0/current_devic
 echo "splats=$(dmesg | grep -c -E "WARNING:|BUG:|Oops|unchecked MSR|Call Trace")"
 dmesg | grep -E "WARNING:|BUG:|Oops|unchecked MSR" | head -n 5 | sed "s/^/splat: /"
 echo "hyperv=$(dmesg | grep -c "Hypervisor detected: Microsoft Hyper-V")"
+echo "vmbus=$(dmesg | sed -n "s/.*hv_vmbus: Vmbus version:\([0-9.]*\).*/\1/p" | tail -n 1)"
+echo "sysvmbus=$([ -d /sys/bus/vmbus ] && echo yes || echo no)"
+dmesg | grep -E "hv_vmbus|hv_utils|storvsc|netvsc" | head -n 8 | sed "s/^/vmbus: /"
 '
 
 echo "TAP version 13"
@@ -104,6 +107,12 @@ if has pvh; then
 	[ "$(gv clockevent pvh)" = "Hyper-V clockevent" ]; ok $? pvh_hyperv_clockevent "$(gv clockevent pvh)"
 	[ "$(gv splats pvh)" = 0 ]; ok $? pvh_dmesg_clean "$(gv splats pvh) splat lines"
 	[ "$(gv got pvh)" = hello-from-stdin ]; ok $? serial_input_read_by_guest
+	# VMBus: the guest's hv_vmbus (a Debian module, loaded by init.sh)
+	# negotiates 5.3 with hvtb's host; the worker's --stats line agrees.
+	[ "$(gv vmbus pvh)" = 5.3 ]; ok $? pvh_vmbus_version_5_3 "version '$(gv vmbus pvh)'"
+	[ "$(gv sysvmbus pvh)" = yes ]; ok $? pvh_sys_bus_vmbus
+	vline=$(grep "hvtb-worker: VMBus:" "$T/pvh.err")
+	echo "$vline" | grep -q "VMBus: state connected, version 5.3,"; ok $? pvh_worker_vmbus_connected "${vline:-no VMBus line}"
 	clean; ok $? pvh_nothing_left
 fi
 
@@ -138,6 +147,7 @@ if has bzimage; then
 	[ "$rc" = 80 ]; ok $? bzimage_noenl_poweroff_status "status $rc"
 	[ "$(gv uname bz)" = "$(cat "$G/kver")" ]; ok $? bzimage_guest_uname
 	[ "$(gv hyperv bz)" = 0 ]; ok $? noenl_no_hyperv
+	grep -q "hvtb-worker: VMBus: off" "$T/bz.err"; ok $? noenl_no_vmbus
 	case "$(gv clocksource bz)" in tsc|jiffies|refined-jiffies) r=$( [ "$(gv clocksource bz)" = tsc ]; echo $?) ;; *) r=1 ;; esac
 	ok $r noenl_tsc_clocksource "$(gv clocksource bz)"
 	[ "$(gv clockevent bz)" = lapic-deadline ]; ok $? noenl_lapic_clockevent "$(gv clockevent bz)"
@@ -224,6 +234,8 @@ if has bad; then
 	bad bad_option 64 "usage" --bogus "$G/vmlinux"
 	bad bad_mem 64 "not a number in" -m 5 "$G/vmlinux"
 	bad too_many_vps 64 "vps" -p 99 "$G/vmlinux"
+	bad bad_vmbus_value 64 "is not yes or no" --vmbus maybe "$G/vmlinux"
+	bad vmbus_needs_enlightenments 64 "vmbus needs the enlightenments" -n --vmbus yes "$G/vmlinux"
 	bad no_kernel 64 "no kernel" -m 128
 	bad cmdline_too_long 64 "cmdline" -a "$(head -c 3000 /dev/zero | tr '\0' x)" "$G/vmlinux"
 	"$W" --help | grep -q "^  82 *triple fault"; ok $? help_documents_exit_codes

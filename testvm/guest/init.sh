@@ -11,6 +11,22 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 echo "hvtb-guest: init at $(cut -d' ' -f1 /proc/uptime) s: $(uname -r), $(nproc) cpu(s)"
+# Debian's Hyper-V guest modules, in the order of guest/build.sh's
+# load-order list (dependencies first). A failure (no enlightenments:
+# hv_vmbus finds no Hyper-V, its dependents then fail too) is printed, not
+# fatal.
+if [ -r /lib/modules/hv/load-order ]; then
+	loaded=0 failed=
+	while read -r ko; do
+		if err=$(insmod "/lib/modules/hv/$ko" 2>&1); then
+			loaded=$((loaded + 1))
+		else
+			failed="$failed ${ko%.ko}"
+			echo "hvtb-guest: insmod $ko failed: $err"
+		fi
+	done </lib/modules/hv/load-order
+	echo "hvtb-guest: modules at $(cut -d' ' -f1 /proc/uptime) s: $loaded loaded${failed:+, failed:$failed}"
+fi
 if [ -n "$hvtb_cmd" ]; then
 	sh -c "$hvtb_cmd"
 	rc=$?

@@ -22,6 +22,7 @@
 
 #include "hyperv.h"
 #include "libhvtb.h"
+#include "vmbus.h"
 #include "worker.h"
 
 #define DEFAULT_CMDLINE	"console=ttyS0 nokaslr pci=off panic=-1 mitigations=off quiet"
@@ -44,11 +45,16 @@ static void usage(FILE *out)
 "  -c, --console WHERE    guest serial output: stdio, none or a file [stdio]\n"
 "  -t, --timeout SEC      stop the guest after SEC seconds [none]\n"
 "  -n, --no-enlightenments  no Hyper-V CPUID leaves, MSRs or hypercalls\n"
-"  -s, --stats            per-VP exit counters and boot phases at the end\n"
+"                         (and no VMBus)\n"
+"  -b, --vmbus yes|no     serve the VMBus connection in hvtb (hv_vmbus\n"
+"                         connects) [yes with enlightenments, else no]\n"
+"  -s, --stats            per-VP exit counters, boot phases and the VMBus\n"
+"                         state and counters at the end\n"
 "  -q, --quiet            no end-of-run summary line\n"
 "  -f, --config FILE      INI file, section [vm]: kernel, initrd, cmdline,\n"
 "                         memory, vps, console, timeout, enlightenments\n"
-"                         (yes/no), stats (yes/no); options override it\n"
+"                         (yes/no), vmbus (yes/no), stats (yes/no);\n"
+"                         options override it\n"
 "The guest's COM1 (0x3f8) is its console; the worker's stdin is its input.\n"
 "Exit status:\n"
 "  0..63  the guest wrote this byte to port 0xf4 (its command's status)\n"
@@ -171,6 +177,10 @@ static int ini_line(void *user, const char *section, const char *name,
 		c->err = parse_uint(what, value, 0, 86400, &cfg->timeout);
 	else if (!strcmp(name, "enlightenments"))
 		c->err = parse_bool(what, value, &cfg->enlightenments);
+	else if (!strcmp(name, "vmbus")) {
+		c->err = parse_bool(what, value, &cfg->vmbus);
+		cfg->vmbus_set = true;
+	}
 	else if (!strcmp(name, "stats"))
 		c->err = parse_bool(what, value, &cfg->stats);
 	else
@@ -205,16 +215,18 @@ static const struct option long_opts[] = {
 	{ "console", required_argument, NULL, 'c' },
 	{ "timeout", required_argument, NULL, 't' },
 	{ "no-enlightenments", no_argument, NULL, 'n' },
+	{ "vmbus", required_argument, NULL, 'b' },
 	{ "stats", no_argument, NULL, 's' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "config", required_argument, NULL, 'f' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
-#define SHORT_OPTS "k:i:a:m:p:c:t:nsqf:h"
+#define SHORT_OPTS "k:i:a:m:p:c:t:nb:sqf:h"
 
 static int parse_args(int argc, char **argv, struct wk_config *cfg)
 {
+	bool no_enl = false, cli_vmbus = false;
 	int o, e;
 
 	/* First pass: --help and --config (the file is the base). */
@@ -242,7 +254,11 @@ static int parse_args(int argc, char **argv, struct wk_config *cfg)
 		case 'm': e = parse_uint("--mem", optarg, WK_MIN_MEM_MIB, WK_MAX_MEM_MIB, &cfg->mem_mib); break;
 		case 'p': e = parse_uint("--vps", optarg, 1, WK_MAX_VPS, &cfg->vps); break;
 		case 't': e = parse_uint("--timeout", optarg, 0, 86400, &cfg->timeout); break;
-		case 'n': cfg->enlightenments = false; break;
+		case 'n': cfg->enlightenments = false; no_enl = true; break;
+		case 'b':
+			e = parse_bool("--vmbus", optarg, &cfg->vmbus);
+			cfg->vmbus_set = cli_vmbus = true;
+			break;
 		case 's': cfg->stats = true; break;
 		case 'q': cfg->quiet = true; break;
 		case 'f': break;
@@ -259,6 +275,17 @@ static int parse_args(int argc, char **argv, struct wk_config *cfg)
 		return wk_err(WK_EXIT_USAGE, "unexpected argument '%s' (see --help)", argv[optind]);
 	if (!cfg->kernel)
 		return wk_err(WK_EXIT_USAGE, "no kernel: give KERNEL, --kernel or kernel= in the config");
+	/*
+	 * VMBus follows the enlightenments unless set; it needs them (the
+	 * guest reaches it through the SynIC and HvPostMessage).
+	 * --no-enlightenments also overrides the config file's vmbus.
+	 */
+	if (no_enl && !cli_vmbus)
+		cfg->vmbus_set = false;
+	if (!cfg->vmbus_set)
+		cfg->vmbus = cfg->enlightenments;
+	else if (cfg->vmbus && !cfg->enlightenments)
+		return wk_err(WK_EXIT_USAGE, "vmbus needs the enlightenments (drop --no-enlightenments or enlightenments=no, or say vmbus no)");
 	return 0;
 }
 
@@ -310,6 +337,12 @@ static int create_partition(struct wk_vm *vm)
 		e = setup_hyperv(vm);
 		if (e)
 			return wk_err(WK_EXIT_HVTB, "HVTB_PARTITION_SET_HYPERV: %s", strerror(-e));
+	}
+	if (vm->cfg.vmbus) {
+		e = hvtb_vmbus_enable(vm->part, 0);
+		if (e)
+			return wk_err(WK_EXIT_HVTB, "HVTB_VMBUS_ENABLE: %s%s", strerror(-e),
+				      e == -ENOTTY ? " (hvtb.ko without VMBus? --vmbus no)" : "");
 	}
 	for (i = 0; i < vm->cfg.vps; i++) {
 		/* Fast strings on, as firmware leaves it (else Linux drops ERMS). */
@@ -469,6 +502,32 @@ static double secs(uint64_t from, uint64_t to)
 	return from && to >= from ? (to - from) / 1e9 : -1;
 }
 
+static void print_vmbus_stats(struct wk_vm *vm)
+{
+	struct hvtb_vmbus_stats s;
+	int e;
+
+	if (!vm->cfg.vmbus) {
+		fprintf(stderr, "hvtb-worker: VMBus: off\n");
+		return;
+	}
+	memset(&s, 0, sizeof(s));
+	e = hvtb_vmbus_get_stats(vm->part, &s);
+	if (e) {
+		fprintf(stderr, "hvtb-worker: VMBus: HVTB_VMBUS_GET_STATS: %s\n", strerror(-e));
+		return;
+	}
+	fprintf(stderr, "hvtb-worker: VMBus: state %s, version %u.%u, %llu messages (%llu initiate contact, %llu refused, %llu request offers, %llu unload), drops: %llu short, %llu unknown, %llu state, %llu connection, %llu posts failed\n",
+		s.state == HVTB_VMBUS_STATE_CONNECTED ? "connected" :
+		s.state == HVTB_VMBUS_STATE_DISCONNECTED ? "disconnected" : "unknown",
+		s.version >> 16, s.version & 0xffff,
+		(unsigned long long)s.messages, (unsigned long long)s.initiate_contact,
+		(unsigned long long)s.version_refused, (unsigned long long)s.request_offers,
+		(unsigned long long)s.unload, (unsigned long long)s.dropped_short,
+		(unsigned long long)s.dropped_unknown, (unsigned long long)s.dropped_state,
+		(unsigned long long)s.dropped_connection, (unsigned long long)s.post_failed);
+}
+
 static void print_stats(struct wk_vm *vm)
 {
 	unsigned int i, r;
@@ -496,6 +555,7 @@ static void print_stats(struct wk_vm *vm)
 				fprintf(stderr, "hvtb-worker: VP %u:   user %-20s %10llu\n", i,
 					exit_names[r], (unsigned long long)s.by_intercept[r]);
 	}
+	print_vmbus_stats(vm);
 }
 
 /* --- main ---------------------------------------------------------------- */

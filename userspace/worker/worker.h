@@ -53,6 +53,8 @@ struct wk_config {
 	unsigned int vps;
 	unsigned int timeout;	/* seconds, 0: none */
 	bool enlightenments;
+	bool vmbus;		/* HVTB_VMBUS_ENABLE (default: enlightenments) */
+	bool vmbus_set;		/* vmbus given in the config or options */
 	bool stats;
 	bool quiet;		/* no phase/exit summary on stderr */
 };
