@@ -120,42 +120,6 @@ static long dev_get_capabilities(unsigned int cmd, unsigned long arg)
 	return 0;
 }
 
-/**
- * hvtb_cpumask_to_words() - a CPU set as the uapi's HVTB_CPU_MASK_WORDS words.
- * @m: the set
- * @w: HVTB_CPU_MASK_WORDS words, zeroed by the caller; CPUs beyond
- *     HVTB_MAX_CPU_MASK are left out
- */
-void hvtb_cpumask_to_words(const struct cpumask *m, __u64 *w)
-{
-	unsigned int cpu;
-
-	for_each_cpu(cpu, m)
-		if (cpu < HVTB_MAX_CPU_MASK)
-			w[cpu / 64] |= BIT_ULL(cpu % 64);
-}
-
-/**
- * hvtb_cpumask_from_words() - the CPU set of a uapi mask.
- * @w: HVTB_CPU_MASK_WORDS words
- * @m: the set
- * Return: 0, or -EINVAL when @w names a CPU that cannot exist.
- */
-int hvtb_cpumask_from_words(const __u64 *w, struct cpumask *m)
-{
-	unsigned int i;
-
-	cpumask_clear(m);
-	for (i = 0; i < HVTB_MAX_CPU_MASK; i++) {
-		if (!(w[i / 64] & BIT_ULL(i % 64)))
-			continue;
-		if (i >= nr_cpu_ids)
-			return -EINVAL;
-		cpumask_set_cpu(i, m);
-	}
-	return 0;
-}
-
 /* HVTB_SET_SCHED_CPUS / HVTB_GET_SCHED_CPUS */
 static long dev_sched_cpus(void __user *uarg, bool set)
 {

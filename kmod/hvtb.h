@@ -61,6 +61,9 @@ struct hvtb_vmbus;
 /**
  * struct hvtb_partition - a child partition: address space, VPs, tables.
  * @kref: one reference from the partition fd, one from each VP.
+ * @release: frees the partition at the last hvtb_partition_put() (the
+ *           core's teardown; stored here so that the rooms below the core
+ *           drop references without calling up into it).
  * @lock: serializes VP creation and table replacement.
  * @vps: published under @lock (rcu_assign_pointer()); every reader goes
  *       through hvtb_vp_lookup(), under rcu_read_lock() or @lock: a VP is
@@ -68,6 +71,7 @@ struct hvtb_vmbus;
  */
 struct hvtb_partition {
 	struct kref kref;
+	void (*release)(struct kref *kref);
 	u32 id;
 	u32 max_vps;
 	u32 flags;		/* HVTB_PARTITION_* */
@@ -267,18 +271,27 @@ static inline struct hvtb_vp *hvtb_vp_lookup(struct hvtb_partition *part,
 }
 
 /* kmod/partition.c */
-enum { HVTB_CPUID_REG_EAX, HVTB_CPUID_REG_EBX, HVTB_CPUID_REG_ECX, HVTB_CPUID_REG_EDX };
-bool hvtb_cpuid_bit(struct hvtb_partition *part, u32 fn, u32 idx,
-		    unsigned int reg, unsigned int bit);
 int hvtb_partition_create(const struct hvtb_partition_config __user *ucfg);
-void hvtb_partition_put(struct hvtb_partition *part);
+
+/** hvtb_partition_put() - drop a reference; the last one frees. */
+static inline void hvtb_partition_put(struct hvtb_partition *part)
+{
+	kref_put(&part->kref, part->release);
+}
 
 /* kmod/vp.c */
 int hvtb_vp_create(struct hvtb_partition *part, const struct hvtb_vp_config *cfg);
+
+/* kmod/base/base.c: the services of the rooms above the backend */
+enum { HVTB_CPUID_REG_EAX, HVTB_CPUID_REG_EBX, HVTB_CPUID_REG_ECX, HVTB_CPUID_REG_EDX };
+bool hvtb_cpuid_bit(struct hvtb_partition *part, u32 fn, u32 idx,
+		    unsigned int reg, unsigned int bit);
 void hvtb_vp_set_task(struct hvtb_vp *vp, struct task_struct *t);
 void hvtb_vp_kick(struct hvtb_vp *vp);
 void hvtb_vp_wake(struct hvtb_vp *vp);
+void hvtb_vp_set_unblock_hook(void (*fn)(struct hvtb_vp *vp));
 void hvtb_vp_set_request_handler(enum hvtb_request req, hvtb_request_fn fn);
+extern hvtb_request_fn hvtb_vp_request_fns[HVTB_NR_REQUESTS];
 
 /** hvtb_vp_request() - note work for the VP's run loop (any context). */
 static inline void hvtb_vp_request(struct hvtb_vp *vp, enum hvtb_request req)
@@ -380,6 +393,8 @@ void hvtb_apic_irqfd_release_all(struct hvtb_partition *part);
 /* kmod/dev.c */
 int hvtb_dev_init(void);
 void hvtb_dev_exit(void);
+
+/* kmod/base/base.c: the uapi's CPU-mask words */
 void hvtb_cpumask_to_words(const struct cpumask *m, __u64 *w);
 int hvtb_cpumask_from_words(const __u64 *w, struct cpumask *m);
 

@@ -40,12 +40,6 @@ static void partition_release(struct kref *kref)
 	kfree(part);
 }
 
-/** hvtb_partition_put() - drop a reference; the last one frees. */
-void hvtb_partition_put(struct hvtb_partition *part)
-{
-	kref_put(&part->kref, partition_release);
-}
-
 static long partition_get_info(struct hvtb_partition *part, unsigned int cmd,
 			       void __user *uarg)
 {
@@ -78,40 +72,6 @@ static long partition_map(struct hvtb_partition *part, unsigned int cmd,
 	if (m.uaddr || m.flags)
 		return -EINVAL;
 	return hvtb_ept_unmap(part->ept, m.gpa, m.size);
-}
-
-/**
- * hvtb_cpuid_bit() - does the partition's CPUID table set @bit of register
- * @reg (HVTB_CPUID_REG_*) in leaf @fn (sub-leaf @idx where it is indexed)?
- * @part: the partition
- * @fn: the leaf
- * @idx: the sub-leaf
- * @reg: HVTB_CPUID_REG_EAX..EDX
- * @bit: 0..31
- * Return: false where the table has no such leaf. Any context.
- */
-bool hvtb_cpuid_bit(struct hvtb_partition *part, u32 fn, u32 idx,
-		    unsigned int reg, unsigned int bit)
-{
-	const struct hvtb_cpuid_rcu *t;
-	const struct hvtb_cpuid_entry *e;
-	bool r = false;
-	u32 i, v;
-
-	rcu_read_lock();
-	t = rcu_dereference(part->cpuid);
-	for (i = 0; t && i < t->nent; i++) {
-		e = &t->entries[i];
-		if (e->function != fn ||
-		    ((e->flags & HVTB_CPUID_INDEXED) && e->index != idx))
-			continue;
-		v = reg == HVTB_CPUID_REG_EAX ? e->eax : reg == HVTB_CPUID_REG_EBX ? e->ebx :
-		    reg == HVTB_CPUID_REG_ECX ? e->ecx : e->edx;
-		r = v & BIT(bit);
-		break;
-	}
-	rcu_read_unlock();
-	return r;
 }
 
 static long partition_set_cpuid(struct hvtb_partition *part, unsigned int cmd,
@@ -310,6 +270,7 @@ int hvtb_partition_create(const struct hvtb_partition_config __user *ucfg)
 	if (!part)
 		return -ENOMEM;
 	kref_init(&part->kref);
+	part->release = partition_release;
 	mutex_init(&part->lock);
 	mutex_init(&part->irqfd_lock);
 	INIT_LIST_HEAD(&part->irqfds);

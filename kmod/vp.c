@@ -130,64 +130,6 @@ static void vp_after_exit(struct hvtb_vp *vp)
 	}
 }
 
-/**
- * hvtb_vp_set_task() - @t executes the VP from now on (NULL: nobody).
- * @vp: the VP
- * @t: current, or NULL when it stops
- *
- * Ordered before the run loop's look at pending work, so that a waker
- * that queued work either sees @t (and kicks it) or the loop sees the work.
- */
-void hvtb_vp_set_task(struct hvtb_vp *vp, struct task_struct *t)
-{
-	rcu_assign_pointer(vp->run_task, t);
-	smp_mb();	/* pairs with hvtb_vp_kick(): the task, then the work */
-}
-
-/**
- * hvtb_vp_kick() - make the task that executes @vp leave the guest soon
- * (an IPI if it runs on another CPU) so that its run loop sees new work
- * (an interrupt from the APIC, a SynIC message).
- * @vp: the VP; any context, under rcu_read_lock() or with the VP pinned.
- */
-void hvtb_vp_kick(struct hvtb_vp *vp)
-{
-	struct task_struct *t;
-
-	smp_mb();	/* pairs with hvtb_vp_set_task(): the work, then the task */
-	rcu_read_lock();
-	t = rcu_dereference(vp->run_task);
-	if (t && t != current)
-		kick_process(t);
-	rcu_read_unlock();
-}
-
-/**
- * hvtb_vp_wake() - the VP has new work (an interrupt, a SynIC message):
- * end its HLT wherever it blocks and make it leave the guest soon.
- * @vp: the VP; any context, under rcu_read_lock() or with the VP pinned.
- */
-void hvtb_vp_wake(struct hvtb_vp *vp)
-{
-	wake_up_interruptible(&vp->halt_wq);	/* HLT in the RUN caller */
-	hvtb_sched_unblock(vp);			/* HLT on hvtb's scheduler */
-	hvtb_vp_kick(vp);			/* the guest, on another CPU */
-}
-
-/* The handlers other rooms registered for their requests. */
-static hvtb_request_fn vp_request_fns[HVTB_NR_REQUESTS] __read_mostly;
-
-/**
- * hvtb_vp_set_request_handler() - @fn does request @req in the core's run
- * loop (process context, VMCS not current). At module load.
- * @req: the request
- * @fn: its handler
- */
-void hvtb_vp_set_request_handler(enum hvtb_request req, hvtb_request_fn fn)
-{
-	vp_request_fns[req] = fn;
-}
-
 /* Does the HLT end: an interrupt above PPR or an NMI? */
 static bool vp_halt_over(struct hvtb_vp *vp)
 {
@@ -247,7 +189,7 @@ static int vp_mp(struct hvtb_vp *vp)
 /* A registered room's request: its handler's result. */
 static int vp_do_request(struct hvtb_vp *vp, enum hvtb_request req)
 {
-	hvtb_request_fn fn = vp_request_fns[req];
+	hvtb_request_fn fn = hvtb_vp_request_fns[req];
 	int r;
 
 	if (!hvtb_vp_check_request(vp, req) || WARN_ON_ONCE(!fn))

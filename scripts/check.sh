@@ -9,7 +9,7 @@
 # finish without a kernel splat); the kselftest binaries add their own KTAP
 # results, which are counted one by one from their output.
 #
-# Knobs: CHECK_ONLY="step step..." runs a subset (build sparse checkpatch user
+# Knobs: CHECK_ONLY="step step..." runs a subset (build rooms sparse checkpatch user
 # host vm-tcg vm-debian vm-worker vm-dev); HVTB_CPUS_DEV (default 1: every suite on the
 # debug kernel) and
 # HVTB_CPUS_DEBIAN (default 2) set the CPUs of the two Bochs boots;
@@ -133,6 +133,7 @@ if want vm-dev; then
 fi
 
 want build && run_step build make -C "$top" modules MODDIR="$build/kmod-check"
+want rooms && run_step rooms "$top/scripts/rooms.sh" "$build/kmod-check"
 want sparse && run_step sparse sparse_clean
 want checkpatch && run_step checkpatch "$top/scripts/checkpatch.sh"
 want user && run_step user make -C "$top" userspace selftests BUILD="$build"

@@ -41,7 +41,7 @@ awk 'NR == FNR { def[$2] = $1; next }
      ($2 in def) && def[$2] != $1 { print $1, def[$2], $2 }' \
 	"$tmp/def" "$tmp/undef" | sort -u >"$tmp/calls"
 
-rooms="module core vmx ept sched apic hypercall"
+rooms="module core vmx ept base sched apic hypercall vmbus"
 printf '| from \\ to |'
 for c in $rooms; do printf ' %s |' "$c"; done
 printf '\n|---|'

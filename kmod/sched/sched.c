@@ -949,7 +949,10 @@ int hvtb_sched_init(void)
 		sc->period_timer.function = sched_period_timer_fn;
 	}
 	/* A thread on every CPU; those outside sched_mask never get a VP. */
-	return smpboot_register_percpu_thread(&sched_threads);
+	r = smpboot_register_percpu_thread(&sched_threads);
+	if (!r)
+		hvtb_vp_set_unblock_hook(hvtb_sched_unblock);
+	return r;
 }
 
 /** hvtb_sched_exit() - stop the threads (no VP is left). */
@@ -957,6 +960,7 @@ void hvtb_sched_exit(void)
 {
 	unsigned int cpu;
 
+	hvtb_vp_set_unblock_hook(NULL);
 	smpboot_unregister_percpu_thread(&sched_threads);
 	for_each_possible_cpu(cpu)
 		hrtimer_cancel(&per_cpu_ptr(&sched_cpu, cpu)->period_timer);
