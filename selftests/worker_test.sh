@@ -8,6 +8,10 @@
 #
 # Each Linux boot costs minutes under Bochs: one boot checks many things.
 # WORKER_TESTS="pvh smp bzimage reboot triple panic signals bad" (or comma-separated) picks groups.
+# APPEND="loglevel=7 ..." adds guest kernel arguments to the first boot.
+# WORKER_LIVE=1 streams each guest console as it is written ("# live| "
+# lines), so a boot that hangs until the test VM's own timeout still shows
+# where it stopped (the console is otherwise printed when the worker ends).
 
 G=${HVTB_GUEST_DIR:-/usr/share/hvtb/guest}
 W=${HVTB_WORKER:-hvtb-worker}
@@ -54,9 +58,20 @@ boot() {
 	in=/dev/null
 	[ -f "$T/$name.in" ] && in=$T/$name.in
 	t0=$(date +%s)
+	live=
+	if [ "${WORKER_LIVE:-0}" = 1 ]; then
+		: >"$T/$name.out"
+		(tail -f "$T/$name.out" & echo $! >"$T/$name.tail"; wait) | sed "s/^/# live| /" &
+		live=$!
+	fi
 	"$W" --stats --timeout "$BOOT_TIMEOUT" --console "$T/$name.out" -i "$T/$name.cpio" \
 		-a "$APPEND_BASE $APPEND hvtb_cmd=\"sh /cmd.sh\"" "$@" "$kern" <"$in" 2>"$T/$name.err"
 	rc=$?
+	if [ -n "$live" ]; then
+		sleep 0.5
+		kill "$(cat "$T/$name.tail")" 2>/dev/null
+		wait "$live"
+	fi
 	echo "# $name: exit status $rc after $(( $(date +%s) - t0 )) s"
 	sed 's/^/# console| /' "$T/$name.out" | tail -n 40
 	sed 's/^/# worker| /' "$T/$name.err" | grep -v "  exit \|  user " | head -n 20
