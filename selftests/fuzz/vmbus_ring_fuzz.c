@@ -32,8 +32,6 @@
 #define DSIZE		(RING_SIZE - HVTB_RING_HEADER_SIZE)
 #define MAX_OPS		256
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 struct input {
 	const uint8_t *p;
 	size_t left;
@@ -321,6 +319,8 @@ out:
 	free(shadow);
 	free(before);
 }
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
