@@ -98,9 +98,14 @@ vm_start() {
 	shift 6
 	log "step $name (background): KERNEL=$kernel CPUS=$cpus EMU=$emu $*: $cmd"
 	# Bound each boot well inside CI's budget (a hang must not eat it all).
-	env KERNEL="$kernel" CPUS="$cpus" EMU="$emu" HVTB_LOAD="$load" \
-		TIMEOUT="${HVTB_VM_TIMEOUT:-2400}" "$@" \
-		"$top/testvm/run.sh" "$cmd" >"$out/$name.log" 2>&1 &
+	(
+		env KERNEL="$kernel" CPUS="$cpus" EMU="$emu" HVTB_LOAD="$load" \
+			TIMEOUT="${HVTB_VM_TIMEOUT:-2400}" "$@" \
+			"$top/testvm/run.sh" "$cmd" >"$out/$name.log" 2>&1
+		rc=$?
+		date +%s >"$out/$name.end"
+		exit $rc
+	) &
 	vm_pids[$name]=$!
 	vm_t0[$name]=$(date +%s)
 }
@@ -110,7 +115,7 @@ vm_finish() {
 	wait "${vm_pids[$name]}"
 	rc=$?
 	count_ktap "$out/$name.log"
-	log "$name: finished after $(($(date +%s) - ${vm_t0[$name]})) s"
+	log "$name: finished after $(($(cat "$out/$name.end" 2>/dev/null || date +%s) - ${vm_t0[$name]})) s"
 	[ $rc -ne 0 ] && tail -n 40 "$out/$name.log" | sed 's/^/#   /'
 	result "$name" $rc "$([ $rc -ne 0 ] && echo "VM run failed with status $rc, see $out/$name.log")"
 }

@@ -91,6 +91,8 @@ dmesg | grep -E "WARNING:|BUG:|Oops|unchecked MSR" | head -n 5 | sed "s/^/splat:
 echo "hyperv=$(dmesg | grep -c "Hypervisor detected: Microsoft Hyper-V")"
 echo "vmbus=$(dmesg | sed -n "s/.*hv_vmbus: Vmbus version:\([0-9.]*\).*/\1/p" | tail -n 1)"
 echo "sysvmbus=$([ -d /sys/bus/vmbus ] && echo yes || echo no)"
+echo "ttyirq=$(grep ttyS0 /proc/interrupts | awk "{ print \$2 }" | head -n 1)"
+echo "ttyline=$(dmesg | sed -n "s/.*ttyS0 at I\/O 0x3f8 (irq = \([0-9]*\).*/\1/p" | tail -n 1)"
 dmesg | grep -E "hv_vmbus|hv_utils|storvsc|netvsc" | head -n 8 | sed "s/^/vmbus: /"
 '
 
@@ -122,6 +124,11 @@ if has pvh; then
 	[ "$(gv clockevent pvh)" = "Hyper-V clockevent" ]; ok $? pvh_hyperv_clockevent "$(gv clockevent pvh)"
 	[ "$(gv splats pvh)" = 0 ]; ok $? pvh_dmesg_clean "$(gv splats pvh) splat lines"
 	[ "$(gv got pvh)" = hello-from-stdin ]; ok $? serial_input_read_by_guest
+	# The UART's interrupt: ttyS0 on IRQ 4 through the worker's I/O APIC.
+	[ "$(gv ttyline pvh)" = 4 ]; ok $? pvh_ttys0_irq_4 "irq '$(gv ttyline pvh)'"
+	[ "$(gv ttyirq pvh)" -gt 0 ] 2>/dev/null; ok $? pvh_ttys0_interrupts "'$(gv ttyirq pvh)' in /proc/interrupts"
+	uline=$(grep "hvtb-worker: UART:" "$T/pvh.err")
+	echo "$uline" | grep -q "I/O APIC: [1-9][0-9]* delivered, 0 dropped, pin 4 unmasked"; ok $? pvh_worker_ioapic_delivered "${uline:-no UART line}"
 	# VMBus: the guest's hv_vmbus (a Debian module, loaded by init.sh)
 	# negotiates 5.3 with hvtb's host; the worker's --stats line agrees.
 	[ "$(gv vmbus pvh)" = 5.3 ]; ok $? pvh_vmbus_version_5_3 "version '$(gv vmbus pvh)'"
@@ -149,6 +156,7 @@ if has smp; then
 	[ "$(gv timers smp)" = both ]; ok $? smp_both_cpus_take_timer_interrupts "$(gv timers smp)"
 	[ "$(gv clocksource smp)" = hyperv_clocksource_tsc_page ]; ok $? smp_tsc_page_clocksource "$(gv clocksource smp)"
 	[ "$(gv splats smp)" = 0 ]; ok $? smp_dmesg_clean "$(gv splats smp) splat lines"
+	[ "$(gv ttyirq smp)" -gt 0 ] 2>/dev/null; ok $? smp_ttys0_interrupts "'$(gv ttyirq smp)' in /proc/interrupts"
 	clean; ok $? smp_nothing_left
 fi
 
@@ -167,6 +175,7 @@ if has bzimage; then
 	ok $r noenl_tsc_clocksource "$(gv clocksource bz)"
 	[ "$(gv clockevent bz)" = lapic-deadline ]; ok $? noenl_lapic_clockevent "$(gv clockevent bz)"
 	[ "$(gv splats bz)" = 0 ]; ok $? noenl_dmesg_clean "$(gv splats bz) splat lines"
+	[ "$(gv ttyirq bz)" -gt 0 ] 2>/dev/null; ok $? noenl_ttys0_interrupts "'$(gv ttyirq bz)' in /proc/interrupts"
 	clean; ok $? bzimage_nothing_left
 fi
 

@@ -4,8 +4,8 @@
  * (the build turns the .aml files into the arrays of acpi_tables.c) and
  * placed at fixed guest-physical addresses that the tables name:
  *   RSDP 0xE0000, XSDT 0xE0040, FADT 0xE0100, MADT 0xE0300, DSDT 0xE1000
- * in the e820-reserved range below 1 MiB. The MADT keeps one Local APIC
- * entry per VP.
+ * in the e820-reserved range below 1 MiB. The MADT has the I/O APIC and
+ * keeps one Local APIC entry per VP.
  */
 #include <stddef.h>
 #include <string.h>
@@ -24,6 +24,7 @@ extern const unsigned int wk_aml_rsdp_len, wk_aml_xsdt_len, wk_aml_fadt_len,
 	wk_aml_madt_len, wk_aml_dsdt_len;
 
 #define MADT_HDR_LEN	44	/* SDT header + local APIC address + flags */
+#define MADT_IOAPIC_LEN	12	/* the I/O APIC entry, before the local APICs */
 #define MADT_LAPIC_LEN	8
 
 static void checksum(uint8_t *t, unsigned int len, unsigned int at)
@@ -55,12 +56,12 @@ static int place(struct wk_vm *vm, uint64_t gpa, uint64_t limit,
  */
 int wk_acpi_build(struct wk_vm *vm)
 {
-	unsigned int madt_len = MADT_HDR_LEN + MADT_LAPIC_LEN * vm->cfg.vps;
+	unsigned int madt_len = MADT_HDR_LEN + MADT_IOAPIC_LEN + MADT_LAPIC_LEN * vm->cfg.vps;
 	uint8_t *madt = vm->mem + WK_ACPI_GPA + 0x300;
 
 	if (madt_len > wk_aml_madt_len)
 		return wk_err(WK_EXIT_USAGE, "ACPI: the MADT has room for %u VPs",
-			      (wk_aml_madt_len - MADT_HDR_LEN) / MADT_LAPIC_LEN);
+			      (wk_aml_madt_len - MADT_HDR_LEN - MADT_IOAPIC_LEN) / MADT_LAPIC_LEN);
 	if (place(vm, WK_ACPI_GPA, WK_ACPI_GPA + 0x40, wk_aml_rsdp, wk_aml_rsdp_len) ||
 	    place(vm, WK_ACPI_GPA + 0x40, WK_ACPI_GPA + 0x100, wk_aml_xsdt, wk_aml_xsdt_len) ||
 	    place(vm, WK_ACPI_GPA + 0x100, WK_ACPI_GPA + 0x300, wk_aml_fadt, wk_aml_fadt_len) ||

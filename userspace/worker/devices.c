@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * hvtb-worker devices, all on port I/O (no decoder, no MMIO):
- *   0x3f8-0x3ff  16550A UART (COM1), polled by the guest (no IRQ yet):
+ * hvtb-worker devices, on port I/O and decoded MMIO exits (no decoder here):
+ *   0x3f8-0x3ff  16550A UART (COM1) on ISA IRQ 4 (I/O APIC pin 4, edge):
  *                output to the console, input from the worker's stdin
+ *   0xfec00000   the I/O APIC (ioapic.c)
  *   0x70-0x71    CMOS clock, read-only: the host's UTC time, UIP never set
  *   0x400        ACPI sleep control (FADT): SLP_EN with SLP_TYP 5 = power-off
  *   0x401        ACPI sleep status (reads 0)
@@ -48,11 +49,16 @@ const uint32_t wk_msr_intercepts[] = {
 const unsigned int wk_nr_msr_intercepts =
 	sizeof(wk_msr_intercepts) / sizeof(wk_msr_intercepts[0]);
 
+#define UART_MCR_OUT2	0x08	/* gates the IRQ line on a PC */
+#define UART_MCR_LOOP	0x10
+
 void wk_devices_init(struct wk_vm *vm)
 {
 	memset(&vm->uart, 0, sizeof(vm->uart));
 	vm->uart.lcr = 0x03;
 	vm->uart.dll = 12;
+	vm->uart.thre = true;
+	wk_ioapic_init(vm);
 }
 
 /* Guest output: to the console, and watch for the "hvtb-guest:" marker. */
@@ -78,17 +84,36 @@ static void console_out(struct wk_vm *vm, uint8_t c)
 
 /*
  * IIR's interrupt identification: received data (when IER enables it),
- * else the empty transmitter (the THR is always empty here), else none.
- * The guest's 8250 driver, polling a port without an IRQ, moves data only
- * when IIR names a source, as it does in its interrupt handler.
+ * else the empty transmitter, else none. The transmitter sends a byte at
+ * once, so the THR-empty interrupt is pending again after every THR write
+ * (as a 16550's when its FIFO has drained) and whenever IER enables it;
+ * an IIR read that reports it clears it. The guest's 8250 driver moves data
+ * only when IIR names a source, in its interrupt handler or its poll timer.
  */
 static uint8_t uart_iir_id(const struct wk_uart *u)
 {
 	if ((u->ier & UART_IER_RDI) && u->rx_head != u->rx_tail)
 		return 0x04;
-	if (u->ier & UART_IER_THRI)
+	if ((u->ier & UART_IER_THRI) && u->thre)
 		return 0x02;
 	return 0x01;
+}
+
+/*
+ * The IRQ line follows IIR (any source pending) gated by MCR.OUT2, and
+ * drives I/O APIC pin 4 after every UART access: a rising edge is an
+ * interrupt.
+ */
+static void uart_update_irq(struct wk_vm *vm)
+{
+	struct wk_uart *u = &vm->uart;
+	bool level = (u->mcr & UART_MCR_OUT2) && !(u->mcr & UART_MCR_LOOP) &&
+		     uart_iir_id(u) != 0x01;
+
+	if (level && !u->irq)
+		u->interrupts++;
+	u->irq = level;
+	wk_ioapic_set_irq(vm, WK_UART_GSI, level);
 }
 
 static uint8_t uart_in(struct wk_vm *vm, unsigned int reg)
@@ -109,8 +134,13 @@ static uint8_t uart_in(struct wk_vm *vm, unsigned int reg)
 		return 0;
 	case 1:
 		return dlab ? u->dlm : u->ier;
-	case 2:		/* IIR: the highest-priority source, FIFOs as FCR says */
-		return (u->fcr & 1 ? 0xc0 : 0) | uart_iir_id(u);
+	case 2: {	/* IIR: the highest-priority source, FIFOs as FCR says */
+		uint8_t id = uart_iir_id(u);
+
+		if (id == 0x02)
+			u->thre = false;
+		return (u->fcr & 1 ? 0xc0 : 0) | id;
+	}
 	case 3:
 		return u->lcr;
 	case 4:
@@ -119,7 +149,7 @@ static uint8_t uart_in(struct wk_vm *vm, unsigned int reg)
 		return UART_LSR_THRE | UART_LSR_TEMT |
 		       (u->rx_head != u->rx_tail ? UART_LSR_DR : 0);
 	case 6:
-		if (u->mcr & 0x10)	/* loopback: MCR bits 0-3 to MSR 4-7 */
+		if (u->mcr & UART_MCR_LOOP)	/* loopback: MCR bits 0-3 to MSR 4-7 */
 			return (u->mcr & 0x0f) << 4;
 		return UART_MSR_DEFAULT;
 	default:
@@ -136,14 +166,20 @@ static void uart_out(struct wk_vm *vm, unsigned int reg, uint8_t v)
 	case 0:
 		if (dlab)
 			u->dll = v;
-		else if (!(u->mcr & 0x10))
+		else if (!(u->mcr & UART_MCR_LOOP))
 			console_out(vm, v);
+		if (!dlab)
+			u->thre = true;	/* sent: the THR is empty again */
 		break;
 	case 1:
-		if (dlab)
+		if (dlab) {
 			u->dlm = v;
-		else
+		} else {
+			/* Enabling the THR-empty interrupt raises it at once. */
+			if ((v & UART_IER_THRI) && !(u->ier & UART_IER_THRI))
+				u->thre = true;
 			u->ier = v & 0x0f;
+		}
 		break;
 	case 2:
 		u->fcr = v & 0xc9;
@@ -189,8 +225,12 @@ static uint8_t cmos_in(struct wk_vm *vm)
 
 static uint32_t port_in(struct wk_vm *vm, uint16_t port, unsigned int size)
 {
-	if (port >= COM1 && port < COM1 + 8 && size == 1)
-		return uart_in(vm, port - COM1);
+	if (port >= COM1 && port < COM1 + 8 && size == 1) {
+		uint8_t v = uart_in(vm, port - COM1);
+
+		uart_update_irq(vm);
+		return v;
+	}
 	if (port == CMOS_DATA && size == 1)
 		return cmos_in(vm);
 	if (port == ACPI_SLP_STS)
@@ -203,6 +243,7 @@ static int port_out(struct wk_vm *vm, uint16_t port, uint32_t v)
 {
 	if (port >= COM1 && port < COM1 + 8) {
 		uart_out(vm, port - COM1, v);
+		uart_update_irq(vm);
 	} else if (port == CMOS_INDEX) {
 		vm->cmos_index = v;
 	} else if (port == ACPI_SLP_CTL) {
@@ -261,6 +302,37 @@ int wk_handle_io(struct wk_vp *vp)
 	}
 	pthread_mutex_unlock(&vm->lock);
 	return end;
+}
+
+/**
+ * wk_handle_mmio() - an MMIO exit: the kernel decoded it as a MOV (the
+ * worker has no decoder); only the I/O APIC's page has a device.
+ * @vp: the VP whose run page holds the exit.
+ *
+ * Return: 1 when the VM is to end (an access no device takes), else 0.
+ */
+int wk_handle_mmio(struct wk_vp *vp)
+{
+	struct wk_vm *vm = vp->vm;
+	struct hvtb_exit_mmio *m = &vp->h.run->mmio;
+	uint64_t data;
+
+	if (!(m->flags & HVTB_MMIO_DECODED) || m->gpa < WK_IOAPIC_GPA ||
+	    m->gpa + m->len > WK_IOAPIC_GPA + 0x1000) {
+		pthread_mutex_lock(&vm->lock);
+		wk_vm_end(vm, WK_EXIT_STUCK, m->flags & HVTB_MMIO_DECODED ?
+			  "guest access to MMIO without a device" :
+			  "guest MMIO access by an instruction hvtb does not decode");
+		pthread_mutex_unlock(&vm->lock);
+		return 1;
+	}
+	data = m->data;
+	pthread_mutex_lock(&vm->lock);
+	wk_ioapic_mmio(vm, m->gpa - WK_IOAPIC_GPA, m->write, &data);
+	pthread_mutex_unlock(&vm->lock);
+	if (!m->write)
+		m->data = data;
+	return 0;
 }
 
 /**
@@ -333,6 +405,7 @@ void *wk_stdin_thread(void *arg)
 			pthread_mutex_lock(&vm->lock);
 			while (i < r && u->rx_head - u->rx_tail < sizeof(u->rx))
 				u->rx[u->rx_head++ % sizeof(u->rx)] = buf[i++];
+			uart_update_irq(vm);
 			pthread_mutex_unlock(&vm->lock);
 			if (i < r)
 				usleep(10000);

@@ -425,6 +425,12 @@ static bool vp_exit(struct wk_vp *vp)
 	case HVTB_EXIT_MSR_READ:
 	case HVTB_EXIT_MSR_WRITE:
 		return wk_handle_msr(vp);
+	case HVTB_EXIT_MMIO:
+		if (wk_handle_mmio(vp)) {
+			report_exit(vp, "MMIO");
+			return true;
+		}
+		return false;
 	case HVTB_EXIT_CPUID:
 		/* Leaf 1: this VP's initial APIC ID in EBX[31:24]. */
 		run->cpuid.ebx = (run->cpuid.ebx & 0xffffff) | (vp->index << 24);
@@ -555,6 +561,11 @@ static void print_stats(struct wk_vm *vm)
 				fprintf(stderr, "hvtb-worker: VP %u:   user %-20s %10llu\n", i,
 					exit_names[r], (unsigned long long)s.by_intercept[r]);
 	}
+	fprintf(stderr, "hvtb-worker: UART: %llu interrupts; I/O APIC: %llu delivered, %llu dropped, pin 4 %s\n",
+		(unsigned long long)vm->uart.interrupts,
+		(unsigned long long)vm->ioapic.delivered,
+		(unsigned long long)vm->ioapic.dropped,
+		vm->ioapic.rte[WK_UART_GSI] & (1ULL << 16) ? "masked" : "unmasked");
 	print_vmbus_stats(vm);
 }
 

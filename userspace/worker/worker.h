@@ -72,6 +72,21 @@ struct wk_uart {
 	uint8_t rx[256];
 	unsigned int rx_head, rx_tail;	/* guarded by wk_vm.lock */
 	bool rx_eof;
+	bool thre;		/* THR-empty interrupt pending (IIR read clears) */
+	bool irq;		/* the level of the UART's IRQ line */
+	uint64_t interrupts;	/* rising edges of the line */
+};
+
+#define WK_IOAPIC_GPA		0xfec00000ULL
+#define WK_IOAPIC_ID		8
+#define WK_IOAPIC_PINS		24
+#define WK_UART_GSI		4	/* COM1: ISA IRQ 4, edge, active high */
+
+struct wk_ioapic {
+	uint8_t sel;		/* IOREGSEL */
+	uint32_t lines;		/* pin levels */
+	uint64_t rte[WK_IOAPIC_PINS];
+	uint64_t delivered, dropped;
 };
 
 struct wk_vm {
@@ -82,6 +97,7 @@ struct wk_vm {
 	struct wk_vp vps[WK_MAX_VPS];
 	pthread_mutex_t lock;	/* device state, exit decision */
 	struct wk_uart uart;
+	struct wk_ioapic ioapic;
 	uint8_t cmos_index;
 	FILE *console;
 	int exit_code;		/* -1 while running */
@@ -111,6 +127,11 @@ int wk_handle_msr(struct wk_vp *vp);	/* intercepted MSRs */
 extern const uint32_t wk_msr_intercepts[];
 extern const unsigned int wk_nr_msr_intercepts;
 void *wk_stdin_thread(void *arg);
+/* ioapic.c (wk_vm.lock held) */
+void wk_ioapic_init(struct wk_vm *vm);
+void wk_ioapic_set_irq(struct wk_vm *vm, unsigned int pin, bool level);
+void wk_ioapic_mmio(struct wk_vm *vm, uint64_t off, bool write, uint64_t *data);
+int wk_handle_mmio(struct wk_vp *vp);	/* 1: the VM is to end */
 /* main.c */
 void wk_vm_end(struct wk_vm *vm, int code, const char *why);	/* lock held */
 uint64_t wk_now_ns(void);

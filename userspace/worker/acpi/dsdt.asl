@@ -1,8 +1,8 @@
 /*
  * DSDT of hvtb-worker guests.
  * - \_S5: power-off through the FADT's sleep control register (I/O 0x400).
- * - \_SB.COM1: the 16550 at 0x3F8 without an interrupt: Linux's 8250_pnp
- *   then runs ttyS0 on its poll timer (no IOAPIC/PIC in the guest yet).
+ * - \_SB.COM1: the 16550 at 0x3F8 on ISA IRQ 4 (the worker's I/O APIC,
+ *   pin 4, edge, active high; no PIC).
  * - \_SB.VMBS: the VMBus device the guest's hv_vmbus binds to (issue 13).
  */
 DefinitionBlock ("dsdt.aml", "DSDT", 2, "HVTB  ", "HVTBWRKR", 0x00000001)
@@ -19,6 +19,7 @@ DefinitionBlock ("dsdt.aml", "DSDT", 2, "HVTB  ", "HVTBWRKR", 0x00000001)
             Name (_CRS, ResourceTemplate ()
             {
                 IO (Decode16, 0x03F8, 0x03F8, 0x00, 0x08)
+                IRQNoFlags () { 4 }
             })
         }
 

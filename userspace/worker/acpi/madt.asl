@@ -1,8 +1,10 @@
 /*
  * MADT of hvtb-worker guests: the xAPIC at 0xFEE00000, no 8259 (flags 0:
- * no PC-AT compatibility), no IOAPIC. Eight enabled Local APIC entries with
- * APIC IDs 0..7; the worker keeps the first N (one per VP), fixes the
- * length and the checksum (acpi.c: acpi_build).
+ * no PC-AT compatibility), the worker's I/O APIC (ID 8 at 0xFEC00000, GSIs
+ * 0-23; ISA IRQs are identity-mapped, edge, active high: no override
+ * entries), then eight enabled Local APIC entries with APIC IDs 0..7; the
+ * worker keeps the first N (one per VP), fixes the length and the checksum
+ * (acpi.c: acpi_build).
  */
 [0004]                          Signature : "APIC"
 [0004]                       Table Length : 00000000
@@ -17,6 +19,13 @@
 [0004]                 Local Apic Address : FEE00000
 [0004]              Flags (decoded below) : 00000000
                       PC-AT Compatibility : 0
+
+[0001]                      Subtable Type : 01 [I/O APIC]
+[0001]                             Length : 0C
+[0001]                        I/O Apic ID : 08
+[0001]                           Reserved : 00
+[0004]                            Address : FEC00000
+[0004]                          Interrupt : 00000000
 
 [0001]                      Subtable Type : 00 [Processor Local APIC]
 [0001]                             Length : 08
