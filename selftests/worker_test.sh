@@ -7,7 +7,7 @@
 # inputs give the documented exit status and leave nothing behind. KTAP.
 #
 # Each Linux boot costs minutes under Bochs: one boot checks many things.
-# WORKER_TESTS="pvh smp bzimage reboot triple panic signals bad" (or comma-separated) picks groups.
+# WORKER_TESTS="pvh smp bzimage reboot triple panic signals bad watchdog" (or comma-separated) picks groups.
 # APPEND="loglevel=7 ..." adds guest kernel arguments to the first boot.
 # WORKER_LIVE=1 streams each guest console as it is written ("# live| "
 # lines), so a boot that hangs until the test VM's own timeout still shows
@@ -17,7 +17,8 @@ G=${HVTB_GUEST_DIR:-/usr/share/hvtb/guest}
 W=${HVTB_WORKER:-hvtb-worker}
 T=${TMPDIR:-/tmp}/worker_test
 BOOT_TIMEOUT=${WORKER_BOOT_TIMEOUT:-240}
-GROUPS_=$(echo "${WORKER_TESTS:-pvh smp bzimage reboot triple panic signals bad}" | tr , ' ')
+GROUPS_=$(echo "${WORKER_TESTS:-pvh smp bzimage reboot triple panic signals bad watchdog}" | tr , ' ')
+SPIN=$(dirname "$0")/worker_spin.elf
 APPEND_BASE="console=ttyS0 nokaslr pci=off panic=-1 mitigations=off quiet"
 n=0
 fails=0
@@ -263,6 +264,24 @@ if has bad; then
 	bad no_kernel 64 "no kernel" -m 128
 	bad cmdline_too_long 64 "cmdline" -a "$(head -c 3000 /dev/zero | tr '\0' x)" "$G/vmlinux"
 	"$W" --help | grep -q "^  82 *triple fault"; ok $? help_documents_exit_codes
+fi
+
+if has watchdog; then
+	# A VP spinning with interrupts off: --watchdog 2 ends the run with 85
+	# (bounded by --timeout 60); without it the run goes on to --timeout.
+	t0=$(date +%s)
+	"$W" --watchdog 2 --timeout 60 --console none "$SPIN" </dev/null 2>"$T/wd.err"
+	rc=$?
+	sed 's/^/# /' "$T/wd.err"
+	[ "$rc" = 85 ]; ok $? watchdog_stuck_vp_status "status $rc after $(( $(date +%s) - t0 )) s"
+	grep -q "VP 0 made no progress" "$T/wd.err"; ok $? watchdog_message
+	clean; ok $? watchdog_nothing_left
+	"$W" --timeout 2 --console none "$SPIN" </dev/null 2>"$T/wd0.err"
+	rc=$?
+	[ "$rc" = 124 ]; ok $? watchdog_off_by_default "status $rc"
+	"$W" --watchdog soon "$SPIN" </dev/null 2>"$T/wd1.err"
+	rc=$?
+	[ "$rc" = 64 ] && grep -q "watchdog" "$T/wd1.err"; ok $? watchdog_bad_value "status $rc"
 fi
 
 echo "1..$n"

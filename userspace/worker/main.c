@@ -44,6 +44,9 @@ static void usage(FILE *out)
 "  -p, --vps N            virtual processors, 1..%d [1]\n"
 "  -c, --console WHERE    guest serial output: stdio, none or a file [stdio]\n"
 "  -t, --timeout SEC      stop the guest after SEC seconds [none]\n"
+"  -w, --watchdog SEC     end the run (status 85) when a VP spends SEC\n"
+"                         seconds in the guest without an exit other than\n"
+"                         external interrupts and preemption timers [off]\n"
 "  -n, --no-enlightenments  no Hyper-V CPUID leaves, MSRs or hypercalls\n"
 "                         (and no VMBus)\n"
 "  -b, --vmbus yes|no     serve the VMBus connection in hvtb (hv_vmbus\n"
@@ -52,7 +55,8 @@ static void usage(FILE *out)
 "                         state and counters at the end\n"
 "  -q, --quiet            no end-of-run summary line\n"
 "  -f, --config FILE      INI file, section [vm]: kernel, initrd, cmdline,\n"
-"                         memory, vps, console, timeout, enlightenments\n"
+"                         memory, vps, console, timeout, watchdog,\n"
+"                         enlightenments\n"
 "                         (yes/no), vmbus (yes/no), stats (yes/no);\n"
 "                         options override it\n"
 "The guest's COM1 (0x3f8) is its console; the worker's stdin is its input.\n"
@@ -64,6 +68,7 @@ static void usage(FILE *out)
 "  81     guest reset (reboot through the ACPI reset register)\n"
 "  82     triple fault (also reboot=t)         83  guest panic (Hyper-V crash MSR)\n"
 "  84     guest did something the worker cannot handle\n"
+"  85     a VP made no progress (--watchdog)\n"
 "  124    --timeout expired                    128+N  stopped by signal N\n",
 		WK_MIN_MEM_MIB, WK_MAX_MEM_MIB, WK_MAX_VPS);
 }
@@ -175,6 +180,8 @@ static int ini_line(void *user, const char *section, const char *name,
 		c->err = parse_uint(what, value, 1, WK_MAX_VPS, &cfg->vps);
 	else if (!strcmp(name, "timeout"))
 		c->err = parse_uint(what, value, 0, 86400, &cfg->timeout);
+	else if (!strcmp(name, "watchdog"))
+		c->err = parse_uint(what, value, 0, 86400, &cfg->watchdog);
 	else if (!strcmp(name, "enlightenments"))
 		c->err = parse_bool(what, value, &cfg->enlightenments);
 	else if (!strcmp(name, "vmbus")) {
@@ -214,6 +221,7 @@ static const struct option long_opts[] = {
 	{ "vps", required_argument, NULL, 'p' },
 	{ "console", required_argument, NULL, 'c' },
 	{ "timeout", required_argument, NULL, 't' },
+	{ "watchdog", required_argument, NULL, 'w' },
 	{ "no-enlightenments", no_argument, NULL, 'n' },
 	{ "vmbus", required_argument, NULL, 'b' },
 	{ "stats", no_argument, NULL, 's' },
@@ -222,7 +230,7 @@ static const struct option long_opts[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
-#define SHORT_OPTS "k:i:a:m:p:c:t:nb:sqf:h"
+#define SHORT_OPTS "k:i:a:m:p:c:t:w:nb:sqf:h"
 
 static int parse_args(int argc, char **argv, struct wk_config *cfg)
 {
@@ -254,6 +262,7 @@ static int parse_args(int argc, char **argv, struct wk_config *cfg)
 		case 'm': e = parse_uint("--mem", optarg, WK_MIN_MEM_MIB, WK_MAX_MEM_MIB, &cfg->mem_mib); break;
 		case 'p': e = parse_uint("--vps", optarg, 1, WK_MAX_VPS, &cfg->vps); break;
 		case 't': e = parse_uint("--timeout", optarg, 0, 86400, &cfg->timeout); break;
+		case 'w': e = parse_uint("--watchdog", optarg, 0, 86400, &cfg->watchdog); break;
 		case 'n': cfg->enlightenments = false; no_enl = true; break;
 		case 'b':
 			e = parse_bool("--vmbus", optarg, &cfg->vmbus);
@@ -457,6 +466,41 @@ static bool vp_exit(struct wk_vp *vp)
 	}
 }
 
+/*
+ * The watchdog (--watchdog SEC), run by the VP's own thread whenever its
+ * HVTB_VP_RUN returns (the main thread kicks every VP once a second while
+ * it is on). Progress is any VM exit but an external interrupt or a
+ * preemption-timer expiry (those come from the host, not the guest): a
+ * live Linux guest reprograms its timer, halts or touches a device at
+ * least every tick, while a VP spinning with interrupts off exits for
+ * nothing else. Only time spent in the guest counts (a VP halted in the
+ * kernel or waiting for a CPU is not stuck), so the window ends when the
+ * VP has had SEC seconds of guest time without progress.
+ */
+static bool watchdog_check(struct wk_vp *vp)
+{
+	struct wk_vm *vm = vp->vm;
+	struct hvtb_vp_stats s;
+	uint64_t progress;
+
+	if (!vm->cfg.watchdog || hvtb_vp_get_stats(&vp->h, &s))
+		return false;
+	progress = s.exits - s.by_reason[1] - s.by_reason[52];
+	if (progress != vp->wd_progress || !vp->wd_guest_ns) {
+		vp->wd_progress = progress;
+		vp->wd_guest_ns = s.guest_ns ? s.guest_ns : 1;
+		return false;
+	}
+	if (s.guest_ns - vp->wd_guest_ns < vm->cfg.watchdog * 1000000000ULL)
+		return false;
+	snprintf(vp->wd_why, sizeof(vp->wd_why),
+		 "VP %u made no progress: %u s in the guest without an exit but external interrupts and preemption timers",
+		 vp->index, vm->cfg.watchdog);
+	fprintf(stderr, "hvtb-worker: %s\n", vp->wd_why);
+	vm_end_locked(vm, WK_EXIT_HUNG, vp->wd_why);
+	return true;
+}
+
 static void *vp_thread(void *arg)
 {
 	struct wk_vp *vp = arg;
@@ -473,6 +517,8 @@ static void *vp_thread(void *arg)
 		if (!vm->t_entry)
 			vm->t_entry = wk_now_ns();
 		e = hvtb_vp_run(&vp->h);
+		if (watchdog_check(vp))
+			break;
 		if (e == -EINTR || e == -EAGAIN)
 			continue;
 		if (e) {
@@ -594,6 +640,7 @@ static int run_vm(struct wk_vm *vm)
 	sigset_t set;
 	uint64_t deadline = vm->cfg.timeout ? wk_now_ns() + vm->cfg.timeout * 1000000000ULL : 0;
 	struct timespec tick = { 0, 20 * 1000 * 1000 };
+	uint64_t next_kick = wk_now_ns() + 1000000000ULL;
 	unsigned int i;
 	int sig;
 
@@ -620,6 +667,11 @@ static int run_vm(struct wk_vm *vm)
 			fprintf(stderr, "hvtb-worker: guest still running after %u s: stopped\n",
 				vm->cfg.timeout);
 			vm_end_locked(vm, WK_EXIT_TIMEOUT, "--timeout expired");
+		} else if (vm->cfg.watchdog && wk_now_ns() >= next_kick) {
+			/* Out of the guest once a second: watchdog_check(). */
+			for (i = 0; i < vm->cfg.vps; i++)
+				pthread_kill(vm->vps[i].thread, SIGUSR1);
+			next_kick = wk_now_ns() + 1000000000ULL;
 		}
 	}
 	/* Kick every VP out of HVTB_VP_RUN until its thread is gone. */

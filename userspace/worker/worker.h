@@ -26,6 +26,7 @@ enum wk_exit {
 	WK_EXIT_TRIPLE = 82,	/* triple fault (also reboot=t) */
 	WK_EXIT_PANIC = 83,	/* guest panic (Hyper-V crash MSRs) */
 	WK_EXIT_STUCK = 84,	/* an exit the worker cannot handle */
+	WK_EXIT_HUNG = 85,	/* a VP made no progress (--watchdog) */
 	WK_EXIT_TIMEOUT = 124,	/* --timeout expired */
 	/* 128 + N: stopped by signal N (SIGINT 130, SIGTERM 143) */
 };
@@ -52,6 +53,7 @@ struct wk_config {
 	unsigned int mem_mib;
 	unsigned int vps;
 	unsigned int timeout;	/* seconds, 0: none */
+	unsigned int watchdog;	/* seconds of guest time without progress, 0: off */
 	bool enlightenments;
 	bool vmbus;		/* HVTB_VMBUS_ENABLE (default: enlightenments) */
 	bool vmbus_set;		/* vmbus given in the config or options */
@@ -65,6 +67,9 @@ struct wk_vp {
 	struct hvtb_vp_handle h;
 	pthread_t thread;
 	bool halted;		/* in HLT with IF=0 */
+	/* watchdog: progress exits and guest time when they last changed */
+	uint64_t wd_progress, wd_guest_ns;
+	char wd_why[160];
 };
 
 struct wk_uart {
