@@ -138,16 +138,11 @@ int hvtb_ic_start(struct hvtb_ic *ic, uint64_t now_ns)
 	return ic_send(ic, HVTB_ICMSG_NEGOTIATE, trans_id, (uint32_t)len, now_ns);
 }
 
-int hvtb_ic_request(struct hvtb_ic *ic, const void *body, uint32_t body_len, uint64_t now_ns)
+int hvtb_ic_can_request(const struct hvtb_ic *ic)
 {
-	uint64_t trans_id;
-	int len;
-
-	if (!ic || (!body && body_len))
-		return -EINVAL;
 	switch (ic->state) {
 	case HVTB_IC_READY:
-		break;
+		return 0;
 	case HVTB_IC_BROKEN:
 		return -EPIPE;
 	case HVTB_IC_NEGOTIATING:
@@ -156,6 +151,18 @@ int hvtb_ic_request(struct hvtb_ic *ic, const void *body, uint32_t body_len, uin
 	default:
 		return -ENOTCONN;
 	}
+}
+
+int hvtb_ic_request(struct hvtb_ic *ic, const void *body, uint32_t body_len, uint64_t now_ns)
+{
+	uint64_t trans_id;
+	int len;
+
+	if (!ic || (!body && body_len))
+		return -EINVAL;
+	len = hvtb_ic_can_request(ic);
+	if (len)
+		return len;
 	trans_id = ic->next_trans_id;
 	len = hvtb_ic_msg_init(ic->tx_buf, sizeof(ic->tx_buf), ic->svc->msgtype, ic->fw,
 			       ic->msgver, (uint8_t)trans_id, body_len);

@@ -180,6 +180,15 @@ int hvtb_ic_start(struct hvtb_ic *ic, uint64_t now_ns);
 int hvtb_ic_request(struct hvtb_ic *ic, const void *body, uint32_t body_len, uint64_t now_ns);
 
 /**
+ * hvtb_ic_can_request() - whether hvtb_ic_request() would accept a request
+ * now (the IC files check it before they record what they send).
+ * @ic: the channel.
+ *
+ * Return: 0; -EBUSY, -ENOTCONN, -EPIPE as hvtb_ic_request().
+ */
+int hvtb_ic_can_request(const struct hvtb_ic *ic);
+
+/**
  * hvtb_ic_poll() - take the guest's answers off the ring.
  * @ic: the channel.
  * @now_ns: the time.

@@ -74,13 +74,14 @@ int hvtb_ic_heartbeat_send(struct hvtb_ic_heartbeat *hb, uint64_t now_ns)
 	uint64_t seq = hb->seq + 1;
 	int ret;
 
-	hvtb_ic_put64(body, seq);
-	ret = hvtb_ic_request(&hb->ic, body, sizeof(body), now_ns);
+	ret = hvtb_ic_can_request(&hb->ic);
 	if (ret)
 		return ret;
+	hvtb_ic_put64(body, seq);
+	/* Before sending: a request queued with a failed signal still gets its answer. */
 	hb->seq = seq;
 	hb->next_due_ns = now_ns + hb->period_ns;
-	return 0;
+	return hvtb_ic_request(&hb->ic, body, sizeof(body), now_ns);
 }
 
 int hvtb_ic_heartbeat_tick(struct hvtb_ic_heartbeat *hb, uint64_t now_ns)

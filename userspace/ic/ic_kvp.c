@@ -147,9 +147,10 @@ static int kvp_send(struct hvtb_ic_kvp *kvp, uint8_t *msg, uint8_t op, uint8_t p
 
 	msg[KVP_OFF_OP] = op;
 	msg[KVP_OFF_POOL] = pool;
-	ret = hvtb_ic_request(&kvp->ic, msg, HVTB_IC_KVP_MSG_SIZE, now_ns);
+	ret = hvtb_ic_can_request(&kvp->ic);
 	if (ret)
 		return ret;
+	/* Before sending: a request queued with a failed signal still gets its answer. */
 	kvp->op = op;
 	kvp->pool = pool;
 	kvp->index = index;
@@ -159,7 +160,7 @@ static int kvp_send(struct hvtb_ic_kvp *kvp, uint8_t *msg, uint8_t op, uint8_t p
 	kvp->value_type = 0;
 	kvp->key[0] = '\0';
 	kvp->value[0] = '\0';
-	return 0;
+	return hvtb_ic_request(&kvp->ic, msg, HVTB_IC_KVP_MSG_SIZE, now_ns);
 }
 
 int hvtb_ic_kvp_enumerate(struct hvtb_ic_kvp *kvp, uint8_t pool, uint32_t index, uint64_t now_ns)

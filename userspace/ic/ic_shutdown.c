@@ -77,12 +77,12 @@ int hvtb_ic_shutdown_request(struct hvtb_ic_shutdown *sd, uint32_t flags, uint32
 		if (ret < 0)
 			return -EINVAL;
 	}
-	ret = hvtb_ic_request(&sd->ic, body, sizeof(body), now_ns);
+	ret = hvtb_ic_can_request(&sd->ic);
 	if (ret)
 		return ret;
 	sd->flags = flags;
 	sd->done = false;
 	sd->result = 0;
 	sd->status = 0;
-	return 0;
+	return hvtb_ic_request(&sd->ic, body, sizeof(body), now_ns);
 }

@@ -73,8 +73,9 @@ int hvtb_ic_timesync_send(struct hvtb_ic_timesync *ts, uint8_t flags, uint64_t n
 
 	if (!ts || (flags != HVTB_IC_TIMESYNC_FLAG_SYNC && flags != HVTB_IC_TIMESYNC_FLAG_SAMPLE))
 		return -EINVAL;
-	if (ts->ic.state != HVTB_IC_READY)
-		return hvtb_ic_request(&ts->ic, NULL, 0, now_ns);
+	ret = hvtb_ic_can_request(&ts->ic);
+	if (ret)
+		return ret;
 	if (ts_uses_ref(&ts->ic)) {
 		if (!ts->clock.reftime)
 			return -EINVAL;
@@ -91,14 +92,12 @@ int hvtb_ic_timesync_send(struct hvtb_ic_timesync *ts, uint8_t flags, uint64_t n
 		body[24] = flags;
 		len = HVTB_IC_TIMESYNC_BODY;
 	}
-	ret = hvtb_ic_request(&ts->ic, body, len, now_ns);
-	if (ret)
-		return ret;
+	/* Before sending: a request queued with a failed signal still gets its answer. */
 	ts->flags = flags;
 	ts->parenttime = parent;
 	ts->reftime = ref;
 	ts->next_due_ns = now_ns + ts->period_ns;
-	return 0;
+	return hvtb_ic_request(&ts->ic, body, len, now_ns);
 }
 
 int hvtb_ic_timesync_tick(struct hvtb_ic_timesync *ts, uint64_t now_ns)
