@@ -26,6 +26,7 @@
 #include "../../userspace/ic/ic_chan.h"
 #include "../../userspace/ic/ic_kvp.h"
 
+#define G_ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define G_PAGE		4096u
 #define G_RING_SIZE	(4 * G_PAGE)	/* VMBUS_RING_SIZE(12 KiB): hv_utils' rings */
 #define G_BUF		16384u		/* the KVP channel's receive buffer */
@@ -573,7 +574,7 @@ static inline uint32_t g_kvp_exchange(struct g_ic *g, uint8_t *m)
 	case HVTB_IC_KVP_OP_ENUMERATE:
 		idx = g_get32(m + 4);
 		if (pool == HVTB_IC_KVP_POOL_AUTO) {
-			if (idx >= sizeof(g_kvp_auto) / sizeof(g_kvp_auto[0]))
+			if (idx >= G_ARRAY_SIZE(g_kvp_auto))
 				return HVTB_IC_S_CONT;
 			snprintf(key, sizeof(key), "%s", g_kvp_auto[idx][0]);
 			snprintf(value, sizeof(value), "%s", g_kvp_auto[idx][1]);

@@ -127,27 +127,6 @@ static int negotiate(struct env *e)
 	return IC(e)->state == HVTB_IC_READY ? 0 : IC(e)->last_err ? IC(e)->last_err : -EIO;
 }
 
-FIXTURE(ic) {
-	struct env *e;
-};
-
-/* The harness defines these without prototypes. */
-void ic_setup(struct __test_metadata *_metadata, FIXTURE_DATA(ic) *self,
-	      const FIXTURE_VARIANT(ic) *variant);
-void ic_teardown(struct __test_metadata *_metadata, FIXTURE_DATA(ic) *self,
-		 const FIXTURE_VARIANT(ic) *variant);
-
-FIXTURE_SETUP(ic)
-{
-	self->e = NULL;
-}
-
-FIXTURE_TEARDOWN(ic)
-{
-	if (self->e)
-		env_free(self->e);
-}
-
 /* --- framework pieces ------------------------------------------------- */
 
 TEST(msg_parse_rejects)
@@ -245,9 +224,9 @@ TEST(filetime_conversion)
 
 /* --- happy paths --------------------------------------------------------- */
 
-TEST_F(ic, heartbeat_happy)
+TEST(heartbeat_happy)
 {
-	struct env *e = self->e = env_new(HVTB_ICMSG_HEARTBEAT);
+	struct env *e = env_new(HVTB_ICMSG_HEARTBEAT);
 	struct hvtb_ic_heartbeat *hb;
 
 	ASSERT_NE(NULL, e);
@@ -282,11 +261,12 @@ TEST_F(ic, heartbeat_happy)
 	EXPECT_EQ(0, hb->ic.stats.failed);
 	EXPECT_EQ(0, hb->bad_answers);
 	EXPECT_EQ(3, e->done_calls);
+	env_free(e);
 }
 
-TEST_F(ic, heartbeat_timeout_then_late_answer)
+TEST(heartbeat_timeout_then_late_answer)
 {
-	struct env *e = self->e = env_new(HVTB_ICMSG_HEARTBEAT);
+	struct env *e = env_new(HVTB_ICMSG_HEARTBEAT);
 	struct hvtb_ic_heartbeat *hb;
 
 	ASSERT_NE(NULL, e);
@@ -308,9 +288,10 @@ TEST_F(ic, heartbeat_timeout_then_late_answer)
 	EXPECT_TRUE(hb->alive);
 	EXPECT_EQ(4, hb->last_seq);
 	EXPECT_EQ(0, hb->bad_answers);
+	env_free(e);
 }
 
-TEST_F(ic, shutdown_actions)
+TEST(shutdown_actions)
 {
 	static const struct {
 		uint32_t flags;
@@ -324,8 +305,9 @@ TEST_F(ic, shutdown_actions)
 		{ HVTB_IC_SHUTDOWN_HIBERNATE, false, -EREMOTEIO },
 		{ HVTB_IC_SHUTDOWN_HIBERNATE | HVTB_IC_SHUTDOWN_FORCE, true, 0 },
 	};
-	struct env *e = self->e = env_new(HVTB_ICMSG_SHUTDOWN);
+	struct env *e = env_new(HVTB_ICMSG_SHUTDOWN);
 	struct hvtb_ic_shutdown *sd;
+	uint32_t status;
 	unsigned int i;
 
 	ASSERT_NE(NULL, e);
@@ -333,7 +315,7 @@ TEST_F(ic, shutdown_actions)
 	ASSERT_EQ(0, negotiate(e));
 	EXPECT_EQ(3, sd->ic.msgver.major);
 	EXPECT_EQ(2, sd->ic.msgver.minor);
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		e->g.hibernation_supported = cases[i].hibernation;
 		ASSERT_EQ(0, hvtb_ic_shutdown_request(sd, cases[i].flags, 0x80000000u, 30,
 						      "hvtb: shutting down", 10));
@@ -341,7 +323,10 @@ TEST_F(ic, shutdown_actions)
 		ASSERT_EQ(0, round_trip(e, 20));
 		EXPECT_TRUE(sd->done);
 		EXPECT_EQ(cases[i].result, sd->result);
-		EXPECT_EQ(cases[i].result ? HVTB_IC_E_FAIL : HVTB_IC_S_OK, sd->status);
+		status = HVTB_IC_S_OK;
+		if (cases[i].result)
+			status = HVTB_IC_E_FAIL;
+		EXPECT_EQ(status, sd->status);
 		EXPECT_EQ(HVTB_IC_READY, sd->ic.state);
 	}
 	EXPECT_EQ(2, e->g.poweroffs);
@@ -351,11 +336,12 @@ TEST_F(ic, shutdown_actions)
 	EXPECT_EQ(-EINVAL, hvtb_ic_shutdown_request(sd, 8, 0, 0, NULL, 30));
 	EXPECT_EQ(-EINVAL, hvtb_ic_shutdown_request(sd, 6, 0, 0, NULL, 30));
 	EXPECT_EQ(-EINVAL, hvtb_ic_shutdown_request(sd, 0, 0, 0, "\xff", 30));
+	env_free(e);
 }
 
-TEST_F(ic, timesync_v4_sync_then_samples)
+TEST(timesync_v4_sync_then_samples)
 {
-	struct env *e = self->e = env_new(HVTB_ICMSG_TIMESYNC);
+	struct env *e = env_new(HVTB_ICMSG_TIMESYNC);
 	struct hvtb_ic_timesync *ts;
 
 	ASSERT_NE(NULL, e);
@@ -386,10 +372,11 @@ TEST_F(ic, timesync_v4_sync_then_samples)
 	EXPECT_EQ(55000000, e->g.ref_time);
 	EXPECT_EQ(2, ts->samples);
 	EXPECT_EQ(-EINVAL, hvtb_ic_timesync_send(ts, 0, 7 * SEC));
+	env_free(e);
 }
 
 /* Versions 3.0 and 1.0: struct ictimesync_data, flags at byte 24. */
-TEST_F(ic, timesync_v3_v1_format)
+TEST(timesync_v3_v1_format)
 {
 	static const struct hvtb_ic_version v3[] = { { 3, 0 } }, v1[] = { { 1, 0 } };
 	const struct hvtb_ic_version *vs[] = { v3, v1 };
@@ -416,9 +403,9 @@ TEST_F(ic, timesync_v3_v1_format)
 	}
 }
 
-TEST_F(ic, kvp_enumerate_auto_pool)
+TEST(kvp_enumerate_auto_pool)
 {
-	struct env *e = self->e = env_new(HVTB_ICMSG_KVP);
+	struct env *e = env_new(HVTB_ICMSG_KVP);
 	struct hvtb_ic_kvp *kvp;
 	uint32_t i;
 
@@ -442,12 +429,13 @@ TEST_F(ic, kvp_enumerate_auto_pool)
 	EXPECT_EQ(-ENOENT, kvp->result);
 	EXPECT_EQ(HVTB_IC_S_CONT, kvp->status);
 	EXPECT_EQ(HVTB_IC_READY, kvp->ic.state);
+	env_free(e);
 }
 
-TEST_F(ic, kvp_set_enumerate_get_delete)
+TEST(kvp_set_enumerate_get_delete)
 {
 	const char *key = "hvtb/k\xc3\xa4y", *value = "v\xc3\xa4lue \xe2\x9c\x93 \xf0\x9f\x98\x80";
-	struct env *e = self->e = env_new(HVTB_ICMSG_KVP);
+	struct env *e = env_new(HVTB_ICMSG_KVP);
 	struct hvtb_ic_kvp *kvp;
 
 	ASSERT_NE(NULL, e);
@@ -488,11 +476,12 @@ TEST_F(ic, kvp_set_enumerate_get_delete)
 	ASSERT_EQ(0, round_trip(e, 23));
 	EXPECT_EQ(-ENOENT, kvp->result);
 	EXPECT_EQ(HVTB_IC_S_CONT, kvp->status);
+	env_free(e);
 }
 
-TEST_F(ic, kvp_bad_arguments)
+TEST(kvp_bad_arguments)
 {
-	struct env *e = self->e = env_new(HVTB_ICMSG_KVP);
+	struct env *e = env_new(HVTB_ICMSG_KVP);
 	struct hvtb_ic_kvp *kvp;
 	char big[600];
 
@@ -516,12 +505,13 @@ TEST_F(ic, kvp_bad_arguments)
 	EXPECT_EQ(-EINVAL, hvtb_ic_kvp_enumerate(kvp, 9, 0, 3));
 	EXPECT_EQ(-EINVAL, hvtb_ic_kvp_delete(kvp, 0, NULL, 3));
 	EXPECT_EQ(HVTB_IC_READY, kvp->ic.state);
+	env_free(e);
 }
 
 /* Without hv_kvp_daemon the guest does not read its ring at all. */
-TEST_F(ic, kvp_without_daemon)
+TEST(kvp_without_daemon)
 {
-	struct env *e = self->e = env_new(HVTB_ICMSG_KVP);
+	struct env *e = env_new(HVTB_ICMSG_KVP);
 	struct hvtb_ic *ic;
 
 	ASSERT_NE(NULL, e);
@@ -544,11 +534,12 @@ TEST_F(ic, kvp_without_daemon)
 	EXPECT_EQ(HVTB_IC_NEGOTIATING, ic->state);
 	ASSERT_EQ(0, round_trip(e, 33 * SEC));
 	EXPECT_EQ(HVTB_IC_READY, ic->state);
+	env_free(e);
 }
 
 /* --- version negotiation ------------------------------------------------- */
 
-TEST_F(ic, nego_every_linux_version)
+TEST(nego_every_linux_version)
 {
 	static const struct {
 		uint16_t msgtype;
@@ -600,10 +591,10 @@ TEST_F(ic, nego_every_linux_version)
 	EXPECT_EQ(24, tried);
 }
 
-TEST_F(ic, nego_no_common_version)
+TEST(nego_no_common_version)
 {
 	static const struct hvtb_ic_version v2 = { 2, 0 }, v9 = { 9, 9 };
-	struct env *e = self->e = env_new(HVTB_ICMSG_HEARTBEAT);
+	struct env *e = env_new(HVTB_ICMSG_HEARTBEAT);
 	struct env *e2;
 
 	ASSERT_NE(NULL, e);
@@ -704,9 +695,10 @@ static int hostile_nego(struct env *e, struct mangle_plan *plan)
 	e->g.mangle = mangle;
 	e->g.mangle_arg = plan;
 	return negotiate(e);
+	env_free(e);
 }
 
-TEST_F(ic, hostile_negotiate_answers)
+TEST(hostile_negotiate_answers)
 {
 	static const struct {
 		struct mangle_plan plan;
@@ -736,7 +728,7 @@ TEST_F(ic, hostile_negotiate_answers)
 	};
 	unsigned int i;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		struct mangle_plan plan = cases[i].plan;
 		struct env *e = env_new(HVTB_ICMSG_HEARTBEAT);
 
@@ -753,7 +745,7 @@ TEST_F(ic, hostile_negotiate_answers)
 	}
 }
 
-TEST_F(ic, hostile_heartbeat_answers)
+TEST(hostile_heartbeat_answers)
 {
 	static const struct {
 		struct mangle_plan plan;
@@ -773,7 +765,7 @@ TEST_F(ic, hostile_heartbeat_answers)
 	};
 	unsigned int i;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		struct mangle_plan plan = cases[i].plan;
 		struct env *e = env_new(HVTB_ICMSG_HEARTBEAT);
 		struct hvtb_ic_heartbeat *hb;
@@ -802,10 +794,10 @@ TEST_F(ic, hostile_heartbeat_answers)
 }
 
 /* A wrong VMBus transaction id is not an answer: dropped, the request still waits. */
-TEST_F(ic, hostile_wrong_transaction_id)
+TEST(hostile_wrong_transaction_id)
 {
 	struct mangle_plan plan = { M_TRANS_ID, 1 };
-	struct env *e = self->e = env_new(HVTB_ICMSG_SHUTDOWN);
+	struct env *e = env_new(HVTB_ICMSG_SHUTDOWN);
 	struct hvtb_ic_shutdown *sd;
 
 	ASSERT_NE(NULL, e);
@@ -823,9 +815,10 @@ TEST_F(ic, hostile_wrong_transaction_id)
 	EXPECT_TRUE(sd->done);
 	EXPECT_EQ(-ETIMEDOUT, sd->result);
 	EXPECT_EQ(HVTB_IC_READY, sd->ic.state);
+	env_free(e);
 }
 
-TEST_F(ic, hostile_kvp_answers)
+TEST(hostile_kvp_answers)
 {
 	static const struct {
 		struct mangle_plan plan;
@@ -844,7 +837,7 @@ TEST_F(ic, hostile_kvp_answers)
 	};
 	unsigned int i;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		struct mangle_plan plan = cases[i].plan;
 		struct env *e = env_new(HVTB_ICMSG_KVP);
 		struct hvtb_ic_kvp *kvp;
@@ -867,9 +860,9 @@ TEST_F(ic, hostile_kvp_answers)
 }
 
 /* A guest that floods strays is cut off after HVTB_IC_MAX_STRAY, a bounded poll at a time. */
-TEST_F(ic, hostile_flood)
+TEST(hostile_flood)
 {
-	struct env *e = self->e = env_new(HVTB_ICMSG_HEARTBEAT);
+	struct env *e = env_new(HVTB_ICMSG_HEARTBEAT);
 	uint8_t junk[64] = { 1 };
 	unsigned int sent = 0, polls = 0;
 	int ret;
@@ -895,12 +888,13 @@ TEST_F(ic, hostile_flood)
 	EXPECT_EQ(-EPIPE, hvtb_ic_poll(IC(e), 7));
 	EXPECT_EQ(-EPIPE, hvtb_ic_heartbeat_send(&e->u.hb, 7));
 	EXPECT_EQ(-EPIPE, hvtb_ic_heartbeat_tick(&e->u.hb, 7));
+	env_free(e);
 }
 
 /* Fewer strays than the limit, then the real answer: all consumed, the answer counts. */
-TEST_F(ic, strays_then_answer)
+TEST(strays_then_answer)
 {
-	struct env *e = self->e = env_new(HVTB_ICMSG_HEARTBEAT);
+	struct env *e = env_new(HVTB_ICMSG_HEARTBEAT);
 	uint8_t junk[24] = { 0 };
 	unsigned int i;
 	int ret;
@@ -921,11 +915,12 @@ TEST_F(ic, strays_then_answer)
 	EXPECT_EQ(100, IC(e)->stats.stray);
 	EXPECT_TRUE(e->u.hb.alive);
 	EXPECT_EQ(2, e->u.hb.last_seq);
+	env_free(e);
 }
 
-TEST_F(ic, corrupt_ring_breaks)
+TEST(corrupt_ring_breaks)
 {
-	struct env *e = self->e = env_new(HVTB_ICMSG_TIMESYNC);
+	struct env *e = env_new(HVTB_ICMSG_TIMESYNC);
 
 	ASSERT_NE(NULL, e);
 	ASSERT_EQ(0, negotiate(e));
@@ -938,23 +933,25 @@ TEST_F(ic, corrupt_ring_breaks)
 	EXPECT_EQ(-EPIPE, e->done_err);
 	EXPECT_EQ(-EPIPE, hvtb_ic_timesync_tick(&e->u.ts, 7));
 	EXPECT_EQ(-EPIPE, hvtb_ic_start(IC(e), 7));
+	env_free(e);
 }
 
 /* A corrupt read_index in the ring the host writes: the send breaks the IC. */
-TEST_F(ic, corrupt_tx_ring_breaks)
+TEST(corrupt_tx_ring_breaks)
 {
-	struct env *e = self->e = env_new(HVTB_ICMSG_HEARTBEAT);
+	struct env *e = env_new(HVTB_ICMSG_HEARTBEAT);
 
 	ASSERT_NE(NULL, e);
 	ASSERT_EQ(0, negotiate(e));
 	e->c.h2g.hdr->read_index = 0x7ffffff8;
 	EXPECT_EQ(-EPROTO, hvtb_ic_heartbeat_send(&e->u.hb, 5));
 	EXPECT_EQ(HVTB_IC_BROKEN, IC(e)->state);
+	env_free(e);
 }
 
-TEST_F(ic, one_request_at_a_time)
+TEST(one_request_at_a_time)
 {
-	struct env *e = self->e = env_new(HVTB_ICMSG_KVP);
+	struct env *e = env_new(HVTB_ICMSG_KVP);
 	struct hvtb_ic_kvp *kvp;
 
 	ASSERT_NE(NULL, e);
@@ -976,12 +973,13 @@ TEST_F(ic, one_request_at_a_time)
 	ASSERT_EQ(0, round_trip(e, 5));
 	EXPECT_EQ(0, kvp->result);
 	EXPECT_STREQ(g_kvp_auto[1][0], kvp->key);
+	env_free(e);
 }
 
 /* The host signals only when the guest's ring was empty (no needless interrupts). */
-TEST_F(ic, signals_on_empty_only)
+TEST(signals_on_empty_only)
 {
-	struct env *e = self->e = env_new(HVTB_ICMSG_HEARTBEAT);
+	struct env *e = env_new(HVTB_ICMSG_HEARTBEAT);
 	unsigned int before;
 
 	ASSERT_NE(NULL, e);
@@ -997,6 +995,7 @@ TEST_F(ic, signals_on_empty_only)
 	e->c.h2g.hdr->interrupt_mask = 0;
 	ASSERT_EQ(0, round_trip(e, 8));
 	EXPECT_EQ(3, e->u.hb.last_seq);
+	env_free(e);
 }
 
 TEST_HARNESS_MAIN

@@ -27,6 +27,9 @@
 #define ICD_EX_UNAVAILABLE	69
 #define ICD_DEFAULT_PERIOD_MS	5000u
 
+static const char icd_no_chanfd[] =
+	"hvtb-icd: channel fds not available yet: the kernel side that gives a daemon its VMBus channel (events, mmap()ed rings, signal eventfds) is not merged; nothing to serve\n";
+
 enum icd_kind { ICD_HEARTBEAT, ICD_TIMESYNC, ICD_SHUTDOWN, ICD_KVP };
 
 struct icd_opts {
@@ -225,10 +228,8 @@ int main(int argc, char **argv)
 	if (icd_parse(argc, argv, &o))
 		return 2;
 	ret = icd_chan_open(&c, o.channel);
-	if (ret == -ENOSYS) {
-		fprintf(stderr, "hvtb-icd: channel fds not available yet: the kernel side that gives a "
-				"daemon its VMBus channel (events, mmap()ed rings, signal eventfds) "
-				"is not merged; nothing to serve\n");
+	if (ret == -EOPNOTSUPP) {
+		fputs(icd_no_chanfd, stderr);
 		return ICD_EX_UNAVAILABLE;
 	}
 	if (ret) {

@@ -23,7 +23,7 @@ static const char *const ic_state_names[] = {
 
 const char *hvtb_ic_state_name(enum hvtb_ic_state state)
 {
-	if ((unsigned int)state >= sizeof(ic_state_names) / sizeof(ic_state_names[0]))
+	if ((unsigned int)state > HVTB_IC_BROKEN)
 		return "unknown";
 	return ic_state_names[state];
 }

@@ -73,7 +73,7 @@ struct hvtb_ic_pipe_hdr {
 	uint32_t size;		/* bytes after the pipe header */
 };
 
-/* struct icmsg_hdr: 20 bytes, packed on the wire. */
+/* struct icmsg_hdr: 20 bytes, packed on the wire; the natural layout is the same. */
 struct hvtb_ic_hdr {
 	struct hvtb_ic_version framever;
 	uint16_t msgtype;
@@ -83,7 +83,7 @@ struct hvtb_ic_hdr {
 	uint8_t trans_id;	/* the IC transaction id (the guest echoes it) */
 	uint8_t flags;
 	uint8_t reserved[2];
-} __attribute__((packed));
+};
 
 _Static_assert(sizeof(struct hvtb_ic_pipe_hdr) == HVTB_IC_PIPE_HDR_SIZE, "pipe header is 8 bytes");
 _Static_assert(sizeof(struct hvtb_ic_hdr) == HVTB_IC_HDR_SIZE, "icmsg_hdr is 20 bytes");

@@ -2,7 +2,7 @@
 /*
  * hvtb-icd's channel-fd adapter (icd_chanfd.h). Only icd_chan_map() and
  * icd_chan_wait() are real; the parts that need the kernel's channel fd
- * fail with -ENOSYS until it exists.
+ * fail with -EOPNOTSUPP until it exists.
  */
 #include <errno.h>
 #include <poll.h>
@@ -21,7 +21,7 @@ int icd_chan_open(struct icd_chan *c, const char *path)
 	c->fd = -1;
 	c->guest_evfd = -1;
 	/* TODO(channel fd): open/receive the fd, read() until OPENED, mmap() the rings. */
-	return -ENOSYS;
+	return -EOPNOTSUPP;
 }
 
 int icd_chan_map(struct icd_chan *c, void *rings, size_t len, size_t g2h_size)
@@ -53,7 +53,7 @@ int icd_chan_signal(void *ctx)
 	if (!c || c->fd < 0)
 		return -EBADF;
 	/* TODO(channel fd): the "signal the guest" ioctl / eventfd write. */
-	return -ENOSYS;
+	return -EOPNOTSUPP;
 }
 
 int icd_chan_wait(struct icd_chan *c, int timeout_ms)

@@ -20,7 +20,7 @@
  *    hvtb_ic_poll());
  *  - host signals: an ioctl (or a second eventfd) that sets the channel's
  *    SIEFP flag and asserts SINT2 in the guest (icd_chan_signal()).
- * Until then icd_chan_open() fails with -ENOSYS and hvtb-icd refuses to
+ * Until then icd_chan_open() fails with -EOPNOTSUPP and hvtb-icd refuses to
  * run; nothing pretends to serve a guest.
  */
 #ifndef HVTB_ICD_CHANFD_H
@@ -45,7 +45,7 @@ struct icd_chan {
  * @c: the channel, set up on success.
  * @path: what names the channel (to be defined with the channel fd).
  *
- * Return: 0; -ENOSYS (channel fds do not exist yet); -errno.
+ * Return: 0; -EOPNOTSUPP (channel fds do not exist yet); -errno.
  */
 int icd_chan_open(struct icd_chan *c, const char *path);
 
