@@ -150,12 +150,18 @@ static int icd_setup(union icd_ic *u, const struct icd_opts *o, const struct icd
 {
 	/* TODO(channel fd): the partition's reference counter for timesync 4.0. */
 	static const struct hvtb_ic_clock clock = { .filetime = icd_filetime };
+	int ret;
 
 	switch (o->kind) {
 	case ICD_HEARTBEAT:
 		return hvtb_ic_heartbeat_init(&u->hb, &c->tp, o->period_ns, 1);
 	case ICD_TIMESYNC:
-		return hvtb_ic_timesync_init(&u->ts, &c->tp, &clock, o->period_ns);
+		ret = hvtb_ic_timesync_init(&u->ts, &c->tp, &clock, o->period_ns);
+		if (ret)
+			return ret;
+		/* Without a reference time, only the versions that do not carry it: 3.0, 1.0. */
+		return hvtb_ic_set_versions(&u->ts.ic, hvtb_ic_fw_versions, 2,
+					    &hvtb_ic_timesync_versions[1], 2);
 	case ICD_SHUTDOWN:
 		return hvtb_ic_shutdown_init(&u->sd, &c->tp);
 	case ICD_KVP:
