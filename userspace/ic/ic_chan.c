@@ -312,7 +312,8 @@ broken:
 
 int hvtb_ic_timeout(struct hvtb_ic *ic, uint64_t now_ns, uint64_t timeout_ns)
 {
-	if (!ic || !hvtb_ic_busy(ic) || now_ns - ic->req_sent_ns < timeout_ns)
+	if (!ic || !hvtb_ic_busy(ic) || now_ns < ic->req_sent_ns ||
+	    now_ns - ic->req_sent_ns < timeout_ns)
 		return 0;
 	ic->stats.timeouts++;
 	ic_complete(ic, -ETIMEDOUT, false);
