@@ -12,8 +12,12 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <libgen.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "kselftest_harness.h"
 
@@ -996,6 +1000,43 @@ TEST(signals_on_empty_only)
 	ASSERT_EQ(0, round_trip(e, 8));
 	EXPECT_EQ(3, e->u.hb.last_seq);
 	env_free(e);
+}
+
+/*
+ * hvtb-icd must refuse to run while channel fds do not exist: exit 69 and
+ * say why. run-host passes HVTBCTL; hvtb-icd is built beside it.
+ */
+TEST(icd_refuses_without_channel_fds)
+{
+	char path[4096], out[1024] = { 0 };
+	const char *ctl = getenv("HVTBCTL");
+	int fds[2], status;
+	ssize_t n, got = 0;
+	pid_t pid;
+
+	if (!ctl || strlen(ctl) >= sizeof(path) - 16)
+		SKIP(return, "HVTBCTL not set (run through make run-host)");
+	snprintf(path, sizeof(path), "%s", ctl);
+	snprintf(path + strlen(dirname(path)), 16, "/hvtb-icd");
+	if (access(path, X_OK))
+		SKIP(return, "hvtb-icd not built beside hvtbctl");
+	ASSERT_EQ(0, pipe(fds));
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		dup2(fds[1], 2);
+		close(fds[0]);
+		execl(path, path, "--ic", "heartbeat", "--channel", "test", (char *)NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+	while ((n = read(fds[0], out + got, sizeof(out) - 1 - (size_t)got)) > 0)
+		got += n;
+	close(fds[0]);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(69, WEXITSTATUS(status));
+	EXPECT_NE(NULL, strstr(out, "channel fds not available yet"));
 }
 
 TEST_HARNESS_MAIN
