@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Run the kernel's checkpatch.pl (extracted from Debian's linux-source-6.1 at
-# build time, never kept in the repo) over every file of kmod/ and uapi/.
+# build time, never kept in the repo) over every file of kmod/, uapi/ and userspace/ic/.
 # Exits non-zero if checkpatch reports anything.
 set -euo pipefail
 
@@ -23,7 +23,7 @@ if [ ! -x "$tooldir/scripts/checkpatch.pl" ]; then
 fi
 
 cd "$top"
-files=$(find kmod uapi -name '*.[chS]' | sort)
+files=$(find kmod uapi userspace/ic -name '*.[chS]' | sort)
 # --no-tree: out-of-tree; SPDX and the usual kernel rules still apply.
 # kmod/compat.h is the one place where an out-of-tree module must compare
 # LINUX_VERSION_CODE, so those two warnings are not ours to fix.
