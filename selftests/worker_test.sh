@@ -12,9 +12,10 @@
 # WORKER_LIVE=1 streams each guest console as it is written ("# live| "
 # lines), so a boot that hangs until the test VM's own timeout still shows
 # where it stopped (the console is otherwise printed when the worker ends).
-# WORKER_MONITOR=SEC prints, every SEC seconds while a worker runs, the state,
+# WORKER_MONITOR=SEC writes, every SEC seconds while a worker runs, the state,
 # wait channel and kernel stack of its threads and of hvtb's scheduler
-# threads, and the kernel log's tail ("# mon| " lines): for a boot that hangs.
+# threads and the test VM's interrupt and serial counters to the kernel log
+# ("mon| " lines on the console): for a boot that hangs.
 
 G=${HVTB_GUEST_DIR:-/usr/share/hvtb/guest}
 W=${HVTB_WORKER:-hvtb-worker}
@@ -90,16 +91,21 @@ boot() {
 	APPEND=
 }
 
-# monitor PID SEC: the worker's threads and hvtb's, every SEC seconds.
+# monitor PID SEC: the worker's threads and hvtb's, every SEC seconds, to
+# the kernel log (/dev/kmsg: the kernel's console writes are polled, so the
+# lines come out even when the console tty itself is stuck).
 monitor() {
 	while sleep "$2"; do
-		echo "# mon| $(cut -d' ' -f1 /proc/uptime) s, worker $1"
-		for t in /proc/$1/task/* $(grep -l '^hvtb' /proc/[0-9]*/comm 2>/dev/null | sed 's|/comm$||'); do
-			[ -r "$t/stat" ] || continue
-			echo "# mon| $t $(cat "$t/comm") state $(cut -d' ' -f3 "$t/stat") wchan $(cat "$t/wchan" 2>/dev/null) utime+stime $(cut -d' ' -f14,15 "$t/stat")"
-			sed 's/^/# mon|   /' "$t/stack" 2>/dev/null | head -n 12
-		done
-		dmesg | tail -n 5 | sed 's/^/# mon| dmesg: /'
+		{
+			echo "mon| $(cut -d' ' -f1 /proc/uptime) s, worker $1"
+			for t in /proc/$1/task/* $(grep -l '^hvtb' /proc/[0-9]*/comm 2>/dev/null | sed 's|/comm$||'); do
+				[ -r "$t/stat" ] || continue
+				echo "mon| $t $(cat "$t/comm") state $(cut -d' ' -f3 "$t/stat") wchan $(cat "$t/wchan" 2>/dev/null) utime+stime $(cut -d' ' -f14,15 "$t/stat")"
+				sed 's/^/mon|   /' "$t/stack" 2>/dev/null | head -n 12
+			done
+			grep -E "ttyS|LOC|RES|CAL" /proc/interrupts | tr -s ' ' | sed 's/^/mon| irq /'
+			sed 's/^/mon| tty /' /proc/tty/driver/serial 2>/dev/null | head -n 2
+		} | while IFS= read -r l; do echo "$l" >/dev/kmsg; done
 	done
 }
 
