@@ -73,3 +73,21 @@ int wk_acpi_build(struct wk_vm *vm)
 	checksum(madt, madt_len, 9);
 	return 0;
 }
+
+/*
+ * The reset vector (0xFFFF0, in the e820-reserved range below 1 MiB). A
+ * Linux guest on hardware-reduced ACPI without EFI reboots through the
+ * BIOS: reboot_init() picks BOOT_EFI, efi_reboot() finds no EFI and
+ * machine_real_restart() jumps to F000:FFF0 in real mode. The worker has
+ * no BIOS, so the vector does what a firmware would: it writes the FADT's
+ * reset value to the reset register (the VM ends with status 81) and halts.
+ *   mov dx, 0x404 ; mov al, 1 ; out dx, al ; cli ; hlt ; jmp $-2
+ */
+void wk_reset_vector_build(struct wk_vm *vm)
+{
+	static const uint8_t code[] = {
+		0xba, 0x04, 0x04, 0xb0, 0x01, 0xee, 0xfa, 0xf4, 0xeb, 0xfd,
+	};
+
+	memcpy(vm->mem + 0xffff0, code, sizeof(code));
+}

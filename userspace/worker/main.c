@@ -711,6 +711,8 @@ int main(int argc, char **argv)
 	if (!e)
 		e = wk_acpi_build(&vm);
 	if (!e)
+		wk_reset_vector_build(&vm);
+	if (!e)
 		e = open_console(&vm);
 	if (e)
 		return e;

@@ -123,6 +123,7 @@ int wk_load_kernel(struct wk_vm *vm);
 int wk_setup_boot_vp(struct wk_vm *vm, struct wk_vp *vp);
 /* acpi.c: the ACPI tables for vm->cfg.vps VPs at WK_ACPI_GPA. */
 int wk_acpi_build(struct wk_vm *vm);
+void wk_reset_vector_build(struct wk_vm *vm);	/* BIOS reboots reach port 0x404 */
 /* cpuid.c: the guest CPUID table. */
 int wk_cpuid_setup(struct wk_vm *vm);
 /* devices.c */
