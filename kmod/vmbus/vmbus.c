@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * hvtb - the host side of a partition's VMBus channel-management
- * connection (the first part of issue 13: no channels yet).
+ * connection, and the dispatch of every guest channel message (issue 13;
+ * channels are in channel.c, GPADLs in gpadl.c).
  *
  * HVTB_VMBUS_ENABLE registers this file as the in-kernel owner of message
  * connection ids 1 and 4 (hvtb_hv_conn_register()). A guest's
@@ -19,8 +20,14 @@
  *    page view (their range cannot be unmapped until UNLOAD), the state
  *    becomes connected. Anything else is refused with version_supported 0
  *    and the state stays disconnected: the guest tries its next version.
- *  - REQUESTOFFERS (connected): ALLOFFERS_DELIVERED (no offers yet).
- *  - UNLOAD (connected): the view is dropped, UNLOAD_RESPONSE, the state
+ *  - REQUESTOFFERS (connected): one OFFERCHANNEL per live channel not yet
+ *    offered, then ALLOFFERS_DELIVERED; later offers go out at once.
+ *  - Channel messages (OPENCHANNEL, CLOSECHANNEL, GPADL_HEADER,
+ *    GPADL_TEARDOWN, RELID_RELEASED, MODIFYCHANNEL) name a relid at offset
+ *    8 and are checked against that channel's state too
+ *    (vmbus_msg_chan_check()); GPADL_BODY must match a pending header.
+ *  - UNLOAD (connected): every GPADL goes, open channels close, rescinded
+ *    ones are released, the view is dropped, UNLOAD_RESPONSE, the state
  *    is disconnected again (a kexec'ed guest sends INITIATE_CONTACT anew).
  * Replies go through hvtb_synic_post() to the SINT the INITIATE_CONTACT
  * named on VP target_vcpu; a reply the SynIC refuses is counted in
@@ -32,8 +39,9 @@
  * taken only by the ioctls, outside the registry's mutex.
  *
  * Lifetime: the state lives until the partition is destroyed; both
- * connections' release callbacks run then (no VP left), the last one
- * drops the page view (before the EPT goes) and frees the state.
+ * connections' release callbacks run then (no VP left, no channel fd: each
+ * holds a partition reference), the last one frees the channels and
+ * GPADLs and drops the page views (before the EPT goes) and the state.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 

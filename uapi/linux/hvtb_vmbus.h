@@ -5,7 +5,12 @@
  * The module serves the VMBus channel-management connection of a Linux
  * guest: INITIATE_CONTACT -> VERSION_RESPONSE for versions 2.4 (0x20004),
  * 3.0, 4.0, 4.1, 5.0, 5.1, 5.2 and 5.3 (0x50003), up to max_version;
- * REQUESTOFFERS -> ALLOFFERS_DELIVERED; UNLOAD -> UNLOAD_RESPONSE.
+ * REQUESTOFFERS -> OFFERCHANNEL per channel + ALLOFFERS_DELIVERED;
+ * GPADL_HEADER/BODY -> GPADL_CREATED, GPADL_TEARDOWN -> GPADL_TORNDOWN,
+ * OPENCHANNEL -> OPENCHANNEL_RESULT, CLOSECHANNEL, RELID_RELEASED after
+ * RESCIND_CHANNELOFFER, MODIFYCHANNEL -> _RESPONSE; UNLOAD ->
+ * UNLOAD_RESPONSE. Channels are offered by VSP daemons, each through a
+ * channel fd (HVTB_VMBUS_OFFER_CHANNEL below).
  * Guest messages arrive by HvPostMessage on connection id 4 (INITIATE_CONTACT
  * of versions >= 5.0) and 1 (everything else; VERSION_RESPONSE.msg_conn_id
  * is 1), owned by the kernel once VMBus is enabled. Replies go to the SIMP
