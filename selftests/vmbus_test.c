@@ -1305,11 +1305,22 @@ TEST(channel_hot_add_and_rescind)
 static void guest_open_then(uint64_t unload)
 {
 	struct { uint32_t msgtype, pad; } hdr = { CM_UNLOAD, 0 };
+	uint32_t mod[4] = { 22, 0, 0, 0 }, resp[4];	/* MODIFYCHANNEL */
 
 	vsc_connect(1);
 	GUEST_ASSERT_EQ(vsc_gpadl(cw.relid, RING_GPADL, (uintptr_t)ring, RING_PAGES, 1), 0);
 	GUEST_ASSERT_EQ(vsc_gpadl(cw.relid, BUF_GPADL, (uintptr_t)gbuf, 1, 1), 0);
 	GUEST_ASSERT_EQ(vsc_open(cw.relid, RING_GPADL, RING_SPLIT), 0);
+	/* MODIFYCHANNEL: to VP 0, answered 0; to a VP that cannot exist, refused. */
+	mod[2] = cw.relid;
+	GUEST_ASSERT_EQ(vsc_post(1, mod, sizeof(mod)), ST_SUCCESS);
+	vsc_take(2, 24, 16, resp);
+	GUEST_ASSERT_EQ(resp[2], cw.relid);
+	GUEST_ASSERT_EQ(resp[3], 0);
+	mod[3] = 0xfffffff0;
+	GUEST_ASSERT_EQ(vsc_post(1, mod, sizeof(mod)), ST_SUCCESS);
+	vsc_take(2, 24, 16, resp);
+	GUEST_ASSERT(resp[3] != 0);
 	GUEST_SYNC(1);
 	if (!unload)
 		return;
@@ -1416,6 +1427,105 @@ TEST(channel_partition_teardown_everything_open)
 		EXPECT_EQ(0, kmsg_last(kfd, "WARNING", buf, sizeof(buf)));
 		close(kfd);
 	}
+}
+
+
+/* A GPADL_HEADER of @n pages that carries no PFN (the bodies never come). */
+static void vsc_gpadl_pending(uint32_t relid, uint32_t h, uint32_t n)
+{
+	uint8_t m[28];
+
+	guest_bzero(m, sizeof(m));
+	wr32(m, CM_GPADL_HEADER);
+	wr32(m + 8, relid);
+	wr32(m + 12, h);
+	*(volatile uint16_t *)(m + 16) = 8 + 8 * n;
+	*(volatile uint16_t *)(m + 18) = 1;
+	wr32(m + 20, n * 4096);
+	GUEST_ASSERT_EQ(vsc_post(1, m, sizeof(m)), ST_SUCCESS);
+}
+
+/* The guest's GPADL allocations are bounded: pages, then count. */
+static void guest_gpadl_limits(void)
+{
+	struct { uint32_t msgtype, pad; } hdr = { CM_UNLOAD, 0 };
+	uint32_t i, created[5], m[4] = { 22, 0, 0, 0 };	/* MODIFYCHANNEL */
+
+	vsc_connect(1);
+	/* 8 pending headers of 8190 pages hold 65520 of the 65536 pages. */
+	for (i = 0; i < 8; i++)
+		vsc_gpadl_pending(cw.relid, 0x200 + i, 8190);
+	vsc_no_reply();
+	vsc_gpadl_pending(cw.relid, 0x208, 8190);
+	vsc_take(2, CM_GPADL_CREATED, 20, created);
+	GUEST_ASSERT_EQ(created[3], 0x208);
+	GUEST_ASSERT(created[4] != 0);
+	GUEST_ASSERT_EQ(vsc_gpadl(cw.relid, 0x209, (uintptr_t)gbuf, 16, 1), 0);
+	GUEST_ASSERT(vsc_gpadl(cw.relid, 0x20a, (uintptr_t)gbuf, 1, 1) != 0);
+	GUEST_SYNC(1);
+	/* UNLOAD drops them all; after a new contact the offer comes again. */
+	GUEST_ASSERT_EQ(vsc_post(1, &hdr, sizeof(hdr)), ST_SUCCESS);
+	vsc_take(2, CM_UNLOAD_RESPONSE, 8, NULL);
+	vsc_connect(1);
+	GUEST_ASSERT_EQ(rd32(got_offer + 184), cw.relid);
+	GUEST_SYNC(2);
+	for (i = 0; i < HVTB_VMBUS_MAX_GPADLS; i++)
+		GUEST_ASSERT_EQ(vsc_gpadl(cw.relid, 0x1000 + i, (uintptr_t)gbuf, 1, 1), 0);
+	GUEST_ASSERT(vsc_gpadl(cw.relid, 0x2000, (uintptr_t)gbuf, 1, 1) != 0);
+	/* MODIFYCHANNEL of a channel that is not open: dropped. */
+	m[2] = cw.relid;
+	GUEST_ASSERT_EQ(vsc_post(1, m, sizeof(m)), ST_SUCCESS);
+	vsc_no_reply();
+}
+
+TEST(channel_gpadl_limits)
+{
+	struct hvtb_vmbus_channel_info info;
+	struct hvtb_vmbus_offer o;
+	struct hvtb_vmbus_stats s;
+	struct guest g;
+	struct guest_vp v;
+	long locked0, locked;
+	int ch, i;
+
+	locked0 = vm_locked_kb();
+	VSC_SETUP(g, v, 0);
+	ch = chan_offer(g.part, inst_guid, &o);
+	ASSERT_LE(0, ch);
+	cw_set(&g, &o);
+	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_gpadl_limits, 0, 0));
+	EXPECT_UCALL(&v, UCALL_SYNC);
+	s = vmbus_stats(g.part);
+	EXPECT_EQ(9, s.gpadls);
+	EXPECT_EQ(2, s.gpadls_failed);
+	EXPECT_EQ(1, s.gpadls_created);
+	EXPECT_EQ(16, s.view_pages);
+	EXPECT_UCALL(&v, UCALL_SYNC);
+	s = vmbus_stats(g.part);
+	EXPECT_EQ(0, s.gpadls);
+	EXPECT_EQ(0, s.view_pages);
+	EXPECT_EQ(2, s.offers);
+	EXPECT_UCALL(&v, UCALL_DONE);
+	s = vmbus_stats(g.part);
+	EXPECT_EQ(HVTB_VMBUS_MAX_GPADLS, s.gpadls);
+	EXPECT_EQ(HVTB_VMBUS_MAX_GPADLS, s.view_pages);
+	EXPECT_EQ(3, s.gpadls_failed);
+	EXPECT_EQ(1, s.dropped_state);
+	/* 257 GPADL_CREATED events and one GPADL_TORNDOWN: the queue keeps 64. */
+	ASSERT_EQ(0, hvtb_vmbus_channel_get_info(ch, &info));
+	EXPECT_EQ(HVTB_VMBUS_MAX_GPADLS, info.gpadls);
+	EXPECT_EQ(1 + 1 + HVTB_VMBUS_MAX_GPADLS - HVTB_VMBUS_EVENT_QUEUE, info.events_lost);
+	for (i = 0; i < HVTB_VMBUS_EVENT_QUEUE; i++)
+		if (!chan_event(ch).type)
+			break;
+	EXPECT_EQ(HVTB_VMBUS_EVENT_QUEUE, i);
+	EXPECT_EQ(0, chan_event(ch).type);
+	/* Teardown with 256 GPADLs: nothing stays pinned. */
+	close(ch);
+	TEARDOWN_VP(g, v);
+	for (i = 0; i < 100 && (locked = vm_locked_kb()) != locked0; i++)
+		usleep(20000);
+	EXPECT_EQ(locked0, locked);
 }
 
 TEST_HARNESS_MAIN
