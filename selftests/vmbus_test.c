@@ -1528,4 +1528,73 @@ TEST(channel_gpadl_limits)
 	EXPECT_EQ(locked0, locked);
 }
 
+
+#define MANY_CHANNELS	20	/* more than the SynIC queue (HVTB_HV_SINT_QUEUE_DEPTH) holds */
+
+/* REQUESTOFFERS with more offers than the queue takes: the rest follow. */
+static void guest_many_offers(void)
+{
+	struct { uint32_t msgtype, pad; } hdr = { CM_REQUESTOFFERS, 0 };
+	struct initiate ic = { .msgtype = CM_INITIATE_CONTACT,
+			       .version = HVTB_VMBUS_VERSION_5_0,
+			       .page_or_sint = 2 };
+	uint32_t i, seen = 0;
+
+	vsc_setup();
+	GUEST_ASSERT_EQ(vsc_post(4, &ic, sizeof(ic)), ST_SUCCESS);
+	vsc_take(2, CM_VERSION_RESPONSE, sizeof(struct version_resp), NULL);
+	GUEST_ASSERT_EQ(vsc_post(1, &hdr, sizeof(hdr)), ST_SUCCESS);
+	for (i = 0; i < HVTB_HV_SINT_QUEUE_DEPTH; i++) {
+		vsc_take(2, CM_OFFERCHANNEL, 196, got_offer);
+		seen |= 1U << rd32(got_offer + 184);
+	}
+	vsc_no_reply();
+	GUEST_SYNC(1);
+	/* Any message (this one is dropped) lets the host send the rest. */
+	vsc_relid_msg(CM_RELID_RELEASED, 1);
+	for (; i < MANY_CHANNELS; i++) {
+		vsc_take(2, CM_OFFERCHANNEL, 196, got_offer);
+		seen |= 1U << rd32(got_offer + 184);
+	}
+	vsc_take(2, CM_ALLOFFERS_DELIVERED, 8, NULL);
+	vsc_no_reply();
+	GUEST_SYNC(seen);
+}
+
+TEST(channel_many_offers)
+{
+	struct hvtb_vmbus_offer o;
+	struct hvtb_vmbus_stats s;
+	uint8_t inst[16] = { 0 };
+	struct guest g;
+	struct guest_vp v;
+	struct ucall uc;
+	int ch[MANY_CHANNELS], i;
+
+	VSC_SETUP(g, v, 0);
+	for (i = 0; i < MANY_CHANNELS; i++) {
+		inst[0] = i;
+		ch[i] = chan_offer(g.part, inst, &o);
+		ASSERT_LE(0, ch[i]);
+		EXPECT_EQ(i + 1, o.child_relid);
+	}
+	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_many_offers, 0, 0));
+	EXPECT_UCALL(&v, UCALL_SYNC);
+	s = vmbus_stats(g.part);
+	EXPECT_EQ(HVTB_HV_SINT_QUEUE_DEPTH, s.offers);
+	EXPECT_EQ(1, s.post_failed);
+	uc = EXPECT_UCALL(&v, UCALL_SYNC);
+	EXPECT_EQ(((1ULL << MANY_CHANNELS) - 1) << 1, uc.args[0]);
+	EXPECT_UCALL(&v, UCALL_DONE);
+	s = vmbus_stats(g.part);
+	EXPECT_EQ(MANY_CHANNELS, s.offers);
+	EXPECT_EQ(1, s.post_failed);
+	EXPECT_EQ(MANY_CHANNELS, s.channels);
+	for (i = 0; i < MANY_CHANNELS; i++)
+		close(ch[i]);
+	s = vmbus_stats(g.part);
+	EXPECT_EQ(MANY_CHANNELS, s.rescinds);
+	TEARDOWN_VP(g, v);
+}
+
 TEST_HARNESS_MAIN

@@ -125,30 +125,62 @@ static void chan_unlink(struct hvtb_vmbus *vb, struct vmbus_channel *ch)
 		chan_free(ch);
 }
 
-/* Post @ch's offer; mark it offered when the SynIC took it. vb->lock held. */
-static void chan_send_offer(struct hvtb_vmbus *vb, struct vmbus_channel *ch)
+/*
+ * Post @ch's offer; mark it offered when the SynIC took it, else owe it.
+ * vb->lock held. Return: 0 or -errno.
+ */
+static int chan_send_offer(struct hvtb_vmbus *vb, struct vmbus_channel *ch)
 {
-	if (hvtb_vmbus_post(vb, &ch->offer, sizeof(ch->offer)))
-		return;
+	if (hvtb_vmbus_post(vb, &ch->offer, sizeof(ch->offer))) {
+		vb->offers_owed = true;
+		return -EAGAIN;
+	}
 	ch->state = VMBUS_CHAN_OFFERED;
 	vb->stats.offers++;
+	return 0;
 }
 
 /**
- * hvtb_vmbus_offers_send() - REQUESTOFFERS: every live channel not yet
- * offered is offered; later offers go out at once. vb->lock held.
+ * hvtb_vmbus_offers_flush() - send what REQUESTOFFERS still owes the
+ * guest, in order: the offers the SynIC's full queue refused, then
+ * ALLOFFERS_DELIVERED. Stops at the first refusal (the next guest message
+ * retries). vb->lock held.
  * @vb: the VMBus host
  */
-void hvtb_vmbus_offers_send(struct hvtb_vmbus *vb)
+void hvtb_vmbus_offers_flush(struct hvtb_vmbus *vb)
 {
+	struct vmbus_hdr h = { .msgtype = VMBUS_MSG_ALLOFFERS_DELIVERED };
 	struct vmbus_channel *ch;
 	unsigned long relid;
 
-	vb->offers_requested = true;
+	if (vb->stats.state != HVTB_VMBUS_STATE_CONNECTED ||
+	    !vb->offers_requested || !vb->offers_owed)
+		return;
+	vb->offers_owed = false;
 	xa_for_each(&vb->chans, relid, ch)
 		if (ch->state == VMBUS_CHAN_NONE && !ch->rescinding &&
-		    ch->econn_registered)
-			chan_send_offer(vb, ch);
+		    ch->econn_registered && chan_send_offer(vb, ch))
+			return;
+	if (!vb->alloffers_owed)
+		return;
+	if (hvtb_vmbus_post(vb, &h, sizeof(h)))
+		vb->offers_owed = true;
+	else
+		vb->alloffers_owed = false;
+}
+
+/**
+ * hvtb_vmbus_offers_request() - REQUESTOFFERS: every live channel not yet
+ * offered is offered, then ALLOFFERS_DELIVERED; later offers go out at
+ * once. vb->lock held.
+ * @vb: the VMBus host
+ */
+void hvtb_vmbus_offers_request(struct hvtb_vmbus *vb)
+{
+	vb->offers_requested = true;
+	vb->offers_owed = true;
+	vb->alloffers_owed = true;
+	hvtb_vmbus_offers_flush(vb);
 }
 
 /*
@@ -262,6 +294,8 @@ void hvtb_vmbus_chans_unload(struct hvtb_vmbus *vb)
 	unsigned long relid;
 
 	vb->offers_requested = false;
+	vb->offers_owed = false;
+	vb->alloffers_owed = false;
 	hvtb_vmbus_gpadls_destroy(vb, NULL, 0);
 	xa_for_each(&vb->chans, relid, ch) {
 		if (ch->rescinding) {
@@ -713,8 +747,9 @@ long hvtb_vmbus_offer(struct hvtb_vmbus *vb, void __user *uarg)
 	}
 	mutex_lock(&vb->lock);
 	ch->econn_registered = true;
-	if (vb->stats.state == HVTB_VMBUS_STATE_CONNECTED && vb->offers_requested)
-		chan_send_offer(vb, ch);	/* hot-add */
+	if (vb->stats.state == HVTB_VMBUS_STATE_CONNECTED &&
+	    vb->offers_requested && !vb->offers_owed)
+		chan_send_offer(vb, ch);	/* hot-add; else in relid order */
 	mutex_unlock(&vb->lock);
 	fd_install(fd, file);
 	return fd;

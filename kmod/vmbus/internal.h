@@ -46,6 +46,9 @@ struct page;
  * @pages: the interrupt/monitor pages of the connection, or NULL.
  * @offers_requested: REQUESTOFFERS seen since the connection was made:
  *	new offers are sent at once.
+ * @offers_owed: an offer the SynIC refused (its queue was full) waits to
+ *	be sent; @alloffers_owed: so does REQUESTOFFERS' ALLOFFERS_DELIVERED.
+ *	Both are retried after every guest message (hvtb_vmbus_offers_flush()).
  * @chans: relid -> struct vmbus_channel, relids 1..2047, held from the
  *	offer ioctl until the relid is released.
  * @gpadls: every struct vmbus_gpadl, pending or created.
@@ -61,6 +64,8 @@ struct hvtb_vmbus {
 	u32 max_version;
 	struct hvtb_ept_view *pages;
 	bool offers_requested;
+	bool offers_owed;
+	bool alloffers_owed;
 	struct xarray chans;
 	struct list_head gpadls;
 	u32 gpadl_pages;
@@ -164,7 +169,8 @@ int hvtb_vmbus_post(struct hvtb_vmbus *vb, const void *msg, u32 size);
 struct vmbus_channel *hvtb_vmbus_chan_find(struct hvtb_vmbus *vb, u32 relid);
 void hvtb_vmbus_chan_event(struct vmbus_channel *ch,
 			   const struct hvtb_vmbus_event *ev);
-void hvtb_vmbus_offers_send(struct hvtb_vmbus *vb);
+void hvtb_vmbus_offers_request(struct hvtb_vmbus *vb);
+void hvtb_vmbus_offers_flush(struct hvtb_vmbus *vb);
 void hvtb_vmbus_chan_open(struct hvtb_vmbus *vb, struct vmbus_channel *ch,
 			  const struct vmbus_open *m);
 void hvtb_vmbus_chan_close(struct hvtb_vmbus *vb, struct vmbus_channel *ch);

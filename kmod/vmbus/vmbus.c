@@ -21,7 +21,9 @@
  *    becomes connected. Anything else is refused with version_supported 0
  *    and the state stays disconnected: the guest tries its next version.
  *  - REQUESTOFFERS (connected): one OFFERCHANNEL per live channel not yet
- *    offered, then ALLOFFERS_DELIVERED; later offers go out at once.
+ *    offered, then ALLOFFERS_DELIVERED; later offers go out at once. What
+ *    the SynIC's full queue refused is sent after the guest's next
+ *    message (hvtb_vmbus_offers_flush()).
  *  - Channel messages (OPENCHANNEL, CLOSECHANNEL, GPADL_HEADER,
  *    GPADL_TEARDOWN, RELID_RELEASED, MODIFYCHANNEL) name a relid at offset
  *    8 and are checked against that channel's state too
@@ -280,8 +282,7 @@ static u16 vmbus_conn_message(struct hvtb_hv_conn *c, struct hvtb_vp *vp,
 	case VMBUS_MSG_REQUESTOFFERS:
 		vb->stats.messages++;
 		vb->stats.request_offers++;
-		hvtb_vmbus_offers_send(vb);
-		vmbus_reply_empty(vb, VMBUS_MSG_ALLOFFERS_DELIVERED);
+		hvtb_vmbus_offers_request(vb);
 		break;
 	case VMBUS_MSG_GPADL_BODY:
 		if (hvtb_vmbus_gpadl_body(vb, p, size))
@@ -297,6 +298,8 @@ static u16 vmbus_conn_message(struct hvtb_hv_conn *c, struct hvtb_vp *vp,
 		break;
 	}
 out:
+	/* The guest made progress: its SynIC queue may have room again. */
+	hvtb_vmbus_offers_flush(vb);
 	mutex_unlock(&vb->lock);
 	return HV_STATUS_SUCCESS;
 }
