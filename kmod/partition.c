@@ -198,6 +198,8 @@ static const struct hvtb_ioctl partition_ioctls[] = {
 		   hvtb_vmbus_partition_ioctl),
 	PART_IOCTL(HVTB_VMBUS_GET_STATS, struct hvtb_vmbus_stats,
 		   hvtb_vmbus_partition_ioctl),
+	PART_IOCTL(HVTB_VMBUS_OFFER_CHANNEL, struct hvtb_vmbus_offer,
+		   hvtb_vmbus_partition_ioctl),
 };
 
 static long partition_ioctl(struct file *file, unsigned int cmd,

@@ -10,13 +10,23 @@
  * with no reply, the ioctls' bad inputs; the kernel API under it: the
  * monitor pages' EPT page view against HVTB_PARTITION_UNMAP_GPA (-EBUSY until
  * UNLOAD) and partition teardown (nothing stays pinned), and HvSignalEvent
- * to another VP's SynIC through the any-context flag path.
+ * to another VP's SynIC through the any-context flag path. Channels
+ * (HVTB_VMBUS_OFFER_CHANNEL): the offer as the guest sees it, GPADLs over
+ * header and body, bad GPADLs and opens, OPENCHANNEL, one packet each way
+ * through libhvtb's ring code on the daemon's mmap() of the ring with the
+ * eventfd and the signal ioctl, double open and close, hot-add, rescind by
+ * close and by ioctl, UNLOAD with a channel open, and partition teardown
+ * with everything open (nothing pinned, the module reference back).
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -28,6 +38,7 @@
 #include "hyperv.h"
 #include "partition.h"
 #include "vmbus.h"
+#include "vmbus_ring.h"
 
 #undef TEST_TIMEOUT_DEFAULT
 #define TEST_TIMEOUT_DEFAULT	300
@@ -331,7 +342,8 @@ TEST(every_version_session)
 	EXPECT_EQ(8, s.unload);
 	EXPECT_EQ(0, s.dropped_short + s.dropped_unknown + s.dropped_state +
 		     s.dropped_connection + s.post_failed);
-	EXPECT_EQ(0, memcmp(s.reserved, (uint64_t[8]){ 0 }, sizeof(s.reserved)));
+	EXPECT_EQ(0, s.offers + s.rescinds + s.gpadls_created + s.gpadls_failed +
+		     s.gpadls_torndown + s.opens + s.opens_failed + s.channels + s.gpadls);
 	TEARDOWN_VP(g, v);
 }
 
@@ -700,6 +712,889 @@ TEST(signal_event_other_vp_async)
 	EXPECT_EQ(1 << 4, flags[2]);	/* flag 20, the slow call */
 	EXPECT_UCALL(&v, UCALL_DONE);
 	guest_vp_destroy(&v1);
+	TEARDOWN_VP(g, v);
+}
+
+/* ---- channels: a daemon (this test) offers, the guest plays the VSC ---- */
+
+#define CM_RESCIND		2
+#define CM_OPENCHANNEL_RESULT	6
+#define CM_CLOSECHANNEL		7
+#define CM_GPADL_BODY		9
+#define CM_GPADL_CREATED	10
+#define CM_GPADL_TEARDOWN	11
+#define CM_GPADL_TORNDOWN	12
+#define CM_RELID_RELEASED	13
+
+#define RING_PAGES		40	/* 26 PFNs in the header, 14 in a body */
+#define RING_SPLIT		20	/* the host -> guest ring's first page */
+#define RING_GPADL		0xe1e10
+#define BUF_GPADL		0xe1e11
+
+/* The guest's ring GPADL and a one-page buffer. */
+static uint8_t ring[RING_PAGES][4096] __attribute__((aligned(4096)));
+static uint8_t gbuf[4096] __attribute__((aligned(4096)));
+
+/* What the test tells the guest (guest_sync_to()) and what it saw. */
+static struct {
+	uint32_t relid;
+	uint32_t conn_id;
+	uint32_t relid2;
+	uint32_t pad;
+} cw;
+static uint8_t got_offer[196];
+
+static const uint8_t scsi_guid[16] = {	/* ba6163d9-04a1-4d29-b605-72e2ffb1dc7f */
+	0xd9, 0x63, 0x61, 0xba, 0xa1, 0x04, 0x29, 0x4d,
+	0xb6, 0x05, 0x72, 0xe2, 0xff, 0xb1, 0xdc, 0x7f,
+};
+static const uint8_t inst_guid[16] = {
+	0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08,
+	0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f, 0x10,
+};
+
+static uint32_t rd32(const volatile void *p)
+{
+	return *(const volatile uint32_t *)p;
+}
+
+static void wr32(void *p, uint32_t v)
+{
+	*(volatile uint32_t *)p = v;
+}
+
+static void wr64(void *p, uint64_t v)
+{
+	*(volatile uint64_t *)p = v;
+}
+
+static void guest_bzero(void *p, uint32_t n)
+{
+	volatile uint8_t *b = p;
+
+	while (n--)
+		*b++ = 0;
+}
+
+/* INITIATE_CONTACT 5.0 on SINT 2, then REQUESTOFFERS with @noffers offers. */
+static void vsc_connect(uint32_t noffers)
+{
+	struct { uint32_t msgtype, pad; } hdr = { CM_REQUESTOFFERS, 0 };
+	struct initiate ic = { .msgtype = CM_INITIATE_CONTACT,
+			       .version = HVTB_VMBUS_VERSION_5_0,
+			       .page_or_sint = 2 };
+	struct version_resp r;
+
+	vsc_setup();
+	GUEST_ASSERT_EQ(vsc_post(4, &ic, sizeof(ic)), ST_SUCCESS);
+	vsc_take(2, CM_VERSION_RESPONSE, sizeof(r), &r);
+	GUEST_ASSERT_EQ(r.version_supported, 1);
+	GUEST_ASSERT_EQ(vsc_post(1, &hdr, sizeof(hdr)), ST_SUCCESS);
+	while (noffers--)
+		vsc_take(2, CM_OFFERCHANNEL, 196, got_offer);
+	vsc_take(2, CM_ALLOFFERS_DELIVERED, 8, NULL);
+}
+
+/*
+ * A GPADL of @n pages at @gpa with handle @h on @relid: the header and as
+ * many bodies as needed (Linux's split: 26, then 28 each). @rangecount is
+ * put as given. Return: GPADL_CREATED's creation_status.
+ */
+static uint32_t vsc_gpadl(uint32_t relid, uint32_t h, uint64_t gpa, uint32_t n,
+			  uint32_t rangecount)
+{
+	uint8_t m[240];
+	uint32_t i, done, here, created[5];
+
+	guest_bzero(m, sizeof(m));
+	wr32(m, CM_GPADL_HEADER);
+	wr32(m + 8, relid);
+	wr32(m + 12, h);
+	*(volatile uint16_t *)(m + 16) = 8 + 8 * n;
+	*(volatile uint16_t *)(m + 18) = rangecount;
+	wr32(m + 20, n * 4096);
+	wr32(m + 24, 0);
+	here = n < 26 ? n : 26;
+	for (i = 0; i < here; i++)
+		wr64(m + 28 + 8 * i, (gpa >> 12) + i);
+	GUEST_ASSERT_EQ(vsc_post(1, m, 28 + 8 * here), ST_SUCCESS);
+	for (done = here; done < n; done += here) {
+		here = n - done < 28 ? n - done : 28;
+		guest_bzero(m, sizeof(m));
+		wr32(m, CM_GPADL_BODY);
+		wr32(m + 12, h);
+		for (i = 0; i < here; i++)
+			wr64(m + 16 + 8 * i, (gpa >> 12) + done + i);
+		GUEST_ASSERT_EQ(vsc_post(1, m, 16 + 8 * here), ST_SUCCESS);
+	}
+	vsc_take(2, CM_GPADL_CREATED, 20, created);
+	GUEST_ASSERT_EQ(created[2], relid);
+	GUEST_ASSERT_EQ(created[3], h);
+	return created[4];
+}
+
+static void vsc_teardown(uint32_t relid, uint32_t h)
+{
+	uint32_t m[4] = { CM_GPADL_TEARDOWN, 0, relid, h }, r[3];
+
+	GUEST_ASSERT_EQ(vsc_post(1, m, sizeof(m)), ST_SUCCESS);
+	vsc_take(2, CM_GPADL_TORNDOWN, 12, r);
+	GUEST_ASSERT_EQ(r[2], h);
+}
+
+/* OPENCHANNEL; return: OPENCHANNEL_RESULT's status. */
+static uint32_t vsc_open(uint32_t relid, uint32_t gpadl, uint32_t downstream)
+{
+	uint32_t m[37], r[5];
+
+	guest_bzero(m, sizeof(m));
+	m[0] = CM_OPENCHANNEL;
+	m[2] = relid;
+	m[3] = relid;		/* openid */
+	m[4] = gpadl;
+	m[5] = 0;		/* target_vp */
+	m[6] = downstream;
+	GUEST_ASSERT_EQ(vsc_post(1, m, 148), ST_SUCCESS);
+	vsc_take(2, CM_OPENCHANNEL_RESULT, 20, r);
+	GUEST_ASSERT_EQ(r[2], relid);
+	GUEST_ASSERT_EQ(r[3], relid);
+	return r[4];
+}
+
+static void vsc_relid_msg(uint32_t type, uint32_t relid)
+{
+	uint32_t m[3] = { type, 0, relid };
+
+	GUEST_ASSERT_EQ(vsc_post(1, m, sizeof(m)), ST_SUCCESS);
+}
+
+/* An inband packet of 8 bytes @data into the guest -> host ring, then signal. */
+static void vsc_send(uint64_t trans_id, uint64_t data)
+{
+	uint8_t *hdr = ring[0], *d = ring[1];
+	uint32_t w = rd32(hdr);
+
+	*(volatile uint16_t *)(d + w) = 6;		/* DATA_INBAND */
+	*(volatile uint16_t *)(d + w + 2) = 2;		/* offset8 */
+	*(volatile uint16_t *)(d + w + 4) = 3;		/* len8: 24 bytes */
+	*(volatile uint16_t *)(d + w + 6) = 1;		/* completion requested */
+	wr64(d + w + 8, trans_id);
+	wr64(d + w + 16, data);
+	wr64(d + w + 24, (uint64_t)w << 32);		/* trailer */
+	__asm__ volatile("mfence" : : : "memory");
+	wr32(hdr, w + 32);
+	__asm__ volatile("mfence" : : : "memory");
+	GUEST_ASSERT_EQ(hv_call(HC_SIGNAL_EVENT | HC_FAST, cw.conn_id, 0) & 0xffff,
+			ST_SUCCESS);
+}
+
+/* The whole life of a channel: offer, ring GPADL, open, one packet each way, close. */
+static void guest_chan_session(void)
+{
+	uint8_t *in = ring[RING_SPLIT], *d = ring[RING_SPLIT + 1];
+	volatile uint8_t *flags = synic.siefp[2];
+
+	vsc_connect(1);
+	GUEST_SYNC(1);		/* the test checks the offer */
+	GUEST_ASSERT_EQ(vsc_gpadl(cw.relid, RING_GPADL, (uintptr_t)ring, RING_PAGES, 1), 0);
+	GUEST_ASSERT_EQ(vsc_open(cw.relid, RING_GPADL, RING_SPLIT), 0);
+	vsc_send(0x1234, 0x34333231676e6970ULL);	/* "ping1234" */
+	GUEST_SYNC(2);		/* the daemon reads it, answers, signals */
+	GUEST_ASSERT_EQ((flags[cw.relid / 8] >> (cw.relid % 8)) & 1, 1);
+	flags[cw.relid / 8] = 0;
+	GUEST_ASSERT_EQ(rd32(in), 32);			/* write_index */
+	GUEST_ASSERT_EQ(*(volatile uint16_t *)d, 11);	/* COMP */
+	GUEST_ASSERT_EQ(*(volatile uint16_t *)(d + 4), 3);
+	GUEST_ASSERT_EQ(*(volatile uint64_t *)(d + 8), 0x1234);
+	GUEST_SYNC2(*(volatile uint64_t *)(d + 16), 0);
+	wr32(in + 4, 32);				/* read_index */
+	/* A second OPENCHANNEL of the open channel: dropped. */
+	GUEST_ASSERT_EQ(vsc_post(1, (uint32_t[37]){ CM_OPENCHANNEL, 0, cw.relid, cw.relid,
+						     RING_GPADL, 0, RING_SPLIT }, 148),
+			ST_SUCCESS);
+	vsc_no_reply();
+	vsc_relid_msg(CM_CLOSECHANNEL, cw.relid);
+	vsc_relid_msg(CM_CLOSECHANNEL, cw.relid);	/* closed already: dropped */
+	vsc_no_reply();
+	vsc_teardown(cw.relid, RING_GPADL);
+	vsc_no_reply();
+}
+
+static int chan_offer(int part, const uint8_t *inst, struct hvtb_vmbus_offer *o)
+{
+	memset(o, 0, sizeof(*o));
+	memcpy(o->if_type, scsi_guid, 16);
+	memcpy(o->if_instance, inst, 16);
+	o->user_def[0] = 0x5a;
+	return hvtb_vmbus_offer_channel(part, o);
+}
+
+/* The next event record; type 0 if none is queued. */
+static struct hvtb_vmbus_event chan_event(int ch)
+{
+	struct hvtb_vmbus_event ev;
+	struct pollfd p = { .fd = ch, .events = POLLIN };
+
+	memset(&ev, 0, sizeof(ev));
+	if (poll(&p, 1, 0) == 1 && (p.revents & POLLIN))
+		hvtb_vmbus_channel_read_event(ch, &ev);
+	return ev;
+}
+
+static uint64_t eventfd_count(int efd)
+{
+	uint64_t v = 0;
+
+	if (read(efd, &v, sizeof(v)) != sizeof(v))
+		return 0;
+	return v;
+}
+
+static long read_refcnt(void)
+{
+	FILE *f = fopen("/sys/module/hvtb/refcnt", "r");
+	long v = -1;
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%ld", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
+/* The test knows the relid and connection id once it offered. */
+static void cw_set(struct guest *g, const struct hvtb_vmbus_offer *o)
+{
+	memset(&cw, 0, sizeof(cw));
+	cw.relid = o->child_relid;
+	cw.conn_id = o->connection_id;
+	guest_sync_to(g, cw);
+}
+
+TEST(channel_session)
+{
+	struct hvtb_vmbus_channel_info info;
+	struct hvtb_vmbus_offer o;
+	struct hvtb_vmbus_event ev;
+	struct hvtb_vmbus_stats s;
+	struct hvtb_ring rin, rout;
+	struct hvtb_ring_pkt pkt;
+	uint8_t buf[64], *map;
+	struct guest g;
+	struct guest_vp v;
+	struct ucall uc;
+	bool sig;
+	int ch, efd;
+
+	VSC_SETUP(g, v, 0);
+	ch = chan_offer(g.part, inst_guid, &o);
+	ASSERT_LE(0, ch);
+	EXPECT_LE(1, o.child_relid);
+	EXPECT_GE(2047, o.child_relid);
+	EXPECT_EQ(HVTB_VMBUS_CHANNEL_CONNECTION_ID(o.child_relid), o.connection_id);
+	/* The same GUID pair twice: refused. */
+	EXPECT_EQ(-EEXIST, chan_offer(g.part, inst_guid, &(struct hvtb_vmbus_offer){ 0 }));
+	efd = eventfd(0, EFD_NONBLOCK);
+	ASSERT_LE(0, efd);
+	ASSERT_EQ(0, hvtb_vmbus_channel_set_eventfd(ch, efd));
+	cw_set(&g, &o);
+	/* Not open: no signal, no ring to map. */
+	EXPECT_EQ(-ENOTCONN, hvtb_vmbus_channel_signal(ch));
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, 4096, PROT_READ, MAP_SHARED, ch, 0));
+	EXPECT_EQ(ENXIO, errno);
+
+	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_chan_session, 0, 0));
+	EXPECT_UCALL(&v, UCALL_SYNC);
+	guest_sync_from(&g, got_offer);
+	EXPECT_EQ(0, memcmp(got_offer + 8, scsi_guid, 16));
+	EXPECT_EQ(0, memcmp(got_offer + 24, inst_guid, 16));
+	EXPECT_EQ(0x5a, got_offer[60]);
+	EXPECT_EQ(0, *(uint16_t *)(got_offer + 180));	/* sub_channel_index */
+	EXPECT_EQ(o.child_relid, *(uint32_t *)(got_offer + 184));
+	EXPECT_EQ(0, got_offer[189]);			/* monitor_allocated */
+	EXPECT_EQ(1, *(uint16_t *)(got_offer + 190));	/* is_dedicated_interrupt */
+	EXPECT_EQ(o.connection_id, *(uint32_t *)(got_offer + 192));
+	ASSERT_EQ(0, hvtb_vmbus_channel_get_info(ch, &info));
+	EXPECT_EQ(HVTB_VMBUS_CHANNEL_OFFERED, info.state);
+
+	EXPECT_UCALL(&v, UCALL_SYNC);
+	/* The daemon: GPADL created, opened, a signal, one packet. */
+	ev = chan_event(ch);
+	EXPECT_EQ(HVTB_VMBUS_EVENT_GPADL_CREATED, ev.type);
+	EXPECT_EQ(RING_GPADL, ev.gpadl);
+	EXPECT_EQ(RING_PAGES, ev.pages);
+	ev = chan_event(ch);
+	ASSERT_EQ(HVTB_VMBUS_EVENT_OPENED, ev.type);
+	EXPECT_EQ(o.child_relid, ev.child_relid);
+	EXPECT_EQ(RING_GPADL, ev.gpadl);
+	EXPECT_EQ(0, ev.target_vp);
+	EXPECT_EQ(RING_SPLIT * 4096, ev.in_ring_size);
+	EXPECT_EQ(RING_SPLIT * 4096, ev.out_ring_offset);
+	EXPECT_EQ((RING_PAGES - RING_SPLIT) * 4096, ev.out_ring_size);
+	EXPECT_EQ(0, chan_event(ch).type);
+	EXPECT_EQ(1, eventfd_count(efd));
+	/* Private or too long: refused. */
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, ev.pages * 4096, PROT_READ | PROT_WRITE,
+				   MAP_PRIVATE, ch, 0));
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, (ev.pages + 1) * 4096, PROT_READ | PROT_WRITE,
+				   MAP_SHARED, ch, 0));
+	map = mmap(NULL, ev.pages * 4096, PROT_READ | PROT_WRITE, MAP_SHARED, ch, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	/* It shows the guest's pages. */
+	EXPECT_EQ(0, memcmp(map, guest_gpa(&g, (uintptr_t)ring), 4096 * 2));
+	ASSERT_EQ(0, hvtb_ring_init(&rin, map, ev.in_ring_size, HVTB_RING_HOST_READS));
+	ASSERT_EQ(0, hvtb_ring_init(&rout, map + ev.out_ring_offset, ev.out_ring_size,
+				    HVTB_RING_HOST_WRITES));
+	ASSERT_EQ(0, hvtb_ring_read(&rin, buf, sizeof(buf), &pkt));
+	EXPECT_EQ(HVTB_PKT_DATA_INBAND, pkt.type);
+	EXPECT_EQ(0x1234, pkt.trans_id);
+	ASSERT_EQ(8, pkt.data_len);
+	EXPECT_EQ(0, memcmp(pkt.data, "ping1234", 8));
+	EXPECT_EQ(0, hvtb_ring_read_commit(&rin, &sig));
+	EXPECT_EQ(0, hvtb_ring_put_comp(&rout, 0x1234, "pong5678", 8));
+	EXPECT_EQ(0, hvtb_ring_write_commit(&rout, &sig));
+	EXPECT_TRUE(sig);
+	EXPECT_EQ(0, hvtb_vmbus_channel_signal(ch));
+	uc = EXPECT_UCALL(&v, UCALL_SYNC);
+	EXPECT_EQ(0, memcmp(&uc.args[0], "pong5678", 8));
+	ASSERT_EQ(0, hvtb_vmbus_channel_get_info(ch, &info));
+	EXPECT_EQ(HVTB_VMBUS_CHANNEL_OPEN, info.state);
+	EXPECT_EQ(RING_GPADL, info.ring_gpadl);
+	EXPECT_EQ(RING_PAGES, info.ring_pages);
+	EXPECT_EQ(RING_SPLIT, info.downstream);
+	EXPECT_EQ(1, info.guest_signals);
+	EXPECT_EQ(1, info.host_signals);
+	EXPECT_EQ(1, info.gpadls);
+
+	EXPECT_UCALL(&v, UCALL_DONE);
+	EXPECT_EQ(HVTB_VMBUS_EVENT_CLOSED, chan_event(ch).type);
+	ev = chan_event(ch);
+	EXPECT_EQ(HVTB_VMBUS_EVENT_GPADL_TORNDOWN, ev.type);
+	EXPECT_EQ(RING_GPADL, ev.gpadl);
+	ASSERT_EQ(0, hvtb_vmbus_channel_get_info(ch, &info));
+	EXPECT_EQ(HVTB_VMBUS_CHANNEL_OFFERED, info.state);
+	EXPECT_EQ(0, info.gpadls);
+	EXPECT_EQ(-ENOTCONN, hvtb_vmbus_channel_signal(ch));
+	/* The mapping outlives the GPADL: still the guest's (held) pages. */
+	EXPECT_EQ(32, ((volatile uint32_t *)map)[0]);
+	s = vmbus_stats(g.part);
+	EXPECT_EQ(1, s.offers);
+	EXPECT_EQ(1, s.gpadls_created);
+	EXPECT_EQ(1, s.gpadls_torndown);
+	EXPECT_EQ(1, s.opens);
+	EXPECT_EQ(2, s.dropped_state);	/* double open, double close */
+	EXPECT_EQ(0, s.gpadls);
+	EXPECT_EQ(0, s.view_pages);
+	EXPECT_EQ(1, s.channels);
+	EXPECT_EQ(0, s.post_failed);
+	/* The ring's EPT range is free again. */
+	munmap(map, RING_PAGES * 4096);
+	close(efd);
+	close(ch);
+	s = vmbus_stats(g.part);
+	EXPECT_EQ(1, s.rescinds);	/* the guest has not released it */
+	EXPECT_EQ(1, s.channels);
+	TEARDOWN_VP(g, v);
+}
+
+/* Bad GPADLs and opens, each answered with a failure or dropped. */
+static void guest_chan_bad(void)
+{
+	uint8_t m[240];
+
+	vsc_connect(1);
+	/* A GPA outside guest memory; host memory is never reachable. */
+	GUEST_ASSERT(vsc_gpadl(cw.relid, 0x100, EXTRA_GPA, 1, 1) != 0);
+	GUEST_ASSERT(vsc_gpadl(cw.relid, 0x101, GUEST_MMIO_GPA, 2, 1) != 0);
+	/* A range count other than 1. */
+	GUEST_ASSERT(vsc_gpadl(cw.relid, 0x102, (uintptr_t)gbuf, 1, 2) != 0);
+	GUEST_ASSERT(vsc_gpadl(cw.relid, 0x102, (uintptr_t)gbuf, 1, 0) != 0);
+	/* Good, then the same handle again. */
+	GUEST_ASSERT_EQ(vsc_gpadl(cw.relid, BUF_GPADL, (uintptr_t)gbuf, 1, 1), 0);
+	GUEST_ASSERT(vsc_gpadl(cw.relid, BUF_GPADL, (uintptr_t)gbuf, 1, 1) != 0);
+	/* A body without a header: dropped. */
+	guest_bzero(m, sizeof(m));
+	wr32(m, CM_GPADL_BODY);
+	wr32(m + 12, 0x555);
+	wr64(m + 16, (uintptr_t)gbuf >> 12);
+	GUEST_ASSERT_EQ(vsc_post(1, m, 24), ST_SUCCESS);
+	/* GPADL messages for a relid that does not exist: dropped. */
+	wr32(m, CM_GPADL_HEADER);
+	wr32(m + 8, cw.relid + 100);
+	GUEST_ASSERT_EQ(vsc_post(1, m, 36), ST_SUCCESS);
+	vsc_no_reply();
+	GUEST_SYNC(1);
+	/* Open with an unknown GPADL, a one-page GPADL, a bad split. */
+	GUEST_ASSERT(vsc_open(cw.relid, 0x999, 2) != 0);
+	GUEST_ASSERT(vsc_open(cw.relid, BUF_GPADL, 2) != 0);
+	GUEST_ASSERT_EQ(vsc_gpadl(cw.relid, RING_GPADL, (uintptr_t)ring, 4, 1), 0);
+	GUEST_ASSERT(vsc_open(cw.relid, RING_GPADL, 0) != 0);
+	GUEST_ASSERT(vsc_open(cw.relid, RING_GPADL, 3) != 0);
+	GUEST_ASSERT_EQ(vsc_open(cw.relid, RING_GPADL, 2), 0);
+	/* Teardown of an unknown GPADL: dropped. */
+	wr32(m, CM_GPADL_TEARDOWN);
+	wr32(m + 8, cw.relid);
+	wr32(m + 12, 0x777);
+	GUEST_ASSERT_EQ(vsc_post(1, m, 16), ST_SUCCESS);
+	/* RELID_RELEASED of a channel that was not rescinded: dropped. */
+	vsc_relid_msg(CM_RELID_RELEASED, cw.relid);
+	vsc_no_reply();
+}
+
+TEST(channel_bad_gpadls_and_opens)
+{
+	struct hvtb_vmbus_offer o;
+	struct hvtb_vmbus_stats s;
+	struct guest g;
+	struct guest_vp v;
+	int ch;
+
+	VSC_SETUP(g, v, 0);
+	ch = chan_offer(g.part, inst_guid, &o);
+	ASSERT_LE(0, ch);
+	cw_set(&g, &o);
+	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_chan_bad, 0, 0));
+	EXPECT_UCALL(&v, UCALL_SYNC);
+	s = vmbus_stats(g.part);
+	EXPECT_EQ(5, s.gpadls_failed);
+	EXPECT_EQ(1, s.gpadls_created);
+	EXPECT_EQ(1, s.gpadls);
+	EXPECT_EQ(1, s.view_pages);
+	EXPECT_EQ(2, s.dropped_state);
+	EXPECT_EQ(HVTB_VMBUS_EVENT_GPADL_CREATED, chan_event(ch).type);
+	EXPECT_EQ(0, chan_event(ch).type);
+	EXPECT_UCALL(&v, UCALL_DONE);
+	s = vmbus_stats(g.part);
+	EXPECT_EQ(4, s.opens_failed);
+	EXPECT_EQ(1, s.opens);
+	EXPECT_EQ(4, s.dropped_state);
+	EXPECT_EQ(0, s.post_failed);
+	/* Its pages stay mapped: the range cannot go. */
+	EXPECT_EQ(-EBUSY, hvtb_unmap_gpa(g.part, 0, GUEST_MEM_SIZE));
+	close(ch);
+	TEARDOWN_VP(g, v);
+}
+
+TEST(channel_ioctl_bad_inputs)
+{
+	struct hvtb_vmbus_channel_eventfd e = { .fd = -1 };
+	struct hvtb_vmbus_offer o;
+	struct guest g;
+	struct guest_vp v;
+	char small[8];
+	int ch, efd;
+
+	VSC_SETUP(g, v, ~0U);
+	EXPECT_EQ(-ENODEV, chan_offer(g.part, inst_guid, &o));
+	ASSERT_EQ(0, vmbus_enable(g.part, 0));
+	memset(&o, 0, sizeof(o));
+	o.flags = 1;
+	EXPECT_EQ(-EINVAL, hvtb_vmbus_offer_channel(g.part, &o));
+	o.flags = 0;
+	o.reserved[3] = 1;
+	EXPECT_EQ(-EINVAL, hvtb_vmbus_offer_channel(g.part, &o));
+	o.reserved[3] = 0;
+	o.child_relid = 5;
+	EXPECT_EQ(-EINVAL, hvtb_vmbus_offer_channel(g.part, &o));
+	EXPECT_EQ(-EFAULT, guest_ioctl(g.part, HVTB_VMBUS_OFFER_CHANNEL, 8));
+	ch = chan_offer(g.part, inst_guid, &o);
+	ASSERT_LE(0, ch);
+	/* Its connection id is the kernel's: no eventfd of user space takes it. */
+	efd = eventfd(0, 0);
+	ASSERT_LE(0, efd);
+	EXPECT_EQ(-EEXIST, hvtb_hv_set_event(g.part, o.connection_id, efd, 0));
+	close(efd);
+	e.flags = 1;
+	EXPECT_EQ(-EINVAL, guest_ioctl(ch, HVTB_VMBUS_CHANNEL_SET_EVENTFD, (uintptr_t)&e));
+	e.flags = 0;
+	e.fd = -2;
+	EXPECT_EQ(-EINVAL, guest_ioctl(ch, HVTB_VMBUS_CHANNEL_SET_EVENTFD, (uintptr_t)&e));
+	e.fd = 0x7fffffff;
+	EXPECT_EQ(-EBADF, guest_ioctl(ch, HVTB_VMBUS_CHANNEL_SET_EVENTFD, (uintptr_t)&e));
+	e.fd = -1;
+	e.reserved[1] = 1;
+	EXPECT_EQ(-EINVAL, guest_ioctl(ch, HVTB_VMBUS_CHANNEL_SET_EVENTFD, (uintptr_t)&e));
+	EXPECT_EQ(-EFAULT, guest_ioctl(ch, HVTB_VMBUS_CHANNEL_GET_INFO, 8));
+	EXPECT_EQ(-ENOTTY, guest_ioctl(ch, _IO(HVTBIO, 0x6f), 0));
+	EXPECT_EQ(-1, read(ch, small, sizeof(small)));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-EAGAIN, ({ int __f = fcntl(ch, F_GETFL);
+			      fcntl(ch, F_SETFL, __f | O_NONBLOCK);
+			      hvtb_vmbus_channel_read_event(ch, &(struct hvtb_vmbus_event){ 0 }); }));
+	/* Never offered: rescinding releases the relid at once. */
+	EXPECT_EQ(0, hvtb_vmbus_channel_rescind(ch));
+	EXPECT_EQ(HVTB_VMBUS_EVENT_RELEASED, chan_event(ch).type);
+	EXPECT_EQ(-ENXIO, hvtb_vmbus_channel_rescind(ch));
+	EXPECT_EQ(-ENODEV, hvtb_vmbus_channel_read_event(ch, &(struct hvtb_vmbus_event){ 0 }));
+	EXPECT_EQ(0, vmbus_stats(g.part).channels);
+	EXPECT_EQ(0, vmbus_stats(g.part).rescinds);
+	close(ch);
+	TEARDOWN_VP(g, v);
+}
+
+/* Hot-add while connected, then both rescinded (fd close, ioctl). */
+static void guest_hot_add(void)
+{
+	uint32_t r[3];
+
+	vsc_connect(1);
+	GUEST_SYNC(1);		/* the test offers a second channel */
+	vsc_take(2, CM_OFFERCHANNEL, 196, got_offer);
+	GUEST_SYNC(2);		/* the test closes the first fd */
+	vsc_take(2, CM_RESCIND, 12, r);
+	GUEST_ASSERT_EQ(r[2], cw.relid);
+	vsc_relid_msg(CM_RELID_RELEASED, cw.relid);
+	GUEST_SYNC(3);		/* the test rescinds the second by ioctl */
+	vsc_take(2, CM_RESCIND, 12, r);
+	GUEST_ASSERT_EQ(r[2], cw.relid2);
+	vsc_relid_msg(CM_RELID_RELEASED, cw.relid2);
+	vsc_relid_msg(CM_RELID_RELEASED, cw.relid2);	/* gone: dropped */
+	vsc_no_reply();
+}
+
+TEST(channel_hot_add_and_rescind)
+{
+	static const uint8_t inst2[16] = { 0x42 };
+	struct hvtb_vmbus_offer o, o2;
+	struct hvtb_vmbus_stats s;
+	struct pollfd p;
+	struct guest g;
+	struct guest_vp v;
+	int ch, ch2;
+
+	VSC_SETUP(g, v, 0);
+	ch = chan_offer(g.part, inst_guid, &o);
+	ASSERT_LE(0, ch);
+	cw_set(&g, &o);
+	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_hot_add, 0, 0));
+	EXPECT_UCALL(&v, UCALL_SYNC);
+	ch2 = chan_offer(g.part, inst2, &o2);
+	ASSERT_LE(0, ch2);
+	EXPECT_NE(o.child_relid, o2.child_relid);
+	cw.relid2 = o2.child_relid;
+	guest_sync_to(&g, cw);
+	EXPECT_EQ(2, vmbus_stats(g.part).offers);
+	EXPECT_UCALL(&v, UCALL_SYNC);
+	guest_sync_from(&g, got_offer);
+	EXPECT_EQ(o2.child_relid, *(uint32_t *)(got_offer + 184));
+	EXPECT_EQ(0, memcmp(got_offer + 24, inst2, 16));
+	close(ch);
+	EXPECT_UCALL(&v, UCALL_SYNC);
+	s = vmbus_stats(g.part);
+	EXPECT_EQ(1, s.channels);
+	EXPECT_EQ(1, s.rescinds);
+	/* The relid is free again: a new offer may take it. */
+	EXPECT_EQ(0, hvtb_vmbus_channel_rescind(ch2));
+	p = (struct pollfd){ .fd = ch2, .events = POLLIN };
+	EXPECT_EQ(0, poll(&p, 1, 0));
+	EXPECT_UCALL(&v, UCALL_DONE);
+	EXPECT_EQ(HVTB_VMBUS_EVENT_RELEASED, chan_event(ch2).type);
+	p = (struct pollfd){ .fd = ch2, .events = POLLIN };
+	EXPECT_EQ(1, poll(&p, 1, 0));
+	EXPECT_TRUE(p.revents & POLLHUP);
+	s = vmbus_stats(g.part);
+	EXPECT_EQ(0, s.channels);
+	EXPECT_EQ(2, s.rescinds);
+	EXPECT_EQ(1, s.dropped_state);
+	close(ch2);
+	TEARDOWN_VP(g, v);
+}
+
+/* Open a channel, then UNLOAD with it open. */
+static void guest_open_then(uint64_t unload)
+{
+	struct { uint32_t msgtype, pad; } hdr = { CM_UNLOAD, 0 };
+	uint32_t mod[4] = { 22, 0, 0, 0 }, resp[4];	/* MODIFYCHANNEL */
+
+	vsc_connect(1);
+	GUEST_ASSERT_EQ(vsc_gpadl(cw.relid, RING_GPADL, (uintptr_t)ring, RING_PAGES, 1), 0);
+	GUEST_ASSERT_EQ(vsc_gpadl(cw.relid, BUF_GPADL, (uintptr_t)gbuf, 1, 1), 0);
+	GUEST_ASSERT_EQ(vsc_open(cw.relid, RING_GPADL, RING_SPLIT), 0);
+	/* MODIFYCHANNEL: to VP 0, answered 0; to a VP that cannot exist, refused. */
+	mod[2] = cw.relid;
+	GUEST_ASSERT_EQ(vsc_post(1, mod, sizeof(mod)), ST_SUCCESS);
+	vsc_take(2, 24, 16, resp);
+	GUEST_ASSERT_EQ(resp[2], cw.relid);
+	GUEST_ASSERT_EQ(resp[3], 0);
+	mod[3] = 0xfffffff0;
+	GUEST_ASSERT_EQ(vsc_post(1, mod, sizeof(mod)), ST_SUCCESS);
+	vsc_take(2, 24, 16, resp);
+	GUEST_ASSERT(resp[3] != 0);
+	GUEST_SYNC(1);
+	if (!unload)
+		return;
+	GUEST_ASSERT_EQ(vsc_post(1, &hdr, sizeof(hdr)), ST_SUCCESS);
+	vsc_take(2, CM_UNLOAD_RESPONSE, 8, NULL);
+	vsc_no_reply();
+}
+
+TEST(channel_unload_while_open)
+{
+	struct hvtb_vmbus_channel_info info;
+	struct hvtb_vmbus_offer o;
+	struct hvtb_vmbus_stats s;
+	struct guest g;
+	struct guest_vp v;
+	uint32_t types[6];
+	uint8_t *map;
+	int ch, i;
+
+	VSC_SETUP(g, v, 0);
+	ch = chan_offer(g.part, inst_guid, &o);
+	ASSERT_LE(0, ch);
+	cw_set(&g, &o);
+	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_open_then, 1, 0));
+	EXPECT_UCALL(&v, UCALL_SYNC);
+	EXPECT_EQ(RING_PAGES + 1, vmbus_stats(g.part).view_pages);
+	/* The buffer GPADL maps at its handle. */
+	map = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, ch,
+		   (off_t)BUF_GPADL * 4096);
+	ASSERT_NE(MAP_FAILED, map);
+	map[100] = 0x77;
+	EXPECT_EQ(0x77, ((uint8_t *)guest_gpa(&g, (uintptr_t)gbuf))[100]);
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, 4096, PROT_READ, MAP_SHARED, ch, 0x999000));
+	EXPECT_UCALL(&v, UCALL_DONE);
+	s = vmbus_stats(g.part);
+	EXPECT_EQ(HVTB_VMBUS_STATE_DISCONNECTED, s.state);
+	EXPECT_EQ(0, s.gpadls);
+	EXPECT_EQ(0, s.view_pages);
+	EXPECT_EQ(1, s.channels);
+	EXPECT_EQ(0, s.rescinds);
+	/* GPADL_CREATED x2, OPENED, then UNLOAD's GPADL_TORNDOWN x2, CLOSED. */
+	for (i = 0; i < 6; i++)
+		types[i] = chan_event(ch).type;
+	EXPECT_EQ(HVTB_VMBUS_EVENT_OPENED, types[2]);
+	EXPECT_EQ(HVTB_VMBUS_EVENT_GPADL_TORNDOWN, types[3]);
+	EXPECT_EQ(HVTB_VMBUS_EVENT_GPADL_TORNDOWN, types[4]);
+	EXPECT_EQ(HVTB_VMBUS_EVENT_CLOSED, types[5]);
+	EXPECT_EQ(0, chan_event(ch).type);
+	ASSERT_EQ(0, hvtb_vmbus_channel_get_info(ch, &info));
+	EXPECT_EQ(HVTB_VMBUS_CHANNEL_UNOFFERED, info.state);
+	EXPECT_EQ(0, info.gpadls);
+	/* The mapping outlives the GPADL; the EPT range is free again. */
+	EXPECT_EQ(0x77, map[100]);
+	munmap(map, 4096);
+	EXPECT_EQ(0, hvtb_unmap_gpa(g.part, 0, GUEST_MEM_SIZE));
+	close(ch);
+	s = vmbus_stats(g.part);
+	EXPECT_EQ(0, s.channels);
+	EXPECT_EQ(0, s.rescinds);	/* the guest never knew it after UNLOAD */
+	TEARDOWN_VP(g, v);
+}
+
+/* The partition goes with a channel open, mapped, with an eventfd. */
+TEST(channel_partition_teardown_everything_open)
+{
+	struct hvtb_vmbus_offer o;
+	struct guest g;
+	struct guest_vp v;
+	long locked0, locked, ref0, ref;
+	uint8_t *map;
+	int ch, efd, kfd, i;
+
+	locked0 = vm_locked_kb();
+	ref0 = read_refcnt();
+	kfd = kmsg_open();
+	VSC_SETUP(g, v, 0);
+	ch = chan_offer(g.part, inst_guid, &o);
+	ASSERT_LE(0, ch);
+	efd = eventfd(0, EFD_NONBLOCK);
+	ASSERT_EQ(0, hvtb_vmbus_channel_set_eventfd(ch, efd));
+	cw_set(&g, &o);
+	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_open_then, 0, 0));
+	EXPECT_UCALL(&v, UCALL_SYNC);
+	map = mmap(NULL, RING_PAGES * 4096, PROT_READ | PROT_WRITE, MAP_SHARED, ch, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	map[8] = 1;	/* the guest -> host ring's interrupt_mask */
+	EXPECT_LT(ref0, read_refcnt());
+	TEARDOWN_VP(g, v);
+	/* The mapping still shows the (held) pages. */
+	EXPECT_EQ(1, map[8]);
+	EXPECT_EQ(-ENOENT, hvtb_vmbus_channel_signal(ch));	/* no VP left */
+	munmap(map, RING_PAGES * 4096);
+	close(efd);
+	close(ch);
+	for (i = 0; i < 100 && ((locked = vm_locked_kb()) != locked0 ||
+				(ref = read_refcnt()) != ref0); i++)
+		usleep(20000);
+	EXPECT_EQ(locked0, locked);
+	EXPECT_EQ(ref0, read_refcnt());
+	if (kfd >= 0) {
+		char buf[256];
+
+		EXPECT_EQ(0, kmsg_last(kfd, "EPT destroyed with", buf, sizeof(buf)));
+		EXPECT_EQ(0, kmsg_last(kfd, "WARNING", buf, sizeof(buf)));
+		close(kfd);
+	}
+}
+
+
+/* A GPADL_HEADER of @n pages that carries no PFN (the bodies never come). */
+static void vsc_gpadl_pending(uint32_t relid, uint32_t h, uint32_t n)
+{
+	uint8_t m[28];
+
+	guest_bzero(m, sizeof(m));
+	wr32(m, CM_GPADL_HEADER);
+	wr32(m + 8, relid);
+	wr32(m + 12, h);
+	*(volatile uint16_t *)(m + 16) = 8 + 8 * n;
+	*(volatile uint16_t *)(m + 18) = 1;
+	wr32(m + 20, n * 4096);
+	GUEST_ASSERT_EQ(vsc_post(1, m, sizeof(m)), ST_SUCCESS);
+}
+
+/* The guest's GPADL allocations are bounded: pages, then count. */
+static void guest_gpadl_limits(void)
+{
+	struct { uint32_t msgtype, pad; } hdr = { CM_UNLOAD, 0 };
+	uint32_t i, created[5], m[4] = { 22, 0, 0, 0 };	/* MODIFYCHANNEL */
+
+	vsc_connect(1);
+	/* 8 pending headers of 8190 pages hold 65520 of the 65536 pages. */
+	for (i = 0; i < 8; i++)
+		vsc_gpadl_pending(cw.relid, 0x200 + i, 8190);
+	vsc_no_reply();
+	vsc_gpadl_pending(cw.relid, 0x208, 8190);
+	vsc_take(2, CM_GPADL_CREATED, 20, created);
+	GUEST_ASSERT_EQ(created[3], 0x208);
+	GUEST_ASSERT(created[4] != 0);
+	GUEST_ASSERT_EQ(vsc_gpadl(cw.relid, 0x209, (uintptr_t)gbuf, 16, 1), 0);
+	GUEST_ASSERT(vsc_gpadl(cw.relid, 0x20a, (uintptr_t)gbuf, 1, 1) != 0);
+	GUEST_SYNC(1);
+	/* UNLOAD drops them all; after a new contact the offer comes again. */
+	GUEST_ASSERT_EQ(vsc_post(1, &hdr, sizeof(hdr)), ST_SUCCESS);
+	vsc_take(2, CM_UNLOAD_RESPONSE, 8, NULL);
+	vsc_connect(1);
+	GUEST_ASSERT_EQ(rd32(got_offer + 184), cw.relid);
+	GUEST_SYNC(2);
+	for (i = 0; i < HVTB_VMBUS_MAX_GPADLS; i++)
+		GUEST_ASSERT_EQ(vsc_gpadl(cw.relid, 0x1000 + i, (uintptr_t)gbuf, 1, 1), 0);
+	GUEST_ASSERT(vsc_gpadl(cw.relid, 0x2000, (uintptr_t)gbuf, 1, 1) != 0);
+	/* MODIFYCHANNEL of a channel that is not open: dropped. */
+	m[2] = cw.relid;
+	GUEST_ASSERT_EQ(vsc_post(1, m, sizeof(m)), ST_SUCCESS);
+	vsc_no_reply();
+}
+
+TEST(channel_gpadl_limits)
+{
+	struct hvtb_vmbus_channel_info info;
+	struct hvtb_vmbus_offer o;
+	struct hvtb_vmbus_stats s;
+	struct guest g;
+	struct guest_vp v;
+	long locked0, locked;
+	int ch, i;
+
+	locked0 = vm_locked_kb();
+	VSC_SETUP(g, v, 0);
+	ch = chan_offer(g.part, inst_guid, &o);
+	ASSERT_LE(0, ch);
+	cw_set(&g, &o);
+	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_gpadl_limits, 0, 0));
+	EXPECT_UCALL(&v, UCALL_SYNC);
+	s = vmbus_stats(g.part);
+	EXPECT_EQ(9, s.gpadls);
+	EXPECT_EQ(2, s.gpadls_failed);
+	EXPECT_EQ(1, s.gpadls_created);
+	EXPECT_EQ(16, s.view_pages);
+	EXPECT_UCALL(&v, UCALL_SYNC);
+	s = vmbus_stats(g.part);
+	EXPECT_EQ(0, s.gpadls);
+	EXPECT_EQ(0, s.view_pages);
+	EXPECT_EQ(2, s.offers);
+	EXPECT_UCALL(&v, UCALL_DONE);
+	s = vmbus_stats(g.part);
+	EXPECT_EQ(HVTB_VMBUS_MAX_GPADLS, s.gpadls);
+	EXPECT_EQ(HVTB_VMBUS_MAX_GPADLS, s.view_pages);
+	EXPECT_EQ(3, s.gpadls_failed);
+	EXPECT_EQ(1, s.dropped_state);
+	/* 257 GPADL_CREATED events and one GPADL_TORNDOWN: the queue keeps 64. */
+	ASSERT_EQ(0, hvtb_vmbus_channel_get_info(ch, &info));
+	EXPECT_EQ(HVTB_VMBUS_MAX_GPADLS, info.gpadls);
+	EXPECT_EQ(1 + 1 + HVTB_VMBUS_MAX_GPADLS - HVTB_VMBUS_EVENT_QUEUE, info.events_lost);
+	for (i = 0; i < HVTB_VMBUS_EVENT_QUEUE; i++)
+		if (!chan_event(ch).type)
+			break;
+	EXPECT_EQ(HVTB_VMBUS_EVENT_QUEUE, i);
+	EXPECT_EQ(0, chan_event(ch).type);
+	/* Teardown with 256 GPADLs: nothing stays pinned. */
+	close(ch);
+	TEARDOWN_VP(g, v);
+	for (i = 0; i < 100 && (locked = vm_locked_kb()) != locked0; i++)
+		usleep(20000);
+	EXPECT_EQ(locked0, locked);
+}
+
+
+#define MANY_CHANNELS	20	/* more than the SynIC queue (HVTB_HV_SINT_QUEUE_DEPTH) holds */
+
+/* REQUESTOFFERS with more offers than the queue takes: the rest follow. */
+static void guest_many_offers(void)
+{
+	struct { uint32_t msgtype, pad; } hdr = { CM_REQUESTOFFERS, 0 };
+	struct initiate ic = { .msgtype = CM_INITIATE_CONTACT,
+			       .version = HVTB_VMBUS_VERSION_5_0,
+			       .page_or_sint = 2 };
+	uint32_t i, seen = 0;
+
+	vsc_setup();
+	GUEST_ASSERT_EQ(vsc_post(4, &ic, sizeof(ic)), ST_SUCCESS);
+	vsc_take(2, CM_VERSION_RESPONSE, sizeof(struct version_resp), NULL);
+	GUEST_ASSERT_EQ(vsc_post(1, &hdr, sizeof(hdr)), ST_SUCCESS);
+	for (i = 0; i < HVTB_HV_SINT_QUEUE_DEPTH; i++) {
+		vsc_take(2, CM_OFFERCHANNEL, 196, got_offer);
+		seen |= 1U << rd32(got_offer + 184);
+	}
+	vsc_no_reply();
+	GUEST_SYNC(1);
+	/* Any message (this one is dropped) lets the host send the rest. */
+	vsc_relid_msg(CM_RELID_RELEASED, 1);
+	for (; i < MANY_CHANNELS; i++) {
+		vsc_take(2, CM_OFFERCHANNEL, 196, got_offer);
+		seen |= 1U << rd32(got_offer + 184);
+	}
+	vsc_take(2, CM_ALLOFFERS_DELIVERED, 8, NULL);
+	vsc_no_reply();
+	GUEST_SYNC(seen);
+}
+
+TEST(channel_many_offers)
+{
+	struct hvtb_vmbus_offer o;
+	struct hvtb_vmbus_stats s;
+	uint8_t inst[16] = { 0 };
+	struct guest g;
+	struct guest_vp v;
+	struct ucall uc;
+	int ch[MANY_CHANNELS], i;
+
+	VSC_SETUP(g, v, 0);
+	for (i = 0; i < MANY_CHANNELS; i++) {
+		inst[0] = i;
+		ch[i] = chan_offer(g.part, inst, &o);
+		ASSERT_LE(0, ch[i]);
+		EXPECT_EQ(i + 1, o.child_relid);
+	}
+	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_many_offers, 0, 0));
+	EXPECT_UCALL(&v, UCALL_SYNC);
+	s = vmbus_stats(g.part);
+	EXPECT_EQ(HVTB_HV_SINT_QUEUE_DEPTH, s.offers);
+	/* The 17th offer: refused, and again by the flush after REQUESTOFFERS. */
+	EXPECT_EQ(2, s.post_failed);
+	uc = EXPECT_UCALL(&v, UCALL_SYNC);
+	EXPECT_EQ(((1ULL << MANY_CHANNELS) - 1) << 1, uc.args[0]);
+	EXPECT_UCALL(&v, UCALL_DONE);
+	s = vmbus_stats(g.part);
+	EXPECT_EQ(MANY_CHANNELS, s.offers);
+	EXPECT_EQ(2, s.post_failed);
+	EXPECT_EQ(MANY_CHANNELS, s.channels);
+	for (i = 0; i < MANY_CHANNELS; i++)
+		close(ch[i]);
+	s = vmbus_stats(g.part);
+	EXPECT_EQ(MANY_CHANNELS, s.rescinds);
 	TEARDOWN_VP(g, v);
 }
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * hvtb - the host side of a partition's VMBus channel-management
- * connection (the first part of issue 13: no channels yet).
+ * connection, and the dispatch of every guest channel message (issue 13;
+ * channels are in channel.c, GPADLs in gpadl.c).
  *
  * HVTB_VMBUS_ENABLE registers this file as the in-kernel owner of message
  * connection ids 1 and 4 (hvtb_hv_conn_register()). A guest's
@@ -19,8 +20,16 @@
  *    page view (their range cannot be unmapped until UNLOAD), the state
  *    becomes connected. Anything else is refused with version_supported 0
  *    and the state stays disconnected: the guest tries its next version.
- *  - REQUESTOFFERS (connected): ALLOFFERS_DELIVERED (no offers yet).
- *  - UNLOAD (connected): the view is dropped, UNLOAD_RESPONSE, the state
+ *  - REQUESTOFFERS (connected): one OFFERCHANNEL per live channel not yet
+ *    offered, then ALLOFFERS_DELIVERED; later offers go out at once. What
+ *    the SynIC's full queue refused is sent after the guest's next
+ *    message (hvtb_vmbus_offers_flush()).
+ *  - Channel messages (OPENCHANNEL, CLOSECHANNEL, GPADL_HEADER,
+ *    GPADL_TEARDOWN, RELID_RELEASED, MODIFYCHANNEL) name a relid at offset
+ *    8 and are checked against that channel's state too
+ *    (vmbus_msg_chan_check()); GPADL_BODY must match a pending header.
+ *  - UNLOAD (connected): every GPADL goes, open channels close, rescinded
+ *    ones are released, the view is dropped, UNLOAD_RESPONSE, the state
  *    is disconnected again (a kexec'ed guest sends INITIATE_CONTACT anew).
  * Replies go through hvtb_synic_post() to the SINT the INITIATE_CONTACT
  * named on VP target_vcpu; a reply the SynIC refuses is counted in
@@ -32,8 +41,9 @@
  * taken only by the ioctls, outside the registry's mutex.
  *
  * Lifetime: the state lives until the partition is destroyed; both
- * connections' release callbacks run then (no VP left), the last one
- * drops the page view (before the EPT goes) and frees the state.
+ * connections' release callbacks run then (no VP left, no channel fd: each
+ * holds a partition reference), the last one frees the channels and
+ * GPADLs and drops the page views (before the EPT goes) and the state.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -50,29 +60,7 @@
 #include "ept/ept.h"
 #include "hypercall/api.h"
 #include "vmbus/vmbus.h"
-#include "vmbus/vmbus_msg.h"
-
-/**
- * struct hvtb_vmbus - a partition's VMBus host.
- * @part: the partition (not referenced: the state dies with it).
- * @conn1: message connection 1.
- * @conn4: message connection 4.
- * @refs: connections still registered (the last release frees).
- * @lock: guards everything below.
- * @max_version: the newest version served.
- * @pages: the interrupt/monitor pages of the connection, or NULL.
- * @stats: state and counters (HVTB_VMBUS_GET_STATS).
- */
-struct hvtb_vmbus {
-	struct hvtb_partition *part;
-	struct hvtb_hv_conn conn1;
-	struct hvtb_hv_conn conn4;
-	int refs;
-	struct mutex lock;
-	u32 max_version;
-	struct hvtb_ept_view *pages;
-	struct hvtb_vmbus_stats stats;
-};
+#include "vmbus/internal.h"
 
 static struct hvtb_vmbus *vmbus_of(struct hvtb_hv_conn *c)
 {
@@ -153,6 +141,20 @@ static void vmbus_initiate_contact(struct hvtb_vmbus *vb, const u8 *payload)
 	vb->stats.message_sint = sint;
 }
 
+/**
+ * hvtb_vmbus_post() - a message to the connected guest (its target VP and
+ * message SINT). vb->lock held.
+ * @vb: the VMBus host
+ * @msg: the message
+ * @size: its size
+ * Return: 0, or -errno when the SynIC did not take it (counted).
+ */
+int hvtb_vmbus_post(struct hvtb_vmbus *vb, const void *msg, u32 size)
+{
+	return vmbus_reply(vb, vb->stats.target_vp, vb->stats.message_sint,
+			   msg, size);
+}
+
 /* A message that carries only the header. vb->lock held. */
 static void vmbus_reply_empty(struct hvtb_vmbus *vb, u32 msgtype)
 {
@@ -165,6 +167,7 @@ static void vmbus_reply_empty(struct hvtb_vmbus *vb, u32 msgtype)
 static void vmbus_unload(struct hvtb_vmbus *vb)
 {
 	vb->stats.unload++;
+	hvtb_vmbus_chans_unload(vb);
 	hvtb_ept_view_destroy(vb->pages);
 	vb->pages = NULL;
 	vb->stats.view_pages = 0;
@@ -192,6 +195,61 @@ static void vmbus_count_drop(struct hvtb_vmbus *vb, enum vmbus_verdict v)
 	}
 }
 
+/* MODIFYCHANNEL of an open channel: interrupts go to the new VP. */
+static void vmbus_modify(struct hvtb_vmbus *vb, struct vmbus_channel *ch,
+			 const struct vmbus_modify *m)
+{
+	struct vmbus_modify_resp r = {
+		.hdr.msgtype = VMBUS_MSG_MODIFYCHANNEL_RESPONSE,
+		.child_relid = ch->relid,
+	};
+
+	if (m->target_vp < vb->part->max_vps)
+		ch->target_vp = m->target_vp;
+	else
+		r.status = VMBUS_STATUS_FAIL;
+	hvtb_vmbus_post(vb, &r, sizeof(r));
+}
+
+/*
+ * A message that names a channel (vmbus_msg_defs[].channel), checked
+ * against that channel's state. Return: false if dropped.
+ */
+static bool vmbus_chan_message(struct hvtb_vmbus *vb, u32 type, const u8 *p,
+			       u32 size)
+{
+	struct vmbus_channel *ch = hvtb_vmbus_chan_find(vb, vmbus_msg_u32(p, 8));
+	u32 state = ch ? ch->state : VMBUS_CHAN_NONE;
+	struct vmbus_open open;
+	struct vmbus_modify mod;
+
+	if (vmbus_msg_chan_check(type, state) != VMBUS_MSG_OK)
+		return false;
+	switch (type) {
+	case VMBUS_MSG_OPENCHANNEL:
+		memcpy(&open, p, sizeof(open));
+		hvtb_vmbus_chan_open(vb, ch, &open);
+		return true;
+	case VMBUS_MSG_CLOSECHANNEL:
+		hvtb_vmbus_chan_close(vb, ch);
+		return true;
+	case VMBUS_MSG_GPADL_HEADER:
+		hvtb_vmbus_gpadl_header(vb, ch, p, size);
+		return true;
+	case VMBUS_MSG_GPADL_TEARDOWN:
+		return hvtb_vmbus_gpadl_teardown(vb, ch, vmbus_msg_u32(p, 12));
+	case VMBUS_MSG_RELID_RELEASED:
+		hvtb_vmbus_chan_released(vb, ch);
+		return true;
+	case VMBUS_MSG_MODIFYCHANNEL:
+		memcpy(&mod, p, sizeof(mod));
+		vmbus_modify(vb, ch, &mod);
+		return true;
+	default:
+		return false;
+	}
+}
+
 /* HvPostMessage to connection 1 or 4: the sender's run path, may sleep. */
 static u16 vmbus_conn_message(struct hvtb_hv_conn *c, struct hvtb_vp *vp,
 			      u32 type, const void *payload, u32 size)
@@ -199,29 +257,49 @@ static u16 vmbus_conn_message(struct hvtb_hv_conn *c, struct hvtb_vp *vp,
 	struct hvtb_vmbus *vb = vmbus_of(c);
 	enum vmbus_verdict v;
 	const u8 *p = payload;
+	u32 msgtype;
 
 	mutex_lock(&vb->lock);
-	v = vmbus_msg_check(c->id, type, p, size, vb->stats.state, 0);
+	v = vmbus_msg_check(c->id, type, p, size, vb->stats.state,
+			    vb->stats.channels);
 	if (v != VMBUS_MSG_OK) {
 		vmbus_count_drop(vb, v);
 		goto out;
 	}
-	vb->stats.messages++;
-	switch (((const struct vmbus_hdr *)p)->msgtype) {
+	msgtype = vmbus_msg_u32(p, 0);
+	if (vmbus_msg_defs[msgtype].channel) {
+		if (vmbus_chan_message(vb, msgtype, p, size))
+			vb->stats.messages++;
+		else
+			vmbus_count_drop(vb, VMBUS_MSG_STATE);
+		goto out;
+	}
+	switch (msgtype) {
 	case VMBUS_MSG_INITIATE_CONTACT:
+		vb->stats.messages++;
 		vmbus_initiate_contact(vb, p);
 		break;
 	case VMBUS_MSG_REQUESTOFFERS:
+		vb->stats.messages++;
 		vb->stats.request_offers++;
-		vmbus_reply_empty(vb, VMBUS_MSG_ALLOFFERS_DELIVERED);
+		hvtb_vmbus_offers_request(vb);
+		break;
+	case VMBUS_MSG_GPADL_BODY:
+		if (hvtb_vmbus_gpadl_body(vb, p, size))
+			vb->stats.messages++;
+		else
+			vmbus_count_drop(vb, VMBUS_MSG_STATE);
 		break;
 	case VMBUS_MSG_UNLOAD:
+		vb->stats.messages++;
 		vmbus_unload(vb);
 		break;
-	default:	/* vmbus_msg_check() lets no other type through yet */
+	default:	/* vmbus_msg_check() lets no other type through */
 		break;
 	}
 out:
+	/* The guest made progress: its SynIC queue may have room again. */
+	hvtb_vmbus_offers_flush(vb);
 	mutex_unlock(&vb->lock);
 	return HV_STATUS_SUCCESS;
 }
@@ -233,6 +311,7 @@ static void vmbus_conn_release(struct hvtb_hv_conn *c)
 
 	if (--vb->refs)
 		return;
+	hvtb_vmbus_chans_free(vb);
 	hvtb_ept_view_destroy(vb->pages);
 	vb->part->vmbus = NULL;
 	mutex_destroy(&vb->lock);
@@ -260,6 +339,8 @@ static long vmbus_enable(struct hvtb_partition *part, void __user *uarg)
 		return -ENOMEM;
 	vb->part = part;
 	mutex_init(&vb->lock);
+	xa_init_flags(&vb->chans, XA_FLAGS_ALLOC);
+	INIT_LIST_HEAD(&vb->gpadls);
 	vb->max_version = cfg.max_version ?: HVTB_VMBUS_VERSION_5_3;
 	vb->conn1 = (struct hvtb_hv_conn) {
 		.ops = &vmbus_conn_ops, .kind = HVTB_HV_CONN_MESSAGE,
@@ -292,6 +373,17 @@ err_unlock:
 	return r;
 }
 
+/* The partition's VMBus host; it stays until teardown once enabled. */
+static struct hvtb_vmbus *vmbus_get(struct hvtb_partition *part)
+{
+	struct hvtb_vmbus *vb;
+
+	mutex_lock(&part->lock);
+	vb = part->vmbus;
+	mutex_unlock(&part->lock);
+	return vb;
+}
+
 static long vmbus_get_stats(struct hvtb_partition *part, void __user *uarg)
 {
 	struct hvtb_vmbus_stats s;
@@ -313,14 +405,20 @@ static long vmbus_get_stats(struct hvtb_partition *part, void __user *uarg)
 /**
  * hvtb_vmbus_partition_ioctl() - the VMBus ioctls of a partition fd.
  * @part: the partition
- * @cmd: HVTB_VMBUS_ENABLE or HVTB_VMBUS_GET_STATS
- * @uarg: struct hvtb_vmbus_config or struct hvtb_vmbus_stats
- * Return: 0 or -errno; -ENOTTY for another ioctl.
+ * @cmd: HVTB_VMBUS_ENABLE, HVTB_VMBUS_GET_STATS, HVTB_VMBUS_OFFER_CHANNEL
+ * @uarg: struct hvtb_vmbus_config, _stats or _offer
+ * Return: 0 (a channel fd for an offer) or -errno; -ENOTTY for another
+ * ioctl.
  */
 long hvtb_vmbus_partition_ioctl(struct hvtb_partition *part, unsigned int cmd,
 				void __user *uarg)
 {
+	struct hvtb_vmbus *vb;
+
 	switch (cmd) {
+	case HVTB_VMBUS_OFFER_CHANNEL:
+		vb = vmbus_get(part);
+		return vb ? hvtb_vmbus_offer(vb, uarg) : -ENODEV;
 	case HVTB_VMBUS_ENABLE:
 		return vmbus_enable(part, uarg);
 	case HVTB_VMBUS_GET_STATS:

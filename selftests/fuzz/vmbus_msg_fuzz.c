@@ -30,12 +30,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	u8 payload[VMBUS_PAYLOAD_MAX];
 	struct vmbus_initiate m;
 	u32 conn, state, len, type, sint;
+	u8 k0, k1;
 	u64 gpas[3];
 	enum vmbus_verdict v;
 	int n;
 
 	if (size < 3)
 		return 0;
+	k0 = data[0];
+	k1 = data[1];
 	conn = data[0] & 7;
 	state = data[1] % 3;
 	len = data[2];		/* 0..255: also sizes past the payload limit */
@@ -44,13 +47,37 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(payload, 0, sizeof(payload));
 	memcpy(payload, data, size < sizeof(payload) ? size : sizeof(payload));
 
-	v = vmbus_msg_check(conn, 1, payload, len, state, 0);
+	/* The GPADL checks never read past the message nor pass bad PFNs. */
+	if (len >= VMBUS_GPADL_HDR_PFN_OFF && len <= VMBUS_PAYLOAD_MAX) {
+		u32 np, nh, i;
+
+		if (vmbus_gpadl_header_check(payload, len, 16384, &np, &nh) ==
+		    VMBUS_GPADL_OK) {
+			if (!np || np > 16384 || nh > np ||
+			    VMBUS_GPADL_HDR_PFN_OFF + 8 * nh != len)
+				abort();
+			for (i = 0; i < nh; i++)
+				if (vmbus_msg_pfn(payload, VMBUS_GPADL_HDR_PFN_OFF, i) >
+				    VMBUS_GPADL_MAX_GFN)
+					abort();
+		}
+		if (vmbus_gpadl_body_check(payload, len, k0 >> 3, &nh) == VMBUS_GPADL_OK &&
+		    (!nh || nh > (u32)(k0 >> 3) || VMBUS_GPADL_BODY_PFN_OFF + 8 * nh != len))
+			abort();
+	}
+	for (type = 0; type < VMBUS_MSG_COUNT + 1; type++)
+		if (vmbus_msg_chan_check(type, k1 % 8) == VMBUS_MSG_OK &&
+		    (!vmbus_msg_defs[type].channel || k1 % 8 == VMBUS_CHAN_NONE ||
+		     k1 % 8 >= VMBUS_CHAN_NR_STATES))
+			abort();
+
+	v = vmbus_msg_check(conn, 1, payload, len, state, k1 & 8);
 	if (v == VMBUS_MSG_OK) {
 		memcpy(&type, payload, sizeof(type));
 		if (type >= VMBUS_MSG_COUNT || len < vmbus_msg_defs[type].min_size ||
 		    len > VMBUS_PAYLOAD_MAX ||
 		    !(vmbus_msg_defs[type].states & (1U << state)) ||
-		    vmbus_msg_defs[type].channel)
+		    (vmbus_msg_defs[type].channel && !(k1 & 8)))
 			abort();
 		if (type == VMBUS_MSG_INITIATE_CONTACT) {
 			memcpy(&m, payload, sizeof(m));

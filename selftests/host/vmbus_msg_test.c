@@ -40,12 +40,11 @@ static const struct { u32 type; u32 size; u32 state; bool channel; } guest_msgs[
 	{ VMBUS_MSG_OPENCHANNEL, 148, CONN, true },
 	{ VMBUS_MSG_CLOSECHANNEL, 12, CONN, true },
 	{ VMBUS_MSG_GPADL_HEADER, 28, CONN, true },
-	{ VMBUS_MSG_GPADL_BODY, 16, CONN, true },
+	{ VMBUS_MSG_GPADL_BODY, 16, CONN, false },
 	{ VMBUS_MSG_GPADL_TEARDOWN, 16, CONN, true },
 	{ VMBUS_MSG_RELID_RELEASED, 12, CONN, true },
 	{ VMBUS_MSG_INITIATE_CONTACT, 40, DISC, false },
 	{ VMBUS_MSG_UNLOAD, 8, CONN, false },
-	{ VMBUS_MSG_TL_CONNECT_REQUEST, 40, CONN, true },
 	{ VMBUS_MSG_MODIFYCHANNEL, 16, CONN, true },
 };
 
@@ -75,7 +74,7 @@ TEST(guest_types_min_size)
 TEST(host_and_unknown_types)
 {
 	static const u32 host_types[] = { 0, 1, 2, 4, 6, 10, 12, 15, 17, 18, 19,
-					  20, 23, 24, 25, 26, 1000, 0xffffffff };
+					  20, 21, 23, 24, 25, 26, 1000, 0xffffffff };
 	u8 buf[VMBUS_PAYLOAD_MAX] = { 3 };	/* REQUESTOFFERS */
 	unsigned int i;
 
@@ -170,6 +169,148 @@ TEST(pages)
 	EXPECT_EQ(g[0], 0x2000u);
 	m.monitor_page2 = 0x5008;
 	EXPECT_EQ(vmbus_initiate_pages(&m, g), -1);
+}
+
+/* The channel states each channel message is valid in. */
+TEST(channel_states)
+{
+	static const struct { u32 type; u32 ok; } c[] = {
+		{ VMBUS_MSG_OPENCHANNEL, VMBUS_CH(OFFERED) },
+		{ VMBUS_MSG_CLOSECHANNEL, VMBUS_CH(OPEN) | VMBUS_CH(RESCINDED_OPEN) },
+		{ VMBUS_MSG_GPADL_HEADER, VMBUS_CH(OFFERED) | VMBUS_CH(OPEN) },
+		{ VMBUS_MSG_GPADL_TEARDOWN, VMBUS_CH(OFFERED) | VMBUS_CH(OPEN) |
+					    VMBUS_CH(RESCINDED) | VMBUS_CH(RESCINDED_OPEN) },
+		{ VMBUS_MSG_RELID_RELEASED, VMBUS_CH(RESCINDED) | VMBUS_CH(RESCINDED_OPEN) },
+		{ VMBUS_MSG_MODIFYCHANNEL, VMBUS_CH(OPEN) },
+	};
+	unsigned int i, st;
+
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		/* With a channel the connection check lets it through. */
+		u8 buf[VMBUS_PAYLOAD_MAX] = { 0 };
+
+		memcpy(buf, &c[i].type, 4);
+		EXPECT_EQ(vmbus_msg_check(1, 1, buf, vmbus_msg_defs[c[i].type].min_size,
+					  CONN, 1), VMBUS_MSG_OK);
+		for (st = 0; st < VMBUS_CHAN_NR_STATES + 2; st++)
+			EXPECT_EQ(vmbus_msg_chan_check(c[i].type, st),
+				  st < VMBUS_CHAN_NR_STATES && (c[i].ok & (1U << st)) ?
+				  VMBUS_MSG_OK : VMBUS_MSG_STATE)
+				TH_LOG("type %u state %u", c[i].type, st);
+		/* An unknown relid never passes. */
+		EXPECT_EQ(vmbus_msg_chan_check(c[i].type, VMBUS_CHAN_NONE), VMBUS_MSG_STATE);
+	}
+	/* Types that name no channel. */
+	EXPECT_EQ(vmbus_msg_chan_check(VMBUS_MSG_GPADL_BODY, VMBUS_CHAN_OPEN), VMBUS_MSG_STATE);
+	EXPECT_EQ(vmbus_msg_chan_check(VMBUS_MSG_REQUESTOFFERS, VMBUS_CHAN_OPEN), VMBUS_MSG_STATE);
+	EXPECT_EQ(vmbus_msg_chan_check(VMBUS_MSG_COUNT, VMBUS_CHAN_OPEN), VMBUS_MSG_STATE);
+	EXPECT_EQ(vmbus_msg_chan_check(0xffffffff, VMBUS_CHAN_OPEN), VMBUS_MSG_STATE);
+}
+
+/* A GPADL_HEADER of @npfn_total pages over @count bytes at @offset, @nhere PFNs. */
+static u32 gpadl_hdr(u8 *buf, u32 rangecount, u32 buflen, u32 count, u32 offset,
+		     u32 nhere, u64 pfn0)
+{
+	u32 i, t = VMBUS_MSG_GPADL_HEADER;
+
+	memset(buf, 0, VMBUS_PAYLOAD_MAX);
+	memcpy(buf, &t, 4);
+	buf[16] = buflen & 0xff;
+	buf[17] = buflen >> 8;
+	buf[18] = rangecount & 0xff;
+	buf[19] = rangecount >> 8;
+	memcpy(buf + 20, &count, 4);
+	memcpy(buf + 24, &offset, 4);
+	for (i = 0; i < nhere; i++) {
+		u64 pfn = pfn0 + i;
+
+		memcpy(buf + 28 + 8 * i, &pfn, 8);
+	}
+	return 28 + 8 * nhere;
+}
+
+TEST(gpadl_header)
+{
+	u8 b[VMBUS_PAYLOAD_MAX];
+	u32 n, h, sz;
+
+	/* Linux's: one range, offset 0, 40 pages, 26 PFNs in the header. */
+	sz = gpadl_hdr(b, 1, 8 + 8 * 40, 40 * 4096, 0, 26, 0x400);
+	ASSERT_EQ(sz, 236u);
+	EXPECT_EQ(vmbus_gpadl_header_check(b, sz, 16384, &n, &h), VMBUS_GPADL_OK);
+	EXPECT_EQ(n, 40u);
+	EXPECT_EQ(h, 26u);
+	/* A whole GPADL in one header; no PFN at all in it. */
+	sz = gpadl_hdr(b, 1, 16, 100, 10, 1, 0x400);
+	EXPECT_EQ(vmbus_gpadl_header_check(b, sz, 16384, &n, &h), VMBUS_GPADL_OK);
+	EXPECT_EQ(n, 1u);
+	sz = gpadl_hdr(b, 1, 16, 100, 10, 0, 0x400);
+	EXPECT_EQ(vmbus_gpadl_header_check(b, sz, 16384, &n, &h), VMBUS_GPADL_OK);
+	EXPECT_EQ(h, 0u);
+	/* An offset and count that cross a page need two. */
+	sz = gpadl_hdr(b, 1, 24, 4096, 1, 2, 0x400);
+	EXPECT_EQ(vmbus_gpadl_header_check(b, sz, 16384, &n, &h), VMBUS_GPADL_OK);
+	EXPECT_EQ(n, 2u);
+	/* Errors. */
+	sz = gpadl_hdr(b, 0, 16, 4096, 0, 1, 0x400);
+	EXPECT_EQ(vmbus_gpadl_header_check(b, sz, 16384, &n, &h), VMBUS_GPADL_RANGES);
+	EXPECT_EQ(n, 0u);
+	sz = gpadl_hdr(b, 2, 16, 4096, 0, 1, 0x400);
+	EXPECT_EQ(vmbus_gpadl_header_check(b, sz, 16384, &n, &h), VMBUS_GPADL_RANGES);
+	sz = gpadl_hdr(b, 1, 8, 4096, 0, 1, 0x400);
+	EXPECT_EQ(vmbus_gpadl_header_check(b, sz, 16384, &n, &h), VMBUS_GPADL_BUFLEN);
+	sz = gpadl_hdr(b, 1, 17, 4096, 0, 1, 0x400);
+	EXPECT_EQ(vmbus_gpadl_header_check(b, sz, 16384, &n, &h), VMBUS_GPADL_BUFLEN);
+	sz = gpadl_hdr(b, 1, 16, 4096, 4096, 1, 0x400);
+	EXPECT_EQ(vmbus_gpadl_header_check(b, sz, 16384, &n, &h), VMBUS_GPADL_RANGE);
+	sz = gpadl_hdr(b, 1, 16, 0, 0, 1, 0x400);
+	EXPECT_EQ(vmbus_gpadl_header_check(b, sz, 16384, &n, &h), VMBUS_GPADL_RANGE);
+	sz = gpadl_hdr(b, 1, 16, 4097, 0, 1, 0x400);
+	EXPECT_EQ(vmbus_gpadl_header_check(b, sz, 16384, &n, &h), VMBUS_GPADL_RANGE);
+	sz = gpadl_hdr(b, 1, 24, 4096, 0, 2, 0x400);	/* 2 PFNs for 1 page */
+	EXPECT_EQ(vmbus_gpadl_header_check(b, sz, 16384, &n, &h), VMBUS_GPADL_RANGE);
+	sz = gpadl_hdr(b, 1, 8 + 8 * 0xfff, 0xfffu * 4096, 0, 26, 0x400);
+	EXPECT_EQ(vmbus_gpadl_header_check(b, sz, 4094, &n, &h), VMBUS_GPADL_TOO_BIG);
+	EXPECT_EQ(vmbus_gpadl_header_check(b, sz, 4095, &n, &h), VMBUS_GPADL_OK);
+	/* More PFNs than the GPADL has; a partial PFN. */
+	sz = gpadl_hdr(b, 1, 24, 8192, 0, 3, 0x400);
+	EXPECT_EQ(vmbus_gpadl_header_check(b, sz, 16384, &n, &h), VMBUS_GPADL_LENGTH);
+	sz = gpadl_hdr(b, 1, 24, 8192, 0, 2, 0x400);
+	EXPECT_EQ(vmbus_gpadl_header_check(b, sz - 1, 16384, &n, &h), VMBUS_GPADL_LENGTH);
+	/* A PFN past 52 bits of address. */
+	sz = gpadl_hdr(b, 1, 24, 8192, 0, 2, VMBUS_GPADL_MAX_GFN);
+	EXPECT_EQ(vmbus_gpadl_header_check(b, sz, 16384, &n, &h), VMBUS_GPADL_GFN);
+	sz = gpadl_hdr(b, 1, 24, 8192, 0, 2, VMBUS_GPADL_MAX_GFN - 1);
+	EXPECT_EQ(vmbus_gpadl_header_check(b, sz, 16384, &n, &h), VMBUS_GPADL_OK);
+}
+
+TEST(gpadl_body)
+{
+	u8 b[VMBUS_PAYLOAD_MAX] = { 9 };
+	u64 big = VMBUS_GPADL_MAX_GFN + 1;
+	u32 h;
+
+	EXPECT_EQ(vmbus_gpadl_body_check(b, 16 + 8 * 28, 28, &h), VMBUS_GPADL_OK);
+	EXPECT_EQ(h, 28u);
+	EXPECT_EQ(vmbus_gpadl_body_check(b, 16 + 8 * 14, 14, &h), VMBUS_GPADL_OK);
+	EXPECT_EQ(vmbus_gpadl_body_check(b, 16 + 8 * 14, 13, &h), VMBUS_GPADL_LENGTH);
+	EXPECT_EQ(h, 0u);
+	EXPECT_EQ(vmbus_gpadl_body_check(b, 16, 14, &h), VMBUS_GPADL_LENGTH);
+	EXPECT_EQ(vmbus_gpadl_body_check(b, 16 + 7, 14, &h), VMBUS_GPADL_LENGTH);
+	memcpy(b + 16 + 8, &big, 8);
+	EXPECT_EQ(vmbus_gpadl_body_check(b, 16 + 16, 14, &h), VMBUS_GPADL_GFN);
+}
+
+TEST(open_split)
+{
+	EXPECT_TRUE(vmbus_open_check(8, 4));	/* hv_utils */
+	EXPECT_TRUE(vmbus_open_check(4, 2));
+	EXPECT_FALSE(vmbus_open_check(4, 1));
+	EXPECT_FALSE(vmbus_open_check(4, 3));
+	EXPECT_FALSE(vmbus_open_check(4, 4));
+	EXPECT_FALSE(vmbus_open_check(4, 0));
+	EXPECT_FALSE(vmbus_open_check(3, 2));
+	EXPECT_FALSE(vmbus_open_check(4, 0xffffffff));
 }
 
 TEST_HARNESS_MAIN

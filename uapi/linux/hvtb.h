@@ -94,6 +94,12 @@
 /* <linux/hvtb_vmbus.h> (partition fd) */
 #define HVTB_NR_VMBUS_ENABLE			0x60
 #define HVTB_NR_VMBUS_GET_STATS			0x61
+#define HVTB_NR_VMBUS_OFFER_CHANNEL		0x62
+/* <linux/hvtb_vmbus.h> (channel fd) */
+#define HVTB_NR_VMBUS_CHANNEL_SET_EVENTFD	0x63
+#define HVTB_NR_VMBUS_CHANNEL_SIGNAL		0x64
+#define HVTB_NR_VMBUS_CHANNEL_GET_INFO		0x65
+#define HVTB_NR_VMBUS_CHANNEL_RESCIND		0x66
 
 /* Struct sizes are pinned beside each struct. */
 #ifdef __cplusplus
