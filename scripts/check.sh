@@ -14,7 +14,7 @@
 # debug kernel) and
 # HVTB_CPUS_DEBIAN (default 2) set the CPUs of the two Bochs boots;
 # HVTB_VM_TIMEOUT (default 2400 s) bounds each boot, HVTB_WORKER_TIMEOUT
-# (1200 s) the worker's.
+# (2400 s) the worker's.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -179,7 +179,7 @@ want vm-debian && vm_start vm-debian debian "${HVTB_CPUS_DEBIAN:-2}" bochs 1 \
 # group's boot hangs the test VM more often than not, not understood yet).
 want vm-worker && vm_start vm-worker debian 1 bochs 1 \
 	"WORKER_TESTS=${HVTB_WORKER_GROUPS:-pvh,bad,watchdog,reboot,triple,panic,signals} \$HVTB_SELFTESTS/worker_test" \
-	HVTB_GUEST=1 TIMEOUT="${HVTB_WORKER_TIMEOUT:-1200}"
+	HVTB_GUEST=1 TIMEOUT="${HVTB_WORKER_TIMEOUT:-2400}"
 
 # The dev kernel (lockdep, KASAN): every VM suite on one CPU, in two boots.
 dev_a="api_test ctl_test perm_test hotplug_test load_test kvm_test hvtbctl_run_test partition_test memory_test vp_test exit_test sched_test apic_test vmbus_test vmbus_test:root"
