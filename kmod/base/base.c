@@ -84,10 +84,18 @@ void hvtb_vp_wake(struct hvtb_vp *vp)
 	 */
 	if (rcu_access_pointer(vp->run_task) == current)
 		return;
-	unblock = READ_ONCE(base_unblock);
-	wake_up_interruptible(&vp->halt_wq);	/* HLT in the RUN caller */
-	if (unblock)
-		unblock(vp);			/* HLT on hvtb's scheduler */
+	/*
+	 * A blocking HLT waits in one place per scheduling mode, fixed for
+	 * the partition's life: the RUN caller's halt_wq (root-scheduled) or
+	 * hvtb's scheduler. The other one is not looked at.
+	 */
+	if (vp->part->root_sched) {
+		wake_up_interruptible(&vp->halt_wq);	/* HLT in the RUN caller */
+	} else {
+		unblock = READ_ONCE(base_unblock);
+		if (unblock)
+			unblock(vp);		/* HLT on hvtb's scheduler */
+	}
 	hvtb_vp_kick(vp);			/* the guest, on another CPU */
 }
 
