@@ -137,6 +137,16 @@ static bool vp_halt_over(struct hvtb_vp *vp)
 }
 
 /*
+ * The wait of a blocking HLT ends: an interrupt or NMI (*@over, so that
+ * the wait's last look at the APIC decides, one lock round) or SynIC work.
+ */
+static bool vp_halt_wait_done(struct hvtb_vp *vp, bool *over)
+{
+	*over = vp_halt_over(vp);
+	return *over || hvtb_vp_test_request(vp, HVTB_REQ_SYNIC);
+}
+
+/*
  * HVTB_REQ_HALT, the one place a HLT is decided: over once an interrupt or
  * an NMI is pending (the request is taken). Otherwise a VP on hvtb's
  * scheduler blocks on its CPU's queue (hvtb_sched_start() sees the
@@ -146,13 +156,15 @@ static bool vp_halt_over(struct hvtb_vp *vp)
  */
 static int vp_halt(struct hvtb_vp *vp)
 {
-	if (!vp_halt_over(vp)) {
+	bool over = vp_halt_over(vp);
+
+	if (!over) {
 		if (!vp->part->root_sched)
 			return 0;
-		if (wait_event_interruptible(vp->halt_wq, vp_halt_over(vp) ||
-					     hvtb_vp_test_request(vp, HVTB_REQ_SYNIC)))
+		if (wait_event_interruptible(vp->halt_wq,
+					     vp_halt_wait_done(vp, &over)))
 			return -EINTR;
-		if (!vp_halt_over(vp))
+		if (!over)
 			return 0;
 	}
 	hvtb_vp_check_request(vp, HVTB_REQ_HALT);

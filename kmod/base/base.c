@@ -74,11 +74,28 @@ void hvtb_vp_kick(struct hvtb_vp *vp)
  */
 void hvtb_vp_wake(struct hvtb_vp *vp)
 {
-	void (*unblock)(struct hvtb_vp *vp) = READ_ONCE(base_unblock);
+	void (*unblock)(struct hvtb_vp *vp);
 
-	wake_up_interruptible(&vp->halt_wq);	/* HLT in the RUN caller */
-	if (unblock)
-		unblock(vp);			/* HLT on hvtb's scheduler */
+	/*
+	 * The task executing the VP gives it work (a self-IPI, an IPI to
+	 * itself, a SynIC message it delivers): the VP is not in a blocking
+	 * HLT (only this task would wait there) and its run loop looks at
+	 * the APIC before the next entry. Nothing to wake, nobody to kick.
+	 */
+	if (rcu_access_pointer(vp->run_task) == current)
+		return;
+	/*
+	 * A blocking HLT waits in one place per scheduling mode, fixed for
+	 * the partition's life: the RUN caller's halt_wq (root-scheduled) or
+	 * hvtb's scheduler. The other one is not looked at.
+	 */
+	if (vp->part->root_sched) {
+		wake_up_interruptible(&vp->halt_wq);	/* HLT in the RUN caller */
+	} else {
+		unblock = READ_ONCE(base_unblock);
+		if (unblock)
+			unblock(vp);		/* HLT on hvtb's scheduler */
+	}
 	hvtb_vp_kick(vp);			/* the guest, on another CPU */
 }
 

@@ -147,12 +147,12 @@ static int hc_forward(struct hvtb_vp *vp)
 }
 
 /*
- * A VMCALL exit (registered with the backend): TLFS hypercalls in a
- * partition with enlightenments. @vp: VMCS current, preemption off.
- * Return: -ENOENT without enlightenments (the backend's own VMCALL), VMX_EXIT_CONTINUE (with HVTB_REQ_HV_WORK noted when
- * its handler finishes the call) or VMX_EXIT_USER (a forwarded call).
+ * A TLFS hypercall in a partition with enlightenments (hv_vmcall()).
+ * @vp: VMCS current, preemption off. Return: VMX_EXIT_CONTINUE (with
+ * HVTB_REQ_HV_WORK noted when its handler finishes the call) or
+ * VMX_EXIT_USER (a forwarded call).
  */
-static int hv_vmcall(struct hvtb_vp *vp)
+static noinline int hv_vmcall_tlfs(struct hvtb_vp *vp)
 {
 	unsigned long *g = vp->gprs.regs;
 	struct hvtb_hv_vp *h = vp->hv;
@@ -163,8 +163,6 @@ static int hv_vmcall(struct hvtb_vp *vp)
 	const struct hc_def *d;
 	u16 status;
 
-	if (!vp->part->hv->enabled)
-		return -ENOENT;		/* the backend's VMCALL */
 	if (!hc_may_call(vp)) {
 		hvtb_vmx_inject_exception(vp, X86_TRAP_UD, false, 0);
 		return VMX_EXIT_CONTINUE;
@@ -221,6 +219,21 @@ done:
 	g[GPR_RAX] = hc_result(status, d && d->rep ? rep_start : 0);
 	trace_hvtb_hypercall(vp->part->id, vp->index, control, g[GPR_RAX]);
 	return VMX_EXIT_CONTINUE;
+}
+
+/*
+ * The VMCALL exit (registered with the backend). Every VMCALL of every
+ * partition comes here first, so the test for enlightenments is all that
+ * a partition without them pays: no frame, no saved registers; the TLFS
+ * path is out of line (hv_vmcall_tlfs()).
+ * Return: -ENOENT without enlightenments (the backend's own VMCALL), else
+ * what hv_vmcall_tlfs() returns.
+ */
+static int hv_vmcall(struct hvtb_vp *vp)
+{
+	if (!vp->part->hv->enabled)
+		return -ENOENT;		/* the backend's own VMCALL */
+	return hv_vmcall_tlfs(vp);
 }
 
 static u16 hc_post_message(struct hvtb_vp *vp, u64 in_gpa)

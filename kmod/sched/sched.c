@@ -213,6 +213,9 @@ void hvtb_sched_unblock(struct hvtb_vp *vp)
 	bool woke, irq;
 	int cpu;
 
+	/* A VP of a HVTB_PARTITION_ROOT_SCHED partition: no APIC look. */
+	if (READ_ONCE(vp->sched.cpu) < 0)
+		return;
 	/* Before the CPU's lock: the APIC's lock is never taken inside it. */
 	irq = vp->apic && (hvtb_apic_nmi_pending(vp) || hvtb_apic_has_interrupt(vp));
 

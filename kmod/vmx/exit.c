@@ -281,17 +281,17 @@ static void complete_cpuid(struct hvtb_vp *vp)
 static void cpuid_apply_state(struct hvtb_vp *vp, u32 fn, u32 idx,
 			      struct hvtb_cpuid_entry *e)
 {
-	unsigned long cr4 = vmcs_readl(CR4_READ_SHADOW);
-
+	/* CR4 is read (a VMREAD) only for the two leaves that need it. */
 	if (fn == 1) {
 		if (!(vp->apic_base & MSR_IA32_APICBASE_ENABLE))
 			e->edx &= ~BIT(9);
 		e->ecx &= ~BIT(27);
-		if ((e->ecx & BIT(26)) && (cr4 & X86_CR4_OSXSAVE))
+		if ((e->ecx & BIT(26)) &&
+		    (vmcs_readl(CR4_READ_SHADOW) & X86_CR4_OSXSAVE))
 			e->ecx |= BIT(27);
 	} else if (fn == 7 && idx == 0) {
 		e->ecx &= ~BIT(4);
-		if ((e->ecx & BIT(3)) && (cr4 & X86_CR4_PKE))
+		if ((e->ecx & BIT(3)) && (vmcs_readl(CR4_READ_SHADOW) & X86_CR4_PKE))
 			e->ecx |= BIT(4);
 	}
 }
