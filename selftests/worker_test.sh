@@ -128,7 +128,7 @@ dmesg | grep -E "hv_vmbus|hv_utils|storvsc|netvsc" | head -n 8 | sed "s/^/vmbus:
 if [ -d /sys/bus/vmbus/drivers/hv_utils ]; then
 	i=0
 	while [ $i -lt 40 ] && ! dmesg | grep -q "Heartbeat IC version"; do sleep 0.25; i=$((i + 1)); done
-	sleep 1
+	sleep 3	# the worker asks every 2 s: two heartbeats or more
 fi
 echo "hbver=$(dmesg | sed -n "s/.*hv_utils: Heartbeat IC version \([0-9.]*\).*/\1/p" | tail -n 1)"
 for d in /sys/bus/vmbus/devices/*; do [ -e "$d/class_id" ] && echo "vmbusdev=$(basename $d) $(basename "$(readlink $d/driver)" 2>/dev/null) $(cat $d/class_id)"; done

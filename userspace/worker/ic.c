@@ -17,8 +17,8 @@
 #include "../ic/icd_chanfd.h"
 #include "worker.h"
 
-/* Hyper-V asks every few seconds; the period is also a request's timeout. */
-#define WK_IC_HEARTBEAT_PERIOD_MS	5000u
+/* Hyper-V asks every 2 s (hv_util.c says so); the period is also a request's timeout. */
+#define WK_IC_HEARTBEAT_PERIOD_MS	2000u
 #define WK_IC_WAIT_MS			200
 
 /* {57164f39-9115-4e78-ab55-382f3bd5422d}, the heartbeat IC's interface type. */
