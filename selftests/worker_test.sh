@@ -125,6 +125,13 @@ echo "sysvmbus=$([ -d /sys/bus/vmbus ] && echo yes || echo no)"
 echo "ttyirq=$(grep ttyS0 /proc/interrupts | awk "{ print \$2 }" | head -n 1)"
 echo "ttypin=$(grep ttyS0 /proc/interrupts | grep -o "IO-APIC *4-edge" | tr -s " " | head -n 1)"
 dmesg | grep -E "hv_vmbus|hv_utils|storvsc|netvsc" | head -n 8 | sed "s/^/vmbus: /"
+if [ -d /sys/bus/vmbus/drivers/hv_utils ]; then
+	i=0
+	while [ $i -lt 40 ] && ! dmesg | grep -q "Heartbeat IC version"; do sleep 0.25; i=$((i + 1)); done
+	sleep 3	# the worker asks every 2 s: two heartbeats or more
+fi
+echo "hbver=$(dmesg | sed -n "s/.*hv_utils: Heartbeat IC version \([0-9.]*\).*/\1/p" | tail -n 1)"
+for d in /sys/bus/vmbus/devices/*; do [ -e "$d/class_id" ] && echo "vmbusdev=$(basename $d) $(basename "$(readlink $d/driver)" 2>/dev/null) $(cat $d/class_id)"; done
 '
 
 echo "TAP version 13"
@@ -167,6 +174,16 @@ if has pvh; then
 	[ "$(gv sysvmbus pvh)" = yes ]; ok $? pvh_sys_bus_vmbus
 	vline=$(grep "hvtb-worker: VMBus:" "$T/pvh.err")
 	echo "$vline" | grep -q "VMBus: state connected, version 5.3,"; ok $? pvh_worker_vmbus_connected "${vline:-no VMBus line}"
+	# The first integration component: the worker offers a heartbeat IC
+	# channel, the guest's hv_utils binds to it and answers heartbeats.
+	hbdev=$(sed -n "s/^vmbusdev=//p" "$T/pvh.out" | tr -d '\r' | grep -i "{57164f39-9115-4e78-ab55-382f3bd5422d}" | head -n 1)
+	echo "$hbdev" | grep -q " hv_utils {"; ok $? pvh_heartbeat_bound_to_hv_utils "'${hbdev:-no heartbeat device}'"
+	[ -n "$(gv hbver pvh)" ]; ok $? pvh_heartbeat_negotiated "version '$(gv hbver pvh)'"
+	hline=$(grep "hvtb-worker: IC heartbeat:" "$T/pvh.err")
+	echo "# ${hbdev:-no heartbeat device}"
+	echo "# ${hline:-no IC heartbeat line}"
+	hn=$(echo "$hline" | sed -n "s/.*, \([0-9]*\) answers, last seq \([0-9]*\),.*/\1 \2/p")
+	[ "${hn%% *}" -gt 0 ] 2>/dev/null && [ "${hn##* }" -gt 1 ] 2>/dev/null; ok $? pvh_worker_heartbeat_answers "${hline:-no IC heartbeat line}"
 	clean; ok $? pvh_nothing_left
 fi
 

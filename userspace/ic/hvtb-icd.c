@@ -8,8 +8,10 @@
  *            [--kvp-set KEY=VALUE]
  *
  * The IC logic is libhvtbic (ic_*.h); the binding to the kernel's VMBus
- * channel fd is icd_chanfd.c, which does not exist yet: until it does,
- * hvtb-icd says so and exits 69 (EX_UNAVAILABLE) without serving anything.
+ * channel fd is icd_chanfd.c. How the daemon gets its channel fd (from the
+ * worker that offered it) is not defined yet: until it is, hvtb-icd says
+ * so and exits 69 (EX_UNAVAILABLE) without serving anything. The worker
+ * serves the heartbeat IC itself (userspace/worker/ic.c).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -28,7 +30,7 @@
 #define ICD_DEFAULT_PERIOD_MS	5000u
 
 static const char icd_no_chanfd[] =
-	"hvtb-icd: channel fds not available yet: the kernel side that gives a daemon its VMBus channel (events, mmap()ed rings, signal eventfds) is not merged; nothing to serve\n";
+	"hvtb-icd: no way to receive a channel fd yet: the worker cannot hand a daemon its VMBus channel (the worker serves the heartbeat IC itself); nothing to serve\n";
 
 enum icd_kind { ICD_HEARTBEAT, ICD_TIMESYNC, ICD_SHUTDOWN, ICD_KVP };
 

@@ -1,26 +1,177 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * hvtb-icd's channel-fd adapter (icd_chanfd.h). Only icd_chan_map() and
- * icd_chan_wait() are real; the parts that need the kernel's channel fd
- * fail with -EOPNOTSUPP until it exists.
+ * hvtb-icd's channel-fd adapter (icd_chanfd.h): a VMBus channel fd of
+ * uapi/linux/hvtb_vmbus.h as a struct hvtb_ic_transport.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include "icd_chanfd.h"
+#include "vmbus.h"
+
+#define ICD_PAGE	4096u
+
+static void chan_reset(struct icd_chan *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->fd = -1;
+	c->guest_evfd = -1;
+}
+
+int icd_chan_offer(struct icd_chan *c, int partfd, const uint8_t if_type[16],
+		   const uint8_t if_instance[16], uint32_t pipe_mode)
+{
+	struct hvtb_vmbus_offer o;
+	int ret;
+
+	if (!c || !if_type || !if_instance)
+		return -EINVAL;
+	chan_reset(c);
+	memset(&o, 0, sizeof(o));
+	memcpy(o.if_type, if_type, 16);
+	memcpy(o.if_instance, if_instance, 16);
+	if (pipe_mode) {
+		o.chn_flags = 0x10;	/* named pipe mode: user_def starts with the pipe mode */
+		memcpy(o.user_def, &pipe_mode, sizeof(pipe_mode));
+	}
+	ret = hvtb_vmbus_offer_channel(partfd, &o);
+	if (ret < 0)
+		return ret;
+	c->fd = ret;
+	/* Records are read after poll() said so; never block in read(). */
+	if (fcntl(c->fd, F_SETFL, fcntl(c->fd, F_GETFL) | O_NONBLOCK) < 0) {
+		ret = -errno;
+		goto err_close_fd;
+	}
+	c->guest_evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (c->guest_evfd < 0) {
+		ret = -errno;
+		goto err_close_fd;
+	}
+	ret = hvtb_vmbus_channel_set_eventfd(c->fd, c->guest_evfd);
+	if (ret)
+		goto err_close_evfd;
+	return 0;
+
+err_close_evfd:
+	close(c->guest_evfd);
+err_close_fd:
+	close(c->fd);	/* rescinds the offer */
+	chan_reset(c);
+	return ret;
+}
+
+static void chan_unmap(struct icd_chan *c)
+{
+	if (c->rings)
+		munmap(c->rings, c->rings_len);
+	c->rings = NULL;
+	c->rings_len = 0;
+	c->open = false;
+}
+
+/* OPENED: map the ring pair; a split the views cannot take leaves it closed. */
+static int chan_opened(struct icd_chan *c, const struct hvtb_vmbus_event *ev)
+{
+	uint64_t len = (uint64_t)ev->pages * ICD_PAGE;
+	void *map;
+
+	chan_unmap(c);
+	if (!ev->pages || ev->out_ring_offset != ev->in_ring_size ||
+	    (uint64_t)ev->in_ring_size + ev->out_ring_size != len)
+		goto bad;
+	map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, c->fd, 0);
+	if (map == MAP_FAILED)
+		goto bad;
+	if (icd_chan_map(c, map, len, ev->in_ring_size)) {
+		munmap(map, len);
+		c->rings = NULL;
+		goto bad;
+	}
+	c->open = true;
+	c->stats.opens++;
+	return ICD_CHAN_OPENED;
+
+bad:
+	c->stats.bad_opens++;
+	return ICD_CHAN_NOTHING;
+}
+
+static int chan_record(struct icd_chan *c)
+{
+	struct hvtb_vmbus_event ev;
+	int ret;
+
+	ret = hvtb_vmbus_channel_read_event(c->fd, &ev);
+	if (ret == -EAGAIN)
+		return ICD_CHAN_NOTHING;
+	if (ret == -ENODEV)
+		return ICD_CHAN_RELEASED;
+	if (ret)
+		return ret;
+	switch (ev.type) {
+	case HVTB_VMBUS_EVENT_OPENED:
+		return chan_opened(c, &ev);
+	case HVTB_VMBUS_EVENT_CLOSED:
+		if (!c->open)
+			return ICD_CHAN_NOTHING;
+		chan_unmap(c);
+		c->stats.closes++;
+		return ICD_CHAN_CLOSED;
+	case HVTB_VMBUS_EVENT_RELEASED:
+		chan_unmap(c);
+		return ICD_CHAN_RELEASED;
+	default:
+		return ICD_CHAN_NOTHING;	/* GPADLs: the ring's comes with OPENED */
+	}
+}
+
+int icd_chan_next(struct icd_chan *c, int timeout_ms)
+{
+	struct pollfd pfd[2] = {
+		{ .fd = c->fd, .events = POLLIN },
+		{ .fd = c->guest_evfd, .events = POLLIN },
+	};
+	uint64_t count;
+	int ret;
+
+	if (c->fd < 0 || c->guest_evfd < 0)
+		return -EBADF;
+	ret = poll(pfd, 2, timeout_ms);
+	if (ret < 0)
+		return errno == EINTR ? ICD_CHAN_NOTHING : -errno;
+	if (pfd[0].revents & POLLIN)
+		return chan_record(c);
+	if (pfd[0].revents & (POLLHUP | POLLERR)) {
+		chan_unmap(c);
+		return ICD_CHAN_RELEASED;
+	}
+	if (pfd[1].revents & POLLIN) {
+		if (read(c->guest_evfd, &count, sizeof(count)) != sizeof(count))
+			return ICD_CHAN_NOTHING;
+		c->stats.signals++;
+		return c->open ? ICD_CHAN_SIGNALLED : ICD_CHAN_NOTHING;
+	}
+	return ICD_CHAN_NOTHING;
+}
+
+const struct icd_chan_stats *icd_chan_stats(const struct icd_chan *c)
+{
+	return &c->stats;
+}
 
 int icd_chan_open(struct icd_chan *c, const char *path)
 {
 	if (!c || !path)
 		return -EINVAL;
-	memset(c, 0, sizeof(*c));
-	c->fd = -1;
-	c->guest_evfd = -1;
-	/* TODO(channel fd): open/receive the fd, read() until OPENED, mmap() the rings. */
+	chan_reset(c);
+	/* TODO(fd passing): receive a channel fd offered by the worker. */
 	return -EOPNOTSUPP;
 }
 
@@ -52,8 +203,7 @@ int icd_chan_signal(void *ctx)
 
 	if (!c || c->fd < 0)
 		return -EBADF;
-	/* TODO(channel fd): the "signal the guest" ioctl / eventfd write. */
-	return -EOPNOTSUPP;
+	return hvtb_vmbus_channel_signal(c->fd);
 }
 
 int icd_chan_wait(struct icd_chan *c, int timeout_ms)
@@ -77,13 +227,14 @@ int icd_chan_wait(struct icd_chan *c, int timeout_ms)
 void icd_chan_close(struct icd_chan *c)
 {
 	/* Rings mapped from the channel fd are unmapped with it. */
-	if (c->fd >= 0 && c->rings)
-		munmap(c->rings, c->rings_len);
+	if (c->fd >= 0)
+		chan_unmap(c);
 	if (c->guest_evfd >= 0)
 		close(c->guest_evfd);
 	if (c->fd >= 0)
-		close(c->fd);
+		close(c->fd);	/* rescinds the channel */
 	c->rings = NULL;
+	c->open = false;
 	c->fd = -1;
 	c->guest_evfd = -1;
 }

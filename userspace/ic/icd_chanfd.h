@@ -4,40 +4,41 @@
  * kernel hands a daemon its VMBus channel. Everything above it (the IC
  * state machines) sees only a struct hvtb_ic_transport.
  *
- * TODO(channel fd): bind to the kernel's channel fd once it is merged (it
- * is being built on another branch; its uapi is not fixed yet). Expected:
- *  - open: the daemon gets one fd per channel (from the worker, or an ioctl
- *    on the partition fd naming the offer's instance GUID / relid);
- *  - events: read() on the fd returns fixed-size records: OPENED (the
- *    guest's OPENCHANNEL arrived and its ring GPADL is mapped: ring sizes,
- *    downstream page offset), CLOSED (CLOSECHANNEL), RESCINDED;
- *  - rings: mmap() of the fd maps the ring pair as the guest laid it out,
- *    [guest-to-host ring | host-to-guest ring], each a 4 KiB header page
- *    and its data; icd_chan_map() below turns such a mapping into the two
- *    hvtb_ring views;
- *  - guest signals: an eventfd the kernel signals when the guest does
- *    HvSignalEvent on the channel's connection id (poll it, then
- *    hvtb_ic_poll());
- *  - host signals: an ioctl (or a second eventfd) that sets the channel's
- *    SIEFP flag and asserts SINT2 in the guest (icd_chan_signal()).
- * Until then icd_chan_open() fails with -EOPNOTSUPP and hvtb-icd refuses to
- * run; nothing pretends to serve a guest.
+ * The binding (uapi/linux/hvtb_vmbus.h): icd_chan_offer() offers the
+ * channel on the partition fd and gets its channel fd, and an eventfd for
+ * the guest's signals; icd_chan_next() waits for what happens next: the
+ * channel fd's records (OPENED: mmap() the ring pair and make the two ring
+ * views; CLOSED: unmap them; RELEASED: the channel is gone) and the guest's
+ * signals. icd_chan_signal() is HVTB_VMBUS_CHANNEL_SIGNAL.
+ *
+ * icd_chan_open() (hvtb-icd's "--channel NAME": a channel fd handed over by
+ * the worker) still fails with -EOPNOTSUPP: fd passing is not defined yet.
+ * The worker serves its heartbeat IC in a thread with icd_chan_offer().
  */
 #ifndef HVTB_ICD_CHANFD_H
 #define HVTB_ICD_CHANFD_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "ic_chan.h"
 
+/* The counters of a channel (icd_chan_next()). */
+struct icd_chan_stats {
+	uint64_t opens, closes, signals, bad_opens;
+};
+
 struct icd_chan {
 	int fd;			/* the channel fd, -1 when closed */
+	bool open;		/* OPENED seen, rings mapped, no CLOSED since */
 	int guest_evfd;		/* readable when the guest signalled, -1 */
 	void *rings;		/* the mmap()ed ring pair */
 	size_t rings_len;
 	struct hvtb_ring rx;	/* guest-to-host */
 	struct hvtb_ring tx;	/* host-to-guest */
 	struct hvtb_ic_transport tp;
+	struct icd_chan_stats stats;
 };
 
 /**
@@ -48,6 +49,45 @@ struct icd_chan {
  * Return: 0; -EOPNOTSUPP (channel fds do not exist yet); -errno.
  */
 int icd_chan_open(struct icd_chan *c, const char *path);
+
+/* What icd_chan_next() saw. */
+enum icd_chan_what {
+	ICD_CHAN_NOTHING,	/* timeout, or a record that needs nothing */
+	ICD_CHAN_SIGNALLED,	/* the guest signalled (open channel) */
+	ICD_CHAN_OPENED,	/* the guest opened it: c->tp is valid */
+	ICD_CHAN_CLOSED,	/* the guest closed it: c->tp is not */
+	ICD_CHAN_RELEASED,	/* rescinded and released: nothing more comes */
+};
+
+/**
+ * icd_chan_offer() - offer a channel to the guest and prepare to serve it.
+ * @c: the channel, set up on success (not open yet).
+ * @partfd: the partition fd, VMBus enabled.
+ * @if_type: the interface type GUID (guid_t bytes).
+ * @if_instance: the instance GUID (guid_t bytes).
+ * @pipe_mode: user_def's pipe mode (0: not a pipe channel).
+ *
+ * Return: 0; -errno of HVTB_VMBUS_OFFER_CHANNEL, eventfd(),
+ * HVTB_VMBUS_CHANNEL_SET_EVENTFD.
+ */
+int icd_chan_offer(struct icd_chan *c, int partfd, const uint8_t if_type[16],
+		   const uint8_t if_instance[16], uint32_t pipe_mode);
+
+/**
+ * icd_chan_next() - wait for the channel's next record or guest signal.
+ * @c: an offered channel.
+ * @timeout_ms: how long to wait (-1: forever).
+ *
+ * Records come first. An OPENED whose ring split the adapter cannot use
+ * (not contiguous, larger than the GPADL, a corrupt ring header) is
+ * counted in bad_opens and the channel stays closed.
+ *
+ * Return: an enum icd_chan_what; -errno (the channel fd failed).
+ */
+int icd_chan_next(struct icd_chan *c, int timeout_ms);
+
+/* The counters icd_chan_next() keeps. */
+const struct icd_chan_stats *icd_chan_stats(const struct icd_chan *c);
 
 /**
  * icd_chan_map() - make the two ring views of a mapped ring pair.

@@ -352,6 +352,10 @@ static int create_partition(struct wk_vm *vm)
 		if (e)
 			return wk_err(WK_EXIT_HVTB, "HVTB_VMBUS_ENABLE: %s%s", strerror(-e),
 				      e == -ENOTTY ? " (hvtb.ko without VMBus? --vmbus no)" : "");
+		e = wk_ic_offer(vm);
+		if (e)
+			return wk_err(WK_EXIT_HVTB, "offering the heartbeat IC channel (HVTB_VMBUS_OFFER_CHANNEL): %s%s",
+				      strerror(-e), e == -ENOTTY ? " (hvtb.ko without VMBus channels? --vmbus no)" : "");
 	}
 	for (i = 0; i < vm->cfg.vps; i++) {
 		/* Fast strings on, as firmware leaves it (else Linux drops ERMS). */
@@ -613,6 +617,7 @@ static void print_stats(struct wk_vm *vm)
 		(unsigned long long)vm->ioapic.dropped,
 		vm->ioapic.rte[WK_UART_GSI] & (1ULL << 16) ? "masked" : "unmasked");
 	print_vmbus_stats(vm);
+	wk_ic_print_stats(vm);
 }
 
 /* --- main ---------------------------------------------------------------- */
@@ -657,6 +662,8 @@ static int run_vm(struct wk_vm *vm)
 	pthread_detach(in_thread);
 	for (i = 0; i < vm->cfg.vps; i++)
 		pthread_create(&vm->vps[i].thread, NULL, vp_thread, &vm->vps[i]);
+	if (wk_ic_start(vm))
+		fprintf(stderr, "hvtb-worker: no thread for the heartbeat IC: the guest's heartbeat goes unserved\n");
 
 	while (!vm_ended(vm)) {
 		sig = sigtimedwait(&set, NULL, &tick);
@@ -681,6 +688,7 @@ static int run_vm(struct wk_vm *vm)
 			nanosleep(&tick, NULL);
 		}
 	}
+	wk_ic_stop(vm);
 	return vm->exit_code;
 }
 
@@ -734,6 +742,7 @@ int main(int argc, char **argv)
 			(unsigned long long)vm.crash[4]);
 	if (vm.cfg.stats)
 		print_stats(&vm);
+	wk_ic_free(&vm);
 	for (i = 0; i < vm.cfg.vps; i++)
 		hvtb_vp_close(&vm.vps[i].h);
 	close(vm.part);

@@ -116,6 +116,7 @@ struct wk_vm {
 	bool pvh;
 	uint64_t entry;		/* RIP: bzImage 64-bit entry or PVH 32-bit entry */
 	uint64_t initrd_gpa, initrd_size;
+	struct wk_ic *ic;	/* the heartbeat IC (VMBus on), ic.c */
 };
 
 /* loader.c: @path into guest memory; fills vm->entry, vm->pvh. */
@@ -138,6 +139,18 @@ void wk_ioapic_init(struct wk_vm *vm);
 void wk_ioapic_set_irq(struct wk_vm *vm, unsigned int pin, bool level);
 void wk_ioapic_mmio(struct wk_vm *vm, uint64_t off, bool write, uint64_t *data);
 int wk_handle_mmio(struct wk_vp *vp);	/* 1: the VM is to end */
+/*
+ * ic.c: the heartbeat integration component. wk_ic_offer() offers its
+ * channel (after HVTB_VMBUS_ENABLE, before the guest runs); wk_ic_start()
+ * runs its thread (signals blocked), which ends with the VM; wk_ic_stop()
+ * joins it; wk_ic_free() rescinds the channel.
+ */
+struct wk_ic;
+int wk_ic_offer(struct wk_vm *vm);
+int wk_ic_start(struct wk_vm *vm);
+void wk_ic_stop(struct wk_vm *vm);
+void wk_ic_print_stats(struct wk_vm *vm);	/* after wk_ic_stop() */
+void wk_ic_free(struct wk_vm *vm);
 /* main.c */
 void wk_vm_end(struct wk_vm *vm, int code, const char *why);	/* lock held */
 uint64_t wk_now_ns(void);
