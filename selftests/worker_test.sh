@@ -316,7 +316,7 @@ fi
 
 if has watchdog; then
 	# A VP spinning with interrupts off: --watchdog 2 ends the run with 85
-	# (bounded by --timeout 60); without it the run goes on to --timeout.
+	# (bounded by --timeout 60).
 	t0=$(date +%s)
 	"$W" --watchdog 2 --timeout 60 --console none "$SPIN" </dev/null 2>"$T/wd.err"
 	rc=$?
@@ -324,9 +324,10 @@ if has watchdog; then
 	[ "$rc" = 85 ]; ok $? watchdog_stuck_vp_status "status $rc after $(( $(date +%s) - t0 )) s"
 	grep -q "VP 0 made no progress" "$T/wd.err"; ok $? watchdog_message
 	clean; ok $? watchdog_nothing_left
-	"$W" --timeout 2 --console none "$SPIN" </dev/null 2>"$T/wd0.err"
-	rc=$?
-	[ "$rc" = 124 ]; ok $? watchdog_off_by_default "status $rc"
+	# Without --watchdog the same guest would run on to --timeout, but a
+	# guest that runs a few seconds without an exit hangs the test VM
+	# (README, "the smp hang"): not run until that is fixed.
+	skip watchdog_off_by_default "a spinning guest without --watchdog hangs the test VM (README)"
 	"$W" --watchdog soon "$SPIN" </dev/null 2>"$T/wd1.err"
 	rc=$?
 	[ "$rc" = 64 ] && grep -q "watchdog" "$T/wd1.err"; ok $? watchdog_bad_value "status $rc"
