@@ -36,29 +36,10 @@
 #include "../../userspace/ic/ic_shutdown.h"
 #include "../../userspace/ic/ic_timesync.h"
 #include "../../userspace/ic/ic_utf16.h"
+#include "fuzz_input.h"
 
 #define MAX_STEPS	128
 
-struct input {
-	const uint8_t *p;
-	size_t left;
-};
-
-static uint32_t take(struct input *in, unsigned int bytes)
-{
-	uint32_t v = 0;
-	unsigned int i;
-
-	for (i = 0; i < bytes && in->left; i++, in->left--, in->p++)
-		v |= (uint32_t)*in->p << (8 * i);
-	return v;
-}
-
-static void check(bool ok)
-{
-	if (!ok)
-		abort();
-}
 
 static bool one_of(int err, const int *ok, unsigned int n)
 {

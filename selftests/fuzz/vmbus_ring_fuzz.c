@@ -27,31 +27,12 @@
 #include <string.h>
 
 #include "../../userspace/lib/vmbus_ring.h"
+#include "fuzz_input.h"
 
 #define RING_SIZE	(2 * HVTB_RING_HEADER_SIZE)
 #define DSIZE		(RING_SIZE - HVTB_RING_HEADER_SIZE)
 #define MAX_OPS		256
 
-struct input {
-	const uint8_t *p;
-	size_t left;
-};
-
-static uint32_t take(struct input *in, unsigned int bytes)
-{
-	uint32_t v = 0;
-	unsigned int i;
-
-	for (i = 0; i < bytes && in->left; i++, in->left--, in->p++)
-		v |= (uint32_t)*in->p << (8 * i);
-	return v;
-}
-
-static void check(bool ok)
-{
-	if (!ok)
-		abort();
-}
 
 static bool one_of(int err, int a, int b, int c, int d, int e)
 {
