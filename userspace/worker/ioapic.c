@@ -150,11 +150,8 @@ static void reg_write(struct wk_vm *vm, uint32_t v)
 	old = io->rte[pin];
 	if (r & 1)
 		e = (old & 0xffffffffULL) | ((uint64_t)v << 32);
-	else
-		e = (old & ~0xffffffffULL) | (v & ~RTE_RO_BITS) | (old & RTE_RO_BITS);
-	/* A rewritten entry re-arms a level pin (no EOI reaches the worker). */
-	if (!(r & 1))
-		e &= ~RTE_REMOTE_IRR;
+	else	/* a rewritten entry re-arms a level pin (no EOI reaches the worker) */
+		e = (old & ~0xffffffffULL) | (v & ~RTE_RO_BITS);
 	io->rte[pin] = e;
 	/* Unmasking a level pin that is high delivers it. */
 	if ((old & RTE_MASKED) && !(e & RTE_MASKED) && (e & RTE_LEVEL) &&
