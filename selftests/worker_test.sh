@@ -150,11 +150,20 @@ if has pvh; then
 	# stdin and its status (7) becomes the worker's.
 	mkinitrd pvh <<-EOF
 	$guest_checks
+	echo "sdver=\$(dmesg | sed -n "s/.*hv_utils: Shutdown IC version \([0-9.]*\).*/\1/p" | tail -n 1)"
+	echo "tsver=\$(dmesg | sed -n "s/.*hv_utils: TimeSync IC version \([0-9.]*\).*/\1/p" | tail -n 1)"
+	echo "ptp=\$(grep -qx hyperv /sys/class/ptp/ptp*/clock_name 2>/dev/null && echo yes || echo no)"
+	date -s @1000000000 >/dev/null
+	rmmod hv_utils && insmod /lib/modules/hv/hv_utils.ko
+	i=0
+	while [ \$i -lt 80 ] && [ "\$(date +%s)" -lt 1600000000 ]; do sleep 0.25; i=\$((i + 1)); done
+	echo "guestdate=\$(date +%s)"
 	read -t 10 line; echo "got=\$line"
 	exit 7
 	EOF
 	echo "hello-from-stdin" >"$T/pvh.in"
 	boot pvh "$G/vmlinux"
+	echo "hostdate=$(date +%s)" >>"$T/pvh.out"
 	[ "$rc" = 7 ]; ok $? pvh_boot_command_status "status $rc"
 	[ "$(gv uname pvh)" = "$(cat "$G/kver")" ]; ok $? pvh_guest_uname
 	[ "$(gv hyperv pvh)" -ge 1 ] 2>/dev/null; ok $? pvh_hyperv_detected
@@ -184,6 +193,24 @@ if has pvh; then
 	echo "# ${hline:-no IC heartbeat line}"
 	hn=$(echo "$hline" | sed -n "s/.*, \([0-9]*\) answers, last seq \([0-9]*\),.*/\1 \2/p")
 	[ "${hn%% *}" -gt 0 ] 2>/dev/null && [ "${hn##* }" -gt 1 ] 2>/dev/null; ok $? pvh_worker_heartbeat_answers "${hline:-no IC heartbeat line}"
+	# Shutdown and time sync: bound to hv_utils and negotiated; after a
+	# reload of hv_utils (its channels closed and opened again) the guest
+	# clock, set 25 years back first, is the parent's again: the SYNC sample
+	# of the new negotiation set it.
+	for ic in 0e0b6031-5213-4934-818b-38d90ced39db:shutdown 9527e630-d0ae-497b-adce-e80ab0175caf:timesync; do
+		dev=$(sed -n "s/^vmbusdev=//p" "$T/pvh.out" | tr -d '\r' | grep -i "{${ic%%:*}}" | head -n 1)
+		echo "$dev" | grep -q " hv_utils {"; ok $? "pvh_${ic##*:}_bound_to_hv_utils" "'${dev:-no ${ic##*:} device}'"
+	done
+	[ -n "$(gv sdver pvh)" ]; ok $? pvh_shutdown_negotiated "version '$(gv sdver pvh)'"
+	[ -n "$(gv tsver pvh)" ]; ok $? pvh_timesync_negotiated "version '$(gv tsver pvh)'"
+	[ "$(gv ptp pvh)" = yes ]; ok $? pvh_timesync_ptp_clock_hyperv "'$(gv ptp pvh)'"
+	gd=$(gv guestdate pvh) hd=$(gv hostdate pvh)
+	[ -n "$gd" ] && [ -n "$hd" ] && [ $((gd - hd)) -gt -60 ] && [ $((gd - hd)) -lt 60 ] 2>/dev/null
+	ok $? pvh_timesync_sets_guest_clock "guest $gd, host $hd (set to 1000000000 before)"
+	tline=$(grep "hvtb-worker: IC timesync:" "$T/pvh.err")
+	echo "# ${tline:-no IC timesync line}"
+	echo "$tline" | grep -q ", synced, " && echo "$tline" | grep -q " 2 opens, 1 closes"
+	ok $? pvh_worker_timesync_synced_after_reopen "${tline:-no IC timesync line}"
 	clean; ok $? pvh_nothing_left
 fi
 
@@ -256,18 +283,44 @@ if has panic; then
 fi
 
 if has signals; then
+	# SIGTERM once the guest's hv_utils negotiated the shutdown IC: the
+	# worker asks it to power off, the kernel runs /sbin/poweroff, the VM
+	# ends powered off (80).
 	mkinitrd sg <<-EOF
+	i=0
+	while [ \$i -lt 300 ] && ! dmesg | grep -q "Shutdown IC version"; do sleep 0.1; i=\$((i + 1)); done
+	echo "sg-ready \$(dmesg | grep -c "Shutdown IC version")"
 	sleep 100000
 	EOF
-	# SIGTERM after the guest has started: status 143, nothing left.
-	"$W" --console "$T/sg.out" -i "$T/sg.cpio" "$G/vmlinux" </dev/null 2>"$T/sg.err" &
+	"$W" --stats --timeout "$BOOT_TIMEOUT" --console "$T/sg.out" -i "$T/sg.cpio" \
+		-a "$APPEND_BASE hvtb_cmd=\"sh /cmd.sh\"" "$G/vmlinux" </dev/null 2>"$T/sg.err" &
 	pid=$!
-	sleep 3
+	i=0
+	while [ $i -lt 1200 ] && ! grep -q "^sg-ready" "$T/sg.out" 2>/dev/null && kill -0 $pid 2>/dev/null; do
+		sleep 0.2
+		i=$((i + 1))
+	done
+	echo "# $(grep "^sg-ready" "$T/sg.out" | tr -d '\r')"
 	kill -TERM $pid
 	wait $pid
 	rc=$?
-	[ "$rc" = 143 ]; ok $? sigterm_status "status $rc"
+	sed 's/^/# worker| /' "$T/sg.err" | grep -E "SIGTERM|Terminated|shut|IC shutdown|exit status"
+	[ "$rc" = 80 ]; ok $? sigterm_shutdown_ic_poweroff_status "status $rc"
+	grep -q "asking the guest to shut down (shutdown IC)" "$T/sg.err"; ok $? sigterm_asks_guest_through_shutdown_ic
+	grep -q "hvtb-guest: poweroff (orderly)" "$T/sg.out"; ok $? sigterm_guest_runs_orderly_poweroff
+	grep -q "IC shutdown: negotiated .*, shutdown accepted," "$T/sg.err"; ok $? sigterm_shutdown_request_accepted \
+		"$(grep "IC shutdown:" "$T/sg.err" | cut -c1-160)"
 	clean; ok $? sigterm_nothing_left
+	# SIGTERM before the guest could negotiate (and with --shutdown-grace
+	# 0 whatever it did): stopped at once, status 143.
+	"$W" --shutdown-grace 0 --console none -i "$T/sg.cpio" "$G/vmlinux" </dev/null 2>"$T/sg0.err" &
+	pid=$!
+	sleep 0.5
+	kill -TERM $pid
+	wait $pid
+	rc=$?
+	[ "$rc" = 143 ]; ok $? sigterm_grace_0_stops_at_once "status $rc"
+	clean; ok $? sigterm_grace_0_nothing_left
 	# kill -9 in the middle of the boot: the fds go, so does everything else.
 	"$W" --console none -i "$T/sg.cpio" "$G/vmlinux" </dev/null 2>/dev/null &
 	pid=$!

@@ -797,6 +797,44 @@ TEST(hostile_heartbeat_answers)
 	}
 }
 
+/* The shutdown tick negotiates, then times out an unanswered request only. */
+TEST(shutdown_tick)
+{
+	struct mangle_plan plan = { M_TRANS_ID, 1 };
+	struct env *e = env_new(HVTB_ICMSG_SHUTDOWN);
+	struct hvtb_ic_shutdown *sd;
+
+	ASSERT_NE(NULL, e);
+	sd = &e->u.sd;
+	ASSERT_EQ(HVTB_IC_CLOSED, sd->ic.state);
+	ASSERT_EQ(0, hvtb_ic_shutdown_tick(sd, 0, SEC));
+	EXPECT_EQ(HVTB_IC_NEGOTIATING, sd->ic.state);
+	/* No answer within the timeout: CLOSED, and the next tick asks again. */
+	ASSERT_EQ(0, hvtb_ic_shutdown_tick(sd, 2 * SEC, SEC));
+	EXPECT_EQ(HVTB_IC_NEGOTIATING, sd->ic.state);
+	EXPECT_EQ(1, sd->ic.stats.timeouts);
+	/* Linux's shutdown callback takes one packet a signal: two runs. */
+	g_run(&e->c, &e->g);
+	g_run(&e->c, &e->g);
+	ASSERT_EQ(0, hvtb_ic_poll(IC(e), 2 * SEC + 1));
+	EXPECT_EQ(1, sd->ic.stats.stray);	/* the answer to the first */
+	ASSERT_EQ(HVTB_IC_READY, sd->ic.state);
+	/* READY: ticks do nothing until a request waits too long. */
+	ASSERT_EQ(0, hvtb_ic_shutdown_tick(sd, 3 * SEC, SEC));
+	EXPECT_EQ(HVTB_IC_READY, sd->ic.state);
+	e->g.mangle = mangle;
+	e->g.mangle_arg = &plan;
+	ASSERT_EQ(0, hvtb_ic_shutdown_request(sd, HVTB_IC_SHUTDOWN_POWEROFF, 0, 0, NULL, 4 * SEC));
+	ASSERT_EQ(0, round_trip(e, 4 * SEC + 1));
+	ASSERT_EQ(0, hvtb_ic_shutdown_tick(sd, 4 * SEC + 2, SEC));
+	EXPECT_FALSE(sd->done);
+	ASSERT_EQ(0, hvtb_ic_shutdown_tick(sd, 6 * SEC, SEC));
+	EXPECT_TRUE(sd->done);
+	EXPECT_EQ(-ETIMEDOUT, sd->result);
+	EXPECT_EQ(HVTB_IC_READY, sd->ic.state);
+	env_free(e);
+}
+
 /* A wrong VMBus transaction id is not an answer: dropped, the request still waits. */
 TEST(hostile_wrong_transaction_id)
 {

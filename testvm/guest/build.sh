@@ -83,6 +83,14 @@ if [ ! -e "$OUT/initrd.cpio" ] || [ $stale = 1 ] || ! cmp -s "$OUT/modules" <(pr
 		[ -e "$root/$app" ] || ln -s /bin/busybox "$root/$app"
 	done
 	install -m 0755 "$HERE/init.sh" "$root/init"
+	# No init daemon runs here: the kernel's orderly power-off and reboot
+	# (hv_utils' shutdown IC) run /sbin/poweroff and /sbin/reboot, which
+	# busybox would turn into a signal to PID 1, a shell that ignores it.
+	for act in poweroff reboot; do
+		rm -f "$root/sbin/$act"
+		printf '#!/bin/sh\necho "hvtb-guest: %s (orderly)" >/dev/console 2>&1\nexec /bin/busybox %s -f\n' "$act" "$act" >"$root/sbin/$act"
+		chmod 0755 "$root/sbin/$act"
+	done
 	mkdir -p "$root/lib/modules/hv"
 	for p in "${mod_order[@]}"; do
 		ko=$(basename "$p")

@@ -59,4 +59,18 @@ int hvtb_ic_shutdown_init(struct hvtb_ic_shutdown *sd, const struct hvtb_ic_tran
 int hvtb_ic_shutdown_request(struct hvtb_ic_shutdown *sd, uint32_t flags, uint32_t reason,
 			     uint32_t timeout_s, const char *message, uint64_t now_ns);
 
+/**
+ * hvtb_ic_shutdown_tick() - the periodic host action: negotiates when
+ * CLOSED and gives up on a negotiate or request unanswered for
+ * @timeout_ns (the request then completes with -ETIMEDOUT). A shutdown
+ * is asked for with hvtb_ic_shutdown_request() once READY.
+ * @sd: the IC.
+ * @now_ns: the time.
+ * @timeout_ns: how long an answer may take.
+ *
+ * Return: 0; the negotiate's send error; -EPIPE (BROKEN), -EPROTONOSUPPORT
+ * (NOVERSION).
+ */
+int hvtb_ic_shutdown_tick(struct hvtb_ic_shutdown *sd, uint64_t now_ns, uint64_t timeout_ns);
+
 #endif /* HVTB_IC_SHUTDOWN_H */

@@ -47,6 +47,10 @@ static void usage(FILE *out)
 "  -w, --watchdog SEC     end the run (status 85) when a VP spends SEC\n"
 "                         seconds in the guest without an exit other than\n"
 "                         external interrupts and preemption timers [off]\n"
+"  -g, --shutdown-grace SEC  on SIGTERM, ask the guest to power off through\n"
+"                         the shutdown IC (once its hv_utils negotiated it)\n"
+"                         and stop it after SEC seconds; 0: SIGTERM stops\n"
+"                         at once, as SIGINT and SIGHUP do [30]\n"
 "  -n, --no-enlightenments  no Hyper-V CPUID leaves, MSRs or hypercalls\n"
 "                         (and no VMBus)\n"
 "  -b, --vmbus yes|no     serve the VMBus connection in hvtb (hv_vmbus\n"
@@ -56,6 +60,7 @@ static void usage(FILE *out)
 "  -q, --quiet            no end-of-run summary line\n"
 "  -f, --config FILE      INI file, section [vm]: kernel, initrd, cmdline,\n"
 "                         memory, vps, console, timeout, watchdog,\n"
+"                         shutdown_grace,\n"
 "                         enlightenments\n"
 "                         (yes/no), vmbus (yes/no), stats (yes/no);\n"
 "                         options override it\n"
@@ -69,7 +74,9 @@ static void usage(FILE *out)
 "  82     triple fault (also reboot=t)         83  guest panic (Hyper-V crash MSR)\n"
 "  84     guest did something the worker cannot handle\n"
 "  85     a VP made no progress (--watchdog)\n"
-"  124    --timeout expired                    128+N  stopped by signal N\n",
+"  124    --timeout expired                    128+N  stopped by signal N\n"
+"  (SIGTERM with the shutdown IC: 80 once the guest powered off, 143 if it\n"
+"  did not within --shutdown-grace or refused)\n",
 		WK_MIN_MEM_MIB, WK_MAX_MEM_MIB, WK_MAX_VPS);
 }
 
@@ -182,6 +189,8 @@ static int ini_line(void *user, const char *section, const char *name,
 		c->err = parse_uint(what, value, 0, 86400, &cfg->timeout);
 	else if (!strcmp(name, "watchdog"))
 		c->err = parse_uint(what, value, 0, 86400, &cfg->watchdog);
+	else if (!strcmp(name, "shutdown_grace"))
+		c->err = parse_uint(what, value, 0, 86400, &cfg->shutdown_grace);
 	else if (!strcmp(name, "enlightenments"))
 		c->err = parse_bool(what, value, &cfg->enlightenments);
 	else if (!strcmp(name, "vmbus")) {
@@ -222,6 +231,7 @@ static const struct option long_opts[] = {
 	{ "console", required_argument, NULL, 'c' },
 	{ "timeout", required_argument, NULL, 't' },
 	{ "watchdog", required_argument, NULL, 'w' },
+	{ "shutdown-grace", required_argument, NULL, 'g' },
 	{ "no-enlightenments", no_argument, NULL, 'n' },
 	{ "vmbus", required_argument, NULL, 'b' },
 	{ "stats", no_argument, NULL, 's' },
@@ -230,7 +240,7 @@ static const struct option long_opts[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
-#define SHORT_OPTS "k:i:a:m:p:c:t:w:nb:sqf:h"
+#define SHORT_OPTS "k:i:a:m:p:c:t:w:g:nb:sqf:h"
 
 static int parse_args(int argc, char **argv, struct wk_config *cfg)
 {
@@ -263,6 +273,7 @@ static int parse_args(int argc, char **argv, struct wk_config *cfg)
 		case 'p': e = parse_uint("--vps", optarg, 1, WK_MAX_VPS, &cfg->vps); break;
 		case 't': e = parse_uint("--timeout", optarg, 0, 86400, &cfg->timeout); break;
 		case 'w': e = parse_uint("--watchdog", optarg, 0, 86400, &cfg->watchdog); break;
+		case 'g': e = parse_uint("--shutdown-grace", optarg, 0, 86400, &cfg->shutdown_grace); break;
 		case 'n': cfg->enlightenments = false; no_enl = true; break;
 		case 'b':
 			e = parse_bool("--vmbus", optarg, &cfg->vmbus);
@@ -354,7 +365,7 @@ static int create_partition(struct wk_vm *vm)
 				      e == -ENOTTY ? " (hvtb.ko without VMBus? --vmbus no)" : "");
 		e = wk_ic_offer(vm);
 		if (e)
-			return wk_err(WK_EXIT_HVTB, "offering the heartbeat IC channel (HVTB_VMBUS_OFFER_CHANNEL): %s%s",
+			return wk_err(WK_EXIT_HVTB, "offering the integration components' channels (HVTB_VMBUS_OFFER_CHANNEL): %s%s",
 				      strerror(-e), e == -ENOTTY ? " (hvtb.ko without VMBus channels? --vmbus no)" : "");
 	}
 	for (i = 0; i < vm->cfg.vps; i++) {
@@ -646,6 +657,7 @@ static int run_vm(struct wk_vm *vm)
 	uint64_t deadline = vm->cfg.timeout ? wk_now_ns() + vm->cfg.timeout * 1000000000ULL : 0;
 	struct timespec tick = { 0, 20 * 1000 * 1000 };
 	uint64_t next_kick = wk_now_ns() + 1000000000ULL;
+	uint64_t shutdown_by = 0;	/* SIGTERM: the guest's shutdown deadline */
 	unsigned int i;
 	int sig;
 
@@ -663,13 +675,26 @@ static int run_vm(struct wk_vm *vm)
 	for (i = 0; i < vm->cfg.vps; i++)
 		pthread_create(&vm->vps[i].thread, NULL, vp_thread, &vm->vps[i]);
 	if (wk_ic_start(vm))
-		fprintf(stderr, "hvtb-worker: no thread for the heartbeat IC: the guest's heartbeat goes unserved\n");
+		fprintf(stderr, "hvtb-worker: no thread for an integration component: it goes unserved\n");
 
 	while (!vm_ended(vm)) {
 		sig = sigtimedwait(&set, NULL, &tick);
-		if (sig > 0) {
+		if (sig == SIGTERM && !shutdown_by && vm->cfg.shutdown_grace &&
+		    !wk_ic_request_shutdown(vm)) {
+			/* The guest shuts itself down; it powers off (80) or is stopped. */
+			fprintf(stderr, "hvtb-worker: %s: asking the guest to shut down (shutdown IC), %u s\n",
+				strsignal(sig), vm->cfg.shutdown_grace);
+			shutdown_by = wk_now_ns() + vm->cfg.shutdown_grace * 1000000000ULL;
+		} else if (sig > 0) {
 			fprintf(stderr, "hvtb-worker: %s: stopping the guest\n", strsignal(sig));
 			vm_end_locked(vm, 128 + sig, "stopped by a signal");
+		} else if (shutdown_by && wk_now_ns() >= shutdown_by) {
+			fprintf(stderr, "hvtb-worker: the guest did not shut down within %u s: stopped\n",
+				vm->cfg.shutdown_grace);
+			vm_end_locked(vm, 128 + SIGTERM, "stopped by a signal (shutdown grace expired)");
+		} else if (shutdown_by && wk_ic_shutdown_state(vm) == WK_IC_SD_REFUSED) {
+			fprintf(stderr, "hvtb-worker: the guest refused to shut down: stopped\n");
+			vm_end_locked(vm, 128 + SIGTERM, "stopped by a signal (shutdown refused)");
 		} else if (deadline && wk_now_ns() >= deadline) {
 			fprintf(stderr, "hvtb-worker: guest still running after %u s: stopped\n",
 				vm->cfg.timeout);
@@ -701,7 +726,7 @@ int main(int argc, char **argv)
 	vm.t_start = wk_now_ns();
 	vm.cfg = (struct wk_config){
 		.cmdline = DEFAULT_CMDLINE, .mem_mib = 256, .vps = 1,
-		.enlightenments = true,
+		.enlightenments = true, .shutdown_grace = 30,
 	};
 	vm.dev = vm.part = -1;
 	vm.exit_code = -1;

@@ -45,6 +45,9 @@ enum wk_exit {
 #define WK_MAX_MEM_MIB		3072		/* below the APIC page and MMIO hole */
 #define WK_MAX_VPS		8
 
+/* The integration components the worker offers with VMBus (ic.c). */
+enum { WK_IC_HEARTBEAT, WK_IC_SHUTDOWN, WK_IC_TIMESYNC, WK_NR_ICS };
+
 struct wk_config {
 	const char *kernel;
 	const char *initrd;
@@ -54,6 +57,7 @@ struct wk_config {
 	unsigned int vps;
 	unsigned int timeout;	/* seconds, 0: none */
 	unsigned int watchdog;	/* seconds of guest time without progress, 0: off */
+	unsigned int shutdown_grace;	/* SIGTERM: seconds for a shutdown IC power-off */
 	bool enlightenments;
 	bool vmbus;		/* HVTB_VMBUS_ENABLE (default: enlightenments) */
 	bool vmbus_set;		/* vmbus given in the config or options */
@@ -116,7 +120,7 @@ struct wk_vm {
 	bool pvh;
 	uint64_t entry;		/* RIP: bzImage 64-bit entry or PVH 32-bit entry */
 	uint64_t initrd_gpa, initrd_size;
-	struct wk_ic *ic;	/* the heartbeat IC (VMBus on), ic.c */
+	struct wk_ic *ics[WK_NR_ICS];	/* the integration components (VMBus on), ic.c */
 };
 
 /* loader.c: @path into guest memory; fills vm->entry, vm->pvh. */
@@ -140,14 +144,22 @@ void wk_ioapic_set_irq(struct wk_vm *vm, unsigned int pin, bool level);
 void wk_ioapic_mmio(struct wk_vm *vm, uint64_t off, bool write, uint64_t *data);
 int wk_handle_mmio(struct wk_vp *vp);	/* 1: the VM is to end */
 /*
- * ic.c: the heartbeat integration component. wk_ic_offer() offers its
- * channel (after HVTB_VMBUS_ENABLE, before the guest runs); wk_ic_start()
- * runs its thread (signals blocked), which ends with the VM; wk_ic_stop()
- * joins it; wk_ic_free() rescinds the channel.
+ * ic.c: the integration components (heartbeat, shutdown, time sync).
+ * wk_ic_offer() offers their channels (after HVTB_VMBUS_ENABLE, before the
+ * guest runs); wk_ic_start() runs their threads (signals blocked), which
+ * end with the VM; wk_ic_stop() joins them; wk_ic_free() rescinds the
+ * channels. wk_ic_request_shutdown() asks the guest to power off through
+ * the shutdown IC: 0, or -ENOTCONN when the guest has not negotiated it.
  */
 struct wk_ic;
+enum wk_ic_shutdown_state {
+	WK_IC_SD_NONE, WK_IC_SD_ASKED, WK_IC_SD_ACCEPTED, WK_IC_SD_REFUSED,
+};
 int wk_ic_offer(struct wk_vm *vm);
 int wk_ic_start(struct wk_vm *vm);
+int wk_ic_request_shutdown(struct wk_vm *vm);
+enum wk_ic_shutdown_state wk_ic_shutdown_state(struct wk_vm *vm);
+const char *wk_ic_name(unsigned int i);
 void wk_ic_stop(struct wk_vm *vm);
 void wk_ic_print_stats(struct wk_vm *vm);	/* after wk_ic_stop() */
 void wk_ic_free(struct wk_vm *vm);
