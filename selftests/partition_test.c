@@ -383,7 +383,7 @@ TEST(kill9_running_vp_leaks_nothing)
 		close(pfd[1]);
 		ASSERT_EQ(1, read(pfd[0], &c, 1));
 		close(pfd[0]);
-		usleep(300000);		/* let it enter the guest */
+		usleep(50000);		/* let it enter the guest */
 		ASSERT_EQ(0, kill(pid, SIGKILL));
 		ASSERT_EQ(pid, waitpid(pid, &status, 0));
 		ASSERT_TRUE(WIFSIGNALED(status));

@@ -32,12 +32,13 @@
 
 /*
  * Wall (= guest) time of the measurements: long enough for hundreds of
- * 1 ms quanta and several 100 ms periods, short enough for Bochs with 2
- * CPUs, where a guest second costs about a minute.
+ * 1 ms quanta and three 100 ms periods, short enough for Bochs, where the
+ * test VM's TSC runs at 3.5 GHz of its clock but one tick per emulated
+ * instruction: a second of spinning is 3.5e9 instructions (minutes).
  */
-#define SHARE_MS	600
-#define CAP_MS		500
-#define PROGRESS_MS	300
+#define SHARE_MS	300
+#define CAP_MS		300
+#define PROGRESS_MS	100
 
 #define EXIT_REASON_PAUSE	40	/* VMX basic exit reason of PAUSE */
 

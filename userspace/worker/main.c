@@ -43,10 +43,12 @@ static void usage(FILE *out)
 "  -m, --mem MIB          guest memory, %d..%d MiB [256]\n"
 "  -p, --vps N            virtual processors, 1..%d [1]\n"
 "  -c, --console WHERE    guest serial output: stdio, none or a file [stdio]\n"
-"  -t, --timeout SEC      stop the guest after SEC seconds [none]\n"
-"  -w, --watchdog SEC     end the run (status 85) when a VP spends SEC\n"
-"                         seconds in the guest without an exit other than\n"
-"                         external interrupts and preemption timers [off]\n"
+"  -t, --timeout SEC      stop the guest after SEC seconds (up to 3 decimals)\n"
+"                         [none]\n"
+"  -w, --watchdog SEC     end the run (status 85) when a VP spends SEC seconds\n"
+"                         (up to 3 decimals) in the guest without an exit\n"
+"                         other than external interrupts and preemption\n"
+"                         timers [off]\n"
 "  -g, --shutdown-grace SEC  on SIGTERM, ask the guest to power off through\n"
 "                         the shutdown IC (once its hv_utils negotiated it)\n"
 "                         and stop it after SEC seconds; 0: SIGTERM stops\n"
@@ -143,6 +145,28 @@ static int parse_uint(const char *what, const char *s, unsigned int min,
 	return 0;
 }
 
+/* Seconds with up to three decimals ("2", "0.25") into milliseconds, 0..max_s s. */
+static int parse_ms(const char *what, const char *s, unsigned int max_s, unsigned int *ms)
+{
+	unsigned long n, frac = 0;
+	unsigned int digits = 0;
+	char *end;
+
+	errno = 0;
+	n = strtoul(s, &end, 10);
+	if (*end == '.' && end > s) {
+		for (end++; *end >= '0' && *end <= '9' && digits < 3; end++, digits++)
+			frac = frac * 10 + (*end - '0');
+		for (; digits < 3; digits++)
+			frac *= 10;
+	}
+	if (errno || !*s || *s == '-' || *end || n > max_s || (n == max_s && frac))
+		return wk_err(WK_EXIT_USAGE, "%s: '%s' is not a number of seconds in 0..%u (up to 3 decimals)",
+			      what, s, max_s);
+	*ms = n * 1000 + frac;
+	return 0;
+}
+
 static int parse_bool(const char *what, const char *s, bool *v)
 {
 	if (!strcmp(s, "yes") || !strcmp(s, "true") || !strcmp(s, "1"))
@@ -186,9 +210,9 @@ static int ini_line(void *user, const char *section, const char *name,
 	else if (!strcmp(name, "vps"))
 		c->err = parse_uint(what, value, 1, WK_MAX_VPS, &cfg->vps);
 	else if (!strcmp(name, "timeout"))
-		c->err = parse_uint(what, value, 0, 86400, &cfg->timeout);
+		c->err = parse_ms(what, value, 86400, &cfg->timeout_ms);
 	else if (!strcmp(name, "watchdog"))
-		c->err = parse_uint(what, value, 0, 86400, &cfg->watchdog);
+		c->err = parse_ms(what, value, 86400, &cfg->watchdog_ms);
 	else if (!strcmp(name, "shutdown_grace"))
 		c->err = parse_uint(what, value, 0, 86400, &cfg->shutdown_grace);
 	else if (!strcmp(name, "enlightenments"))
@@ -271,8 +295,8 @@ static int parse_args(int argc, char **argv, struct wk_config *cfg)
 		case 'c': cfg->console = optarg; break;
 		case 'm': e = parse_uint("--mem", optarg, WK_MIN_MEM_MIB, WK_MAX_MEM_MIB, &cfg->mem_mib); break;
 		case 'p': e = parse_uint("--vps", optarg, 1, WK_MAX_VPS, &cfg->vps); break;
-		case 't': e = parse_uint("--timeout", optarg, 0, 86400, &cfg->timeout); break;
-		case 'w': e = parse_uint("--watchdog", optarg, 0, 86400, &cfg->watchdog); break;
+		case 't': e = parse_ms("--timeout", optarg, 86400, &cfg->timeout_ms); break;
+		case 'w': e = parse_ms("--watchdog", optarg, 86400, &cfg->watchdog_ms); break;
 		case 'g': e = parse_uint("--shutdown-grace", optarg, 0, 86400, &cfg->shutdown_grace); break;
 		case 'n': cfg->enlightenments = false; no_enl = true; break;
 		case 'b':
@@ -498,7 +522,7 @@ static bool watchdog_check(struct wk_vp *vp)
 	struct hvtb_vp_stats s;
 	uint64_t progress;
 
-	if (!vm->cfg.watchdog || hvtb_vp_get_stats(&vp->h, &s))
+	if (!vm->cfg.watchdog_ms || hvtb_vp_get_stats(&vp->h, &s))
 		return false;
 	progress = s.exits - s.by_reason[1] - s.by_reason[52];
 	if (progress != vp->wd_progress || !vp->wd_guest_ns) {
@@ -506,11 +530,11 @@ static bool watchdog_check(struct wk_vp *vp)
 		vp->wd_guest_ns = s.guest_ns ? s.guest_ns : 1;
 		return false;
 	}
-	if (s.guest_ns - vp->wd_guest_ns < vm->cfg.watchdog * 1000000000ULL)
+	if (s.guest_ns - vp->wd_guest_ns < vm->cfg.watchdog_ms * 1000000ULL)
 		return false;
 	snprintf(vp->wd_why, sizeof(vp->wd_why),
-		 "VP %u made no progress: %u s in the guest without an exit but external interrupts and preemption timers",
-		 vp->index, vm->cfg.watchdog);
+		 "VP %u made no progress: %u.%03u s in the guest without an exit but external interrupts and preemption timers",
+		 vp->index, vm->cfg.watchdog_ms / 1000, vm->cfg.watchdog_ms % 1000);
 	fprintf(stderr, "hvtb-worker: %s\n", vp->wd_why);
 	vm_end_locked(vm, WK_EXIT_HUNG, vp->wd_why);
 	return true;
@@ -654,9 +678,12 @@ static int run_vm(struct wk_vm *vm)
 	struct sigaction sa = { .sa_handler = on_kick };
 	pthread_t in_thread;
 	sigset_t set;
-	uint64_t deadline = vm->cfg.timeout ? wk_now_ns() + vm->cfg.timeout * 1000000000ULL : 0;
+	uint64_t deadline = vm->cfg.timeout_ms ? wk_now_ns() + vm->cfg.timeout_ms * 1000000ULL : 0;
 	struct timespec tick = { 0, 20 * 1000 * 1000 };
-	uint64_t next_kick = wk_now_ns() + 1000000000ULL;
+	/* The watchdog's kicks: twice a window, at most 1 s apart. */
+	uint64_t kick_ns = vm->cfg.watchdog_ms && vm->cfg.watchdog_ms < 2000 ?
+			   vm->cfg.watchdog_ms * 500000ULL : 1000000000ULL;
+	uint64_t next_kick = wk_now_ns() + kick_ns;
 	uint64_t shutdown_by = 0;	/* SIGTERM: the guest's shutdown deadline */
 	unsigned int i;
 	int sig;
@@ -696,14 +723,14 @@ static int run_vm(struct wk_vm *vm)
 			fprintf(stderr, "hvtb-worker: the guest refused to shut down: stopped\n");
 			vm_end_locked(vm, 128 + SIGTERM, "stopped by a signal (shutdown refused)");
 		} else if (deadline && wk_now_ns() >= deadline) {
-			fprintf(stderr, "hvtb-worker: guest still running after %u s: stopped\n",
-				vm->cfg.timeout);
+			fprintf(stderr, "hvtb-worker: guest still running after %u.%03u s: stopped\n",
+				vm->cfg.timeout_ms / 1000, vm->cfg.timeout_ms % 1000);
 			vm_end_locked(vm, WK_EXIT_TIMEOUT, "--timeout expired");
-		} else if (vm->cfg.watchdog && wk_now_ns() >= next_kick) {
-			/* Out of the guest once a second: watchdog_check(). */
+		} else if (vm->cfg.watchdog_ms && wk_now_ns() >= next_kick) {
+			/* Out of the guest twice a window (at most 1 s apart): watchdog_check(). */
 			for (i = 0; i < vm->cfg.vps; i++)
 				pthread_kill(vm->vps[i].thread, SIGUSR1);
-			next_kick = wk_now_ns() + 1000000000ULL;
+			next_kick = wk_now_ns() + kick_ns;
 		}
 	}
 	/* Kick every VP out of HVTB_VP_RUN until its thread is gone. */

@@ -55,8 +55,8 @@ struct wk_config {
 	const char *console;	/* "stdio", "none" or a file for the guest output */
 	unsigned int mem_mib;
 	unsigned int vps;
-	unsigned int timeout;	/* seconds, 0: none */
-	unsigned int watchdog;	/* seconds of guest time without progress, 0: off */
+	unsigned int timeout_ms;	/* 0: none */
+	unsigned int watchdog_ms;	/* guest time without progress, 0: off */
 	unsigned int shutdown_grace;	/* SIGTERM: seconds for a shutdown IC power-off */
 	bool enlightenments;
 	bool vmbus;		/* HVTB_VMBUS_ENABLE (default: enlightenments) */
