@@ -319,3 +319,20 @@ int hvtb_ic_timeout(struct hvtb_ic *ic, uint64_t now_ns, uint64_t timeout_ns)
 	ic_complete(ic, -ETIMEDOUT, false);
 	return 1;
 }
+
+int hvtb_ic_tick(struct hvtb_ic *ic, uint64_t now_ns, uint64_t timeout_ns)
+{
+	if (!ic)
+		return -EINVAL;
+	hvtb_ic_timeout(ic, now_ns, timeout_ns);
+	switch (ic->state) {
+	case HVTB_IC_CLOSED:
+		return hvtb_ic_start(ic, now_ns);
+	case HVTB_IC_BROKEN:
+		return -EPIPE;
+	case HVTB_IC_NOVERSION:
+		return -EPROTONOSUPPORT;
+	default:
+		return 0;
+	}
+}

@@ -217,6 +217,19 @@ int hvtb_ic_timeout(struct hvtb_ic *ic, uint64_t now_ns, uint64_t timeout_ns);
 /* Whether a request is outstanding (negotiate included). */
 bool hvtb_ic_busy(const struct hvtb_ic *ic);
 
+/**
+ * hvtb_ic_tick() - what every IC's periodic host action starts with: give
+ * up on an outstanding request sent @timeout_ns or more ago, negotiate when
+ * CLOSED. The IC's own requests follow once it is READY.
+ * @ic: the channel.
+ * @now_ns: the time.
+ * @timeout_ns: how long an answer may take.
+ *
+ * Return: 0; the negotiate's send error; -EPIPE (BROKEN), -EPROTONOSUPPORT
+ * (NOVERSION); -EINVAL.
+ */
+int hvtb_ic_tick(struct hvtb_ic *ic, uint64_t now_ns, uint64_t timeout_ns);
+
 /* "closed", "negotiating", ... */
 const char *hvtb_ic_state_name(enum hvtb_ic_state state);
 

@@ -86,21 +86,9 @@ int hvtb_ic_heartbeat_send(struct hvtb_ic_heartbeat *hb, uint64_t now_ns)
 
 int hvtb_ic_heartbeat_tick(struct hvtb_ic_heartbeat *hb, uint64_t now_ns)
 {
-	struct hvtb_ic *ic = &hb->ic;
+	int ret = hvtb_ic_tick(&hb->ic, now_ns, hb->period_ns);
 
-	hvtb_ic_timeout(ic, now_ns, hb->period_ns);
-	switch (ic->state) {
-	case HVTB_IC_CLOSED:
-		return hvtb_ic_start(ic, now_ns);
-	case HVTB_IC_READY:
-		if (now_ns < hb->next_due_ns)
-			return 0;
-		return hvtb_ic_heartbeat_send(hb, now_ns);
-	case HVTB_IC_BROKEN:
-		return -EPIPE;
-	case HVTB_IC_NOVERSION:
-		return -EPROTONOSUPPORT;
-	default:
-		return 0;
-	}
+	if (ret || hb->ic.state != HVTB_IC_READY || now_ns < hb->next_due_ns)
+		return ret;
+	return hvtb_ic_heartbeat_send(hb, now_ns);
 }

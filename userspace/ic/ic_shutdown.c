@@ -89,17 +89,5 @@ int hvtb_ic_shutdown_request(struct hvtb_ic_shutdown *sd, uint32_t flags, uint32
 
 int hvtb_ic_shutdown_tick(struct hvtb_ic_shutdown *sd, uint64_t now_ns, uint64_t timeout_ns)
 {
-	struct hvtb_ic *ic = &sd->ic;
-
-	hvtb_ic_timeout(ic, now_ns, timeout_ns);
-	switch (ic->state) {
-	case HVTB_IC_CLOSED:
-		return hvtb_ic_start(ic, now_ns);
-	case HVTB_IC_BROKEN:
-		return -EPIPE;
-	case HVTB_IC_NOVERSION:
-		return -EPROTONOSUPPORT;
-	default:
-		return 0;
-	}
+	return hvtb_ic_tick(&sd->ic, now_ns, timeout_ns);
 }

@@ -102,24 +102,15 @@ int hvtb_ic_timesync_send(struct hvtb_ic_timesync *ts, uint8_t flags, uint64_t n
 
 int hvtb_ic_timesync_tick(struct hvtb_ic_timesync *ts, uint64_t now_ns)
 {
-	struct hvtb_ic *ic = &ts->ic;
+	int ret = hvtb_ic_tick(&ts->ic, now_ns, ts->period_ns);
 
-	hvtb_ic_timeout(ic, now_ns, ts->period_ns);
-	switch (ic->state) {
-	case HVTB_IC_CLOSED:
-		ts->synced = false;
-		return hvtb_ic_start(ic, now_ns);
-	case HVTB_IC_READY:
-		if (!ts->synced)
-			return hvtb_ic_timesync_send(ts, HVTB_IC_TIMESYNC_FLAG_SYNC, now_ns);
-		if (now_ns < ts->next_due_ns)
-			return 0;
-		return hvtb_ic_timesync_send(ts, HVTB_IC_TIMESYNC_FLAG_SAMPLE, now_ns);
-	case HVTB_IC_BROKEN:
-		return -EPIPE;
-	case HVTB_IC_NOVERSION:
-		return -EPROTONOSUPPORT;
-	default:
+	if (ts->ic.state == HVTB_IC_NEGOTIATING)
+		ts->synced = false;	/* a new negotiation syncs again */
+	if (ret || ts->ic.state != HVTB_IC_READY)
+		return ret;
+	if (!ts->synced)
+		return hvtb_ic_timesync_send(ts, HVTB_IC_TIMESYNC_FLAG_SYNC, now_ns);
+	if (now_ns < ts->next_due_ns)
 		return 0;
-	}
+	return hvtb_ic_timesync_send(ts, HVTB_IC_TIMESYNC_FLAG_SAMPLE, now_ns);
 }
