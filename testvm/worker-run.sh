@@ -18,7 +18,7 @@ mkdir -p "$BUILD"
 
 read -r -d '' CMD <<EOC
 g=/usr/share/hvtb/guest
-hvtb-worker --stats --timeout 1500 ${WORKER_ARGS:-} -i \$g/initrd.cpio -a 'console=ttyS0 nokaslr pci=off panic=-1 mitigations=off quiet hvtb_cmd="uname -a; nproc; cat /sys/devices/system/clocksource/clocksource0/current_clocksource"' \$g/$GK </dev/null 2>&1 | sed 's/^/hvtb-run| /'
+hvtb-worker --stats --timeout 1500 ${WORKER_ARGS:-} -i \$g/initrd.cpio -a 'console=ttyS0 nokaslr pci=off panic=-1 mitigations=off quiet hvtb_cmd="uname -a; nproc; cat /sys/devices/system/clocksource/clocksource0/current_clocksource; for d in /sys/bus/vmbus/devices/*; do echo vmbus: \${d##*/} \$(cat \$d/class_id) \$(basename \$(readlink \$d/driver)); done"' \$g/$GK </dev/null 2>&1 | sed 's/^/hvtb-run| /'
 EOC
 
 echo "make run: booting the test VM (Debian kernel under Bochs, ~2 min), then Debian's kernel in an hvtb partition ($GK)"
