@@ -17,6 +17,8 @@ PACKAGES=(
 	acpica-tools libinih-dev
 	# test VM
 	bochs bochs-x bochsbios vgabios qemu-system-x86 busybox-static
+	# the worker's test guest: its KVP daemon (hv_kvp_daemon)
+	hyperv-daemons
 	isolinux syslinux-common xorriso
 )
 

@@ -153,6 +153,10 @@ if has pvh; then
 	echo "sdver=\$(dmesg | sed -n "s/.*hv_utils: Shutdown IC version \([0-9.]*\).*/\1/p" | tail -n 1)"
 	echo "tsver=\$(dmesg | sed -n "s/.*hv_utils: TimeSync IC version \([0-9.]*\).*/\1/p" | tail -n 1)"
 	echo "ptp=\$(grep -qx hyperv /sys/class/ptp/ptp*/clock_name 2>/dev/null && echo yes || echo no)"
+	i=0
+	while [ \$i -lt 60 ] && ! tr -d '\\000' </var/lib/hyperv/.kvp_pool_0 2>/dev/null | grep -q hvtb-test-value-42; do sleep 0.25; i=\$((i + 1)); done
+	echo "kvpkey=\$(tr -d '\\000' </var/lib/hyperv/.kvp_pool_0 2>/dev/null | grep -c hvtb_test_keyhvtb-test-value-42)"
+	echo "kvpd=\$(pidof hv_kvp_daemon >/dev/null && echo running || echo none)"
 	date -s @1000000000 >/dev/null
 	rmmod hv_utils && insmod /lib/modules/hv/hv_utils.ko
 	i=0
@@ -162,7 +166,7 @@ if has pvh; then
 	exit 7
 	EOF
 	echo "hello-from-stdin" >"$T/pvh.in"
-	boot pvh "$G/vmlinux"
+	boot pvh "$G/vmlinux" --kvp hvtb_test_key=hvtb-test-value-42
 	echo "hostdate=$(date +%s)" >>"$T/pvh.out"
 	[ "$rc" = 7 ]; ok $? pvh_boot_command_status "status $rc"
 	[ "$(gv uname pvh)" = "$(cat "$G/kver")" ]; ok $? pvh_guest_uname
@@ -211,6 +215,16 @@ if has pvh; then
 	echo "# ${tline:-no IC timesync line}"
 	echo "$tline" | grep -q ", synced, " && echo "$tline" | grep -q " 2 opens, 1 closes"
 	ok $? pvh_worker_timesync_synced_after_reopen "${tline:-no IC timesync line}"
+	# KVP: the guest's hv_kvp_daemon (Debian's hyperv-daemons) got the
+	# worker's --kvp record into its EXTERNAL pool file, and the worker read
+	# the guest's AUTO pool: its kernel release as OSBuildNumber.
+	[ "$(gv kvpd pvh)" = running ]; ok $? pvh_kvp_daemon_running "'$(gv kvpd pvh)'"
+	[ "$(gv kvpkey pvh)" = 1 ]; ok $? pvh_kvp_host_key_in_guest_pool "'$(gv kvpkey pvh)' records"
+	kline=$(grep "hvtb-worker: IC kvp:" "$T/pvh.err")
+	echo "# ${kline:-no IC kvp line}"
+	grep "hvtb-worker: KVP guest " "$T/pvh.err" | sed 's/^/# /'
+	echo "$kline" | grep -q ", [1-9][0-9]* SETs of 1 keys accepted"; ok $? pvh_worker_kvp_set_accepted "${kline:-no IC kvp line}"
+	grep -q "^hvtb-worker: KVP guest OSBuildNumber=$(cat "$G/kver")\$" "$T/pvh.err"; ok $? pvh_worker_kvp_reads_guest_os_build
 	clean; ok $? pvh_nothing_left
 fi
 

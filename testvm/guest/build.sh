@@ -71,7 +71,9 @@ if [ ! -e "$OUT/vmlinux" ] || [ "$OUT/vmlinuz" -nt "$OUT/vmlinux" ]; then
 	mv "$OUT/vmlinux.tmp" "$OUT/vmlinux"
 fi
 stale=0
-for f in "$HERE/init.sh" "${BASH_SOURCE[0]}" /bin/busybox "${mod_order[@]/#/$MODDIR/}"; do
+KVPD=/usr/sbin/hv_kvp_daemon	# Debian's hyperv-daemons: the guest side of KVP
+[ -x "$KVPD" ] || die "no $KVPD: install hyperv-daemons (scripts/deps.sh does)"
+for f in "$HERE/init.sh" "${BASH_SOURCE[0]}" /bin/busybox "$KVPD" "${mod_order[@]/#/$MODDIR/}"; do
 	[ "$f" -nt "$OUT/initrd.cpio" ] && stale=1
 done
 if [ ! -e "$OUT/initrd.cpio" ] || [ $stale = 1 ] || ! cmp -s "$OUT/modules" <(printf '%s\n' "${mod_order[@]}"); then
@@ -90,6 +92,14 @@ if [ ! -e "$OUT/initrd.cpio" ] || [ $stale = 1 ] || ! cmp -s "$OUT/modules" <(pr
 		rm -f "$root/sbin/$act"
 		printf '#!/bin/sh\necho "hvtb-guest: %s (orderly)" >/dev/console 2>&1\nexec /bin/busybox %s -f\n' "$act" "$act" >"$root/sbin/$act"
 		chmod 0755 "$root/sbin/$act"
+	done
+	# hv_kvp_daemon and the shared libraries it needs (glibc), at their paths;
+	# it keeps its pools in /var/lib/hyperv (made by the daemon).
+	mkdir -p "$root/usr/sbin" "$root/var/lib"
+	cp "$KVPD" "$root/usr/sbin/"
+	for lib in $(ldd "$KVPD" | grep -o '/[^ ]*'); do
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
 	done
 	mkdir -p "$root/lib/modules/hv"
 	for p in "${mod_order[@]}"; do

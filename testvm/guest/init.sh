@@ -27,6 +27,14 @@ if [ -r /lib/modules/hv/load-order ]; then
 	done </lib/modules/hv/load-order
 	echo "hvtb-guest: modules at $(cut -d' ' -f1 /proc/uptime) s: $loaded loaded${failed:+, failed:$failed}"
 fi
+# The KVP daemon (Debian's hyperv-daemons): hv_utils' KVP channel answers
+# the host only through it. It daemonizes once registered.
+if grep -q -i a9a0f4e7-5a45-4d96-b827-8a841e8c03e6 /sys/bus/vmbus/devices/*/class_id 2>/dev/null &&
+   [ -x /usr/sbin/hv_kvp_daemon ]; then
+	i=0	# hv_utils made the device node; devtmpfs adds it soon after
+	while [ ! -e /dev/vmbus/hv_kvp ] && [ $i -lt 30 ]; do sleep 0.1; i=$((i + 1)); done
+	/usr/sbin/hv_kvp_daemon || echo "hvtb-guest: hv_kvp_daemon failed: $?"
+fi
 if [ -n "$hvtb_cmd" ]; then
 	sh -c "$hvtb_cmd"
 	rc=$?

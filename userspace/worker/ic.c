@@ -12,6 +12,10 @@
  *              the parent's), then a SAMPLE every WK_IC_TIMESYNC_PERIOD_MS;
  *              version 4.0 carries the partition's reference time
  *              (HVTB_PARTITION_GET_REFERENCE_TIME)
+ *   kvp        once negotiated (the guest's hv_kvp_daemon answers for its
+ *              kernel): SETs the --kvp KEY=VALUE pairs into the guest's
+ *              EXTERNAL pool, then reads its AUTO pool (host name, OS,
+ *              addresses) record by record; printed with --stats
  *
  * Nothing the guest does ends the worker: a channel the library finds
  * corrupt (BROKEN) is no longer served until the guest reopens it.
@@ -29,6 +33,7 @@
 #include <linux/hvtb_hv.h>
 
 #include "../ic/ic_heartbeat.h"
+#include "../ic/ic_kvp.h"
 #include "../ic/ic_shutdown.h"
 #include "../ic/ic_timesync.h"
 #include "../ic/icd_chanfd.h"
@@ -69,6 +74,7 @@ struct wk_ic {
 		struct hvtb_ic_heartbeat hb;
 		struct hvtb_ic_shutdown sd;
 		struct hvtb_ic_timesync ts;
+		struct hvtb_ic_kvp kvp;
 	} u;
 	pthread_t thread;
 	bool running;
@@ -79,6 +85,14 @@ struct wk_ic {
 	uint64_t negotiated;	/* negotiations that completed */
 	/* shutdown: asked by the main thread, sent, answered */
 	bool sd_asked, sd_sent;
+	/*
+	 * kvp: the next --kvp pair to set, the next AUTO index, the records
+	 * read (by index: a reopened channel reads them again over the old
+	 * ones) and the SETs the guest accepted.
+	 */
+	unsigned int kvp_set, kvp_index, kvp_nauto, kvp_sets_ok;
+	bool kvp_done;
+	char kvp_auto[WK_KVP_AUTO_MAX][HVTB_IC_KVP_KEY_BUF + HVTB_IC_KVP_VALUE_BUF + 1];
 };
 
 static bool ic_vm_ended(struct wk_vm *vm)
@@ -212,6 +226,61 @@ static void ts_stats(struct wk_ic *ic, char *buf, size_t len)
 		 ic->u.ts.synced ? "synced" : "not synced", (unsigned long long)ic->u.ts.samples);
 }
 
+/* --- KVP ---------------------------------------------------------------- */
+
+static int kvp_init(struct wk_ic *ic, const struct hvtb_ic_transport *tp)
+{
+	/* A new ring (the guest reloaded hv_utils): set and read again. */
+	ic->kvp_set = ic->kvp_index = 0;
+	ic->kvp_done = false;
+	return hvtb_ic_kvp_init(&ic->u.kvp, tp);
+}
+
+/* The answer to the last request, then the next request of the sequence. */
+static int kvp_tick(struct wk_ic *ic, uint64_t now)
+{
+	struct hvtb_ic_kvp *kvp = &ic->u.kvp;
+	const struct wk_config *cfg = &ic->vm->cfg;
+	int ret = hvtb_ic_tick(&kvp->ic, now, WK_IC_ANSWER_TIMEOUT_MS * MS);
+
+	if (ret || kvp->ic.state != HVTB_IC_READY || ic->kvp_done)
+		return ret;
+	if (kvp->done && kvp->op == HVTB_IC_KVP_OP_ENUMERATE) {
+		if (kvp->result == -ENOENT) {	/* S_CONT: the end of the pool */
+			ic->kvp_done = true;
+			return 0;
+		}
+		/* A record the daemon fails (say, an address it has not) is skipped. */
+		snprintf(ic->kvp_auto[ic->kvp_index], sizeof(ic->kvp_auto[0]), "%s=%s",
+			 kvp->result ? "?" : kvp->key, kvp->result ? strerror(-kvp->result) : kvp->value);
+		ic->kvp_index++;
+		if (ic->kvp_nauto < ic->kvp_index)
+			ic->kvp_nauto = ic->kvp_index;
+	} else if (kvp->done && kvp->op == HVTB_IC_KVP_OP_SET && !kvp->result) {
+		ic->kvp_sets_ok++;
+	}
+	kvp->done = false;
+	if (ic->kvp_set < cfg->nkvp) {
+		const char *kv = cfg->kvp[ic->kvp_set++];
+		const char *eq = strchr(kv, '=');
+		char key[HVTB_IC_KVP_KEY_UTF8_MAX + 1];
+
+		snprintf(key, sizeof(key), "%.*s", (int)(eq - kv), kv);
+		return hvtb_ic_kvp_set(kvp, HVTB_IC_KVP_POOL_EXTERNAL, key, eq + 1, now);
+	}
+	if (ic->kvp_index >= WK_KVP_AUTO_MAX) {
+		ic->kvp_done = true;
+		return 0;
+	}
+	return hvtb_ic_kvp_enumerate(kvp, HVTB_IC_KVP_POOL_AUTO, ic->kvp_index, now);
+}
+
+static void kvp_stats(struct wk_ic *ic, char *buf, size_t len)
+{
+	snprintf(buf, len, ", %u SETs of %u keys accepted, %u guest records%s", ic->kvp_sets_ok,
+		 ic->vm->cfg.nkvp, ic->kvp_nauto, ic->kvp_done ? "" : " (reading)");
+}
+
 /* The ICs the worker offers; the instance GUID's last byte is the index + 1. */
 static const struct wk_ic_desc wk_ic_descs[WK_NR_ICS] = {
 	[WK_IC_HEARTBEAT] = {
@@ -231,6 +300,12 @@ static const struct wk_ic_desc wk_ic_descs[WK_NR_ICS] = {
 		.type = { 0x30, 0xe6, 0x27, 0x95, 0xae, 0xd0, 0x7b, 0x49,
 			  0xad, 0xce, 0xe8, 0x0a, 0xb0, 0x17, 0x5c, 0xaf },
 		.init = ts_init, .tick = ts_tick, .stats = ts_stats,
+	},
+	[WK_IC_KVP] = {
+		.name = "kvp",		/* {a9a0f4e7-5a45-4d96-b827-8a841e8c03e6} */
+		.type = { 0xe7, 0xf4, 0xa0, 0xa9, 0x45, 0x5a, 0x96, 0x4d,
+			  0xb8, 0x27, 0x8a, 0x84, 0x1e, 0x8c, 0x03, 0xe6 },
+		.init = kvp_init, .tick = kvp_tick, .stats = kvp_stats,
 	},
 };
 
@@ -430,6 +505,9 @@ void wk_ic_print_stats(struct wk_vm *vm)
 			(unsigned long long)cs->bad_opens, (unsigned long long)cs->signals,
 			(unsigned long long)ic->errors, ic->errors ? ", last: " : "",
 			ic->errors ? strerror(-ic->last_err) : "");
+		if (i == WK_IC_KVP)
+			for (unsigned int r = 0; r < ic->kvp_nauto; r++)
+				fprintf(stderr, "hvtb-worker: KVP guest %s\n", ic->kvp_auto[r]);
 	}
 }
 

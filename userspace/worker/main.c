@@ -24,6 +24,7 @@
 #include "libhvtb.h"
 #include "vmbus.h"
 #include "worker.h"
+#include "../ic/ic_kvp.h"
 
 #define DEFAULT_CMDLINE	"console=ttyS0 nokaslr pci=off panic=-1 mitigations=off quiet"
 
@@ -53,6 +54,9 @@ static void usage(FILE *out)
 "                         the shutdown IC (once its hv_utils negotiated it)\n"
 "                         and stop it after SEC seconds; 0: SIGTERM stops\n"
 "                         at once, as SIGINT and SIGHUP do [30]\n"
+"  -K, --kvp KEY=VALUE    a record for the guest's KVP EXTERNAL pool (its\n"
+"                         hv_kvp_daemon's /var/lib/hyperv/.kvp_pool_0), up\n"
+"                         to %d; --stats prints the guest's AUTO pool\n"
 "  -n, --no-enlightenments  no Hyper-V CPUID leaves, MSRs or hypercalls\n"
 "                         (and no VMBus)\n"
 "  -b, --vmbus yes|no     serve the VMBus connection in hvtb (hv_vmbus\n"
@@ -62,7 +66,7 @@ static void usage(FILE *out)
 "  -q, --quiet            no end-of-run summary line\n"
 "  -f, --config FILE      INI file, section [vm]: kernel, initrd, cmdline,\n"
 "                         memory, vps, console, timeout, watchdog,\n"
-"                         shutdown_grace,\n"
+"                         shutdown_grace, kvp (repeatable),\n"
 "                         enlightenments\n"
 "                         (yes/no), vmbus (yes/no), stats (yes/no);\n"
 "                         options override it\n"
@@ -79,7 +83,7 @@ static void usage(FILE *out)
 "  124    --timeout expired                    128+N  stopped by signal N\n"
 "  (SIGTERM with the shutdown IC: 80 once the guest powered off, 143 if it\n"
 "  did not within --shutdown-grace or refused)\n",
-		WK_MIN_MEM_MIB, WK_MAX_MEM_MIB, WK_MAX_VPS);
+		WK_MIN_MEM_MIB, WK_MAX_MEM_MIB, WK_MAX_VPS, WK_KVP_MAX);
 }
 
 uint64_t wk_now_ns(void)
@@ -167,6 +171,22 @@ static int parse_ms(const char *what, const char *s, unsigned int max_s, unsigne
 	return 0;
 }
 
+/* KEY=VALUE for the guest's KVP EXTERNAL pool (ic.c sends it as UTF-16). */
+static int parse_kvp(const char *what, const char *s, struct wk_config *cfg)
+{
+	const char *eq = strchr(s, '=');
+
+	if (!eq || eq == s)
+		return wk_err(WK_EXIT_USAGE, "%s: '%s' is not KEY=VALUE", what, s);
+	if (eq - s > HVTB_IC_KVP_KEY_UTF8_MAX || strlen(eq + 1) > HVTB_IC_KVP_VALUE_UTF8_MAX)
+		return wk_err(WK_EXIT_USAGE, "%s: key or value too long (%u and %u bytes at most)",
+			      what, HVTB_IC_KVP_KEY_UTF8_MAX, HVTB_IC_KVP_VALUE_UTF8_MAX);
+	if (cfg->nkvp >= WK_KVP_MAX)
+		return wk_err(WK_EXIT_USAGE, "%s: more than %d KVP pairs", what, WK_KVP_MAX);
+	cfg->kvp[cfg->nkvp++] = s;
+	return 0;
+}
+
 static int parse_bool(const char *what, const char *s, bool *v)
 {
 	if (!strcmp(s, "yes") || !strcmp(s, "true") || !strcmp(s, "1"))
@@ -213,6 +233,8 @@ static int ini_line(void *user, const char *section, const char *name,
 		c->err = parse_ms(what, value, 86400, &cfg->timeout_ms);
 	else if (!strcmp(name, "watchdog"))
 		c->err = parse_ms(what, value, 86400, &cfg->watchdog_ms);
+	else if (!strcmp(name, "kvp"))
+		c->err = parse_kvp(what, strdup(value), cfg);
 	else if (!strcmp(name, "shutdown_grace"))
 		c->err = parse_uint(what, value, 0, 86400, &cfg->shutdown_grace);
 	else if (!strcmp(name, "enlightenments"))
@@ -256,6 +278,7 @@ static const struct option long_opts[] = {
 	{ "timeout", required_argument, NULL, 't' },
 	{ "watchdog", required_argument, NULL, 'w' },
 	{ "shutdown-grace", required_argument, NULL, 'g' },
+	{ "kvp", required_argument, NULL, 'K' },
 	{ "no-enlightenments", no_argument, NULL, 'n' },
 	{ "vmbus", required_argument, NULL, 'b' },
 	{ "stats", no_argument, NULL, 's' },
@@ -264,7 +287,7 @@ static const struct option long_opts[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
-#define SHORT_OPTS "k:i:a:m:p:c:t:w:g:nb:sqf:h"
+#define SHORT_OPTS "k:i:a:m:p:c:t:w:g:K:nb:sqf:h"
 
 static int parse_args(int argc, char **argv, struct wk_config *cfg)
 {
@@ -298,6 +321,7 @@ static int parse_args(int argc, char **argv, struct wk_config *cfg)
 		case 't': e = parse_ms("--timeout", optarg, 86400, &cfg->timeout_ms); break;
 		case 'w': e = parse_ms("--watchdog", optarg, 86400, &cfg->watchdog_ms); break;
 		case 'g': e = parse_uint("--shutdown-grace", optarg, 0, 86400, &cfg->shutdown_grace); break;
+		case 'K': e = parse_kvp("--kvp", optarg, cfg); break;
 		case 'n': cfg->enlightenments = false; no_enl = true; break;
 		case 'b':
 			e = parse_bool("--vmbus", optarg, &cfg->vmbus);

@@ -46,7 +46,9 @@ enum wk_exit {
 #define WK_MAX_VPS		8
 
 /* The integration components the worker offers with VMBus (ic.c). */
-enum { WK_IC_HEARTBEAT, WK_IC_SHUTDOWN, WK_IC_TIMESYNC, WK_NR_ICS };
+enum { WK_IC_HEARTBEAT, WK_IC_SHUTDOWN, WK_IC_TIMESYNC, WK_IC_KVP, WK_NR_ICS };
+#define WK_KVP_MAX		8	/* --kvp KEY=VALUE pairs */
+#define WK_KVP_AUTO_MAX		16	/* guest AUTO-pool records kept */
 
 struct wk_config {
 	const char *kernel;
@@ -58,6 +60,8 @@ struct wk_config {
 	unsigned int timeout_ms;	/* 0: none */
 	unsigned int watchdog_ms;	/* guest time without progress, 0: off */
 	unsigned int shutdown_grace;	/* SIGTERM: seconds for a shutdown IC power-off */
+	const char *kvp[WK_KVP_MAX];	/* KEY=VALUE for the guest's EXTERNAL pool */
+	unsigned int nkvp;
 	bool enlightenments;
 	bool vmbus;		/* HVTB_VMBUS_ENABLE (default: enlightenments) */
 	bool vmbus_set;		/* vmbus given in the config or options */
@@ -144,7 +148,7 @@ void wk_ioapic_set_irq(struct wk_vm *vm, unsigned int pin, bool level);
 void wk_ioapic_mmio(struct wk_vm *vm, uint64_t off, bool write, uint64_t *data);
 int wk_handle_mmio(struct wk_vp *vp);	/* 1: the VM is to end */
 /*
- * ic.c: the integration components (heartbeat, shutdown, time sync).
+ * ic.c: the integration components (heartbeat, shutdown, time sync, KVP).
  * wk_ic_offer() offers their channels (after HVTB_VMBUS_ENABLE, before the
  * guest runs); wk_ic_start() runs their threads (signals blocked), which
  * end with the VM; wk_ic_stop() joins them; wk_ic_free() rescinds the
