@@ -162,7 +162,14 @@ if has pvh; then
 	echo "kvpkey=\$(tr -d '\\000' </var/lib/hyperv/.kvp_pool_0 2>/dev/null | grep -c hvtb_test_keyhvtb-test-value-42)"
 	echo "kvpd=\$(pidof hv_kvp_daemon >/dev/null && echo running || echo none)"
 	date -s @1000000000 >/dev/null
-	rmmod hv_utils && insmod /lib/modules/hv/hv_utils.ko
+	# hv_kvp_daemon holds hv_utils' KVP device open: stop it for the reload.
+	kill \$(pidof hv_kvp_daemon) 2>/dev/null
+	i=0
+	while pidof hv_kvp_daemon >/dev/null && [ \$i -lt 40 ]; do sleep 0.1; i=\$((i + 1)); done
+	rmmod hv_utils && insmod /lib/modules/hv/hv_utils.ko || echo "reload=failed"
+	i=0
+	while [ ! -e /dev/vmbus/hv_kvp ] && [ \$i -lt 30 ]; do sleep 0.1; i=\$((i + 1)); done
+	/usr/sbin/hv_kvp_daemon
 	i=0
 	while [ \$i -lt 80 ] && [ "\$(date +%s)" -lt 1600000000 ]; do sleep 0.25; i=\$((i + 1)); done
 	echo "guestdate=\$(date +%s)"
