@@ -13,8 +13,10 @@
 # host vm-tcg vm-debian vm-worker vm-dev); HVTB_CPUS_DEV (default 1: every suite on the
 # debug kernel) and
 # HVTB_CPUS_DEBIAN (default 2) set the CPUs of the two Bochs boots;
-# HVTB_VM_TIMEOUT (default 2400 s) bounds each boot, HVTB_WORKER_TIMEOUT
-# (2400 s) the worker's.
+# HVTB_VM_TIMEOUT (default 2550 s) bounds each boot, HVTB_WORKER_TIMEOUT
+# (2550 s) the worker's: with the dev kernel cached the boots start within
+# two minutes, so even a boot that hangs ends make check inside 45 minutes
+# (measured: the longest boot, vm-debian, took 2386 s).
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -100,7 +102,7 @@ vm_start() {
 	# Bound each boot well inside CI's budget (a hang must not eat it all).
 	(
 		env KERNEL="$kernel" CPUS="$cpus" EMU="$emu" HVTB_LOAD="$load" \
-			TIMEOUT="${HVTB_VM_TIMEOUT:-2400}" "$@" \
+			TIMEOUT="${HVTB_VM_TIMEOUT:-2550}" "$@" \
 			"$top/testvm/run.sh" "$cmd" >"$out/$name.log" 2>&1
 		rc=$?
 		date +%s >"$out/$name.end"
@@ -183,7 +185,7 @@ worker_suites="apic_test:noapicv hyperv_test:noapicv"
 # the default and root modes).
 want vm-worker && vm_start vm-worker debian 1 bochs 1 \
 	"WORKER_TESTS=${HVTB_WORKER_GROUPS:-pvh,bad,watchdog,reboot,triple,panic,signals} \$HVTB_SELFTESTS/worker_test; w=\$?; \$HVTB_SELFTESTS/run_vm.sh $worker_suites && exit \$w" \
-	HVTB_GUEST=1 TIMEOUT="${HVTB_WORKER_TIMEOUT:-2400}"
+	HVTB_GUEST=1 TIMEOUT="${HVTB_WORKER_TIMEOUT:-2550}"
 
 # The dev kernel (lockdep, KASAN): every VM suite on one CPU, in two boots
 # (the no-APICv modes ran in the worker's boot above).
