@@ -389,6 +389,13 @@ if has bad; then
 	bad vmbus_needs_enlightenments 64 "vmbus needs the enlightenments" -n --vmbus yes "$G/vmlinux"
 	bad no_kernel 64 "no kernel" -m 128
 	bad cmdline_too_long 64 "cmdline" -a "$(head -c 3000 /dev/zero | tr '\0' x)" "$G/vmlinux"
+	bad kvp_not_key_value 64 "is not KEY=VALUE" --kvp novalue "$G/vmlinux"
+	bad kvp_empty_key 64 "is not KEY=VALUE" --kvp =v "$G/vmlinux"
+	bad kvp_key_too_long 64 "key or value too long" --kvp "$(head -c 600 /dev/zero | tr '\0' k)=v" "$G/vmlinux"
+	bad kvp_too_many 64 "more than 8 KVP pairs" $(for i in 1 2 3 4 5 6 7 8 9; do echo "--kvp k$i=v"; done) "$G/vmlinux"
+	bad watchdog_four_decimals 64 "up to 3 decimals" --watchdog 0.1234 "$G/vmlinux"
+	bad timeout_negative 64 "up to 3 decimals" --timeout -1 "$G/vmlinux"
+	bad shutdown_grace_not_a_number 64 "not a number in" --shutdown-grace soon "$G/vmlinux"
 	"$W" --help | grep -q "^  82 *triple fault"; ok $? help_documents_exit_codes
 fi
 
