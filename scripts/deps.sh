@@ -15,6 +15,8 @@ PACKAGES=(
 	bc flex bison libelf-dev libssl-dev dwarves kmod cpio xz-utils lz4
 	# hvtb-worker: ACPI tables (iasl), config files (inih, static)
 	acpica-tools libinih-dev
+	# storvsp: asynchronous disk I/O (io_uring), static
+	liburing-dev
 	# test VM
 	bochs bochs-x bochsbios vgabios qemu-system-x86 busybox-static
 	# the worker's test guest: its KVP daemon (hv_kvp_daemon)

@@ -22,6 +22,12 @@ static void chan_reset(struct icd_chan *c)
 	memset(c, 0, sizeof(*c));
 	c->fd = -1;
 	c->guest_evfd = -1;
+	c->aux_fd = -1;
+}
+
+void icd_chan_set_aux(struct icd_chan *c, int fd)
+{
+	c->aux_fd = fd;
 }
 
 int icd_chan_offer(struct icd_chan *c, int partfd, const uint8_t if_type[16],
@@ -134,16 +140,17 @@ static int chan_record(struct icd_chan *c)
 
 int icd_chan_next(struct icd_chan *c, int timeout_ms)
 {
-	struct pollfd pfd[2] = {
+	struct pollfd pfd[3] = {
 		{ .fd = c->fd, .events = POLLIN },
 		{ .fd = c->guest_evfd, .events = POLLIN },
+		{ .fd = c->aux_fd, .events = POLLIN },	/* ignored while -1 */
 	};
 	uint64_t count;
 	int ret;
 
 	if (c->fd < 0 || c->guest_evfd < 0)
 		return -EBADF;
-	ret = poll(pfd, 2, timeout_ms);
+	ret = poll(pfd, 3, timeout_ms);
 	if (ret < 0)
 		return errno == EINTR ? ICD_CHAN_NOTHING : -errno;
 	if (pfd[0].revents & POLLIN)
@@ -158,6 +165,8 @@ int icd_chan_next(struct icd_chan *c, int timeout_ms)
 		c->stats.signals++;
 		return c->open ? ICD_CHAN_SIGNALLED : ICD_CHAN_NOTHING;
 	}
+	if (pfd[2].revents & POLLIN)
+		return ICD_CHAN_AUX;
 	return ICD_CHAN_NOTHING;
 }
 

@@ -33,6 +33,7 @@ struct icd_chan {
 	int fd;			/* the channel fd, -1 when closed */
 	bool open;		/* OPENED seen, rings mapped, no CLOSED since */
 	int guest_evfd;		/* readable when the guest signalled, -1 */
+	int aux_fd;		/* the server's own fd to wait on (icd_chan_set_aux()), -1 */
 	void *rings;		/* the mmap()ed ring pair */
 	size_t rings_len;
 	struct hvtb_ring rx;	/* guest-to-host */
@@ -57,7 +58,11 @@ enum icd_chan_what {
 	ICD_CHAN_OPENED,	/* the guest opened it: c->tp is valid */
 	ICD_CHAN_CLOSED,	/* the guest closed it: c->tp is not */
 	ICD_CHAN_RELEASED,	/* rescinded and released: nothing more comes */
+	ICD_CHAN_AUX,		/* the aux fd is readable (the server reads it) */
 };
+
+/* Also wake icd_chan_next() when @fd is readable (-1: none); after icd_chan_offer(). */
+void icd_chan_set_aux(struct icd_chan *c, int fd);
 
 /**
  * icd_chan_offer() - offer a channel to the guest and prepare to serve it.

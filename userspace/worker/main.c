@@ -57,6 +57,10 @@ static void usage(FILE *out)
 "  -K, --kvp KEY=VALUE    a record for the guest's KVP EXTERNAL pool (its\n"
 "                         hv_kvp_daemon's /var/lib/hyperv/.kvp_pool_0), up\n"
 "                         to %d; --stats prints the guest's AUTO pool\n"
+"  -d, --disk PATH[,ro]   a disk image (regular file or block device, a\n"
+"                         multiple of 512 bytes) as the next LUN of the\n"
+"                         synthetic SCSI controller (hv_storvsc: /dev/sda,\n"
+"                         /dev/sdb, ...), read-only with ,ro; up to %d\n"
 "  -n, --no-enlightenments  no Hyper-V CPUID leaves, MSRs or hypercalls\n"
 "                         (and no VMBus)\n"
 "  -b, --vmbus yes|no     serve the VMBus connection in hvtb (hv_vmbus\n"
@@ -66,7 +70,7 @@ static void usage(FILE *out)
 "  -q, --quiet            no end-of-run summary line\n"
 "  -f, --config FILE      INI file, section [vm]: kernel, initrd, cmdline,\n"
 "                         memory, vps, console, timeout, watchdog,\n"
-"                         shutdown_grace, kvp (repeatable),\n"
+"                         shutdown_grace, kvp and disk (repeatable),\n"
 "                         enlightenments\n"
 "                         (yes/no), vmbus (yes/no), stats (yes/no);\n"
 "                         options override it\n"
@@ -83,7 +87,7 @@ static void usage(FILE *out)
 "  124    --timeout expired                    128+N  stopped by signal N\n"
 "  (SIGTERM with the shutdown IC: 80 once the guest powered off, 143 if it\n"
 "  did not within --shutdown-grace or refused)\n",
-		WK_MIN_MEM_MIB, WK_MAX_MEM_MIB, WK_MAX_VPS, WK_KVP_MAX);
+		WK_MIN_MEM_MIB, WK_MAX_MEM_MIB, WK_MAX_VPS, WK_KVP_MAX, WK_DISK_MAX);
 }
 
 uint64_t wk_now_ns(void)
@@ -187,6 +191,28 @@ static int parse_kvp(const char *what, const char *s, struct wk_config *cfg)
 	return 0;
 }
 
+/* PATH[,ro]: the next LUN of the SCSI controller (storage.c). */
+static int parse_disk(const char *what, const char *s, struct wk_config *cfg)
+{
+	size_t n = strlen(s);
+	char *path;
+
+	if (cfg->ndisks >= WK_DISK_MAX)
+		return wk_err(WK_EXIT_USAGE, "%s: more than %d disks", what, WK_DISK_MAX);
+	path = strdup(s);
+	if (!path)
+		return wk_err(WK_EXIT_USAGE, "%s: %s", what, strerror(ENOMEM));
+	cfg->disks[cfg->ndisks].ro = n > 3 && !strcmp(s + n - 3, ",ro");
+	if (cfg->disks[cfg->ndisks].ro)
+		path[n - 3] = 0;
+	if (!*path || strchr(path, ',')) {
+		free(path);
+		return wk_err(WK_EXIT_USAGE, "%s: '%s' is not PATH or PATH,ro", what, s);
+	}
+	cfg->disks[cfg->ndisks++].path = path;
+	return 0;
+}
+
 static int parse_bool(const char *what, const char *s, bool *v)
 {
 	if (!strcmp(s, "yes") || !strcmp(s, "true") || !strcmp(s, "1"))
@@ -235,6 +261,8 @@ static int ini_line(void *user, const char *section, const char *name,
 		c->err = parse_ms(what, value, 86400, &cfg->watchdog_ms);
 	else if (!strcmp(name, "kvp"))
 		c->err = parse_kvp(what, strdup(value), cfg);
+	else if (!strcmp(name, "disk"))
+		c->err = parse_disk(what, value, cfg);
 	else if (!strcmp(name, "shutdown_grace"))
 		c->err = parse_uint(what, value, 0, 86400, &cfg->shutdown_grace);
 	else if (!strcmp(name, "enlightenments"))
@@ -279,6 +307,7 @@ static const struct option long_opts[] = {
 	{ "watchdog", required_argument, NULL, 'w' },
 	{ "shutdown-grace", required_argument, NULL, 'g' },
 	{ "kvp", required_argument, NULL, 'K' },
+	{ "disk", required_argument, NULL, 'd' },
 	{ "no-enlightenments", no_argument, NULL, 'n' },
 	{ "vmbus", required_argument, NULL, 'b' },
 	{ "stats", no_argument, NULL, 's' },
@@ -287,7 +316,7 @@ static const struct option long_opts[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
-#define SHORT_OPTS "k:i:a:m:p:c:t:w:g:K:nb:sqf:h"
+#define SHORT_OPTS "k:i:a:m:p:c:t:w:g:K:d:nb:sqf:h"
 
 static int parse_args(int argc, char **argv, struct wk_config *cfg)
 {
@@ -322,6 +351,7 @@ static int parse_args(int argc, char **argv, struct wk_config *cfg)
 		case 'w': e = parse_ms("--watchdog", optarg, 86400, &cfg->watchdog_ms); break;
 		case 'g': e = parse_uint("--shutdown-grace", optarg, 0, 86400, &cfg->shutdown_grace); break;
 		case 'K': e = parse_kvp("--kvp", optarg, cfg); break;
+		case 'd': e = parse_disk("--disk", optarg, cfg); break;
 		case 'n': cfg->enlightenments = false; no_enl = true; break;
 		case 'b':
 			e = parse_bool("--vmbus", optarg, &cfg->vmbus);
@@ -354,6 +384,8 @@ static int parse_args(int argc, char **argv, struct wk_config *cfg)
 		cfg->vmbus = cfg->enlightenments;
 	else if (cfg->vmbus && !cfg->enlightenments)
 		return wk_err(WK_EXIT_USAGE, "vmbus needs the enlightenments (drop --no-enlightenments or enlightenments=no, or say vmbus no)");
+	if (cfg->ndisks && !cfg->vmbus)
+		return wk_err(WK_EXIT_USAGE, "--disk needs VMBus (the disks are a synthetic SCSI controller)");
 	return 0;
 }
 
@@ -415,6 +447,10 @@ static int create_partition(struct wk_vm *vm)
 		if (e)
 			return wk_err(WK_EXIT_HVTB, "offering the integration components' channels (HVTB_VMBUS_OFFER_CHANNEL): %s%s",
 				      strerror(-e), e == -ENOTTY ? " (hvtb.ko without VMBus channels? --vmbus no)" : "");
+		e = wk_stor_offer(vm);
+		if (e)
+			return wk_err(WK_EXIT_HVTB, "offering the SCSI controller's channel (HVTB_VMBUS_OFFER_CHANNEL): %s",
+				      strerror(-e));
 	}
 	for (i = 0; i < vm->cfg.vps; i++) {
 		/* Fast strings on, as firmware leaves it (else Linux drops ERMS). */
@@ -677,6 +713,7 @@ static void print_stats(struct wk_vm *vm)
 		vm->ioapic.rte[WK_UART_GSI] & (1ULL << 16) ? "masked" : "unmasked");
 	print_vmbus_stats(vm);
 	wk_ic_print_stats(vm);
+	wk_stor_print_stats(vm);
 }
 
 /* --- main ---------------------------------------------------------------- */
@@ -727,6 +764,8 @@ static int run_vm(struct wk_vm *vm)
 		pthread_create(&vm->vps[i].thread, NULL, vp_thread, &vm->vps[i]);
 	if (wk_ic_start(vm))
 		fprintf(stderr, "hvtb-worker: no thread for an integration component: it goes unserved\n");
+	if (wk_stor_start(vm))
+		fprintf(stderr, "hvtb-worker: no thread for the SCSI controller: its disks go unserved\n");
 
 	while (!vm_ended(vm)) {
 		sig = sigtimedwait(&set, NULL, &tick);
@@ -765,6 +804,7 @@ static int run_vm(struct wk_vm *vm)
 		}
 	}
 	wk_ic_stop(vm);
+	wk_stor_stop(vm);
 	return vm->exit_code;
 }
 
@@ -793,6 +833,8 @@ int main(int argc, char **argv)
 		return wk_err(WK_EXIT_USAGE, "--mem %u: %s", vm.cfg.mem_mib, strerror(errno));
 	e = wk_load_kernel(&vm);
 	if (!e)
+		e = wk_stor_open(&vm);
+	if (!e)
 		e = wk_acpi_build(&vm);
 	if (!e)
 		wk_reset_vector_build(&vm);
@@ -819,6 +861,7 @@ int main(int argc, char **argv)
 	if (vm.cfg.stats)
 		print_stats(&vm);
 	wk_ic_free(&vm);
+	wk_stor_free(&vm);
 	for (i = 0; i < vm.cfg.vps; i++)
 		hvtb_vp_close(&vm.vps[i].h);
 	close(vm.part);

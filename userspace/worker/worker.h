@@ -49,6 +49,12 @@ enum wk_exit {
 enum { WK_IC_HEARTBEAT, WK_IC_SHUTDOWN, WK_IC_TIMESYNC, WK_IC_KVP, WK_NR_ICS };
 #define WK_KVP_MAX		8	/* --kvp KEY=VALUE pairs */
 #define WK_KVP_AUTO_MAX		16	/* guest AUTO-pool records kept */
+#define WK_DISK_MAX		8	/* --disk images: LUNs 0..7 of the SCSI controller */
+
+struct wk_disk_cfg {
+	const char *path;
+	bool ro;
+};
 
 struct wk_config {
 	const char *kernel;
@@ -62,6 +68,8 @@ struct wk_config {
 	unsigned int shutdown_grace;	/* SIGTERM: seconds for a shutdown IC power-off */
 	const char *kvp[WK_KVP_MAX];	/* KEY=VALUE for the guest's EXTERNAL pool */
 	unsigned int nkvp;
+	struct wk_disk_cfg disks[WK_DISK_MAX];	/* --disk PATH[,ro] */
+	unsigned int ndisks;
 	bool enlightenments;
 	bool vmbus;		/* HVTB_VMBUS_ENABLE (default: enlightenments) */
 	bool vmbus_set;		/* vmbus given in the config or options */
@@ -125,6 +133,7 @@ struct wk_vm {
 	uint64_t entry;		/* RIP: bzImage 64-bit entry or PVH 32-bit entry */
 	uint64_t initrd_gpa, initrd_size;
 	struct wk_ic *ics[WK_NR_ICS];	/* the integration components (VMBus on), ic.c */
+	struct wk_stor *stor;		/* the SCSI controller (--disk), storage.c */
 };
 
 /* loader.c: @path into guest memory; fills vm->entry, vm->pvh. */
@@ -167,6 +176,21 @@ const char *wk_ic_name(unsigned int i);
 void wk_ic_stop(struct wk_vm *vm);
 void wk_ic_print_stats(struct wk_vm *vm);	/* after wk_ic_stop() */
 void wk_ic_free(struct wk_vm *vm);
+/*
+ * storage.c: the synthetic SCSI controller of the --disk images.
+ * wk_stor_open() opens and sizes them (before the partition: an exit
+ * status on error); wk_stor_offer() offers the controller's channel (after
+ * HVTB_VMBUS_ENABLE); wk_stor_start() runs its thread (ends with the VM),
+ * wk_stor_stop() joins it; wk_stor_free() rescinds and closes. Without
+ * --disk they do nothing.
+ */
+struct wk_stor;
+int wk_stor_open(struct wk_vm *vm);
+int wk_stor_offer(struct wk_vm *vm);
+int wk_stor_start(struct wk_vm *vm);
+void wk_stor_stop(struct wk_vm *vm);
+void wk_stor_print_stats(struct wk_vm *vm);	/* after wk_stor_stop() */
+void wk_stor_free(struct wk_vm *vm);
 /* main.c */
 void wk_vm_end(struct wk_vm *vm, int code, const char *why);	/* lock held */
 uint64_t wk_now_ns(void);
