@@ -7,7 +7,7 @@
 # inputs give the documented exit status and leave nothing behind. KTAP.
 #
 # Each Linux boot costs minutes under Bochs: one boot checks many things.
-# WORKER_TESTS="pvh smp bzimage reboot triple panic signals bad watchdog" (or comma-separated) picks groups.
+# WORKER_TESTS="pvh smp bzimage reboot triple panic signals storage bad watchdog" (or comma-separated) picks groups.
 # APPEND="loglevel=7 ..." adds guest kernel arguments to the first boot.
 # WORKER_LIVE=1 streams each guest console as it is written ("# live| "
 # lines), so a boot that hangs until the test VM's own timeout still shows
@@ -21,7 +21,7 @@ G=${HVTB_GUEST_DIR:-/usr/share/hvtb/guest}
 W=${HVTB_WORKER:-hvtb-worker}
 T=${TMPDIR:-/tmp}/worker_test
 BOOT_TIMEOUT=${WORKER_BOOT_TIMEOUT:-240}
-GROUPS_=$(echo "${WORKER_TESTS:-pvh smp bzimage reboot triple panic signals bad watchdog}" | tr , ' ')
+GROUPS_=$(echo "${WORKER_TESTS:-pvh smp bzimage reboot triple panic signals storage bad watchdog}" | tr , ' ')
 SPIN=$(dirname "$0")/worker_spin.elf
 APPEND_BASE="console=ttyS0 nokaslr pci=off panic=-1 mitigations=off quiet"
 n=0
@@ -358,6 +358,83 @@ if has signals; then
 	kill -9 $pid
 	wait $pid 2>/dev/null
 	clean; ok $? kill9_nothing_left "refcnt $(refcnt)/$REF0, MemAvailable $(avail_mb)/$AVAIL0 MiB"
+fi
+
+if has storage; then
+	# The worker's synthetic SCSI controller (--disk) under the guest's own
+	# hv_storvsc and sd: LUN 0 a blank 32 MiB image the guest makes an ext2
+	# file system on, LUN 1 a read-only 1 MiB image of known bytes, LUN 2 a
+	# raw 4 MiB scratch disk. A second boot mounts LUN 0 and reads the file
+	# back, writes 1 MiB to LUN 2 with fsync and waits: kill -9 of the
+	# worker then, and the bytes are in the image.
+	rm -f "$T/sd0.img" "$T/sd2.img"
+	dd if=/dev/zero of="$T/sd0.img" bs=1M count=0 seek=32 2>/dev/null
+	dd if=/dev/zero of="$T/sd2.img" bs=1M count=0 seek=4 2>/dev/null
+	dd if=/dev/urandom of="$T/sd1.img" bs=1k count=1024 2>/dev/null
+	romd5=$(md5sum <"$T/sd1.img" | cut -d' ' -f1)
+	disks="--disk $T/sd0.img --disk $T/sd1.img,ro --disk $T/sd2.img"
+	waitdisks='i=0; while [ ! -b /dev/sdc ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done'
+	mkinitrd st1 <<-EOF
+	$waitdisks
+	echo "sizes=\$(cat /sys/block/sda/size /sys/block/sdb/size /sys/block/sdc/size 2>/dev/null | tr '\n' ' ')"
+	echo "sdb_ro=\$(cat /sys/block/sdb/ro 2>/dev/null)"
+	echo "romd5=\$(md5sum </dev/sdb | cut -d' ' -f1)"
+	blockdev --setrw /dev/sdb
+	dd if=/dev/zero of=/dev/sdb bs=4k count=1 oflag=direct 2>/dev/null; echo "rowrite=\$?"
+	mke2fs -q /dev/sda >/dev/null 2>&1; echo "mkfs=\$?"
+	mkdir -p /mnt; mount -t ext2 /dev/sda /mnt; echo "mount=\$?"
+	dd if=/dev/urandom of=/mnt/data bs=1k count=2048 2>/dev/null
+	echo "datamd5=\$(md5sum </mnt/data | cut -d' ' -f1)"
+	sync; umount /mnt; echo "umount=\$?"
+	dmesg | grep -E " sd[a-c]|storvsc|scsi host|Write Protect|Write cache|EXT4|ext4|crc32c" | head -n 24 | sed "s/^/scsi: /"
+	EOF
+	boot st1 "$G/vmlinux" $disks
+	[ "$rc" = 0 ]; ok $? storage_boot "status $rc"
+	[ "$(gv sizes st1)" = "65536 2048 8192 " ]; ok $? storage_three_luns_sized "'$(gv sizes st1)'"
+	[ "$(gv sdb_ro st1)" = 1 ]; ok $? storage_ro_lun_write_protected "ro=$(gv sdb_ro st1)"
+	[ "$(gv romd5 st1)" = "$romd5" ]; ok $? storage_ro_lun_contents "$(gv romd5 st1) vs $romd5"
+	# sd saw WP in MODE SENSE: the guest's block layer refuses the write.
+	[ "$(gv rowrite st1)" != 0 ] && [ "$(md5sum <"$T/sd1.img" | cut -d' ' -f1)" = "$romd5" ]
+	ok $? storage_ro_lun_write_refused "dd status $(gv rowrite st1)"
+	[ "$(gv mkfs st1)" = 0 ] && [ "$(gv mount st1)" = 0 ] && [ "$(gv umount st1)" = 0 ]
+	ok $? storage_mkfs_mount_umount "mkfs $(gv mkfs st1) mount $(gv mount st1) umount $(gv umount st1)"
+	grep -E "storage:|disk [0-9]" "$T/st1.err" | sed 's/^/# /'
+	grep -q "disk 0 .*[1-9][0-9]* writes .*[1-9][0-9]* flushes" "$T/st1.err"
+	ok $? storage_writes_and_flushes_reached_the_image
+	# A well-behaved guest: every packet well-formed, every page in its memory.
+	grep -q "bad: 0 packets, 0 page lists outside guest memory, 0 too long, 0 dropped, 0 corrupt" "$T/st1.err"
+	ok $? storage_no_bad_packets
+	clean; ok $? storage_nothing_left
+
+	mkinitrd st2 <<-EOF
+	$waitdisks
+	mkdir -p /mnt; mount -t ext2 -o ro /dev/sda /mnt; echo "mount=\$?"
+	echo "datamd5=\$(md5sum </mnt/data | cut -d' ' -f1)"
+	umount /mnt
+	dd if=/dev/urandom of=/tmp/raw bs=1k count=1024 2>/dev/null
+	echo "rawmd5=\$(md5sum </tmp/raw | cut -d' ' -f1)"
+	dd if=/tmp/raw of=/dev/sdc bs=64k conv=fsync 2>/dev/null; echo "rawdd=\$?"
+	echo "st2-synced"
+	sleep 100000
+	EOF
+	"$W" --stats --timeout "$BOOT_TIMEOUT" --console "$T/st2.out" -i "$T/st2.cpio" \
+		-a "$APPEND_BASE hvtb_cmd=\"sh /cmd.sh\"" $disks "$G/vmlinux" </dev/null 2>"$T/st2.err" &
+	pid=$!
+	i=0
+	while [ $i -lt 1200 ] && ! grep -q "^st2-synced" "$T/st2.out" 2>/dev/null && kill -0 $pid 2>/dev/null; do
+		sleep 0.2
+		i=$((i + 1))
+	done
+	kill -9 $pid
+	wait $pid 2>/dev/null
+	sed 's/^/# console| /' "$T/st2.out" | tail -n 8
+	[ "$(gv mount st2)" = 0 ] && [ -n "$(gv datamd5 st2)" ] && [ "$(gv datamd5 st2)" = "$(gv datamd5 st1)" ]
+	ok $? storage_second_boot_reads_the_file "$(gv datamd5 st2) vs $(gv datamd5 st1)"
+	rawmd5=$(head -c 1048576 "$T/sd2.img" | md5sum | cut -d' ' -f1)
+	[ "$(gv rawdd st2)" = 0 ] && [ -n "$rawmd5" ] && [ "$rawmd5" = "$(gv rawmd5 st2)" ]
+	ok $? storage_fsynced_data_survives_kill9 "image $rawmd5, guest $(gv rawmd5 st2)"
+	clean; ok $? storage_kill9_nothing_left
+	rm -f "$T/sd0.img" "$T/sd1.img" "$T/sd2.img"
 fi
 
 if has bad; then

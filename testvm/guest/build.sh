@@ -27,8 +27,10 @@ mkdir -p "$OUT"
 # The Hyper-V guest drivers the test guest loads. Debian builds them as
 # modules (CONFIG_HYPERV=m, HYPERV_UTILS/STORAGE/NET=m); their dependencies
 # come from the kernel's modules.dep, depth first, so each module follows
-# what it needs.
-GUEST_MODULES="hv_vmbus hv_utils hv_storvsc hv_netvsc"
+# what it needs. sd_mod makes the storvsc LUNs disks; ext4 mounts their
+# ext2 file systems and needs a crc32c (the kernel's crypto API asks for it
+# by name at every mount, and nothing loads modules here).
+GUEST_MODULES="hv_vmbus hv_utils hv_storvsc hv_netvsc sd_mod crc32c_generic ext4"
 MODDIR=/lib/modules/$KVER
 [ -r "$MODDIR/modules.dep" ] || die "no $MODDIR/modules.dep: install linux-image-$KVER"
 declare -A mod_seen=()

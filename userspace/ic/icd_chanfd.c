@@ -133,9 +133,34 @@ static int chan_record(struct icd_chan *c)
 	case HVTB_VMBUS_EVENT_RELEASED:
 		chan_unmap(c);
 		return ICD_CHAN_RELEASED;
+	case HVTB_VMBUS_EVENT_GPADL_CREATED:
+		if (c->ngpadls < ICD_MAX_GPADLS) {
+			c->gpadls[c->ngpadls].gpadl = ev.gpadl;
+			c->gpadls[c->ngpadls].pages = ev.pages;
+			c->ngpadls++;
+		}
+		return ICD_CHAN_NOTHING;
+	case HVTB_VMBUS_EVENT_GPADL_TORNDOWN:
+		for (unsigned int i = 0; i < c->ngpadls; i++) {
+			if (c->gpadls[i].gpadl == ev.gpadl) {
+				c->gpadls[i] = c->gpadls[--c->ngpadls];
+				break;
+			}
+		}
+		return ICD_CHAN_NOTHING;
 	default:
-		return ICD_CHAN_NOTHING;	/* GPADLs: the ring's comes with OPENED */
+		return ICD_CHAN_NOTHING;	/* the ring's GPADL comes with OPENED */
 	}
+}
+
+int icd_chan_gpadl_pages(const struct icd_chan *c, uint32_t gpadl)
+{
+	unsigned int i;
+
+	for (i = 0; i < c->ngpadls; i++)
+		if (c->gpadls[i].gpadl == gpadl)
+			return (int)c->gpadls[i].pages;
+	return -ENOENT;
 }
 
 int icd_chan_next(struct icd_chan *c, int timeout_ms)

@@ -24,6 +24,9 @@
 
 #include "ic_chan.h"
 
+/* GPADLs of the channel a server may map (icd_chan_gpadl_pages()). */
+#define ICD_MAX_GPADLS	8
+
 /* The counters of a channel (icd_chan_next()). */
 struct icd_chan_stats {
 	uint64_t opens, closes, signals, bad_opens;
@@ -40,7 +43,17 @@ struct icd_chan {
 	struct hvtb_ring tx;	/* host-to-guest */
 	struct hvtb_ic_transport tp;
 	struct icd_chan_stats stats;
+	/* The channel's GPADLs other than the ring's, from their records. */
+	struct { uint32_t gpadl, pages; } gpadls[ICD_MAX_GPADLS];
+	unsigned int ngpadls;
 };
+
+/*
+ * The pages of GPADL @gpadl of the channel, as its GPADL_CREATED record
+ * said (mmap() the channel fd at page offset @gpadl for them); -ENOENT if
+ * no such record was read (yet: records are read by icd_chan_next()).
+ */
+int icd_chan_gpadl_pages(const struct icd_chan *c, uint32_t gpadl);
 
 /**
  * icd_chan_open() - get the channel @path names and wait until it opened.

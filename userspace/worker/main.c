@@ -61,6 +61,9 @@ static void usage(FILE *out)
 "                         multiple of 512 bytes) as the next LUN of the\n"
 "                         synthetic SCSI controller (hv_storvsc: /dev/sda,\n"
 "                         /dev/sdb, ...), read-only with ,ro; up to %d\n"
+"  -N, --net TAP[,mac=MAC]  a synthetic network adapter (hv_netvsc: eth0) on\n"
+"                         the parent's TAP device TAP (created and set up\n"
+"                         if missing), MAC address MAC [00:15:5d:68:76:01]\n"
 "  -n, --no-enlightenments  no Hyper-V CPUID leaves, MSRs or hypercalls\n"
 "                         (and no VMBus)\n"
 "  -b, --vmbus yes|no     serve the VMBus connection in hvtb (hv_vmbus\n"
@@ -70,7 +73,7 @@ static void usage(FILE *out)
 "  -q, --quiet            no end-of-run summary line\n"
 "  -f, --config FILE      INI file, section [vm]: kernel, initrd, cmdline,\n"
 "                         memory, vps, console, timeout, watchdog,\n"
-"                         shutdown_grace, kvp and disk (repeatable),\n"
+"                         shutdown_grace, kvp and disk (repeatable), net,\n"
 "                         enlightenments\n"
 "                         (yes/no), vmbus (yes/no), stats (yes/no);\n"
 "                         options override it\n"
@@ -213,6 +216,43 @@ static int parse_disk(const char *what, const char *s, struct wk_config *cfg)
 	return 0;
 }
 
+/* TAP[,mac=XX:XX:XX:XX:XX:XX]: the network adapter (network.c). */
+static int parse_net(const char *what, const char *s, struct wk_config *cfg)
+{
+	static const uint8_t def_mac[6] = { 0x00, 0x15, 0x5d, 0x68, 0x76, 0x01 };
+	const char *comma = strchr(s, ',');
+	size_t n = comma ? (size_t)(comma - s) : strlen(s), i;
+	unsigned int m[6];
+	char *tap, tail;
+
+	if (cfg->net_tap)
+		return wk_err(WK_EXIT_USAGE, "%s: one network adapter only", what);
+	if (!n || n >= 16)
+		return wk_err(WK_EXIT_USAGE, "%s: '%s': the TAP name must have 1 to 15 characters",
+			      what, s);
+	for (i = 0; i < n; i++)
+		if (s[i] == '/' || s[i] == ' ' || s[i] == ':')
+			return wk_err(WK_EXIT_USAGE, "%s: '%.*s' is not an interface name", what,
+				      (int)n, s);
+	memcpy(cfg->net_mac, def_mac, 6);
+	if (comma) {
+		if (strncmp(comma, ",mac=", 5) ||
+		    sscanf(comma + 5, "%2x:%2x:%2x:%2x:%2x:%2x%c", &m[0], &m[1], &m[2], &m[3], &m[4],
+			   &m[5], &tail) != 6 || strlen(comma + 5) != 17)
+			return wk_err(WK_EXIT_USAGE, "%s: '%s' is not TAP or TAP,mac=XX:XX:XX:XX:XX:XX",
+				      what, s);
+		if (m[0] & 1)
+			return wk_err(WK_EXIT_USAGE, "%s: %s is a multicast address", what, comma + 5);
+		for (i = 0; i < 6; i++)
+			cfg->net_mac[i] = m[i];
+	}
+	tap = strndup(s, n);
+	if (!tap)
+		return wk_err(WK_EXIT_USAGE, "%s: %s", what, strerror(ENOMEM));
+	cfg->net_tap = tap;
+	return 0;
+}
+
 static int parse_bool(const char *what, const char *s, bool *v)
 {
 	if (!strcmp(s, "yes") || !strcmp(s, "true") || !strcmp(s, "1"))
@@ -263,6 +303,8 @@ static int ini_line(void *user, const char *section, const char *name,
 		c->err = parse_kvp(what, strdup(value), cfg);
 	else if (!strcmp(name, "disk"))
 		c->err = parse_disk(what, value, cfg);
+	else if (!strcmp(name, "net"))
+		c->err = parse_net(what, value, cfg);
 	else if (!strcmp(name, "shutdown_grace"))
 		c->err = parse_uint(what, value, 0, 86400, &cfg->shutdown_grace);
 	else if (!strcmp(name, "enlightenments"))
@@ -308,6 +350,7 @@ static const struct option long_opts[] = {
 	{ "shutdown-grace", required_argument, NULL, 'g' },
 	{ "kvp", required_argument, NULL, 'K' },
 	{ "disk", required_argument, NULL, 'd' },
+	{ "net", required_argument, NULL, 'N' },
 	{ "no-enlightenments", no_argument, NULL, 'n' },
 	{ "vmbus", required_argument, NULL, 'b' },
 	{ "stats", no_argument, NULL, 's' },
@@ -316,7 +359,7 @@ static const struct option long_opts[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
-#define SHORT_OPTS "k:i:a:m:p:c:t:w:g:K:d:nb:sqf:h"
+#define SHORT_OPTS "k:i:a:m:p:c:t:w:g:K:d:N:nb:sqf:h"
 
 static int parse_args(int argc, char **argv, struct wk_config *cfg)
 {
@@ -352,6 +395,7 @@ static int parse_args(int argc, char **argv, struct wk_config *cfg)
 		case 'g': e = parse_uint("--shutdown-grace", optarg, 0, 86400, &cfg->shutdown_grace); break;
 		case 'K': e = parse_kvp("--kvp", optarg, cfg); break;
 		case 'd': e = parse_disk("--disk", optarg, cfg); break;
+		case 'N': e = parse_net("--net", optarg, cfg); break;
 		case 'n': cfg->enlightenments = false; no_enl = true; break;
 		case 'b':
 			e = parse_bool("--vmbus", optarg, &cfg->vmbus);
@@ -386,6 +430,8 @@ static int parse_args(int argc, char **argv, struct wk_config *cfg)
 		return wk_err(WK_EXIT_USAGE, "vmbus needs the enlightenments (drop --no-enlightenments or enlightenments=no, or say vmbus no)");
 	if (cfg->ndisks && !cfg->vmbus)
 		return wk_err(WK_EXIT_USAGE, "--disk needs VMBus (the disks are a synthetic SCSI controller)");
+	if (cfg->net_tap && !cfg->vmbus)
+		return wk_err(WK_EXIT_USAGE, "--net needs VMBus (the adapter is a synthetic one)");
 	return 0;
 }
 
@@ -450,6 +496,10 @@ static int create_partition(struct wk_vm *vm)
 		e = wk_stor_offer(vm);
 		if (e)
 			return wk_err(WK_EXIT_HVTB, "offering the SCSI controller's channel (HVTB_VMBUS_OFFER_CHANNEL): %s",
+				      strerror(-e));
+		e = wk_net_offer(vm);
+		if (e)
+			return wk_err(WK_EXIT_HVTB, "offering the network adapter's channel (HVTB_VMBUS_OFFER_CHANNEL): %s",
 				      strerror(-e));
 	}
 	for (i = 0; i < vm->cfg.vps; i++) {
@@ -714,6 +764,7 @@ static void print_stats(struct wk_vm *vm)
 	print_vmbus_stats(vm);
 	wk_ic_print_stats(vm);
 	wk_stor_print_stats(vm);
+	wk_net_print_stats(vm);
 }
 
 /* --- main ---------------------------------------------------------------- */
@@ -766,6 +817,8 @@ static int run_vm(struct wk_vm *vm)
 		fprintf(stderr, "hvtb-worker: no thread for an integration component: it goes unserved\n");
 	if (wk_stor_start(vm))
 		fprintf(stderr, "hvtb-worker: no thread for the SCSI controller: its disks go unserved\n");
+	if (wk_net_start(vm))
+		fprintf(stderr, "hvtb-worker: no thread for the network adapter: it goes unserved\n");
 
 	while (!vm_ended(vm)) {
 		sig = sigtimedwait(&set, NULL, &tick);
@@ -805,6 +858,7 @@ static int run_vm(struct wk_vm *vm)
 	}
 	wk_ic_stop(vm);
 	wk_stor_stop(vm);
+	wk_net_stop(vm);
 	return vm->exit_code;
 }
 
@@ -835,6 +889,8 @@ int main(int argc, char **argv)
 	if (!e)
 		e = wk_stor_open(&vm);
 	if (!e)
+		e = wk_net_open(&vm);
+	if (!e)
 		e = wk_acpi_build(&vm);
 	if (!e)
 		wk_reset_vector_build(&vm);
@@ -862,6 +918,7 @@ int main(int argc, char **argv)
 		print_stats(&vm);
 	wk_ic_free(&vm);
 	wk_stor_free(&vm);
+	wk_net_free(&vm);
 	for (i = 0; i < vm.cfg.vps; i++)
 		hvtb_vp_close(&vm.vps[i].h);
 	close(vm.part);

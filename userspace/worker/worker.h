@@ -70,6 +70,8 @@ struct wk_config {
 	unsigned int nkvp;
 	struct wk_disk_cfg disks[WK_DISK_MAX];	/* --disk PATH[,ro] */
 	unsigned int ndisks;
+	const char *net_tap;	/* --net TAP[,mac=MAC]: the parent's TAP device */
+	uint8_t net_mac[6];
 	bool enlightenments;
 	bool vmbus;		/* HVTB_VMBUS_ENABLE (default: enlightenments) */
 	bool vmbus_set;		/* vmbus given in the config or options */
@@ -134,6 +136,7 @@ struct wk_vm {
 	uint64_t initrd_gpa, initrd_size;
 	struct wk_ic *ics[WK_NR_ICS];	/* the integration components (VMBus on), ic.c */
 	struct wk_stor *stor;		/* the SCSI controller (--disk), storage.c */
+	struct wk_net *net;		/* the network adapter (--net), network.c */
 };
 
 /* loader.c: @path into guest memory; fills vm->entry, vm->pvh. */
@@ -191,6 +194,18 @@ int wk_stor_start(struct wk_vm *vm);
 void wk_stor_stop(struct wk_vm *vm);
 void wk_stor_print_stats(struct wk_vm *vm);	/* after wk_stor_stop() */
 void wk_stor_free(struct wk_vm *vm);
+/*
+ * network.c: the synthetic network adapter on a TAP device (--net).
+ * wk_net_open() creates the TAP and sets it up (before the partition);
+ * then as storage.c: offer, start, stop, print_stats, free.
+ */
+struct wk_net;
+int wk_net_open(struct wk_vm *vm);
+int wk_net_offer(struct wk_vm *vm);
+int wk_net_start(struct wk_vm *vm);
+void wk_net_stop(struct wk_vm *vm);
+void wk_net_print_stats(struct wk_vm *vm);
+void wk_net_free(struct wk_vm *vm);
 /* main.c */
 void wk_vm_end(struct wk_vm *vm, int code, const char *why);	/* lock held */
 uint64_t wk_now_ns(void);
