@@ -7,7 +7,7 @@
 # inputs give the documented exit status and leave nothing behind. KTAP.
 #
 # Each Linux boot costs minutes under Bochs: one boot checks many things.
-# WORKER_TESTS="pvh smp bzimage reboot triple panic signals storage bad watchdog" (or comma-separated) picks groups.
+# WORKER_TESTS="pvh smp bzimage reboot triple panic signals storage network bad watchdog" (or comma-separated) picks groups.
 # APPEND="loglevel=7 ..." adds guest kernel arguments to the first boot.
 # WORKER_LIVE=1 streams each guest console as it is written ("# live| "
 # lines), so a boot that hangs until the test VM's own timeout still shows
@@ -21,7 +21,7 @@ G=${HVTB_GUEST_DIR:-/usr/share/hvtb/guest}
 W=${HVTB_WORKER:-hvtb-worker}
 T=${TMPDIR:-/tmp}/worker_test
 BOOT_TIMEOUT=${WORKER_BOOT_TIMEOUT:-240}
-GROUPS_=$(echo "${WORKER_TESTS:-pvh smp bzimage reboot triple panic signals storage bad watchdog}" | tr , ' ')
+GROUPS_=$(echo "${WORKER_TESTS:-pvh smp bzimage reboot triple panic signals storage network bad watchdog}" | tr , ' ')
 SPIN=$(dirname "$0")/worker_spin.elf
 APPEND_BASE="console=ttyS0 nokaslr pci=off panic=-1 mitigations=off quiet"
 n=0
@@ -435,6 +435,79 @@ if has storage; then
 	ok $? storage_fsynced_data_survives_kill9 "image $rawmd5, guest $(gv rawmd5 st2)"
 	clean; ok $? storage_kill9_nothing_left
 	rm -f "$T/sd0.img" "$T/sd1.img" "$T/sd2.img"
+fi
+
+if has network; then
+	# The worker's network adapter (--net) under the guest's own hv_netvsc:
+	# eth0 (10.77.0.2) and the parent's TAP hvtbn0 (10.77.0.1). 100 pings both
+	# ways, then TCP both ways with busybox httpd and wget: 2 MiB from the
+	# parent to the guest and 2 MiB back, checksums compared.
+	if [ ! -e /dev/net/tun ]; then
+		skip network "no /dev/net/tun in this test VM (tun.ko)"
+	else
+	mkdir -p "$T/www"
+	dd if=/dev/urandom of="$T/www/h2g" bs=1k count=2048 2>/dev/null
+	h2g=$(md5sum <"$T/www/h2g" | cut -d' ' -f1)
+	mkinitrd nt <<-EOF
+	i=0
+	while [ ! -e /sys/class/net/eth0 ] && [ \$i -lt 300 ]; do sleep 0.1; i=\$((i + 1)); done
+	echo "mac=\$(cat /sys/class/net/eth0/address 2>/dev/null)"
+	ip link set lo up
+	ip addr add 10.77.0.2/24 dev eth0
+	ip link set eth0 up
+	i=0
+	while [ "\$(cat /sys/class/net/eth0/carrier 2>/dev/null)" != 1 ] && [ \$i -lt 100 ]; do sleep 0.1; i=\$((i + 1)); done
+	echo "carrier=\$(cat /sys/class/net/eth0/carrier 2>/dev/null)"
+	ping -c 100 -i 0.1 -W 5 10.77.0.1 >/tmp/ping 2>&1
+	echo "g2h_loss=\$(sed -n 's/.* \([0-9]*\)% packet loss.*/\1/p' /tmp/ping)"
+	mkdir -p /www
+	dd if=/dev/urandom of=/www/g2h bs=1k count=2048 2>/dev/null
+	echo "g2h_md5=\$(md5sum </www/g2h | cut -d' ' -f1)"
+	httpd -p 8080 -h /www
+	wget -q -O /tmp/h2g http://10.77.0.1:8080/h2g; echo "wget=\$?"
+	echo "h2g_md5=\$(md5sum </tmp/h2g | cut -d' ' -f1)"
+	echo "nt-ready"
+	i=0
+	while [ ! -e /tmp/never ] && [ \$i -lt 3000 ]; do sleep 0.1; i=\$((i + 1)); done
+	EOF
+	"$W" --stats --timeout "$BOOT_TIMEOUT" --console "$T/nt.out" -i "$T/nt.cpio" --net hvtbn0 \
+		-a "$APPEND_BASE hvtb_cmd=\"sh /cmd.sh\"" "$G/vmlinux" </dev/null 2>"$T/nt.err" &
+	pid=$!
+	i=0
+	while [ ! -e /sys/class/net/hvtbn0 ] && [ $i -lt 100 ] && kill -0 $pid 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
+	ip addr add 10.77.0.1/24 dev hvtbn0
+	busybox httpd -f -p 8080 -h "$T/www" &
+	hpid=$!
+	i=0
+	while [ $i -lt 3000 ] && ! grep -q "^nt-ready" "$T/nt.out" 2>/dev/null && kill -0 $pid 2>/dev/null; do
+		sleep 0.2
+		i=$((i + 1))
+	done
+	ping -c 100 -i 0.1 -W 5 10.77.0.2 >"$T/ping" 2>&1
+	h2g_loss=$(sed -n 's/.* \([0-9]*\)% packet loss.*/\1/p' "$T/ping")
+	wget -q -O "$T/g2h" http://10.77.0.2:8080/g2h
+	wrc=$?
+	kill -TERM $pid
+	wait $pid
+	rc=$?
+	kill $hpid 2>/dev/null
+	wait $hpid 2>/dev/null
+	echo "# network: worker status $rc"
+	sed 's/^/# console| /' "$T/nt.out" | grep -v "^# console| \[" | tail -n 14
+	grep -E "network|VMBus" "$T/nt.err" | sed 's/^/# /'
+	[ "$(gv mac nt)" = "00:15:5d:68:76:01" ]; ok $? network_eth0_with_the_mac "'$(gv mac nt)'"
+	[ "$(gv carrier nt)" = 1 ]; ok $? network_eth0_carrier_up
+	[ "$(gv g2h_loss nt)" = 0 ]; ok $? network_ping_guest_to_parent_no_loss "$(gv g2h_loss nt)% lost"
+	[ "$h2g_loss" = 0 ]; ok $? network_ping_parent_to_guest_no_loss "${h2g_loss:-?}% lost"
+	[ "$(gv wget nt)" = 0 ] && [ "$(gv h2g_md5 nt)" = "$h2g" ]
+	ok $? network_tcp_parent_to_guest_2mib "wget $(gv wget nt), $(gv h2g_md5 nt) vs $h2g"
+	[ "$wrc" = 0 ] && [ "$(md5sum <"$T/g2h" | cut -d' ' -f1)" = "$(gv g2h_md5 nt)" ]
+	ok $? network_tcp_guest_to_parent_2mib "wget $wrc"
+	grep -q "bad: 0 NVSP, 0 RNDIS/pages, 0 stray completions, 0 buffer maps failed, 0 corrupt" "$T/nt.err"
+	ok $? network_no_bad_messages
+	clean; ok $? network_nothing_left
+	rm -rf "$T/www" "$T/g2h"
+	fi
 fi
 
 if has bad; then

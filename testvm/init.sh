@@ -30,7 +30,7 @@ echo 5 >/proc/sys/kernel/printk
 
 . /etc/hvtb-vm.env
 
-for m in msr cpuid; do
+for m in msr cpuid tun; do
 	[ -f /lib/modules/$m.ko ] && insmod /lib/modules/$m.ko
 done
 

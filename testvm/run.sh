@@ -198,6 +198,8 @@ build_base() {
 		copy_ko "$MODDIR/kernel/arch/x86/kernel/msr.ko" "$root/lib/modules/msr.ko" ||
 			die "msr.ko missing under $MODDIR"
 		copy_ko "$MODDIR/kernel/arch/x86/kernel/cpuid.ko" "$root/lib/modules/cpuid.ko" || true
+		# hvtb-worker --net: the parent's end of the guest's network adapter
+		copy_ko "$MODDIR/kernel/drivers/net/tun.ko" "$root/lib/modules/tun.ko" || true
 	fi
 	if [ -d "$BUILD/user/bin" ]; then
 		find "$BUILD/user/bin" -maxdepth 1 -type f -exec cp {} "$root/usr/bin/" \;

@@ -16,9 +16,13 @@ LOG=$BUILD/run-testvm.log
 GK=${GUEST_KERNEL:-vmlinux}
 mkdir -p "$BUILD"
 
+# The guest runs /demo.sh (testvm/guest/demo.sh): its VMBus devices, a file
+# system on the blank disk image, pings to the parent over the TAP.
 read -r -d '' CMD <<EOC
 g=/usr/share/hvtb/guest
-hvtb-worker --stats --timeout 1500 ${WORKER_ARGS:-} -i \$g/initrd.cpio -a 'console=ttyS0 nokaslr pci=off panic=-1 mitigations=off quiet hvtb_cmd="uname -a; nproc; cat /sys/devices/system/clocksource/clocksource0/current_clocksource; for d in /sys/bus/vmbus/devices/*; do echo vmbus: \${d##*/} \$(cat \$d/class_id) \$(basename \$(readlink \$d/driver)); done"' \$g/$GK </dev/null 2>&1 | sed 's/^/hvtb-run| /'
+dd if=/dev/zero of=/tmp/demo-disk.img bs=1M count=0 seek=16 2>/dev/null
+( i=0; while [ ! -e /sys/class/net/hvtbn0 ] && [ \$i -lt 200 ]; do sleep 0.1; i=\$((i + 1)); done; ip addr add 10.77.0.1/24 dev hvtbn0 ) &
+hvtb-worker --stats --timeout 1500 --disk /tmp/demo-disk.img --net hvtbn0 ${WORKER_ARGS:-} -i \$g/initrd.cpio -a 'console=ttyS0 nokaslr pci=off panic=-1 mitigations=off quiet hvtb_cmd="sh /demo.sh"' \$g/$GK </dev/null 2>&1 | sed 's/^/hvtb-run| /'
 EOC
 
 echo "make run: booting the test VM (Debian kernel under Bochs, ~2 min), then Debian's kernel in an hvtb partition ($GK)"

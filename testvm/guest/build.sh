@@ -75,7 +75,7 @@ fi
 stale=0
 KVPD=/usr/sbin/hv_kvp_daemon	# Debian's hyperv-daemons: the guest side of KVP
 [ -x "$KVPD" ] || die "no $KVPD: install hyperv-daemons (scripts/deps.sh does)"
-for f in "$HERE/init.sh" "${BASH_SOURCE[0]}" /bin/busybox "$KVPD" "${mod_order[@]/#/$MODDIR/}"; do
+for f in "$HERE/init.sh" "$HERE/demo.sh" "${BASH_SOURCE[0]}" /bin/busybox "$KVPD" "${mod_order[@]/#/$MODDIR/}"; do
 	[ "$f" -nt "$OUT/initrd.cpio" ] && stale=1
 done
 if [ ! -e "$OUT/initrd.cpio" ] || [ $stale = 1 ] || ! cmp -s "$OUT/modules" <(printf '%s\n' "${mod_order[@]}"); then
@@ -87,6 +87,7 @@ if [ ! -e "$OUT/initrd.cpio" ] || [ $stale = 1 ] || ! cmp -s "$OUT/modules" <(pr
 		[ -e "$root/$app" ] || ln -s /bin/busybox "$root/$app"
 	done
 	install -m 0755 "$HERE/init.sh" "$root/init"
+	install -m 0755 "$HERE/demo.sh" "$root/demo.sh"	# make run's guest command
 	# No init daemon runs here: the kernel's orderly power-off and reboot
 	# (hv_utils' shutdown IC) run /sbin/poweroff and /sbin/reboot, which
 	# busybox would turn into a signal to PID 1, a shell that ignores it.
