@@ -10,7 +10,7 @@
 # without the red zone (interrupts push onto the guest's stack).
 
 PARTITION_VM_TESTS := partition_test memory_test vp_test exit_test sched_test apic_test hyperv_test \
-		      vmbus_test
+		      vmbus_test vsp_test
 BENCH_BINS := exit_bench sched_bench
 
 GUEST_CFLAGS := $(CFLAGS_ALL) -fno-pie -fno-stack-protector -mno-red-zone \
@@ -26,11 +26,22 @@ $(OBJ)/guest/%.o: $(SRC)/%.c $(KSFT_HDRS) $(SRC)/include/guest.h
 	@mkdir -p $(dir $@)
 	$(CC) $(GUEST_CFLAGS) -c -o $@ $<
 
-$(addprefix $(OUT)/,$(PARTITION_VM_TESTS)): $(OUT)/%: $(OBJ)/guest/%.o \
+$(addprefix $(OUT)/,$(filter-out vsp_test,$(PARTITION_VM_TESTS))): $(OUT)/%: $(OBJ)/guest/%.o \
 		$(GUEST_LIB_OBJ) $(HELPER_LIB) $(LIBHVTB)
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) $(GUEST_LDFLAGS) -o $@ $< $(GUEST_LIB_OBJ) \
 		$(HELPER_LIB) $(LIBHVTB) -lpthread
+
+# vsp_test compiles the worker's storage.c and network.c in: their
+# libraries (channel adapter, storvsp, netvsp) and liburing come along.
+VSP_TEST_LIBS := $(BUILD)/obj/ic/icd_chanfd.o $(BUILD)/lib/libhvtbstor.a $(BUILD)/lib/libhvtbnet.a
+$(OBJ)/guest/vsp_test.o: $(TOP)/userspace/worker/storage.c $(TOP)/userspace/worker/network.c \
+	$(TOP)/userspace/worker/worker.h $(SRC)/include/vsc.h
+$(OBJ)/guest/vmbus_test.o: $(SRC)/include/vsc.h
+$(OUT)/vsp_test: $(OBJ)/guest/vsp_test.o $(GUEST_LIB_OBJ) $(HELPER_LIB) $(LIBHVTB) $(VSP_TEST_LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) $(GUEST_LDFLAGS) -o $@ $< $(GUEST_LIB_OBJ) $(VSP_TEST_LIBS) \
+		$(HELPER_LIB) $(LIBHVTB) -luring -lpthread
 
 $(addprefix $(OUT)/,$(BENCH_BINS)): $(OUT)/%: $(OBJ)/guest/bench/%.o $(GUEST_LIB_OBJ) $(LIBHVTB)
 	@mkdir -p $(dir $@)
