@@ -425,9 +425,18 @@ if has storage; then
 		sleep 0.2
 		i=$((i + 1))
 	done
+	# The running worker's devices through its control socket.
+	hvtbctl devices $pid >"$T/st2.ctl" 2>&1
+	crc=$?
+	hvtbctl workers >"$T/st2.workers" 2>&1
+	sed 's/^/# hvtbctl| /' "$T/st2.ctl" | grep -E "storage|disk"
 	kill -9 $pid
 	wait $pid 2>/dev/null
 	sed 's/^/# console| /' "$T/st2.out" | tail -n 8
+	[ "$crc" = 0 ] && grep -q "storage: protocol 6.2, ready" "$T/st2.ctl" &&
+		grep -q "disk 2 (.*sd2.img, 8192 blocks): [0-9]* reads .* [1-9][0-9]* writes" "$T/st2.ctl"
+	ok $? storage_hvtbctl_devices_of_a_running_worker "status $crc"
+	grep -q "pid $pid, kernel .*vmlinux (PVH)" "$T/st2.workers"; ok $? storage_hvtbctl_workers_lists_it
 	[ "$(gv mount st2)" = 0 ] && [ -n "$(gv datamd5 st2)" ] && [ "$(gv datamd5 st2)" = "$(gv datamd5 st1)" ]
 	ok $? storage_second_boot_reads_the_file "$(gv datamd5 st2) vs $(gv datamd5 st1)"
 	rawmd5=$(head -c 1048576 "$T/sd2.img" | md5sum | cut -d' ' -f1)
@@ -487,6 +496,8 @@ if has network; then
 	h2g_loss=$(sed -n 's/.* \([0-9]*\)% packet loss.*/\1/p' "$T/ping")
 	wget -q -O "$T/g2h" http://10.77.0.2:8080/g2h
 	wrc=$?
+	hvtbctl devices $pid >"$T/nt.ctl" 2>&1
+	crc=$?
 	kill -TERM $pid
 	wait $pid
 	rc=$?
@@ -505,6 +516,8 @@ if has network; then
 	ok $? network_tcp_guest_to_parent_2mib "wget $wrc"
 	grep -q "bad: 0 NVSP, 0 RNDIS/pages, 0 stray completions, 0 buffer maps failed, 0 corrupt" "$T/nt.err"
 	ok $? network_no_bad_messages
+	[ "$crc" = 0 ] && grep -q "network hvtbn0 .*tap->guest [1-9][0-9]* frames" "$T/nt.ctl"
+	ok $? network_hvtbctl_devices_of_a_running_worker "status $crc"
 	clean; ok $? network_nothing_left
 	rm -rf "$T/www" "$T/g2h"
 	fi

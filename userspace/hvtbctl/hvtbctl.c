@@ -53,6 +53,10 @@ static const struct command commands[] = {
 	  hvtbctl_cmd_run },
 	{ "sched-cpus", "[LIST]", "show or set the host CPUs of hvtb's scheduler (e.g. 0-3,6)",
 	  cmd_sched_cpus },
+	{ "workers", "", "list the running hvtb-workers (their control sockets)",
+	  hvtbctl_cmd_workers },
+	{ "devices", "PID", "a running worker's VMBus state and devices with their counters",
+	  hvtbctl_cmd_devices },
 	{ "help", "", "show this help", cmd_help },
 };
 

@@ -7,5 +7,8 @@
 
 int hvtbctl_open(int *fdp);
 int hvtbctl_cmd_run(int argc, char **argv);
+/* workers.c: running hvtb-workers, through their control sockets */
+int hvtbctl_cmd_workers(int argc, char **argv);
+int hvtbctl_cmd_devices(int argc, char **argv);
 
 #endif /* HVTBCTL_RUN_H */

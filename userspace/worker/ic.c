@@ -477,7 +477,7 @@ void wk_ic_stop(struct wk_vm *vm)
 	}
 }
 
-void wk_ic_print_stats(struct wk_vm *vm)
+void wk_ic_print_stats(struct wk_vm *vm, FILE *out)
 {
 	const struct icd_chan_stats *cs;
 	const struct hvtb_ic *c;
@@ -489,12 +489,13 @@ void wk_ic_print_stats(struct wk_vm *vm)
 
 		if (!ic)
 			continue;
+		pthread_mutex_lock(&ic->lock);
 		c = &ic->u.ic;
 		cs = icd_chan_stats(&ic->chan);
 		extra[0] = 0;
 		if (c->svc)
 			ic->d->stats(ic, extra, sizeof(extra));
-		fprintf(stderr, "hvtb-worker: IC %s: negotiated fw %u.%u srv %u.%u, %llu answers%s, state %s, %llu negotiations, %llu requests, %llu failed, %llu timeouts, %llu stray; channel %llu opens, %llu closes, %llu bad opens, %llu guest signals; %llu errors%s%s\n",
+		fprintf(out, "hvtb-worker: IC %s: negotiated fw %u.%u srv %u.%u, %llu answers%s, state %s, %llu negotiations, %llu requests, %llu failed, %llu timeouts, %llu stray; channel %llu opens, %llu closes, %llu bad opens, %llu guest signals; %llu errors%s%s\n",
 			ic->d->name, c->fw.major, c->fw.minor, c->msgver.major, c->msgver.minor,
 			(unsigned long long)ic->answers, extra,
 			c->svc ? hvtb_ic_state_name(c->state) : "never opened",
@@ -507,7 +508,8 @@ void wk_ic_print_stats(struct wk_vm *vm)
 			ic->errors ? strerror(-ic->last_err) : "");
 		if (i == WK_IC_KVP)
 			for (unsigned int r = 0; r < ic->kvp_nauto; r++)
-				fprintf(stderr, "hvtb-worker: KVP guest %s\n", ic->kvp_auto[r]);
+				fprintf(out, "hvtb-worker: KVP guest %s\n", ic->kvp_auto[r]);
+		pthread_mutex_unlock(&ic->lock);
 	}
 }
 

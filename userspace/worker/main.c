@@ -68,12 +68,16 @@ static void usage(FILE *out)
 "                         (and no VMBus)\n"
 "  -b, --vmbus yes|no     serve the VMBus connection in hvtb (hv_vmbus\n"
 "                         connects) [yes with enlightenments, else no]\n"
+"  -C, --control PATH|none  the control socket hvtbctl talks to (hvtbctl\n"
+"                         workers, hvtbctl devices PID)\n"
+"                         [$HVTB_RUN_DIR/worker-PID.sock, /run/hvtb by default]\n"
 "  -s, --stats            per-VP exit counters, boot phases and the VMBus\n"
 "                         state and counters at the end\n"
 "  -q, --quiet            no end-of-run summary line\n"
 "  -f, --config FILE      INI file, section [vm]: kernel, initrd, cmdline,\n"
 "                         memory, vps, console, timeout, watchdog,\n"
 "                         shutdown_grace, kvp and disk (repeatable), net,\n"
+"                         control,\n"
 "                         enlightenments\n"
 "                         (yes/no), vmbus (yes/no), stats (yes/no);\n"
 "                         options override it\n"
@@ -305,6 +309,8 @@ static int ini_line(void *user, const char *section, const char *name,
 		c->err = parse_disk(what, value, cfg);
 	else if (!strcmp(name, "net"))
 		c->err = parse_net(what, value, cfg);
+	else if (!strcmp(name, "control"))
+		cfg->control = strdup(value);
 	else if (!strcmp(name, "shutdown_grace"))
 		c->err = parse_uint(what, value, 0, 86400, &cfg->shutdown_grace);
 	else if (!strcmp(name, "enlightenments"))
@@ -351,6 +357,7 @@ static const struct option long_opts[] = {
 	{ "kvp", required_argument, NULL, 'K' },
 	{ "disk", required_argument, NULL, 'd' },
 	{ "net", required_argument, NULL, 'N' },
+	{ "control", required_argument, NULL, 'C' },
 	{ "no-enlightenments", no_argument, NULL, 'n' },
 	{ "vmbus", required_argument, NULL, 'b' },
 	{ "stats", no_argument, NULL, 's' },
@@ -359,7 +366,7 @@ static const struct option long_opts[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
-#define SHORT_OPTS "k:i:a:m:p:c:t:w:g:K:d:N:nb:sqf:h"
+#define SHORT_OPTS "k:i:a:m:p:c:t:w:g:K:d:N:C:nb:sqf:h"
 
 static int parse_args(int argc, char **argv, struct wk_config *cfg)
 {
@@ -396,6 +403,7 @@ static int parse_args(int argc, char **argv, struct wk_config *cfg)
 		case 'K': e = parse_kvp("--kvp", optarg, cfg); break;
 		case 'd': e = parse_disk("--disk", optarg, cfg); break;
 		case 'N': e = parse_net("--net", optarg, cfg); break;
+		case 'C': cfg->control = optarg; break;
 		case 'n': cfg->enlightenments = false; no_enl = true; break;
 		case 'b':
 			e = parse_bool("--vmbus", optarg, &cfg->vmbus);
@@ -703,22 +711,22 @@ static double secs(uint64_t from, uint64_t to)
 	return from && to >= from ? (to - from) / 1e9 : -1;
 }
 
-static void print_vmbus_stats(struct wk_vm *vm)
+void wk_print_vmbus_stats(struct wk_vm *vm, FILE *out)
 {
 	struct hvtb_vmbus_stats s;
 	int e;
 
 	if (!vm->cfg.vmbus) {
-		fprintf(stderr, "hvtb-worker: VMBus: off\n");
+		fprintf(out, "hvtb-worker: VMBus: off\n");
 		return;
 	}
 	memset(&s, 0, sizeof(s));
 	e = hvtb_vmbus_get_stats(vm->part, &s);
 	if (e) {
-		fprintf(stderr, "hvtb-worker: VMBus: HVTB_VMBUS_GET_STATS: %s\n", strerror(-e));
+		fprintf(out, "hvtb-worker: VMBus: HVTB_VMBUS_GET_STATS: %s\n", strerror(-e));
 		return;
 	}
-	fprintf(stderr, "hvtb-worker: VMBus: state %s, version %u.%u, %llu messages (%llu initiate contact, %llu refused, %llu request offers, %llu unload), drops: %llu short, %llu unknown, %llu state, %llu connection, %llu posts failed\n",
+	fprintf(out, "hvtb-worker: VMBus: state %s, version %u.%u, %llu messages (%llu initiate contact, %llu refused, %llu request offers, %llu unload), drops: %llu short, %llu unknown, %llu state, %llu connection, %llu posts failed\n",
 		s.state == HVTB_VMBUS_STATE_CONNECTED ? "connected" :
 		s.state == HVTB_VMBUS_STATE_DISCONNECTED ? "disconnected" : "unknown",
 		s.version >> 16, s.version & 0xffff,
@@ -761,10 +769,10 @@ static void print_stats(struct wk_vm *vm)
 		(unsigned long long)vm->ioapic.delivered,
 		(unsigned long long)vm->ioapic.dropped,
 		vm->ioapic.rte[WK_UART_GSI] & (1ULL << 16) ? "masked" : "unmasked");
-	print_vmbus_stats(vm);
-	wk_ic_print_stats(vm);
-	wk_stor_print_stats(vm);
-	wk_net_print_stats(vm);
+	wk_print_vmbus_stats(vm, stderr);
+	wk_ic_print_stats(vm, stderr);
+	wk_stor_print_stats(vm, stderr);
+	wk_net_print_stats(vm, stderr);
 }
 
 /* --- main ---------------------------------------------------------------- */
@@ -819,6 +827,7 @@ static int run_vm(struct wk_vm *vm)
 		fprintf(stderr, "hvtb-worker: no thread for the SCSI controller: its disks go unserved\n");
 	if (wk_net_start(vm))
 		fprintf(stderr, "hvtb-worker: no thread for the network adapter: it goes unserved\n");
+	wk_control_start(vm);	/* says so itself when it fails */
 
 	while (!vm_ended(vm)) {
 		sig = sigtimedwait(&set, NULL, &tick);
@@ -859,6 +868,7 @@ static int run_vm(struct wk_vm *vm)
 	wk_ic_stop(vm);
 	wk_stor_stop(vm);
 	wk_net_stop(vm);
+	wk_control_stop(vm);
 	return vm->exit_code;
 }
 

@@ -671,7 +671,7 @@ void wk_net_stop(struct wk_vm *vm)
 		n->running = false;
 }
 
-void wk_net_print_stats(struct wk_vm *vm)
+void wk_net_print_stats(struct wk_vm *vm, FILE *out)
 {
 	const struct wk_net *n = vm->net;
 	const struct net_stats *s;
@@ -679,7 +679,7 @@ void wk_net_print_stats(struct wk_vm *vm)
 	if (!n)
 		return;
 	s = &n->st;
-	fprintf(stderr, "hvtb-worker: network %s (%02x:%02x:%02x:%02x:%02x:%02x): NVSP %#x, NDIS %u.%u, RNDIS %s, filter %#x; guest->tap %" PRIu64 " frames (%" PRIu64 " bytes, %" PRIu64 " lost); tap->guest %" PRIu64 " frames (%" PRIu64 " bytes), %" PRIu64 " dropped; %" PRIu64 " control messages, %" PRIu64 " OIDs not served; bad: %" PRIu64 " NVSP, %" PRIu64 " RNDIS/pages, %" PRIu64 " stray completions, %" PRIu64 " buffer maps failed, %" PRIu64 " corrupt rings%s%s\n",
+	fprintf(out, "hvtb-worker: network %s (%02x:%02x:%02x:%02x:%02x:%02x): NVSP %#x, NDIS %u.%u, RNDIS %s, filter %#x; guest->tap %" PRIu64 " frames (%" PRIu64 " bytes, %" PRIu64 " lost); tap->guest %" PRIu64 " frames (%" PRIu64 " bytes), %" PRIu64 " dropped; %" PRIu64 " control messages, %" PRIu64 " OIDs not served; bad: %" PRIu64 " NVSP, %" PRIu64 " RNDIS/pages, %" PRIu64 " stray completions, %" PRIu64 " buffer maps failed, %" PRIu64 " corrupt rings%s%s\n",
 		n->ifname, n->mac[0], n->mac[1], n->mac[2], n->mac[3], n->mac[4], n->mac[5],
 		n->nvsp.version, n->nvsp.ndis_version >> 16, n->nvsp.ndis_version & 0xffff,
 		n->rndis.initialized ? "initialized" : "not initialized", n->rndis.filter,

@@ -640,7 +640,7 @@ void wk_stor_stop(struct wk_vm *vm)
 		s->running = false;
 }
 
-void wk_stor_print_stats(struct wk_vm *vm)
+void wk_stor_print_stats(struct wk_vm *vm, FILE *out)
 {
 	const struct wk_stor *s = vm->stor;
 	const struct icd_chan_stats *cs;
@@ -649,7 +649,7 @@ void wk_stor_print_stats(struct wk_vm *vm)
 	if (!s)
 		return;
 	cs = icd_chan_stats(&s->chan);
-	fprintf(stderr, "hvtb-worker: storage: protocol %u.%u, %s, %s; %" PRIu64 " packets, %" PRIu64 " SRBs, %" PRIu64 " answers, %" PRIu64 " CHECK CONDITIONs, %" PRIu64 " to absent LUNs; %u most in flight; bad: %" PRIu64 " packets, %" PRIu64 " page lists outside guest memory, %" PRIu64 " too long, %" PRIu64 " dropped, %" PRIu64 " corrupt rings; channel %" PRIu64 " opens, %" PRIu64 " guest signals, %" PRIu64 " host signals%s%s\n",
+	fprintf(out, "hvtb-worker: storage: protocol %u.%u, %s, %s; %" PRIu64 " packets, %" PRIu64 " SRBs, %" PRIu64 " answers, %" PRIu64 " CHECK CONDITIONs, %" PRIu64 " to absent LUNs; %u most in flight; bad: %" PRIu64 " packets, %" PRIu64 " page lists outside guest memory, %" PRIu64 " too long, %" PRIu64 " dropped, %" PRIu64 " corrupt rings; channel %" PRIu64 " opens, %" PRIu64 " guest signals, %" PRIu64 " host signals%s%s\n",
 		s->vsp.version >> 8, s->vsp.version & 0xff, stor_vsp_state_name(s->vsp.state),
 		s->uring ? "io_uring" : "synchronous I/O", s->vsp.stats.packets, s->srbs, s->answers,
 		s->checks, s->no_lun, s->max_in_flight, s->vsp.stats.bad, s->bad_pages, s->too_big,
@@ -658,7 +658,7 @@ void wk_stor_print_stats(struct wk_vm *vm)
 	for (i = 0; i < vm->cfg.ndisks; i++) {
 		const struct stor_disk_stats *d = &s->dstats[i];
 
-		fprintf(stderr, "hvtb-worker: disk %u (%s%s, %" PRIu64 " blocks): %" PRIu64 " reads (%" PRIu64 " bytes), %" PRIu64 " writes (%" PRIu64 " bytes), %" PRIu64 " flushes, %" PRIu64 " I/O errors\n",
+		fprintf(out, "hvtb-worker: disk %u (%s%s, %" PRIu64 " blocks): %" PRIu64 " reads (%" PRIu64 " bytes), %" PRIu64 " writes (%" PRIu64 " bytes), %" PRIu64 " flushes, %" PRIu64 " I/O errors\n",
 			i, vm->cfg.disks[i].path, vm->cfg.disks[i].ro ? ", read-only" : "",
 			s->target.luns[i].blocks, d->reads, d->read_bytes, d->writes,
 			d->written_bytes, d->flushes, d->io_errors);

@@ -77,6 +77,7 @@ struct wk_config {
 	bool vmbus_set;		/* vmbus given in the config or options */
 	bool stats;
 	bool quiet;		/* no phase/exit summary on stderr */
+	const char *control;	/* the control socket's path, "none": no socket */
 };
 
 struct wk_vp {
@@ -137,6 +138,7 @@ struct wk_vm {
 	struct wk_ic *ics[WK_NR_ICS];	/* the integration components (VMBus on), ic.c */
 	struct wk_stor *stor;		/* the SCSI controller (--disk), storage.c */
 	struct wk_net *net;		/* the network adapter (--net), network.c */
+	struct wk_control *ctl;		/* the control socket, control.c */
 };
 
 /* loader.c: @path into guest memory; fills vm->entry, vm->pvh. */
@@ -177,7 +179,7 @@ int wk_ic_request_shutdown(struct wk_vm *vm);
 enum wk_ic_shutdown_state wk_ic_shutdown_state(struct wk_vm *vm);
 const char *wk_ic_name(unsigned int i);
 void wk_ic_stop(struct wk_vm *vm);
-void wk_ic_print_stats(struct wk_vm *vm);	/* after wk_ic_stop() */
+void wk_ic_print_stats(struct wk_vm *vm, FILE *out);	/* also while running */
 void wk_ic_free(struct wk_vm *vm);
 /*
  * storage.c: the synthetic SCSI controller of the --disk images.
@@ -192,7 +194,7 @@ int wk_stor_open(struct wk_vm *vm);
 int wk_stor_offer(struct wk_vm *vm);
 int wk_stor_start(struct wk_vm *vm);
 void wk_stor_stop(struct wk_vm *vm);
-void wk_stor_print_stats(struct wk_vm *vm);	/* after wk_stor_stop() */
+void wk_stor_print_stats(struct wk_vm *vm, FILE *out);	/* also while running: a snapshot */
 void wk_stor_free(struct wk_vm *vm);
 /*
  * network.c: the synthetic network adapter on a TAP device (--net).
@@ -204,8 +206,18 @@ int wk_net_open(struct wk_vm *vm);
 int wk_net_offer(struct wk_vm *vm);
 int wk_net_start(struct wk_vm *vm);
 void wk_net_stop(struct wk_vm *vm);
-void wk_net_print_stats(struct wk_vm *vm);
+void wk_net_print_stats(struct wk_vm *vm, FILE *out);	/* also while running: a snapshot */
 void wk_net_free(struct wk_vm *vm);
+/*
+ * control.c: the worker's control socket (--control), a Unix stream socket
+ * where hvtbctl asks a running worker for its state: one command line in,
+ * text out, then the worker closes. wk_control_start() binds it and runs
+ * its thread (ends with the VM); wk_control_stop() joins it and removes
+ * the socket. The commands print what --stats prints of the part named.
+ */
+int wk_control_start(struct wk_vm *vm);
+void wk_control_stop(struct wk_vm *vm);
+void wk_print_vmbus_stats(struct wk_vm *vm, FILE *out);	/* main.c */
 /* main.c */
 void wk_vm_end(struct wk_vm *vm, int code, const char *why);	/* lock held */
 uint64_t wk_now_ns(void);

@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hvtbctl workers / hvtbctl devices: talk to running hvtb-workers through
+ * their control sockets ($HVTB_RUN_DIR/worker-<pid>.sock, HVTB_RUN_DIR
+ * defaulting to /run/hvtb; userspace/worker/control.c): one command line
+ * out, the worker's text back.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "run.h"
+
+#define CTL_TIMEOUT_MS	5000
+
+static const char *run_dir(void)
+{
+	const char *d = getenv("HVTB_RUN_DIR");
+
+	return d && *d ? d : "/run/hvtb";
+}
+
+/* Send @cmd to the worker at @path, copy its answer to @out. Return: 0, -errno. */
+static int ctl_ask(const char *path, const char *cmd, FILE *out)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	struct pollfd p = { .events = POLLIN };
+	char buf[4096];
+	ssize_t n;
+	int fd, e = 0;
+
+	if (strlen(path) >= sizeof(a.sun_path))
+		return -ENAMETOOLONG;
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) ||
+	    write(fd, cmd, strlen(cmd)) != (ssize_t)strlen(cmd)) {
+		e = -errno;
+		goto out;
+	}
+	p.fd = fd;
+	for (;;) {
+		if (poll(&p, 1, CTL_TIMEOUT_MS) != 1) {
+			e = -ETIMEDOUT;
+			break;
+		}
+		n = read(fd, buf, sizeof(buf));
+		if (n <= 0) {
+			e = n < 0 ? -errno : 0;
+			break;
+		}
+		fwrite(buf, 1, n, out);
+	}
+out:
+	close(fd);
+	return e;
+}
+
+int hvtbctl_cmd_workers(int argc, char **argv)
+{
+	const char *dir = run_dir();
+	struct dirent *de;
+	char path[512];
+	unsigned int n = 0;
+	DIR *d;
+	int e;
+
+	(void)argv;
+	if (argc != 1) {
+		fprintf(stderr, "usage: hvtbctl workers\n");
+		return 2;
+	}
+	d = opendir(dir);
+	if (!d) {
+		if (errno == ENOENT) {
+			printf("no workers (no %s)\n", dir);
+			return 0;
+		}
+		fprintf(stderr, "hvtbctl: %s: %s\n", dir, strerror(errno));
+		return 1;
+	}
+	while ((de = readdir(d))) {
+		if (strncmp(de->d_name, "worker-", 7) || !strstr(de->d_name, ".sock"))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		n++;
+		fflush(stdout);
+		e = ctl_ask(path, "info\n", stdout);
+		if (e)
+			printf("%s: not answering (%s): a worker that was killed?\n", path,
+			       strerror(-e));
+	}
+	closedir(d);
+	if (!n)
+		printf("no workers in %s\n", dir);
+	return 0;
+}
+
+int hvtbctl_cmd_devices(int argc, char **argv)
+{
+	char path[512];
+	char *end;
+	long pid;
+	int e;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: hvtbctl devices PID|SOCKET\n");
+		return 2;
+	}
+	pid = strtol(argv[1], &end, 10);
+	if (*argv[1] && !*end && pid > 0)
+		snprintf(path, sizeof(path), "%s/worker-%ld.sock", run_dir(), pid);
+	else
+		snprintf(path, sizeof(path), "%s", argv[1]);
+	fflush(stdout);
+	e = ctl_ask(path, "devices\n", stdout);
+	if (e) {
+		fprintf(stderr, "hvtbctl: worker %s: %s\n", path, strerror(-e));
+		return 1;
+	}
+	return 0;
+}

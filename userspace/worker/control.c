@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hvtb-worker's control socket: how `hvtbctl workers` finds running
+ * workers and `hvtbctl devices` asks one for its state.
+ *
+ * A Unix stream socket at --control PATH (default
+ * $HVTB_RUN_DIR/worker-<pid>.sock, HVTB_RUN_DIR defaulting to /run/hvtb;
+ * "none": no socket), mode 0600. A client sends one command line of at
+ * most WK_CTL_LINE bytes within WK_CTL_TIMEOUT_MS; the worker answers with
+ * text lines and closes. An unknown command, an overlong line or a silent
+ * client gets "error: ..." (or nothing) and the connection closed; nothing
+ * a client sends affects the guest. One client at a time.
+ *
+ *   devices   the VMBus host's state and every device's counters, the
+ *             same lines as --stats prints at the end (a live snapshot:
+ *             counters of a device thread may be a step apart)
+ *   info      pid, kernel, memory, VPs, uptime
+ *
+ * A socket that cannot be made (no /run/hvtb, not root) is reported and
+ * the worker runs without it.
+ */
+#define _GNU_SOURCE	/* accept4() */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "worker.h"
+
+#define WK_CTL_LINE		64
+#define WK_CTL_TIMEOUT_MS	1000
+#define WK_CTL_WAIT_MS		200
+
+struct wk_control {
+	struct wk_vm *vm;
+	int fd;
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	pthread_t thread;
+	bool running;
+	uint64_t clients, errors;
+};
+
+static void ctl_devices(struct wk_vm *vm, FILE *out)
+{
+	wk_print_vmbus_stats(vm, out);
+	wk_ic_print_stats(vm, out);
+	wk_stor_print_stats(vm, out);
+	wk_net_print_stats(vm, out);
+}
+
+static void ctl_info(struct wk_vm *vm, FILE *out)
+{
+	fprintf(out, "hvtb-worker: pid %d, kernel %s (%s), %u MiB, %u VP(s), running %.1f s, %s\n",
+		(int)getpid(), vm->cfg.kernel, vm->pvh ? "PVH" : "bzImage", vm->cfg.mem_mib,
+		vm->cfg.vps, (wk_now_ns() - vm->t_start) / 1e9,
+		vm->cfg.vmbus ? "VMBus on" : "VMBus off");
+}
+
+static const struct {
+	const char *name;
+	void (*fn)(struct wk_vm *vm, FILE *out);
+} ctl_commands[] = {
+	{ "devices", ctl_devices },
+	{ "info", ctl_info },
+};
+
+/* One command line, without its newline; -1 if none came in time or it was too long. */
+static int ctl_read_line(int fd, char *line)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	unsigned int n = 0;
+	ssize_t r;
+
+	while (n < WK_CTL_LINE) {
+		if (poll(&p, 1, WK_CTL_TIMEOUT_MS) != 1)
+			return -1;
+		r = read(fd, line + n, WK_CTL_LINE - n);
+		if (r <= 0)
+			break;
+		n += r;
+		if (memchr(line, '\n', n))
+			break;
+	}
+	if (n == WK_CTL_LINE && !memchr(line, '\n', n))
+		return -1;
+	line[n < WK_CTL_LINE ? n : WK_CTL_LINE - 1] = 0;
+	line[strcspn(line, "\r\n")] = 0;
+	return 0;
+}
+
+static void ctl_client(struct wk_control *c, int fd)
+{
+	char line[WK_CTL_LINE + 1];
+	unsigned int i;
+	FILE *out;
+
+	c->clients++;
+	out = fdopen(fd, "w");
+	if (!out) {
+		close(fd);
+		return;
+	}
+	if (ctl_read_line(fd, line)) {
+		c->errors++;
+		fprintf(out, "error: one command line of at most %d bytes, within %d ms\n",
+			WK_CTL_LINE - 1, WK_CTL_TIMEOUT_MS);
+		fclose(out);
+		return;
+	}
+	for (i = 0; i < sizeof(ctl_commands) / sizeof(ctl_commands[0]); i++) {
+		if (!strcmp(line, ctl_commands[i].name)) {
+			ctl_commands[i].fn(c->vm, out);
+			fclose(out);
+			return;
+		}
+	}
+	c->errors++;
+	fprintf(out, "error: unknown command '%.*s' (devices, info)\n", WK_CTL_LINE, line);
+	fclose(out);
+}
+
+static bool ctl_vm_ended(struct wk_vm *vm)
+{
+	bool r;
+
+	pthread_mutex_lock(&vm->lock);
+	r = vm->exit_code >= 0;
+	pthread_mutex_unlock(&vm->lock);
+	return r;
+}
+
+static void *ctl_thread(void *arg)
+{
+	struct wk_control *c = arg;
+	struct pollfd p = { .fd = c->fd, .events = POLLIN };
+	int fd;
+
+	while (!ctl_vm_ended(c->vm)) {
+		if (poll(&p, 1, WK_CTL_WAIT_MS) != 1)
+			continue;
+		fd = accept4(c->fd, NULL, NULL, SOCK_CLOEXEC);
+		if (fd >= 0)
+			ctl_client(c, fd);
+	}
+	return NULL;
+}
+
+int wk_control_start(struct wk_vm *vm)
+{
+	const char *dir = getenv("HVTB_RUN_DIR");
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	struct wk_control *c;
+	int e;
+
+	if (vm->cfg.control && !strcmp(vm->cfg.control, "none"))
+		return 0;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	c->vm = vm;
+	if (vm->cfg.control) {
+		snprintf(c->path, sizeof(c->path), "%s", vm->cfg.control);
+	} else {
+		dir = dir && *dir ? dir : "/run/hvtb";
+		if (mkdir(dir, 0700) && errno != EEXIST) {
+			e = -errno;
+			goto err_free;
+		}
+		snprintf(c->path, sizeof(c->path), "%s/worker-%d.sock", dir, (int)getpid());
+	}
+	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (c->fd < 0) {
+		e = -errno;
+		goto err_free;
+	}
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", c->path);
+	unlink(c->path);	/* a socket left by a worker that was killed */
+	if (bind(c->fd, (struct sockaddr *)&a, sizeof(a)) || chmod(c->path, 0600) ||
+	    listen(c->fd, 4)) {
+		e = -errno;
+		goto err_close;
+	}
+	e = pthread_create(&c->thread, NULL, ctl_thread, c);
+	if (e) {
+		e = -e;
+		goto err_unlink;
+	}
+	c->running = true;
+	vm->ctl = c;
+	return 0;
+
+err_unlink:
+	unlink(c->path);
+err_close:
+	close(c->fd);
+err_free:
+	fprintf(stderr, "hvtb-worker: no control socket (%s: %s): hvtbctl cannot reach this worker\n",
+		c->path[0] ? c->path : dir, strerror(-e));
+	free(c);
+	return e;
+}
+
+void wk_control_stop(struct wk_vm *vm)
+{
+	struct wk_control *c = vm->ctl;
+
+	if (!c)
+		return;
+	if (c->running)
+		pthread_join(c->thread, NULL);
+	close(c->fd);
+	unlink(c->path);
+	free(c);
+	vm->ctl = NULL;
+}
