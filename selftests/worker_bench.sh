@@ -44,6 +44,7 @@ a=$(ms); dd if=/dev/sda of=/dev/null bs=1M count=64 iflag=direct 2>/dev/null; b=
 echo "bench: disk_read_ms=$((b - a))"
 a=$(ms); dd if=/dev/zero of=/dev/sda bs=1M count=64 oflag=direct conv=fsync 2>/dev/null; b=$(ms)
 echo "bench: disk_write_ms=$((b - a))"
+/iobench /dev/sda 2000
 ip link set lo up; ip addr add 10.77.0.2/24 dev eth0; ip link set eth0 up
 i=0; while [ "$(cat /sys/class/net/eth0/carrier 2>/dev/null)" != 1 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 ping -c 3 -W 5 10.77.0.1 >/dev/null 2>&1
@@ -55,7 +56,8 @@ echo "bench: ping500_ms=$((b - a)) $(grep -o '[0-9]*% packet loss' /tmp/ping)"
 echo "bench-ready"
 i=0; while [ $i -lt 3000 ]; do sleep 0.1; i=$((i + 1)); done
 EOS
-(cd "$T/bench-x" && echo cmd.sh | cpio -o -H newc 2>/dev/null) >"$T/bench-x.cpio"
+cp "$(dirname "$0")/iobench" "$T/bench-x/iobench"
+(cd "$T/bench-x" && printf 'cmd.sh\niobench\n' | cpio -o -H newc 2>/dev/null) >"$T/bench-x.cpio"
 cat "$G/initrd.cpio" "$T/bench-x.cpio" >"$T/bench-dev.cpio"
 busybox httpd -f -p 8080 -h "$T/bench-www" &
 hpid=$!
@@ -81,7 +83,7 @@ wait $wpid
 kill $hpid 2>/dev/null
 b() { sed -n "s/^bench: $1=\([0-9]*\).*/\1/p" "$T/bench-dev.out" | tr -d '\r' | tail -n 1; }
 rate() { [ -n "$2" ] && [ "$2" -gt 0 ] && echo "$(( $1 * 1000 / $2 ))" || echo "?"; }
-echo "worker_bench: disk: sequential read $(rate 64 "$(b disk_read_ms)") MiB/s, write+fsync $(rate 64 "$(b disk_write_ms)") MiB/s in the guest (64 MiB, 1 MiB O_DIRECT); the test VM reads the image at $host_mbs MiB/s"
+echo "worker_bench: disk: sequential read $(rate 64 "$(b disk_read_ms)") MiB/s, write+fsync $(rate 64 "$(b disk_write_ms)") MiB/s in the guest (64 MiB, 1 MiB O_DIRECT); 4 KiB random reads $(b rand4k_iops) IOPS (queue depth 1); the test VM reads the image at $host_mbs MiB/s"
 echo "worker_bench: network: TCP parent->guest $(rate 64 "$(b tcp_h2g_ms)") Mbit/s, guest->parent $(rate 64 "$g2h_ms") Mbit/s (8 MiB); ping -A: $(rate 500 "$(b ping500_ms)") echoes/s ($(grep -o '[0-9]*% packet loss' "$T/bench-dev.out" | head -n 1))"
 sed -n 's/^hvtb-worker: \(storage\|disk 0\|network\|VP 0\): /\1: /p' "$T/bench-dev.err" | sed 's/^/worker_bench:   /' | cut -c1-400
 rm -rf "$T/bench-www" "$T/bench-disk.img" "$T/bench-x" "$T/bench-x.cpio" "$T/bench-dev.cpio"
