@@ -34,7 +34,8 @@ $(addprefix $(OUT)/,$(filter-out vsp_test,$(PARTITION_VM_TESTS))): $(OUT)/%: $(O
 
 # vsp_test compiles the worker's storage.c and network.c in: their
 # libraries (channel adapter, storvsp, netvsp) and liburing come along.
-VSP_TEST_LIBS := $(BUILD)/obj/ic/icd_chanfd.o $(BUILD)/lib/libhvtbstor.a $(BUILD)/lib/libhvtbnet.a
+VSP_TEST_LIBS := $(BUILD)/obj/worker/util.o $(BUILD)/obj/ic/icd_chanfd.o $(BUILD)/lib/libhvtbstor.a \
+		 $(BUILD)/lib/libhvtbnet.a
 $(OBJ)/guest/vsp_test.o: $(TOP)/userspace/worker/storage.c $(TOP)/userspace/worker/network.c \
 	$(TOP)/userspace/worker/worker.h $(SRC)/include/vsc.h
 $(OBJ)/guest/vmbus_test.o: $(SRC)/include/vsc.h

@@ -35,33 +35,7 @@
 #include "../userspace/worker/storage.c"
 #include "../userspace/worker/network.c"
 
-/* What the worker's main.c gives storage.c and network.c. */
-int wk_err(int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	fprintf(stderr, "hvtb-worker: ");
-	vfprintf(stderr, fmt, ap);
-	fprintf(stderr, "\n");
-	va_end(ap);
-	return code;
-}
-
-uint64_t wk_now_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1000000000ull + t.tv_nsec;
-}
-
-#define CM_OPENCHANNEL_RESULT	6
-#define CM_CLOSECHANNEL		7
-#define CM_GPADL_BODY		9
-#define CM_GPADL_CREATED	10
-#define CM_GPADL_TEARDOWN	11
-#define CM_GPADL_TORNDOWN	12
+/* wk_err(), wk_now_ns(), wk_vm_ended(), wk_thread_*(): userspace/worker/util.c, linked in. */
 
 #define RING_PAGES		16
 #define RING_SPLIT		8
@@ -385,7 +359,7 @@ TEST(storage_hostile_guest)
 	EXPECT_EQ(1, s->broken_rings);
 	EXPECT_EQ(1, s->checks);
 	EXPECT_EQ(2, icd_chan_stats(&s->chan)->opens);
-	EXPECT_TRUE(s->running);
+	EXPECT_TRUE(s->thread.running);
 	vm_end();
 	wk_stor_free(&vm);
 	unlink(img);
@@ -565,7 +539,7 @@ TEST(network_hostile_guest)
 	EXPECT_EQ(0, n->st.broken_rings);
 	EXPECT_EQ(0, n->st.tx_frames);
 	EXPECT_EQ(3, n->rndis.stats.control);
-	EXPECT_TRUE(n->running);
+	EXPECT_TRUE(n->thread.running);
 	vm_end();
 	wk_net_free(&vm);
 	TEARDOWN_VP(g, v);

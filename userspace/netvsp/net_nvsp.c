@@ -4,20 +4,8 @@
  */
 #include <string.h>
 
+#include "net_le.h"
 #include "net_nvsp.h"
-
-static uint32_t get32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, 4);
-	return v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	memcpy(p, &v, 4);
-}
 
 /* Guest messages and the bytes each needs (type included). */
 static const struct {
@@ -56,12 +44,12 @@ static void reply(struct net_nvsp_action *act, uint32_t type)
 	act->what = NET_NVSP_REPLY;
 	act->reply_len = NET_NVSP_MSG_SIZE;
 	memset(act->reply, 0, sizeof(act->reply));
-	put32(act->reply, type);
+	net_put32(act->reply, type);
 }
 
 static void parse_init(struct net_nvsp *v, const uint8_t *m, struct net_nvsp_action *act)
 {
-	uint32_t lo = get32(m + 4), hi = get32(m + 8), i, ver = 0;
+	uint32_t lo = net_get32(m + 4), hi = net_get32(m + 8), i, ver = 0;
 
 	for (i = 0; i < sizeof(nvsp_versions) / sizeof(nvsp_versions[0]); i++) {
 		if (nvsp_versions[i] >= lo && nvsp_versions[i] <= hi) {
@@ -70,9 +58,9 @@ static void parse_init(struct net_nvsp *v, const uint8_t *m, struct net_nvsp_act
 		}
 	}
 	reply(act, NET_NVSP_INIT_COMPLETE);
-	put32(act->reply + 4, ver);
-	put32(act->reply + 8, 0);	/* max MDL chain length */
-	put32(act->reply + 12, ver ? NET_NVSP_STAT_SUCCESS : NET_NVSP_STAT_FAIL);
+	net_put32(act->reply + 4, ver);
+	net_put32(act->reply + 8, 0);	/* max MDL chain length */
+	net_put32(act->reply + 12, ver ? NET_NVSP_STAT_SUCCESS : NET_NVSP_STAT_FAIL);
 	if (ver) {
 		/* A new INIT starts the adapter over. */
 		net_nvsp_init(v);
@@ -92,7 +80,7 @@ void net_nvsp_parse(struct net_nvsp *v, const struct hvtb_ring_pkt *pkt,
 	v->stats.packets++;
 	if (pkt->data_len < 4)
 		return bad(v, act, "shorter than an NVSP header");
-	type = get32(m);
+	type = net_get32(m);
 	for (i = 0; i < sizeof(nvsp_min) / sizeof(nvsp_min[0]); i++)
 		if (nvsp_min[i].type == type)
 			break;
@@ -123,7 +111,7 @@ void net_nvsp_parse(struct net_nvsp *v, const struct hvtb_ring_pkt *pkt,
 	case NET_NVSP_INIT:
 		return parse_init(v, m, act);
 	case NET_NVSP_SEND_NDIS_VER:
-		v->ndis_version = get32(m + 4) << 16 | (get32(m + 8) & 0xffff);
+		v->ndis_version = net_get32(m + 4) << 16 | (net_get32(m + 8) & 0xffff);
 		return;
 	case NET_NVSP_SEND_NDIS_CONFIG:
 		return;		/* MTU and capabilities: nothing offered beyond Ethernet */
@@ -131,13 +119,13 @@ void net_nvsp_parse(struct net_nvsp *v, const struct hvtb_ring_pkt *pkt,
 		if (v->recv_gpadl)
 			return bad(v, act, "a second receive buffer");
 		act->what = NET_NVSP_MAP_RECV;
-		act->gpadl = get32(m + 4);
+		act->gpadl = net_get32(m + 4);
 		return;
 	case NET_NVSP_SEND_SEND_BUF:
 		if (v->send_gpadl)
 			return bad(v, act, "a second send buffer");
 		act->what = NET_NVSP_MAP_SEND;
-		act->gpadl = get32(m + 4);
+		act->gpadl = net_get32(m + 4);
 		return;
 	case NET_NVSP_REVOKE_RECV_BUF:
 		act->what = NET_NVSP_REVOKE_RECV;
@@ -150,9 +138,9 @@ void net_nvsp_parse(struct net_nvsp *v, const struct hvtb_ring_pkt *pkt,
 		v->send_size = v->nsections = 0;
 		return;
 	case NET_NVSP_SEND_RNDIS_PKT:
-		act->channel_type = get32(m + 4);
-		act->section = get32(m + 8);
-		act->section_size = get32(m + 12);
+		act->channel_type = net_get32(m + 4);
+		act->section = net_get32(m + 8);
+		act->section_size = net_get32(m + 12);
 		if (act->section != NET_NVSP_NO_SECTION) {
 			if (act->section >= v->nsections)
 				return bad(v, act, "send section out of range");
@@ -174,18 +162,18 @@ void net_nvsp_recv_mapped(struct net_nvsp *v, uint32_t bytes, struct net_nvsp_ac
 
 	reply(act, NET_NVSP_SEND_RECV_BUF_COMPLETE);
 	if (!n) {
-		put32(act->reply + 4, NET_NVSP_STAT_FAIL);
+		net_put32(act->reply + 4, NET_NVSP_STAT_FAIL);
 		return;
 	}
 	v->recv_gpadl = act->gpadl;
 	v->recv_size = bytes;
 	v->nsuballocs = n;
-	put32(act->reply + 4, NET_NVSP_STAT_SUCCESS);
-	put32(act->reply + 8, 1);			/* one section */
-	put32(act->reply + 12, 0);			/* at offset 0 */
-	put32(act->reply + 16, NET_NVSP_RECV_SUBALLOC);
-	put32(act->reply + 20, n);
-	put32(act->reply + 24, n * NET_NVSP_RECV_SUBALLOC);	/* end offset */
+	net_put32(act->reply + 4, NET_NVSP_STAT_SUCCESS);
+	net_put32(act->reply + 8, 1);			/* one section */
+	net_put32(act->reply + 12, 0);			/* at offset 0 */
+	net_put32(act->reply + 16, NET_NVSP_RECV_SUBALLOC);
+	net_put32(act->reply + 20, n);
+	net_put32(act->reply + 24, n * NET_NVSP_RECV_SUBALLOC);	/* end offset */
 }
 
 void net_nvsp_send_mapped(struct net_nvsp *v, uint32_t bytes, struct net_nvsp_action *act)
@@ -194,28 +182,28 @@ void net_nvsp_send_mapped(struct net_nvsp *v, uint32_t bytes, struct net_nvsp_ac
 
 	reply(act, NET_NVSP_SEND_SEND_BUF_COMPLETE);
 	if (!n) {
-		put32(act->reply + 4, NET_NVSP_STAT_FAIL);
+		net_put32(act->reply + 4, NET_NVSP_STAT_FAIL);
 		return;
 	}
 	v->send_gpadl = act->gpadl;
 	v->send_size = bytes;
 	v->nsections = n;
-	put32(act->reply + 4, NET_NVSP_STAT_SUCCESS);
-	put32(act->reply + 8, NET_NVSP_SEND_SECTION);
+	net_put32(act->reply + 4, NET_NVSP_STAT_SUCCESS);
+	net_put32(act->reply + 8, NET_NVSP_SEND_SECTION);
 }
 
 void net_nvsp_rndis_complete(uint8_t *out, uint32_t status)
 {
 	memset(out, 0, NET_NVSP_MSG_SIZE);
-	put32(out, NET_NVSP_SEND_RNDIS_PKT_COMPLETE);
-	put32(out + 4, status);
+	net_put32(out, NET_NVSP_SEND_RNDIS_PKT_COMPLETE);
+	net_put32(out + 4, status);
 }
 
 void net_nvsp_rx_message(uint8_t *out, uint32_t channel_type)
 {
 	memset(out, 0, NET_NVSP_MSG_SIZE);
-	put32(out, NET_NVSP_SEND_RNDIS_PKT);
-	put32(out + 4, channel_type);
-	put32(out + 8, NET_NVSP_NO_SECTION);
-	put32(out + 12, 0);
+	net_put32(out, NET_NVSP_SEND_RNDIS_PKT);
+	net_put32(out + 4, channel_type);
+	net_put32(out + 8, NET_NVSP_NO_SECTION);
+	net_put32(out + 12, 0);
 }

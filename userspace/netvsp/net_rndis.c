@@ -5,24 +5,12 @@
 #include <errno.h>
 #include <string.h>
 
+#include "net_le.h"
 #include "net_rndis.h"
 
 /* NDIS_OFFLOAD of NDIS 6.0 with no capability: header {0xa7, rev 1, 112 bytes}. */
 #define NDIS_OBJECT_TYPE_OFFLOAD	0xa7
 #define NDIS_OFFLOAD_SIZE_6_0		112u
-
-static uint32_t get32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, 4);
-	return v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	memcpy(p, &v, 4);
-}
 
 void net_rndis_init(struct net_rndis *d, const uint8_t mac[6])
 {
@@ -33,8 +21,8 @@ void net_rndis_init(struct net_rndis *d, const uint8_t mac[6])
 
 static uint32_t answer_hdr(uint8_t *out, uint32_t type, uint32_t len)
 {
-	put32(out, type | NET_RNDIS_COMPLETION);
-	put32(out + 4, len);
+	net_put32(out, type | NET_RNDIS_COMPLETION);
+	net_put32(out + 4, len);
 	return len;
 }
 
@@ -47,15 +35,15 @@ static int query(struct net_rndis *d, uint32_t req_id, uint32_t oid, uint8_t *ou
 	memset(out, 0, NET_RNDIS_MAX_ANSWER);
 	switch (oid) {
 	case NET_OID_GEN_MAXIMUM_FRAME_SIZE:
-		put32(info, NET_ETH_MTU);
+		net_put32(info, NET_ETH_MTU);
 		n = 4;
 		break;
 	case NET_OID_GEN_LINK_SPEED:
-		put32(info, d->link_speed);
+		net_put32(info, d->link_speed);
 		n = 4;
 		break;
 	case NET_OID_GEN_MEDIA_CONNECT_STATUS:
-		put32(info, 0);		/* connected */
+		net_put32(info, 0);		/* connected */
 		n = 4;
 		break;
 	case NET_OID_802_3_PERMANENT_ADDRESS:
@@ -75,17 +63,17 @@ static int query(struct net_rndis *d, uint32_t req_id, uint32_t oid, uint8_t *ou
 		status = NET_RNDIS_STATUS_NOT_SUPPORTED;
 		break;
 	}
-	put32(out + NET_RNDIS_HDR, req_id);
-	put32(out + NET_RNDIS_HDR + 4, status);
-	put32(out + NET_RNDIS_HDR + 8, n);
-	put32(out + NET_RNDIS_HDR + 12, 16);
+	net_put32(out + NET_RNDIS_HDR, req_id);
+	net_put32(out + NET_RNDIS_HDR + 4, status);
+	net_put32(out + NET_RNDIS_HDR + 8, n);
+	net_put32(out + NET_RNDIS_HDR + 12, 16);
 	return answer_hdr(out, NET_RNDIS_QUERY, NET_RNDIS_HDR + 16 + n);
 }
 
 static int set(struct net_rndis *d, const uint8_t *body, uint32_t blen, uint8_t *out)
 {
-	uint32_t req_id = get32(body), oid = get32(body + 4), ilen = get32(body + 8);
-	uint32_t ioff = get32(body + 12), status = NET_RNDIS_STATUS_SUCCESS;
+	uint32_t req_id = net_get32(body), oid = net_get32(body + 4), ilen = net_get32(body + 8);
+	uint32_t ioff = net_get32(body + 12), status = NET_RNDIS_STATUS_SUCCESS;
 
 	if (ioff > blen || ilen > blen - ioff)
 		return -EBADMSG;
@@ -95,7 +83,7 @@ static int set(struct net_rndis *d, const uint8_t *body, uint32_t blen, uint8_t 
 			status = NET_RNDIS_STATUS_INVALID_DATA;
 			break;
 		}
-		d->filter = get32(body + ioff);
+		d->filter = net_get32(body + ioff);
 		break;
 	case NET_OID_TCP_OFFLOAD_PARAMETERS:	/* nothing offered, nothing to turn on */
 	case NET_OID_802_3_MULTICAST_LIST:	/* every multicast frame is delivered */
@@ -106,8 +94,8 @@ static int set(struct net_rndis *d, const uint8_t *body, uint32_t blen, uint8_t 
 		break;
 	}
 	memset(out, 0, 16);
-	put32(out + NET_RNDIS_HDR, req_id);
-	put32(out + NET_RNDIS_HDR + 4, status);
+	net_put32(out + NET_RNDIS_HDR, req_id);
+	net_put32(out + NET_RNDIS_HDR + 4, status);
 	return answer_hdr(out, NET_RNDIS_SET, NET_RNDIS_HDR + 8);
 }
 
@@ -119,23 +107,23 @@ int net_rndis_control(struct net_rndis *d, const uint8_t *msg, uint32_t len, uin
 
 	if (len < NET_RNDIS_HDR + 4)
 		goto bad;
-	type = get32(msg);
-	mlen = get32(msg + 4);
+	type = net_get32(msg);
+	mlen = net_get32(msg + 4);
 	if (mlen < NET_RNDIS_HDR + 4 || mlen > len)
 		goto bad;
 	blen = mlen - NET_RNDIS_HDR;
 	switch (type) {
 	case NET_RNDIS_INIT:
 		memset(out, 0, 52);
-		put32(out + 8, get32(body));	/* req_id */
-		put32(out + 12, NET_RNDIS_STATUS_SUCCESS);
-		put32(out + 16, 1);		/* major */
-		put32(out + 20, 0);		/* minor */
-		put32(out + 24, 1);		/* device flags: connectionless */
-		put32(out + 28, 0);		/* medium 802.3 */
-		put32(out + 32, 1);		/* one packet per message */
-		put32(out + 36, 0x10000);	/* max transfer size */
-		put32(out + 40, 0);		/* alignment 1 << 0 */
+		net_put32(out + 8, net_get32(body));	/* req_id */
+		net_put32(out + 12, NET_RNDIS_STATUS_SUCCESS);
+		net_put32(out + 16, 1);		/* major */
+		net_put32(out + 20, 0);		/* minor */
+		net_put32(out + 24, 1);		/* device flags: connectionless */
+		net_put32(out + 28, 0);		/* medium 802.3 */
+		net_put32(out + 32, 1);		/* one packet per message */
+		net_put32(out + 36, 0x10000);	/* max transfer size */
+		net_put32(out + 40, 0);		/* alignment 1 << 0 */
 		d->initialized = true;
 		ret = answer_hdr(out, type, 52);
 		break;
@@ -147,7 +135,7 @@ int net_rndis_control(struct net_rndis *d, const uint8_t *msg, uint32_t len, uin
 	case NET_RNDIS_QUERY:
 		if (blen < 16)
 			goto bad;
-		ret = query(d, get32(body), get32(body + 4), out);
+		ret = query(d, net_get32(body), net_get32(body + 4), out);
 		break;
 	case NET_RNDIS_SET:
 		if (blen < 16)
@@ -158,14 +146,14 @@ int net_rndis_control(struct net_rndis *d, const uint8_t *msg, uint32_t len, uin
 		break;
 	case NET_RNDIS_RESET:
 		memset(out, 0, 16);
-		put32(out + 8, NET_RNDIS_STATUS_SUCCESS);
-		put32(out + 12, 0);		/* addressing reset: no */
+		net_put32(out + 8, NET_RNDIS_STATUS_SUCCESS);
+		net_put32(out + 12, 0);		/* addressing reset: no */
 		ret = answer_hdr(out, type, 16);
 		break;
 	case NET_RNDIS_KEEPALIVE:
 		memset(out, 0, 16);
-		put32(out + 8, get32(body));
-		put32(out + 12, NET_RNDIS_STATUS_SUCCESS);
+		net_put32(out + 8, net_get32(body));
+		net_put32(out + 12, NET_RNDIS_STATUS_SUCCESS);
 		ret = answer_hdr(out, type, 16);
 		break;
 	default:
@@ -183,13 +171,13 @@ int net_rndis_frame(const uint8_t *msg, uint32_t len, uint32_t *off, uint32_t *f
 {
 	uint32_t mlen, doff, dlen;
 
-	if (len < NET_RNDIS_RX_HDR || get32(msg) != NET_RNDIS_PACKET)
+	if (len < NET_RNDIS_RX_HDR || net_get32(msg) != NET_RNDIS_PACKET)
 		return -EBADMSG;
-	mlen = get32(msg + 4);
+	mlen = net_get32(msg + 4);
 	if (mlen < NET_RNDIS_RX_HDR || mlen > len)
 		return -EBADMSG;
-	doff = get32(msg + 8);
-	dlen = get32(msg + 12);
+	doff = net_get32(msg + 8);
+	dlen = net_get32(msg + 12);
 	/* Offsets count from the body; the data lies inside the message. */
 	if (doff < NET_RNDIS_PKT_BODY || doff > mlen - NET_RNDIS_HDR ||
 	    dlen > mlen - NET_RNDIS_HDR - doff)
@@ -204,19 +192,19 @@ int net_rndis_frame(const uint8_t *msg, uint32_t len, uint32_t *off, uint32_t *f
 void net_rndis_rx_header(uint8_t *hdr, uint32_t flen)
 {
 	memset(hdr, 0, NET_RNDIS_RX_HDR);
-	put32(hdr, NET_RNDIS_PACKET);
-	put32(hdr + 4, NET_RNDIS_RX_HDR + flen);
-	put32(hdr + 8, NET_RNDIS_PKT_BODY);	/* data right after the body */
-	put32(hdr + 12, flen);
+	net_put32(hdr, NET_RNDIS_PACKET);
+	net_put32(hdr + 4, NET_RNDIS_RX_HDR + flen);
+	net_put32(hdr + 8, NET_RNDIS_PKT_BODY);	/* data right after the body */
+	net_put32(hdr + 12, flen);
 }
 
 uint32_t net_rndis_indicate(uint8_t *out, uint32_t status)
 {
 	memset(out, 0, 20);
-	put32(out, NET_RNDIS_INDICATE);
-	put32(out + 4, 20);
-	put32(out + 8, status);
-	put32(out + 12, 0);
-	put32(out + 16, 0);
+	net_put32(out, NET_RNDIS_INDICATE);
+	net_put32(out + 4, 20);
+	net_put32(out + 8, status);
+	net_put32(out + 12, 0);
+	net_put32(out + 16, 0);
 	return 20;
 }

@@ -40,8 +40,7 @@ struct wk_control {
 	struct wk_vm *vm;
 	int fd;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
-	pthread_t thread;
-	bool running;
+	struct wk_thread thread;
 	uint64_t clients, errors;
 };
 
@@ -124,23 +123,13 @@ static void ctl_client(struct wk_control *c, int fd)
 	fclose(out);
 }
 
-static bool ctl_vm_ended(struct wk_vm *vm)
-{
-	bool r;
-
-	pthread_mutex_lock(&vm->lock);
-	r = vm->exit_code >= 0;
-	pthread_mutex_unlock(&vm->lock);
-	return r;
-}
-
 static void *ctl_thread(void *arg)
 {
 	struct wk_control *c = arg;
 	struct pollfd p = { .fd = c->fd, .events = POLLIN };
 	int fd;
 
-	while (!ctl_vm_ended(c->vm)) {
+	while (!wk_vm_ended(c->vm)) {
 		if (poll(&p, 1, WK_CTL_WAIT_MS) != 1)
 			continue;
 		fd = accept4(c->fd, NULL, NULL, SOCK_CLOEXEC);
@@ -185,12 +174,9 @@ int wk_control_start(struct wk_vm *vm)
 		e = -errno;
 		goto err_close;
 	}
-	e = pthread_create(&c->thread, NULL, ctl_thread, c);
-	if (e) {
-		e = -e;
+	e = wk_thread_start(&c->thread, ctl_thread, c);
+	if (e)
 		goto err_unlink;
-	}
-	c->running = true;
 	vm->ctl = c;
 	return 0;
 
@@ -211,8 +197,7 @@ void wk_control_stop(struct wk_vm *vm)
 
 	if (!c)
 		return;
-	if (c->running)
-		pthread_join(c->thread, NULL);
+	wk_thread_join(&c->thread);
 	close(c->fd);
 	unlink(c->path);
 	free(c);

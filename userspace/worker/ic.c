@@ -95,16 +95,6 @@ struct wk_ic {
 	char kvp_auto[WK_KVP_AUTO_MAX][HVTB_IC_KVP_KEY_BUF + HVTB_IC_KVP_VALUE_BUF + 1];
 };
 
-static bool ic_vm_ended(struct wk_vm *vm)
-{
-	bool r;
-
-	pthread_mutex_lock(&vm->lock);
-	r = vm->exit_code >= 0;
-	pthread_mutex_unlock(&vm->lock);
-	return r;
-}
-
 static void ic_note(struct wk_ic *ic, int err)
 {
 	if (!err || err == -EAGAIN || err == -EPIPE || err == -EPROTONOSUPPORT)
@@ -348,7 +338,7 @@ static void *ic_thread(void *arg)
 	struct wk_ic *ic = arg;
 	int what, ret;
 
-	while (!ic_vm_ended(ic->vm)) {
+	while (!wk_vm_ended(ic->vm)) {
 		what = icd_chan_next(&ic->chan, WK_IC_WAIT_MS);
 		if (what < 0) {
 			ic_note(ic, what);

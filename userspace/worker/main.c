@@ -97,26 +97,6 @@ static void usage(FILE *out)
 		WK_MIN_MEM_MIB, WK_MAX_MEM_MIB, WK_MAX_VPS, WK_KVP_MAX, WK_DISK_MAX);
 }
 
-uint64_t wk_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
-int wk_err(int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("hvtb-worker: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return code;
-}
-
 /* The first reason to end wins. vm->lock held. */
 void wk_vm_end(struct wk_vm *vm, int code, const char *why)
 {
@@ -132,16 +112,6 @@ static void vm_end_locked(struct wk_vm *vm, int code, const char *why)
 	pthread_mutex_lock(&vm->lock);
 	wk_vm_end(vm, code, why);
 	pthread_mutex_unlock(&vm->lock);
-}
-
-static bool vm_ended(struct wk_vm *vm)
-{
-	bool r;
-
-	pthread_mutex_lock(&vm->lock);
-	r = vm->exit_code >= 0;
-	pthread_mutex_unlock(&vm->lock);
-	return r;
 }
 
 /* --- configuration ------------------------------------------------------ */
@@ -668,7 +638,7 @@ static void *vp_thread(void *arg)
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
-	while (!vm_ended(vm)) {
+	while (!wk_vm_ended(vm)) {
 		if (vp->halted)
 			break;
 		if (!vm->t_entry)
@@ -829,7 +799,7 @@ static int run_vm(struct wk_vm *vm)
 		fprintf(stderr, "hvtb-worker: no thread for the network adapter: it goes unserved\n");
 	wk_control_start(vm);	/* says so itself when it fails */
 
-	while (!vm_ended(vm)) {
+	while (!wk_vm_ended(vm)) {
 		sig = sigtimedwait(&set, NULL, &tick);
 		if (sig == SIGTERM && !shutdown_by && vm->cfg.shutdown_grace &&
 		    !wk_ic_request_shutdown(vm)) {

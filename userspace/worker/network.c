@@ -94,8 +94,7 @@ struct wk_net {
 	unsigned int nctrl;
 	struct net_stats st;
 	int last_err;
-	pthread_t thread;
-	bool running;
+	struct wk_thread thread;
 	uint8_t rx_buf[NET_RX_BUF];
 	uint8_t msg[NET_MSG_MAX];
 	uint8_t frame[NET_ETH_MAX_FRAME + 64];
@@ -112,16 +111,6 @@ static const uint8_t net_instance[16] = {
 	0x74, 0x62, 0x76, 0x68, 0x63, 0x69, 0x62, 0x48,
 	0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x20,
 };
-
-static bool net_vm_ended(struct wk_vm *vm)
-{
-	bool r;
-
-	pthread_mutex_lock(&vm->lock);
-	r = vm->exit_code >= 0;
-	pthread_mutex_unlock(&vm->lock);
-	return r;
-}
 
 /* --- the TAP -------------------------------------------------------------- */
 
@@ -602,7 +591,7 @@ static void *net_thread(void *arg)
 	struct wk_net *n = arg;
 	int what;
 
-	while (!net_vm_ended(n->vm)) {
+	while (!wk_vm_ended(n->vm)) {
 		/* The TAP wakes the thread only when its frames can go somewhere. */
 		icd_chan_set_aux(&n->chan, n->serving && !n->broken && n->recv && n->sub_free &&
 				 n->rndis.filter && !n->nctrl ? n->tap : -1);
@@ -650,25 +639,16 @@ int wk_net_offer(struct wk_vm *vm)
 int wk_net_start(struct wk_vm *vm)
 {
 	struct wk_net *n = vm->net;
-	int e;
 
 	if (!n || n->chan.fd < 0)
 		return 0;
-	e = pthread_create(&n->thread, NULL, net_thread, n);
-	if (e)
-		return -e;
-	n->running = true;
-	return 0;
+	return wk_thread_start(&n->thread, net_thread, n);
 }
 
 void wk_net_stop(struct wk_vm *vm)
 {
-	struct wk_net *n = vm->net;
-
-	if (n && n->running)
-		pthread_join(n->thread, NULL);
-	if (n)
-		n->running = false;
+	if (vm->net)
+		wk_thread_join(&vm->net->thread);
 }
 
 void wk_net_print_stats(struct wk_vm *vm, FILE *out)

@@ -90,8 +90,7 @@ struct wk_stor {
 	struct stor_answer pending[STOR_PENDING_MAX];
 	unsigned int npending;
 	bool serving, broken;
-	pthread_t thread;
-	bool running;
+	struct wk_thread thread;
 	uint8_t rx_buf[STOR_RX_BUF];
 	/* counters */
 	uint64_t srbs, checks, no_lun, bad_pages, too_big, dropped, broken_rings;
@@ -110,16 +109,6 @@ static const uint8_t stor_instance[16] = {
 	0x74, 0x62, 0x76, 0x68, 0x63, 0x69, 0x62, 0x48,
 	0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x10,
 };
-
-static bool stor_vm_ended(struct wk_vm *vm)
-{
-	bool r;
-
-	pthread_mutex_lock(&vm->lock);
-	r = vm->exit_code >= 0;
-	pthread_mutex_unlock(&vm->lock);
-	return r;
-}
 
 /* --- images ------------------------------------------------------------- */
 
@@ -557,7 +546,7 @@ static void *stor_thread(void *arg)
 	struct wk_stor *s = arg;
 	int what;
 
-	while (!stor_vm_ended(s->vm)) {
+	while (!wk_vm_ended(s->vm)) {
 		what = icd_chan_next(&s->chan, STOR_WAIT_MS);
 		if (what < 0) {
 			s->last_err = what;
@@ -619,25 +608,16 @@ int wk_stor_offer(struct wk_vm *vm)
 int wk_stor_start(struct wk_vm *vm)
 {
 	struct wk_stor *s = vm->stor;
-	int e;
 
 	if (!s || s->chan.fd < 0)
 		return 0;
-	e = pthread_create(&s->thread, NULL, stor_thread, s);
-	if (e)
-		return -e;
-	s->running = true;
-	return 0;
+	return wk_thread_start(&s->thread, stor_thread, s);
 }
 
 void wk_stor_stop(struct wk_vm *vm)
 {
-	struct wk_stor *s = vm->stor;
-
-	if (s && s->running)
-		pthread_join(s->thread, NULL);
-	if (s)
-		s->running = false;
+	if (vm->stor)
+		wk_thread_join(&vm->stor->thread);
 }
 
 void wk_stor_print_stats(struct wk_vm *vm, FILE *out)

@@ -220,6 +220,14 @@ void wk_control_stop(struct wk_vm *vm);
 void wk_print_vmbus_stats(struct wk_vm *vm, FILE *out);	/* main.c */
 /* main.c */
 void wk_vm_end(struct wk_vm *vm, int code, const char *why);	/* lock held */
+bool wk_vm_ended(struct wk_vm *vm);	/* the exit status is decided (takes the lock) */
+/* A thread of the worker's (a device's), joined once: 0 or -errno; joining a never-started one is a no-op. */
+struct wk_thread {
+	pthread_t t;
+	bool running;
+};
+int wk_thread_start(struct wk_thread *th, void *(*fn)(void *), void *arg);
+void wk_thread_join(struct wk_thread *th);
 uint64_t wk_now_ns(void);
 int wk_err(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
