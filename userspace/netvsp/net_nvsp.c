@@ -62,8 +62,11 @@ static void parse_init(struct net_nvsp *v, const uint8_t *m, struct net_nvsp_act
 	net_put32(act->reply + 8, 0);	/* max MDL chain length */
 	net_put32(act->reply + 12, ver ? NET_NVSP_STAT_SUCCESS : NET_NVSP_STAT_FAIL);
 	if (ver) {
-		/* A new INIT starts the adapter over. */
+		/* A new INIT starts the adapter over; the counters go on. */
+		struct net_nvsp_stats st = v->stats;
+
 		net_nvsp_init(v);
+		v->stats = st;
 		v->version = ver;
 	}
 }

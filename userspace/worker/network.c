@@ -589,6 +589,8 @@ static void net_serve(struct wk_net *n, bool tap_ready)
 static void *net_thread(void *arg)
 {
 	struct wk_net *n = arg;
+	struct net_nvsp_stats nst;
+	struct net_rndis_stats rst;
 	int what;
 
 	while (!wk_vm_ended(n->vm)) {
@@ -603,8 +605,12 @@ static void *net_thread(void *arg)
 		switch (what) {
 		case ICD_CHAN_OPENED:
 			net_unmap(n);
+			nst = n->nvsp.stats;	/* the counters go on over reopens */
+			rst = n->rndis.stats;
 			net_nvsp_init(&n->nvsp);
 			net_rndis_init(&n->rndis, n->mac);
+			n->nvsp.stats = nst;
+			n->rndis.stats = rst;
 			n->serving = true;
 			n->broken = false;
 			n->deferred = 0;

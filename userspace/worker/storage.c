@@ -544,6 +544,7 @@ static void stor_quiesce(struct wk_stor *s)
 static void *stor_thread(void *arg)
 {
 	struct wk_stor *s = arg;
+	struct stor_vsp_stats st;
 	int what;
 
 	while (!wk_vm_ended(s->vm)) {
@@ -555,7 +556,9 @@ static void *stor_thread(void *arg)
 		switch (what) {
 		case ICD_CHAN_OPENED:
 			stor_quiesce(s);
+			st = s->vsp.stats;	/* the counters go on over reopens */
 			stor_vsp_init(&s->vsp);
+			s->vsp.stats = st;
 			s->serving = true;
 			s->broken = false;
 			break;
