@@ -498,7 +498,9 @@ if has network; then
 	wrc=$?
 	hvtbctl devices $pid >"$T/nt.ctl" 2>&1
 	crc=$?
-	kill -TERM $pid
+	# The end through the control socket: the shutdown IC powers the guest off (80).
+	hvtbctl shutdown $pid >"$T/nt.sd" 2>&1
+	src=$?
 	wait $pid
 	rc=$?
 	kill $hpid 2>/dev/null
@@ -518,6 +520,8 @@ if has network; then
 	ok $? network_no_bad_messages
 	[ "$crc" = 0 ] && grep -q "network hvtbn0 .*tap->guest [1-9][0-9]* frames" "$T/nt.ctl"
 	ok $? network_hvtbctl_devices_of_a_running_worker "status $crc"
+	[ "$src" = 0 ] && [ "$rc" = 80 ] && grep -q "orderly" "$T/nt.out"
+	ok $? network_hvtbctl_shutdown_powers_the_guest_off "hvtbctl $src, worker $rc"
 	clean; ok $? network_nothing_left
 	rm -rf "$T/www" "$T/g2h"
 	fi

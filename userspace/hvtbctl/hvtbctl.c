@@ -57,6 +57,8 @@ static const struct command commands[] = {
 	  hvtbctl_cmd_workers },
 	{ "devices", "PID", "a running worker's VMBus state and devices with their counters",
 	  hvtbctl_cmd_devices },
+	{ "shutdown", "PID", "shut a running worker's guest down (shutdown IC, as SIGTERM)",
+	  hvtbctl_cmd_shutdown },
 	{ "help", "", "show this help", cmd_help },
 };
 

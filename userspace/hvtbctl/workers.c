@@ -104,27 +104,43 @@ int hvtbctl_cmd_workers(int argc, char **argv)
 	return 0;
 }
 
-int hvtbctl_cmd_devices(int argc, char **argv)
+/* The control socket of @who (a pid or a path) into @path. */
+static void worker_path(const char *who, char *path, size_t len)
+{
+	char *end;
+	long pid = strtol(who, &end, 10);
+
+	if (*who && !*end && pid > 0)
+		snprintf(path, len, "%s/worker-%ld.sock", run_dir(), pid);
+	else
+		snprintf(path, len, "%s", who);
+}
+
+static int worker_cmd(int argc, char **argv, const char *cmd)
 {
 	char path[512];
-	char *end;
-	long pid;
 	int e;
 
 	if (argc != 2) {
-		fprintf(stderr, "usage: hvtbctl devices PID|SOCKET\n");
+		fprintf(stderr, "usage: hvtbctl %s PID|SOCKET\n", argv[0]);
 		return 2;
 	}
-	pid = strtol(argv[1], &end, 10);
-	if (*argv[1] && !*end && pid > 0)
-		snprintf(path, sizeof(path), "%s/worker-%ld.sock", run_dir(), pid);
-	else
-		snprintf(path, sizeof(path), "%s", argv[1]);
+	worker_path(argv[1], path, sizeof(path));
 	fflush(stdout);
-	e = ctl_ask(path, "devices\n", stdout);
+	e = ctl_ask(path, cmd, stdout);
 	if (e) {
 		fprintf(stderr, "hvtbctl: worker %s: %s\n", path, strerror(-e));
 		return 1;
 	}
 	return 0;
+}
+
+int hvtbctl_cmd_devices(int argc, char **argv)
+{
+	return worker_cmd(argc, argv, "devices\n");
+}
+
+int hvtbctl_cmd_shutdown(int argc, char **argv)
+{
+	return worker_cmd(argc, argv, "shutdown\n");
 }

@@ -15,6 +15,8 @@
  *             same lines as --stats prints at the end (a live snapshot:
  *             counters of a device thread may be a step apart)
  *   info      pid, kernel, memory, VPs, uptime
+ *   shutdown  what SIGTERM does: the guest is asked to power off through
+ *             the shutdown IC and given --shutdown-grace seconds
  *
  * A socket that cannot be made (no /run/hvtb, not root) is reported and
  * the worker runs without it.
@@ -23,6 +25,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -60,12 +63,21 @@ static void ctl_info(struct wk_vm *vm, FILE *out)
 		vm->cfg.vmbus ? "VMBus on" : "VMBus off");
 }
 
+/* The main thread takes SIGTERM (it is blocked in every thread): the same path as `kill -TERM`. */
+static void ctl_shutdown(struct wk_vm *vm, FILE *out)
+{
+	fprintf(out, "hvtb-worker: pid %d: shutting the guest down (as SIGTERM: the shutdown IC, %u s of grace)\n",
+		(int)getpid(), vm->cfg.shutdown_grace);
+	kill(getpid(), SIGTERM);
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(struct wk_vm *vm, FILE *out);
 } ctl_commands[] = {
 	{ "devices", ctl_devices },
 	{ "info", ctl_info },
+	{ "shutdown", ctl_shutdown },
 };
 
 /* One command line, without its newline; -1 if none came in time or it was too long. */
@@ -119,7 +131,7 @@ static void ctl_client(struct wk_control *c, int fd)
 		}
 	}
 	c->errors++;
-	fprintf(out, "error: unknown command '%.*s' (devices, info)\n", WK_CTL_LINE, line);
+	fprintf(out, "error: unknown command '%.*s' (devices, info, shutdown)\n", WK_CTL_LINE, line);
 	fclose(out);
 }
 
