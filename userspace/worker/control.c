@@ -151,6 +151,28 @@ static void *ctl_thread(void *arg)
 	return NULL;
 }
 
+/* @dir and its missing parents, mode 0700. */
+static int mkdir_p(const char *dir)
+{
+	char p[256];
+	size_t i;
+
+	if (strlen(dir) >= sizeof(p))
+		return -ENAMETOOLONG;
+	snprintf(p, sizeof(p), "%s", dir);
+	for (i = 1; p[i]; i++) {
+		if (p[i] != '/')
+			continue;
+		p[i] = 0;
+		if (mkdir(p, 0755) && errno != EEXIST)
+			return -errno;
+		p[i] = '/';
+	}
+	if (mkdir(p, 0700) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
 int wk_control_start(struct wk_vm *vm)
 {
 	const char *dir = getenv("HVTB_RUN_DIR");
@@ -168,10 +190,9 @@ int wk_control_start(struct wk_vm *vm)
 		snprintf(c->path, sizeof(c->path), "%s", vm->cfg.control);
 	} else {
 		dir = dir && *dir ? dir : "/run/hvtb";
-		if (mkdir(dir, 0700) && errno != EEXIST) {
-			e = -errno;
+		e = mkdir_p(dir);
+		if (e)
 			goto err_free;
-		}
 		snprintf(c->path, sizeof(c->path), "%s/worker-%d.sock", dir, (int)getpid());
 	}
 	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
