@@ -68,6 +68,9 @@ static void usage(FILE *out)
 "                         (and no VMBus)\n"
 "  -b, --vmbus yes|no     serve the VMBus connection in hvtb (hv_vmbus\n"
 "                         connects) [yes with enlightenments, else no]\n"
+"  -S, --sched threads|root  where the VPs run: hvtb's scheduler threads, or\n"
+"                         the worker's VP threads under Linux's scheduler\n"
+"                         (HVTB_PARTITION_ROOT_SCHED) [threads]\n"
 "  -C, --control PATH|none  the control socket hvtbctl talks to (hvtbctl\n"
 "                         workers, hvtbctl devices PID)\n"
 "                         [$HVTB_RUN_DIR/worker-PID.sock, /run/hvtb by default]\n"
@@ -77,7 +80,7 @@ static void usage(FILE *out)
 "  -f, --config FILE      INI file, section [vm]: kernel, initrd, cmdline,\n"
 "                         memory, vps, console, timeout, watchdog,\n"
 "                         shutdown_grace, kvp and disk (repeatable), net,\n"
-"                         control,\n"
+"                         control, sched,\n"
 "                         enlightenments\n"
 "                         (yes/no), vmbus (yes/no), stats (yes/no);\n"
 "                         options override it\n"
@@ -227,6 +230,17 @@ static int parse_net(const char *what, const char *s, struct wk_config *cfg)
 	return 0;
 }
 
+static int parse_sched(const char *what, const char *s, bool *root)
+{
+	if (!strcmp(s, "threads"))
+		*root = false;
+	else if (!strcmp(s, "root"))
+		*root = true;
+	else
+		return wk_err(WK_EXIT_USAGE, "%s: '%s' is not threads or root", what, s);
+	return 0;
+}
+
 static int parse_bool(const char *what, const char *s, bool *v)
 {
 	if (!strcmp(s, "yes") || !strcmp(s, "true") || !strcmp(s, "1"))
@@ -281,6 +295,8 @@ static int ini_line(void *user, const char *section, const char *name,
 		c->err = parse_net(what, value, cfg);
 	else if (!strcmp(name, "control"))
 		cfg->control = strdup(value);
+	else if (!strcmp(name, "sched"))
+		c->err = parse_sched(what, value, &cfg->root_sched);
 	else if (!strcmp(name, "shutdown_grace"))
 		c->err = parse_uint(what, value, 0, 86400, &cfg->shutdown_grace);
 	else if (!strcmp(name, "enlightenments"))
@@ -328,6 +344,7 @@ static const struct option long_opts[] = {
 	{ "disk", required_argument, NULL, 'd' },
 	{ "net", required_argument, NULL, 'N' },
 	{ "control", required_argument, NULL, 'C' },
+	{ "sched", required_argument, NULL, 'S' },
 	{ "no-enlightenments", no_argument, NULL, 'n' },
 	{ "vmbus", required_argument, NULL, 'b' },
 	{ "stats", no_argument, NULL, 's' },
@@ -336,7 +353,7 @@ static const struct option long_opts[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
-#define SHORT_OPTS "k:i:a:m:p:c:t:w:g:K:d:N:C:nb:sqf:h"
+#define SHORT_OPTS "k:i:a:m:p:c:t:w:g:K:d:N:C:S:nb:sqf:h"
 
 static int parse_args(int argc, char **argv, struct wk_config *cfg)
 {
@@ -374,6 +391,7 @@ static int parse_args(int argc, char **argv, struct wk_config *cfg)
 		case 'd': e = parse_disk("--disk", optarg, cfg); break;
 		case 'N': e = parse_net("--net", optarg, cfg); break;
 		case 'C': cfg->control = optarg; break;
+		case 'S': e = parse_sched("--sched", optarg, &cfg->root_sched); break;
 		case 'n': cfg->enlightenments = false; no_enl = true; break;
 		case 'b':
 			e = parse_bool("--vmbus", optarg, &cfg->vmbus);
@@ -441,8 +459,9 @@ static int create_partition(struct wk_vm *vm)
 		return wk_err(WK_EXIT_HVTB, "/dev/hvtb: %s%s", strerror(-e),
 			      e == -ENOENT ? " (is hvtb.ko loaded?)" : "");
 	vm->dev = e;
-	e = hvtb_partition_create_flags(vm->dev, HVTB_PARTITION_LAPIC, vm->cfg.vps,
-					vm->mem_size);
+	e = hvtb_partition_create_flags(vm->dev, HVTB_PARTITION_LAPIC |
+					(vm->cfg.root_sched ? HVTB_PARTITION_ROOT_SCHED : 0),
+					vm->cfg.vps, vm->mem_size);
 	if (e < 0)
 		return wk_err(WK_EXIT_HVTB, "create partition: %s", strerror(-e));
 	vm->part = e;

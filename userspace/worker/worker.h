@@ -78,6 +78,7 @@ struct wk_config {
 	bool stats;
 	bool quiet;		/* no phase/exit summary on stderr */
 	const char *control;	/* the control socket's path, "none": no socket */
+	bool root_sched;	/* --sched root: HVTB_PARTITION_ROOT_SCHED */
 };
 
 struct wk_vp {
