@@ -173,7 +173,7 @@ want vm-tcg && vm_suite vm-tcg debian 1 qemu-tcg 0 \
 want vm-debian && vm_start vm-debian debian "${HVTB_CPUS_DEBIAN:-2}" bochs 1 \
 	"hvtbctl info --json && \$HVTB_SELFTESTS/run_vm.sh hotplug_test apic_test partition_test sched_test"
 
-worker_suites="apic_test:noapicv hyperv_test:noapicv"
+worker_suites="vsp_test apic_test:noapicv hyperv_test:noapicv"
 # hvtb-worker boots Debian's kernel in a child partition: one Debian test-VM
 # boot carrying the guest images. The groups verified end to end every time
 # so far: pvh (a Linux boot), bad (bad inputs, no boot), watchdog (a spinning
