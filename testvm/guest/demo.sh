@@ -14,7 +14,7 @@ i=0
 while [ ! -b /dev/sda ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
 if [ -b /dev/sda ]; then
 	echo "guest: /dev/sda, $(( $(cat /sys/block/sda/size) / 2048 )) MiB (hv_storvsc)"
-	mke2fs -q /dev/sda && mkdir -p /mnt && mount -t ext2 /dev/sda /mnt &&
+	mke2fs -q /dev/sda >/dev/null 2>&1 && mkdir -p /mnt && mount -t ext2 /dev/sda /mnt &&
 		echo "written by $(uname -n) at $(date)" >/mnt/hello && sync &&
 		echo "guest: ext2 on /dev/sda: /mnt/hello says: $(cat /mnt/hello)" && umount /mnt ||
 		echo "guest: the disk did not work"
