@@ -74,7 +74,7 @@ bench: KERNEL = debian
 bench: userspace selftests
 	KERNEL=$(KERNEL) CPUS=$(CPUS) EMU=$(EMU) $(TOP)/testvm/run.sh \
 		'$$HVTB_SELFTESTS/exit_bench && $$HVTB_SELFTESTS/sched_bench'
-	KERNEL=$(KERNEL) CPUS=1 EMU=$(EMU) HVTB_GUEST=1 $(TOP)/testvm/run.sh \
+	KERNEL=$(KERNEL) CPUS=1 EMU=$(EMU) HVTB_GUEST=1 TIMEOUT=$${TIMEOUT:-2400} $(TOP)/testvm/run.sh \
 		'$$HVTB_SELFTESTS/worker_bench'
 
 install: modules
