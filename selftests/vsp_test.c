@@ -13,7 +13,8 @@
  * storage: SRB before initialization, a short packet, an unknown
  *	operation, a page outside guest memory, a page list longer than the
  *	transfer, then INQUIRY (data into the guest's page), an LBA out of
- *	range (CHECK CONDITION, ILLEGAL REQUEST), a corrupt ring, a reopen.
+ *	range (CHECK CONDITION, ILLEGAL REQUEST), a WRITE to a read-only LUN
+ *	(DATA PROTECT), a corrupt ring, a reopen.
  * network: NVSP before INIT, the buffers, RNDIS INITIALIZE and QUERY
  *	answered through the receive buffer, a section out of range, an
  *	RNDIS message with offsets outside it, pages outside guest memory,
@@ -195,6 +196,7 @@ static void guest_stor(void)
 	static const uint8_t inq[6] = { 0x12, 0, 0, 0, 36, 0 };
 	static const uint8_t read10[10] = { 0x28, 0, 0, 0, 0, 0, 0, 0, 1, 0 };
 	static const uint8_t read10_far[10] = { 0x28, 0, 0, 0, 0x10, 0, 0, 0, 1, 0 };
+	static const uint8_t write10_ro[10] = { 0x2a, 0, 0, 0, 0, 0, 0, 0, 1, 0 };
 	uint32_t p[16];
 
 	g_connect();
@@ -239,6 +241,12 @@ static void guest_stor(void)
 	/* 11: an LBA past the end: CHECK CONDITION, sense key and ASC reported. */
 	g_srb(p, read10_far, 10, 1, 512);
 	g_put_gpa(111, (uintptr_t)data >> 12, 1, 512, 0, p, 64);
+	g_report_vstor(g_answer());
+	GUEST_SYNC2(got[16 + 12 + 16 + 2], got[16 + 12 + 16 + 12]);
+	/* 11b: a WRITE to LUN 1, read-only: CHECK CONDITION, DATA PROTECT, the image untouched. */
+	g_srb(p, write10_ro, 10, 0, 512);
+	((uint8_t *)(p + 3))[7] = 1;		/* lun */
+	g_put_gpa(114, (uintptr_t)data >> 12, 1, 512, 0, p, 64);
 	g_report_vstor(g_answer());
 	GUEST_SYNC2(got[16 + 12 + 16 + 2], got[16 + 12 + 16 + 12]);
 	/* 12: a descriptor longer than the ring: that ring is no longer served. */
@@ -322,7 +330,9 @@ TEST(storage_hostile_guest)
 	ASSERT_EQ(0, ftruncate(fd, 1 << 20));	/* 2048 blocks */
 	close(fd);
 	vm.cfg.disks[0].path = img;
-	vm.cfg.ndisks = 1;
+	vm.cfg.disks[1].path = img;	/* the same image, read-only: LUN 1 */
+	vm.cfg.disks[1].ro = true;
+	vm.cfg.ndisks = 2;
 	ASSERT_EQ(0, wk_stor_open(&vm));
 	ASSERT_EQ(0, wk_stor_offer(&vm));
 	ASSERT_EQ(0, wk_stor_start(&vm));
@@ -347,6 +357,10 @@ TEST(storage_hostile_guest)
 	uc = EXPECT_UCALL(&v, UCALL_SYNC);
 	EXPECT_EQ(STOR_KEY_ILLEGAL_REQUEST, uc.args[0]);
 	EXPECT_EQ(0x21, uc.args[1]);				/* LBA out of range */
+	STEP(114, 0, STOR_SRB_ERROR | STOR_SRB_AUTOSENSE_VALID);
+	uc = EXPECT_UCALL(&v, UCALL_SYNC);
+	EXPECT_EQ(STOR_KEY_DATA_PROTECT, uc.args[0]);
+	EXPECT_EQ(0x27, uc.args[1]);				/* WRITE PROTECTED */
 	uc = run_answered(_metadata, &g, &v, &rp);		/* the corrupt ring */
 	EXPECT_EQ(0, uc.args[0]);
 	rp = ring2;
@@ -357,7 +371,8 @@ TEST(storage_hostile_guest)
 	EXPECT_EQ(1, s->bad_pages);
 	EXPECT_EQ(4, s->vsp.stats.bad);	/* early SRB, short, unknown, long page list */
 	EXPECT_EQ(1, s->broken_rings);
-	EXPECT_EQ(1, s->checks);
+	EXPECT_EQ(2, s->checks);
+	EXPECT_EQ(0, s->dstats[1].writes);
 	EXPECT_EQ(2, icd_chan_stats(&s->chan)->opens);
 	EXPECT_TRUE(s->thread.running);
 	vm_end();
