@@ -138,6 +138,36 @@ static void guest_read_all(uint8_t *ring)
 	h->read_index = h->write_index;
 }
 
+/* hvtb_ring_drain()'s callback: the input says take, leave or fail. */
+struct fuzz_take {
+	struct input *in;
+	const uint8_t *buf;
+	uint32_t buflen;
+};
+
+static int fuzz_take_cb(void *ctx, const struct hvtb_ring_pkt *p, int err)
+{
+	struct fuzz_take *t = ctx;
+
+	check(err == 0 || err == -EMSGSIZE);
+	if (!err)
+		check_pkt(p, t->buf, t->buflen);
+	else
+		check(p->len > t->buflen);
+	switch (take(t->in, 1) % 8) {
+	case 0:
+		return HVTB_RING_LEAVE;
+	case 1:
+		return -EPIPE;
+	default:
+		return HVTB_RING_TAKEN;
+	}
+}
+
+/* Completions waiting for room in the host-to-guest ring (one input's). */
+static struct hvtb_ring_backlog fz_backlog;
+static struct hvtb_ring_backlog_ent fz_backlog_ent[8];
+
 static void host_read_op(struct hvtb_ring *r, unsigned int op, struct input *in)
 {
 	const struct hvtb_ring_header *h = r->hdr;
@@ -177,8 +207,24 @@ static void host_read_op(struct hvtb_ring *r, unsigned int op, struct input *in)
 		hvtb_ring_begin_drain(r);
 		break;
 	default:
-		err = hvtb_ring_end_drain(r);
-		check(one_of(err, 0, 1, -EPROTO, 0, 0));
+		if (!(take(in, 1) & 1)) {
+			err = hvtb_ring_end_drain(r);
+			check(one_of(err, 0, 1, -EPROTO, 0, 0));
+			break;
+		}
+		buflen = take(in, 2) % 700;
+		buf = malloc(buflen ? buflen : 1);
+		check(buf != NULL);
+		{
+			struct fuzz_take t = { in, buf, buflen };
+
+			sig = false;
+			err = hvtb_ring_drain(r, buf, buflen, take(in, 1) % 16, fuzz_take_cb, &t,
+					      &sig);
+		}
+		check(one_of(err, HVTB_RING_EMPTY, HVTB_RING_MORE, HVTB_RING_LEFT, -EPROTO,
+			     -EBADMSG) || err == -EPIPE);
+		free(buf);
 		break;
 	}
 	check(r->priv < DSIZE && !(r->priv & 7));
@@ -211,10 +257,22 @@ static void host_write_op(struct hvtb_ring *r, unsigned int op, struct input *in
 		check(one_of(err, 0, -EPROTO, 0, 0, 0));
 		check(!err || !sig);
 		return;
-	default:
+	case 4:
 		err = hvtb_ring_want_space(r, len % (DSIZE + 16));
 		check(one_of(err, 0, 1, -EPROTO, -EINVAL, 0));
 		check(err != -EINVAL || len % (DSIZE + 16) >= DSIZE);
+		return;
+	default:
+		if (len & 1) {
+			err = hvtb_ring_backlog_flush(r, &fz_backlog);
+			check(one_of(err, 0, 1, -EPROTO, 0, 0));
+			check(err != 0 || fz_backlog.count == 0);
+			return;
+		}
+		err = hvtb_ring_comp(r, &fz_backlog, len, body, (len >> 1) % 72);
+		check(one_of(err, 0, -ENOBUFS, -EINVAL, -EPROTO, 0));
+		check(err != -EINVAL || (len >> 1) % 72 > HVTB_RING_BACKLOG_MSG);
+		check(fz_backlog.count <= fz_backlog.cap);
 		return;
 	}
 	check(one_of(err, 0, -EAGAIN, -EPROTO, 0, 0));
@@ -259,11 +317,11 @@ static void fuzz_ops(struct hvtb_ring *rd, uint8_t *rring, struct hvtb_ring *wr,
 			check(rh->interrupt_mask <= 1 || !memcmp(shadow + 8, rring + 8, 4));
 			check(header_same(rring, shadow, 4, 8));
 			break;
-		case 6 ... 10:		/* the host writes */
+		case 6 ... 10:		/* the host writes (op 10: the backlog too) */
 			memcpy(shadow, wring, RING_SIZE);
 			memcpy(before, wring + HVTB_RING_HEADER_SIZE, DSIZE);
 			read_idx = wh->read_index;
-			host_write_op(wr, op % 16 - 6, in);
+			host_write_op(wr, op % 16 - 6 + (op & 0x80 ? 1 : 0), in);
 			memcpy(&old, shadow, 4);
 			check(wh->write_index == old || wh->write_index == wr->start);
 			check(header_same(wring, shadow, 0, 12));
@@ -293,6 +351,7 @@ static void fuzz_ops(struct hvtb_ring *rd, uint8_t *rring, struct hvtb_ring *wr,
 			if (hvtb_ring_init(rd, rring, RING_SIZE, HVTB_RING_HOST_READS) ||
 			    hvtb_ring_init(wr, wring, RING_SIZE, HVTB_RING_HOST_WRITES))
 				goto out;
+			hvtb_ring_backlog_reset(&fz_backlog);
 			break;
 		}
 	}
@@ -323,6 +382,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		v = take(&in, 4);
 		memcpy(wring + i, &v, 4);
 	}
+	hvtb_ring_backlog_init(&fz_backlog, fz_backlog_ent, 8);
 	err1 = hvtb_ring_init(&rd, rring, RING_SIZE, HVTB_RING_HOST_READS);
 	err2 = hvtb_ring_init(&wr, wring, RING_SIZE, HVTB_RING_HOST_WRITES);
 	check(one_of(err1, 0, -EPROTO, 0, 0, 0) && one_of(err2, 0, -EPROTO, 0, 0, 0));

@@ -663,6 +663,190 @@ TEST(drain_interrupt_mask)
 	tring_free(&out);
 }
 
+/* hvtb_ring_drain(): a callback that takes @take_max packets, then leaves one, or fails. */
+struct take_ctx {
+	unsigned int seen, taken, too_big, take_max;
+	int fail_at;		/* return -EPIPE on this packet (1-based), 0 never */
+	uint64_t last_id;
+};
+
+static int take_cb(void *ctx, const struct hvtb_ring_pkt *pkt, int err)
+{
+	struct take_ctx *c = ctx;
+
+	c->seen++;
+	if (c->fail_at && c->seen == (unsigned int)c->fail_at)
+		return -EPIPE;
+	if (c->taken == c->take_max)
+		return HVTB_RING_LEAVE;
+	if (err == -EMSGSIZE)
+		c->too_big++;
+	c->taken++;
+	c->last_id = pkt->trans_id;
+	return HVTB_RING_TAKEN;
+}
+
+TEST(drain_loop)
+{
+	struct take_ctx c = { .take_max = 1000 };
+	struct hvtb_ring_pkt p;
+	struct hvtb_ring rd;
+	struct tring out;
+	uint8_t body[200] = { 0 }, buf[64];
+	bool sig = false;
+	unsigned int i;
+
+	ASSERT_EQ(tring_alloc(&out, 4 * PAGE), 0);
+	ASSERT_EQ(hvtb_ring_init(&rd, out.hdr, 4 * PAGE, HVTB_RING_HOST_READS), 0);
+	EXPECT_EQ(hvtb_ring_drain(&rd, buf, sizeof(buf), 8, NULL, &c, &sig), -EINVAL);
+	EXPECT_EQ(hvtb_ring_drain(&rd, buf, sizeof(buf), 8, take_cb, &c, &sig), HVTB_RING_EMPTY);
+	EXPECT_EQ(c.seen, 0u);
+
+	/* Ten packets, one longer than the buffer: all shown, in order, the ring empty, mask clear. */
+	for (i = 1; i <= 10; i++)
+		ASSERT_EQ(guest_write(&out, 6, 0, i, body, i == 5 ? 200 : 8), 0);
+	EXPECT_EQ(hvtb_ring_drain(&rd, buf, sizeof(buf), 64, take_cb, &c, &sig), HVTB_RING_EMPTY);
+	EXPECT_EQ(c.taken, 10u);
+	EXPECT_EQ(c.too_big, 1u);
+	EXPECT_EQ(c.last_id, 10u);
+	EXPECT_EQ(out.hdr->interrupt_mask, 0u);
+	EXPECT_EQ(out.hdr->read_index, out.hdr->write_index);
+	EXPECT_FALSE(sig);
+
+	/* The budget: 4 of 6, MORE, mask clear; then the rest. */
+	c = (struct take_ctx){ .take_max = 1000 };
+	for (i = 1; i <= 6; i++)
+		ASSERT_EQ(guest_write(&out, 6, 0, i, body, 8), 0);
+	EXPECT_EQ(hvtb_ring_drain(&rd, buf, sizeof(buf), 4, take_cb, &c, &sig), HVTB_RING_MORE);
+	EXPECT_EQ(c.taken, 4u);
+	EXPECT_EQ(out.hdr->interrupt_mask, 0u);
+	EXPECT_EQ(hvtb_ring_drain(&rd, buf, sizeof(buf), 4, take_cb, &c, &sig), HVTB_RING_EMPTY);
+	EXPECT_EQ(c.taken, 6u);
+
+	/* LEAVE: the packet stays at the read position, the mask stays set. */
+	c = (struct take_ctx){ .take_max = 2 };
+	for (i = 1; i <= 3; i++)
+		ASSERT_EQ(guest_write(&out, 6, 0, i, body, 8), 0);
+	EXPECT_EQ(hvtb_ring_drain(&rd, buf, sizeof(buf), 64, take_cb, &c, &sig), HVTB_RING_LEFT);
+	EXPECT_EQ(c.taken, 2u);
+	EXPECT_EQ(out.hdr->interrupt_mask, 1u);
+	ASSERT_EQ(hvtb_ring_peek(&rd, buf, sizeof(buf), &p), 0);
+	EXPECT_EQ(p.trans_id, 3u);
+	c.take_max = 1000;
+	EXPECT_EQ(hvtb_ring_drain(&rd, buf, sizeof(buf), 64, take_cb, &c, &sig), HVTB_RING_EMPTY);
+	EXPECT_EQ(c.last_id, 3u);
+
+	/* The callback's error stops the drain with it; nothing after is shown. */
+	c = (struct take_ctx){ .take_max = 1000, .fail_at = 2 };
+	for (i = 1; i <= 3; i++)
+		ASSERT_EQ(guest_write(&out, 6, 0, i, body, 8), 0);
+	EXPECT_EQ(hvtb_ring_drain(&rd, buf, sizeof(buf), 64, take_cb, &c, &sig), -EPIPE);
+	EXPECT_EQ(c.seen, 2u);
+
+	/* A corrupt index is the ring's error. */
+	out.hdr->write_index += 4;
+	c = (struct take_ctx){ .take_max = 1000 };
+	EXPECT_EQ(hvtb_ring_drain(&rd, buf, sizeof(buf), 64, take_cb, &c, &sig), -EPROTO);
+	EXPECT_TRUE(hdr_canaries_ok(&out));
+	tring_free(&out);
+}
+
+TEST(drain_signals_pending_send_sz)
+{
+	struct take_ctx c = { .take_max = 1000 };
+	struct hvtb_ring rd;
+	struct tring out;
+	uint8_t body[64] = { 0 }, buf[128];
+	bool sig = false;
+	unsigned int n = 0;
+
+	/* The guest fills its ring and asks (pending_send_sz) for a signal at room for one. */
+	ASSERT_EQ(tring_alloc(&out, 2 * PAGE), 0);
+	ASSERT_EQ(hvtb_ring_init(&rd, out.hdr, 2 * PAGE, HVTB_RING_HOST_READS), 0);
+	out.hdr->feature_bits = 1;
+	while (guest_write(&out, 6, 0, n, body, 64) == 0)
+		n++;
+	out.hdr->pending_send_sz = hvtb_ring_put_size(0, 64);
+	EXPECT_EQ(hvtb_ring_drain(&rd, buf, sizeof(buf), 64, take_cb, &c, &sig), HVTB_RING_EMPTY);
+	EXPECT_EQ(c.taken, n);
+	EXPECT_TRUE(sig);
+	tring_free(&out);
+}
+
+TEST(backlog_keeps_order_and_loses_nothing)
+{
+	struct hvtb_ring_backlog_ent ent[4];
+	struct hvtb_ring_backlog b;
+	struct hvtb_ring wr;
+	struct tring in;
+	uint8_t body[64] = { 0 }, buf[128], big[HVTB_RING_BACKLOG_MSG + 1] = { 0 };
+	struct hvtb_ring_desc d;
+	uint64_t next = 0, got = 0;
+	unsigned int i;
+	bool sig;
+
+	ASSERT_EQ(tring_alloc(&in, 2 * PAGE), 0);
+	ASSERT_EQ(hvtb_ring_init(&wr, in.hdr, 2 * PAGE, HVTB_RING_HOST_WRITES), 0);
+	hvtb_ring_backlog_init(&b, ent, 4);
+	EXPECT_EQ(hvtb_ring_comp(&wr, &b, 1, big, sizeof(big)), -EINVAL);
+	EXPECT_TRUE(hvtb_ring_backlog_room(&b, 4));
+	EXPECT_FALSE(hvtb_ring_backlog_room(&b, 5));
+	/* With nothing waiting, a completion goes straight into the ring (46 of 88 bytes fit). */
+	while (next < 46)
+		ASSERT_EQ(hvtb_ring_comp(&wr, &b, next++, body, 64), 0);
+	EXPECT_EQ(b.count, 0u);
+	EXPECT_EQ(in.hdr->pending_send_sz, 0u);
+	/* Full: the next four wait, in order; the guest is asked for room; the fifth is refused. */
+	for (i = 0; i < 4; i++)
+		ASSERT_EQ(hvtb_ring_comp(&wr, &b, next++, body, 64), 0);
+	EXPECT_EQ(b.count, 4u);
+	EXPECT_EQ(b.waited, 4u);
+	EXPECT_EQ(in.hdr->pending_send_sz, hvtb_ring_put_size(0, 64));
+	EXPECT_FALSE(hvtb_ring_backlog_room(&b, 1));
+	EXPECT_EQ(hvtb_ring_comp(&wr, &b, 999, body, 64), -ENOBUFS);
+	EXPECT_EQ(hvtb_ring_backlog_flush(&wr, &b), 1);
+	ASSERT_EQ(hvtb_ring_write_commit(&wr, &sig), 0);
+	/* The guest reads two: its close signals (pending_send_sz); a flush puts two of the four. */
+	in.signals = 0;
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(guest_read(&in, buf, sizeof(buf)), 80u);
+		memcpy(&d, buf, sizeof(d));
+		EXPECT_EQ(d.trans_id, got++);
+	}
+	guest_close(&in);
+	EXPECT_EQ(in.signals, 1u);
+	EXPECT_EQ(hvtb_ring_backlog_flush(&wr, &b), 1);
+	EXPECT_EQ(b.count, 2u);
+	/* A new completion waits behind them, never before. */
+	ASSERT_EQ(hvtb_ring_comp(&wr, &b, next++, body, 64), 0);
+	EXPECT_EQ(b.count, 3u);
+	ASSERT_EQ(hvtb_ring_write_commit(&wr, &sig), 0);
+	/* The guest reads everything; flushes empty the backlog and withdraw pending_send_sz. */
+	while (got < next) {
+		uint32_t len = guest_read(&in, buf, sizeof(buf));
+
+		if (!len) {
+			guest_close(&in);
+			ASSERT_GE(hvtb_ring_backlog_flush(&wr, &b), 0);
+			ASSERT_EQ(hvtb_ring_write_commit(&wr, &sig), 0);
+			len = guest_read(&in, buf, sizeof(buf));
+			ASSERT_NE(len, 0u);
+		}
+		memcpy(&d, buf, sizeof(d));
+		EXPECT_EQ(d.type, HVTB_PKT_COMP);
+		EXPECT_EQ(d.trans_id, got++);
+	}
+	guest_close(&in);
+	EXPECT_EQ(hvtb_ring_backlog_flush(&wr, &b), 0);
+	EXPECT_EQ(b.count, 0u);
+	EXPECT_EQ(in.hdr->pending_send_sz, 0u);
+	EXPECT_EQ(b.max_count, 4u);
+	hvtb_ring_backlog_reset(&b);
+	EXPECT_TRUE(hvtb_ring_backlog_room(&b, 4));
+	EXPECT_TRUE(hdr_canaries_ok(&in));
+	tring_free(&in);
+}
+
 TEST(reader_corrupt_indices)
 {
 	struct hvtb_ring_pkt p;

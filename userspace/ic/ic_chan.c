@@ -237,77 +237,58 @@ static int ic_check(struct hvtb_ic *ic, const struct hvtb_ring_pkt *pkt, struct 
 	return 0;
 }
 
-/* One packet off the ring; -EAGAIN when it is empty. */
-static int ic_take_one(struct hvtb_ic *ic, uint64_t now_ns)
-{
-	struct hvtb_ring_pkt pkt;
-	struct hvtb_ic_msg m;
-	bool too_big = false;
-	int ret, err;
+struct ic_poll {
+	struct hvtb_ic *ic;
+	uint64_t now_ns;
+};
 
-	ret = hvtb_ring_read(ic->tp.rx, ic->rx_buf, sizeof(ic->rx_buf), &pkt);
-	if (ret == -EMSGSIZE) {
-		too_big = true;
-		ret = hvtb_ring_skip(ic->tp.rx);
-	}
-	if (ret)
-		return ret;
-	if (!hvtb_ic_busy(ic) || pkt.trans_id != ic->req_trans_id) {
+/* One packet of the guest's ring (hvtb_ring_drain()). */
+static int ic_take(void *ctx, const struct hvtb_ring_pkt *pkt, int ring_err)
+{
+	const struct ic_poll *p = ctx;
+	struct hvtb_ic *ic = p->ic;
+	struct hvtb_ic_msg m;
+	int err;
+
+	if (!hvtb_ic_busy(ic) || pkt->trans_id != ic->req_trans_id) {
 		ic->stats.stray++;
 		if (++ic->stray_run > HVTB_IC_MAX_STRAY)
 			return -EPROTO;
-		return 0;
+		return HVTB_RING_TAKEN;
 	}
 	ic->last_status = 0;
-	ic->last_answer_ns = now_ns;
-	err = too_big ? -EBADMSG : ic_check(ic, &pkt, &m);
+	ic->last_answer_ns = p->now_ns;
+	err = ring_err == -EMSGSIZE ? -EBADMSG : ic_check(ic, pkt, &m);
 	if (!err)
 		err = ic->req_type == HVTB_ICMSG_NEGOTIATE ? ic_nego_answer(ic, &m) :
 							    ic->svc->on_answer(ic, &m);
 	ic_complete(ic, err, true);
-	return 0;
+	return HVTB_RING_TAKEN;
 }
 
 int hvtb_ic_poll(struct hvtb_ic *ic, uint64_t now_ns)
 {
-	uint32_t n = 0;
-	bool signal;
+	struct ic_poll p = { ic, now_ns };
+	bool signal = false;
 	int ret;
 
 	if (!ic)
 		return -EINVAL;
 	if (ic->state == HVTB_IC_BROKEN)
 		return -EPIPE;
-	for (;;) {
-		hvtb_ring_begin_drain(ic->tp.rx);
-		for (; n < HVTB_IC_POLL_BUDGET; n++) {
-			ret = ic_take_one(ic, now_ns);
-			if (ret == -EAGAIN)
-				break;
-			if (ret)
-				goto broken;
-		}
-		ret = hvtb_ring_read_commit(ic->tp.rx, &signal);
-		if (ret)
-			goto broken;
-		ret = hvtb_ring_end_drain(ic->tp.rx);
-		if (ret < 0)
-			goto broken;
-		if (signal) {
-			int sret = ic_signal(ic);
-
-			if (sret)
-				return sret;
-		}
-		if (ret == 0)
-			return 0;
-		if (n >= HVTB_IC_POLL_BUDGET)
-			return 1;
+	ret = hvtb_ring_drain(ic->tp.rx, ic->rx_buf, sizeof(ic->rx_buf), HVTB_IC_POLL_BUDGET,
+			     ic_take, &p, &signal);
+	if (ret < 0) {
+		ic_break(ic, ret);
+		return ret;
 	}
+	if (signal) {
+		int sret = ic_signal(ic);
 
-broken:
-	ic_break(ic, ret);
-	return ret;
+		if (sret)
+			return sret;
+	}
+	return ret == HVTB_RING_MORE;
 }
 
 int hvtb_ic_timeout(struct hvtb_ic *ic, uint64_t now_ns, uint64_t timeout_ns)

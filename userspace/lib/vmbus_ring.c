@@ -502,6 +502,122 @@ int hvtb_ring_gpa_ranges(const struct hvtb_ring_pkt *pkt, struct hvtb_ring_gpa_r
 	return 0;
 }
 
+/* --- the drain loop and the backlog ------------------------------------ */
+
+int hvtb_ring_drain(struct hvtb_ring *r, void *buf, uint32_t buflen, uint32_t budget,
+		    hvtb_ring_take_fn take, void *ctx, bool *signal)
+{
+	struct hvtb_ring_pkt pkt;
+	uint32_t n = 0;
+	bool sig, left;
+	int ret;
+
+	if (!ring_is(r, HVTB_RING_HOST_READS) || !take || !signal)
+		return -EINVAL;
+	if (!budget)
+		budget = 1;
+	for (;;) {
+		left = false;
+		hvtb_ring_begin_drain(r);
+		for (; n < budget; n++) {
+			ret = hvtb_ring_peek(r, buf, buflen, &pkt);
+			if (ret == -EAGAIN)
+				break;
+			if (ret && ret != -EMSGSIZE)
+				return ret;
+			ret = take(ctx, &pkt, ret);
+			if (ret < 0)
+				return ret;
+			if (ret == HVTB_RING_LEAVE) {
+				left = true;
+				break;
+			}
+			ret = hvtb_ring_skip(r);
+			if (ret)
+				return ret;
+		}
+		ret = hvtb_ring_read_commit(r, &sig);
+		if (ret)
+			return ret;
+		if (sig)
+			*signal = true;
+		if (left)
+			return HVTB_RING_LEFT;
+		ret = hvtb_ring_end_drain(r);
+		if (ret <= 0)
+			return ret;	/* HVTB_RING_EMPTY or an error */
+		if (n >= budget)
+			return HVTB_RING_MORE;
+	}
+}
+
+void hvtb_ring_backlog_init(struct hvtb_ring_backlog *b, struct hvtb_ring_backlog_ent *ent,
+			    uint32_t cap)
+{
+	*b = (struct hvtb_ring_backlog){ .ent = ent, .cap = ent ? cap : 0 };
+}
+
+int hvtb_ring_backlog_flush(struct hvtb_ring *tx, struct hvtb_ring_backlog *b)
+{
+	const struct hvtb_ring_backlog_ent *e = NULL;
+	int ret;
+
+	if (!ring_is(tx, HVTB_RING_HOST_WRITES) || !b)
+		return -EINVAL;
+	for (;;) {
+		while (b->count) {
+			e = &b->ent[b->head];
+			ret = hvtb_ring_put_comp(tx, e->trans_id, e->msg, e->len);
+			if (ret == -EAGAIN)
+				break;
+			if (ret)
+				return ret;
+			b->head = (b->head + 1) % b->cap;
+			b->count--;
+		}
+		if (!b->count) {
+			if (!b->asked)
+				return 0;
+			b->asked = false;
+			ret = hvtb_ring_want_space(tx, 0);
+			return ret < 0 ? ret : 0;
+		}
+		/* Ask for the first one's room; it may have come meanwhile: put again. */
+		b->asked = true;
+		ret = hvtb_ring_want_space(tx, hvtb_ring_put_size(0, e->len));
+		if (ret <= 0)
+			return ret < 0 ? ret : 1;
+	}
+}
+
+int hvtb_ring_comp(struct hvtb_ring *tx, struct hvtb_ring_backlog *b, uint64_t trans_id,
+		   const void *msg, uint32_t len)
+{
+	struct hvtb_ring_backlog_ent *e;
+	int ret;
+
+	if (!b || len > HVTB_RING_BACKLOG_MSG || (len && !msg))
+		return -EINVAL;
+	if (!b->count) {
+		ret = hvtb_ring_put_comp(tx, trans_id, msg, len);
+		if (ret != -EAGAIN)
+			return ret;
+	}
+	if (b->count == b->cap)
+		return -ENOBUFS;
+	e = &b->ent[(b->head + b->count) % b->cap];
+	e->trans_id = trans_id;
+	e->len = len;
+	if (len)
+		memcpy(e->msg, msg, len);
+	b->count++;
+	b->waited++;
+	if (b->count > b->max_count)
+		b->max_count = b->count;
+	ret = hvtb_ring_backlog_flush(tx, b);
+	return ret < 0 ? ret : 0;
+}
+
 const char *hvtb_ring_strerror(int err)
 {
 	switch (err) {
@@ -517,6 +633,8 @@ const char *hvtb_ring_strerror(int err)
 		return "EMSGSIZE: buffer too small for the packet";
 	case -EINVAL:
 		return "EINVAL: bad argument";
+	case -ENOBUFS:
+		return "ENOBUFS: no room left to queue the completion";
 	default:
 		return "unknown ring error";
 	}

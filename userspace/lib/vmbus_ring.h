@@ -311,6 +311,113 @@ static inline uint64_t hvtb_ring_gpa_pfn(const struct hvtb_ring_gpa_range *g, ui
 	return pfn;
 }
 
+/* --- serving a channel: the drain loop and answers waiting for room ------- */
+
+/* What a hvtb_ring_drain() callback does with the packet it was shown. */
+enum hvtb_ring_take {
+	HVTB_RING_TAKEN = 0,	/* consumed: the drain goes on */
+	HVTB_RING_LEAVE = 1,	/* not now: it stays at the read position, the drain stops */
+};
+
+/* Return values of hvtb_ring_drain() (or a negative errno). */
+enum hvtb_ring_drained {
+	HVTB_RING_EMPTY = 0,	/* nothing left; interrupt_mask clear: the guest signals */
+	HVTB_RING_MORE = 1,	/* the budget ran out with packets waiting: drain again soon */
+	HVTB_RING_LEFT = 2,	/* the callback left one; interrupt_mask stays set: come back
+				 * on your own event (a completion, a timeout) */
+};
+
+/**
+ * typedef hvtb_ring_take_fn - a hvtb_ring_drain() callback.
+ * @ctx: the caller's.
+ * @pkt: the packet; with @err -EMSGSIZE only its descriptor fields and len.
+ * @err: 0, or -EMSGSIZE (the packet is longer than the drain's buffer).
+ *
+ * Return: enum hvtb_ring_take; a negative errno stops the drain with it.
+ */
+typedef int (*hvtb_ring_take_fn)(void *ctx, const struct hvtb_ring_pkt *pkt, int err);
+
+/**
+ * hvtb_ring_drain() - the reading rules of the ring in one loop: mask the
+ * guest's interrupt, show each packet to @take, commit the read position,
+ * unmask and look again for packets that came meanwhile.
+ * @r: a HVTB_RING_HOST_READS view.
+ * @buf: where each packet is copied; @buflen: its size.
+ * @budget: packets shown at most (at least one round is done).
+ * @take: the callback; @ctx: its argument.
+ * @signal: set true when the guest must be signalled (the read commit said
+ *	so); never set false here, so one flag serves several drains.
+ *
+ * Return: enum hvtb_ring_drained; -EPROTO, -EBADMSG, -EINVAL of the ring,
+ * or @take's error (the read position is then not committed).
+ */
+int hvtb_ring_drain(struct hvtb_ring *r, void *buf, uint32_t buflen, uint32_t budget,
+		    hvtb_ring_take_fn take, void *ctx, bool *signal);
+
+/* The largest completion a backlog holds. */
+#define HVTB_RING_BACKLOG_MSG	64u
+
+struct hvtb_ring_backlog_ent {
+	uint64_t trans_id;
+	uint32_t len;
+	uint8_t msg[HVTB_RING_BACKLOG_MSG];
+};
+
+/*
+ * Completions that found the host-to-guest ring full, in the order they
+ * were made: the caller's array of @cap entries, used as a circle. A
+ * server takes a request off the guest's ring only while the backlog has
+ * room for its answer (hvtb_ring_backlog_room()), so none is ever lost.
+ */
+struct hvtb_ring_backlog {
+	struct hvtb_ring_backlog_ent *ent;
+	uint32_t cap, head, count;
+	uint32_t max_count;	/* the most that ever waited */
+	uint64_t waited;	/* completions that had to wait */
+	bool asked;		/* pending_send_sz is set for the first of them */
+};
+
+void hvtb_ring_backlog_init(struct hvtb_ring_backlog *b, struct hvtb_ring_backlog_ent *ent,
+			    uint32_t cap);
+
+/* Forget what waits (the ring it was for went away). */
+static inline void hvtb_ring_backlog_reset(struct hvtb_ring_backlog *b)
+{
+	b->head = b->count = 0;
+	b->asked = false;
+}
+
+/* Room for @n more completions. */
+static inline bool hvtb_ring_backlog_room(const struct hvtb_ring_backlog *b, uint32_t n)
+{
+	return b->cap - b->count >= n;
+}
+
+/**
+ * hvtb_ring_comp() - a completion of @trans_id with @len bytes of @msg:
+ * into the ring now if nothing waits before it and it fits, else into the
+ * backlog (and the guest is asked, pending_send_sz, to signal when it made
+ * room).
+ * @tx: a HVTB_RING_HOST_WRITES view.
+ * @b: its backlog.
+ *
+ * Return: 0 (put or queued); -ENOBUFS the backlog is full (the caller did
+ * not keep to hvtb_ring_backlog_room()); -EINVAL (@len over
+ * HVTB_RING_BACKLOG_MSG); -EPROTO of the ring.
+ */
+int hvtb_ring_comp(struct hvtb_ring *tx, struct hvtb_ring_backlog *b, uint64_t trans_id,
+		   const void *msg, uint32_t len);
+
+/**
+ * hvtb_ring_backlog_flush() - put what waits, in order, while it fits.
+ * @tx: a HVTB_RING_HOST_WRITES view.
+ * @b: its backlog.
+ *
+ * Return: 0 the backlog is empty (pending_send_sz withdrawn); 1 some still
+ * wait (pending_send_sz set: the guest signals); -EPROTO, -EINVAL.
+ */
+int hvtb_ring_backlog_flush(struct hvtb_ring *tx, struct hvtb_ring_backlog *b);
+
 /* A constant name for the ring errors above ("EPROTO: corrupt ring index"); others "unknown". */
 const char *hvtb_ring_strerror(int err);
 

@@ -56,6 +56,10 @@
 /* Frames taken from the TAP per round. */
 #define NET_RX_BUDGET		64u
 #define NET_RX_BUF		(64u + 8u * NET_MAX_RANGES + NET_NVSP_MSG_SIZE)
+/* Completions waiting for room in the host-to-guest ring. */
+#define NET_BACKLOG		256u
+/* Packets taken from the guest per drain. */
+#define NET_BUDGET		256u
 /* Rounds a buffer message waits for its GPADL's record (one record a round). */
 #define NET_DEFER_MAX		8u
 
@@ -92,6 +96,10 @@ struct wk_net {
 	unsigned int deferred;		/* how many times it waited */
 	struct net_ctrl ctrl[NET_CTRL_PENDING];
 	unsigned int nctrl;
+	/* completions waiting for room in the host-to-guest ring */
+	struct hvtb_ring_backlog backlog;
+	struct hvtb_ring_backlog_ent pending[NET_BACKLOG];
+	bool again;			/* the drain's budget ran out: serve again at once */
 	struct net_stats st;
 	int last_err;
 	struct wk_thread thread;
@@ -127,6 +135,7 @@ int wk_net_open(struct wk_vm *vm)
 	if (!n)
 		return wk_err(WK_EXIT_HVTB, "network: %s", strerror(ENOMEM));
 	n->vm = vm;
+	hvtb_ring_backlog_init(&n->backlog, n->pending, NET_BACKLOG);
 	n->chan.fd = n->chan.guest_evfd = n->chan.aux_fd = -1;	/* not offered yet */
 	memcpy(n->mac, cfg->net_mac, 6);
 	vm->net = n;	/* wk_net_free() closes what opened */
@@ -205,16 +214,14 @@ static void net_signal(struct wk_net *n)
 		n->last_err = e;
 }
 
-/* A COMP packet answering @tid with @len bytes of @msg. */
+/* A COMP packet answering @tid with @len bytes of @msg; it waits if the ring is full. */
 static void net_comp(struct wk_net *n, uint64_t tid, const void *msg, uint32_t len)
 {
-	int ret = hvtb_ring_put_comp(&n->chan.tx, tid, msg, len);
+	/* -ENOBUFS cannot happen: a packet is taken only while its answer has room. */
+	int ret = hvtb_ring_comp(&n->chan.tx, &n->backlog, tid, msg, len);
 
-	/* A full ring drops the completion: the guest's ring is far larger than its requests. */
-	if (ret && ret != -EAGAIN)
+	if (ret)
 		net_broken(n, ret);
-	else if (ret)
-		n->st.rx_dropped++;
 }
 
 static int net_sub_get(struct wk_net *n)
@@ -309,7 +316,7 @@ static void net_rx_tap(struct wk_net *n)
 	unsigned int budget = NET_RX_BUDGET;
 	ssize_t len;
 
-	while (budget-- && n->sub_free && !n->nctrl && !n->broken) {
+	while (budget-- && n->sub_free && !n->nctrl && !n->backlog.count && !n->broken) {
 		len = read(n->tap, n->frame, sizeof(n->frame));
 		if (len < 0) {
 			if (errno != EAGAIN && errno != EINTR)
@@ -517,54 +524,34 @@ static bool net_packet(struct wk_net *n, const struct hvtb_ring_pkt *pkt)
 	return true;
 }
 
+/* One packet of the guest's ring (hvtb_ring_drain()). */
+static int net_take(void *ctx, const struct hvtb_ring_pkt *pkt, int err)
+{
+	struct wk_net *n = ctx;
+
+	if (!hvtb_ring_backlog_room(&n->backlog, 1))
+		return HVTB_RING_LEAVE;	/* the guest's signal for room brings us back */
+	if (err == -EMSGSIZE) {		/* longer than any NVSP packet */
+		n->st.bad_msgs++;
+		return HVTB_RING_TAKEN;
+	}
+	if (!net_packet(n, pkt))
+		return HVTB_RING_LEAVE;
+	return n->broken ? -EPIPE : HVTB_RING_TAKEN;
+}
+
 static void net_drain(struct wk_net *n)
 {
-	struct hvtb_ring *rx = &n->chan.rx;
-	struct hvtb_ring_pkt pkt;
-	bool signal, stop;
-	int ret, rounds = 0;
+	bool signal = false;
+	int ret;
 
-	do {
-		stop = false;
-		hvtb_ring_begin_drain(rx);
-		for (;;) {
-			ret = hvtb_ring_peek(rx, n->rx_buf, sizeof(n->rx_buf), &pkt);
-			if (ret == -EAGAIN)
-				break;
-			if (ret == -EMSGSIZE) {		/* longer than any NVSP packet */
-				n->st.bad_msgs++;
-				ret = hvtb_ring_skip(rx);
-				if (ret)
-					goto broken;
-				continue;
-			}
-			if (ret)
-				goto broken;
-			if (!net_packet(n, &pkt)) {
-				stop = true;
-				break;
-			}
-			if (n->broken)
-				return;
-			ret = hvtb_ring_skip(rx);
-			if (ret)
-				goto broken;
-		}
-		ret = hvtb_ring_read_commit(rx, &signal);
-		if (ret)
-			goto broken;
-		if (signal)
-			net_signal(n);
-		if (stop)
-			return;
-		ret = hvtb_ring_end_drain(rx);
-		if (ret < 0)
-			goto broken;
-	} while (ret == 1 && ++rounds < 64);
-	return;
-
-broken:
-	net_broken(n, ret);
+	ret = hvtb_ring_drain(&n->chan.rx, n->rx_buf, sizeof(n->rx_buf), NET_BUDGET, net_take, n,
+			      &signal);
+	if (signal)
+		net_signal(n);
+	n->again = ret == HVTB_RING_MORE;
+	if (ret < 0 && !n->broken)
+		net_broken(n, ret);
 }
 
 static void net_serve(struct wk_net *n, bool tap_ready)
@@ -572,6 +559,11 @@ static void net_serve(struct wk_net *n, bool tap_ready)
 	bool signal;
 	int ret;
 
+	ret = hvtb_ring_backlog_flush(&n->chan.tx, &n->backlog);
+	if (ret < 0) {
+		net_broken(n, ret);
+		return;
+	}
 	net_drain(n);
 	if (!n->broken && n->nctrl)
 		net_flush_ctrl(n);
@@ -597,7 +589,7 @@ static void *net_thread(void *arg)
 		/* The TAP wakes the thread only when its frames can go somewhere. */
 		icd_chan_set_aux(&n->chan, n->serving && !n->broken && n->recv && n->sub_free &&
 				 n->rndis.filter && !n->nctrl ? n->tap : -1);
-		what = icd_chan_next(&n->chan, n->deferred ? 0 : NET_WAIT_MS);
+		what = icd_chan_next(&n->chan, n->deferred || n->again ? 0 : NET_WAIT_MS);
 		if (what < 0) {
 			n->last_err = what;
 			break;
@@ -614,11 +606,15 @@ static void *net_thread(void *arg)
 			n->serving = true;
 			n->broken = false;
 			n->deferred = 0;
+			n->again = false;
+			hvtb_ring_backlog_reset(&n->backlog);
 			break;
 		case ICD_CHAN_CLOSED:
 		case ICD_CHAN_RELEASED:
 			n->serving = false;
 			net_unmap(n);
+			n->again = false;
+			hvtb_ring_backlog_reset(&n->backlog);
 			if (what == ICD_CHAN_RELEASED)
 				return NULL;
 			break;
@@ -665,12 +661,12 @@ void wk_net_print_stats(struct wk_vm *vm, FILE *out)
 	if (!n)
 		return;
 	s = &n->st;
-	fprintf(out, "hvtb-worker: network %s (%02x:%02x:%02x:%02x:%02x:%02x): NVSP %#x, NDIS %u.%u, RNDIS %s, filter %#x; guest->tap %" PRIu64 " frames (%" PRIu64 " bytes, %" PRIu64 " lost); tap->guest %" PRIu64 " frames (%" PRIu64 " bytes), %" PRIu64 " dropped; %" PRIu64 " control messages, %" PRIu64 " OIDs not served; bad: %" PRIu64 " NVSP, %" PRIu64 " RNDIS/pages, %" PRIu64 " stray completions, %" PRIu64 " buffer maps failed, %" PRIu64 " corrupt rings%s%s\n",
+	fprintf(out, "hvtb-worker: network %s (%02x:%02x:%02x:%02x:%02x:%02x): NVSP %#x, NDIS %u.%u, RNDIS %s, filter %#x; guest->tap %" PRIu64 " frames (%" PRIu64 " bytes, %" PRIu64 " lost); tap->guest %" PRIu64 " frames (%" PRIu64 " bytes), %" PRIu64 " dropped; %" PRIu64 " completions waited for room (%u at most); %" PRIu64 " control messages, %" PRIu64 " OIDs not served; bad: %" PRIu64 " NVSP, %" PRIu64 " RNDIS/pages, %" PRIu64 " stray completions, %" PRIu64 " buffer maps failed, %" PRIu64 " corrupt rings%s%s\n",
 		n->ifname, n->mac[0], n->mac[1], n->mac[2], n->mac[3], n->mac[4], n->mac[5],
 		n->nvsp.version, n->nvsp.ndis_version >> 16, n->nvsp.ndis_version & 0xffff,
 		n->rndis.initialized ? "initialized" : "not initialized", n->rndis.filter,
 		s->tx_frames, s->tx_bytes, s->tx_errors, s->rx_frames, s->rx_bytes, s->rx_dropped,
-		n->rndis.stats.control, n->rndis.stats.unsupported, n->nvsp.stats.bad, s->bad_msgs,
+		n->backlog.waited, n->backlog.max_count, n->rndis.stats.control, n->rndis.stats.unsupported, n->nvsp.stats.bad, s->bad_msgs,
 		s->stray_completions, s->map_failed, s->broken_rings,
 		n->last_err ? ", last error: " : "", n->last_err ? strerror(-n->last_err) : "");
 }

@@ -50,6 +50,8 @@
 /* Answers waiting for room in the host-to-guest ring. */
 #define STOR_PENDING_MAX	(2u * STOR_QD)
 #define STOR_WAIT_MS		200
+/* Packets taken per drain before the thread looks at its completions again. */
+#define STOR_BUDGET		256u
 /* A receive buffer: the vstor packet, its descriptor and the largest page list. */
 #define STOR_RX_BUF		(64u + 64u + 8u * STOR_MAX_PFNS)
 #define STOR_PAGE		4096u
@@ -66,10 +68,7 @@ struct stor_slot {
 	unsigned int iovcnt;
 };
 
-struct stor_answer {
-	uint64_t trans_id;
-	struct stor_pkt pkt;
-};
+_Static_assert(sizeof(struct stor_pkt) <= HVTB_RING_BACKLOG_MSG, "a vstor answer fits a backlog entry");
 
 struct stor_disk_stats {
 	uint64_t reads, writes, flushes, read_bytes, written_bytes, io_errors;
@@ -87,14 +86,17 @@ struct wk_stor {
 	int uring_evfd;
 	struct stor_slot slots[STOR_QD];
 	unsigned int in_flight, max_in_flight;
-	struct stor_answer pending[STOR_PENDING_MAX];
-	unsigned int npending;
+	/* answers waiting for room in the host-to-guest ring */
+	struct hvtb_ring_backlog backlog;
+	struct hvtb_ring_backlog_ent pending[STOR_PENDING_MAX];
 	bool serving, broken;
+	bool unsubmitted;	/* SQEs io_uring_submit() did not take yet */
+	bool again;		/* the drain's budget ran out: serve again at once */
 	struct wk_thread thread;
 	uint8_t rx_buf[STOR_RX_BUF];
 	/* counters */
 	uint64_t srbs, checks, no_lun, bad_pages, too_big, dropped, broken_rings;
-	uint64_t answers, signals_out;
+	uint64_t answers, signals_out, submit_retries;
 	int last_err;
 };
 
@@ -123,6 +125,7 @@ int wk_stor_open(struct wk_vm *vm)
 	if (!s)
 		return wk_err(WK_EXIT_HVTB, "storage: %s", strerror(ENOMEM));
 	s->vm = vm;
+	hvtb_ring_backlog_init(&s->backlog, s->pending, STOR_PENDING_MAX);
 	s->uring_evfd = -1;
 	s->chan.fd = s->chan.guest_evfd = s->chan.aux_fd = -1;	/* not offered yet */
 	for (i = 0; i < STOR_MAX_LUNS; i++)
@@ -179,50 +182,24 @@ static void stor_broken(struct wk_stor *s, int err)
 	s->last_err = err;
 }
 
-/* Queue an answer; in ring order: behind the ones still waiting for room. */
+/* An answer: into the ring, or behind the ones still waiting for room. */
 static void stor_answer(struct wk_stor *s, uint64_t trans_id, const struct stor_pkt *pkt)
 {
-	int ret;
+	int ret = hvtb_ring_comp(&s->chan.tx, &s->backlog, trans_id, pkt, sizeof(*pkt));
 
-	if (!s->npending) {
-		ret = hvtb_ring_put_comp(&s->chan.tx, trans_id, pkt, sizeof(*pkt));
-		if (!ret) {
-			s->answers++;
-			return;
-		}
-		if (ret != -EAGAIN) {
-			stor_broken(s, ret);
-			return;
-		}
-	}
-	/* Bounded: requests are taken off the ring only while there is room here. */
-	s->pending[s->npending].trans_id = trans_id;
-	s->pending[s->npending].pkt = *pkt;
-	s->npending++;
+	/* -ENOBUFS cannot happen: requests are taken only while their answers have room. */
+	if (ret)
+		stor_broken(s, ret);
+	else
+		s->answers++;
 }
 
 static void stor_flush_pending(struct wk_stor *s)
 {
-	unsigned int done = 0;
-	int ret;
+	int ret = hvtb_ring_backlog_flush(&s->chan.tx, &s->backlog);
 
-	while (done < s->npending) {
-		ret = hvtb_ring_put_comp(&s->chan.tx, s->pending[done].trans_id,
-					 &s->pending[done].pkt, sizeof(struct stor_pkt));
-		if (ret == -EAGAIN)
-			break;
-		if (ret) {
-			stor_broken(s, ret);
-			return;
-		}
-		s->answers++;
-		done++;
-	}
-	memmove(s->pending, s->pending + done, (s->npending - done) * sizeof(s->pending[0]));
-	s->npending -= done;
-	if (s->npending &&
-	    hvtb_ring_want_space(&s->chan.tx, hvtb_ring_put_size(0, sizeof(struct stor_pkt))) == 1)
-		stor_flush_pending(s);
+	if (ret < 0)
+		stor_broken(s, ret);
 }
 
 static void stor_complete(struct wk_stor *s, struct stor_slot *sl)
@@ -289,6 +266,24 @@ static void stor_copy_out(struct stor_slot *sl, const uint8_t *data, uint32_t le
 /* An I/O ended with @res (bytes, or -errno): complete the SRB, or FUA: flush first. */
 static void stor_io_done(struct wk_stor *s, struct stor_slot *sl, int res);
 
+/*
+ * Hand the queued SQEs to the kernel. liburing has already published them
+ * in the submission ring, so one the kernel does not take now (EAGAIN,
+ * EBUSY: its completion ring is full, EINTR) stays queued and in flight:
+ * stor_serve() pushes it again after reaping, never completes it twice.
+ */
+static void stor_push(struct wk_stor *s)
+{
+	int ret = io_uring_submit(&s->ring);
+
+	if (ret < 0) {
+		s->submit_retries++;
+		if (ret != -EAGAIN && ret != -EBUSY && ret != -EINTR)
+			s->last_err = ret;
+	}
+	s->unsubmitted = io_uring_sq_ready(&s->ring) > 0;
+}
+
 static int stor_submit(struct wk_stor *s, struct stor_slot *sl, bool sync_only)
 {
 	int fd = s->fds[sl->lun];
@@ -307,6 +302,7 @@ static int stor_submit(struct wk_stor *s, struct stor_slot *sl, bool sync_only)
 		stor_io_done(s, sl, r < 0 ? (r == -1 ? -errno : (int)r) : (int)r);
 		return 0;
 	}
+	/* One SQE per slot in flight and STOR_QD entries: there is always one. */
 	sqe = io_uring_get_sqe(&s->ring);
 	if (!sqe)
 		return -EBUSY;
@@ -317,7 +313,8 @@ static int stor_submit(struct wk_stor *s, struct stor_slot *sl, bool sync_only)
 	else
 		io_uring_prep_writev(sqe, fd, sl->iov, sl->iovcnt, off);
 	io_uring_sqe_set_data64(sqe, sl - s->slots);
-	return io_uring_submit(&s->ring) == 1 ? 0 : -EIO;
+	stor_push(s);
+	return 0;
 }
 
 static void stor_io_done(struct wk_stor *s, struct stor_slot *sl, int res)
@@ -435,71 +432,50 @@ static void stor_srb(struct wk_stor *s, const struct stor_vsp_action *act)
 
 static bool stor_can_take(struct wk_stor *s)
 {
-	return s->in_flight < STOR_QD && s->npending + 1 < STOR_PENDING_MAX;
+	/* Every request in flight and this one may still need a place in the backlog. */
+	return s->in_flight < STOR_QD && hvtb_ring_backlog_room(&s->backlog, s->in_flight + 1);
+}
+
+/* One packet of the guest's ring (hvtb_ring_drain()). */
+static int stor_take(void *ctx, const struct hvtb_ring_pkt *pkt, int err)
+{
+	struct wk_stor *s = ctx;
+	struct stor_vsp_action act;
+
+	if (!stor_can_take(s))
+		return HVTB_RING_LEAVE;	/* a completion brings us back */
+	if (err == -EMSGSIZE) {
+		/* Longer than any request: answer it as malformed. */
+		struct stor_pkt out = { .operation = STOR_OP_COMPLETE_IO,
+					.status = STOR_NT_INVALID_PARAMETER };
+
+		s->too_big++;
+		stor_answer(s, pkt->trans_id, &out);
+	} else {
+		stor_vsp_parse(&s->vsp, pkt, &act);
+		if (act.what == STOR_VSP_REPLY)
+			stor_answer(s, act.trans_id, &act.reply);
+		else if (act.what == STOR_VSP_SRB)
+			stor_srb(s, &act);
+		else
+			s->dropped++;
+	}
+	return s->broken ? -EPIPE : HVTB_RING_TAKEN;
 }
 
 /* Requests off the guest's ring while there is room for them. */
 static void stor_drain(struct wk_stor *s)
 {
-	struct hvtb_ring *rx = &s->chan.rx;
-	struct stor_vsp_action act;
-	struct hvtb_ring_pkt pkt;
-	bool signal, full;
-	int ret, rounds = 0;
+	bool signal = false;
+	int ret;
 
-	do {
-		full = false;
-		hvtb_ring_begin_drain(rx);
-		for (;;) {
-			if (!stor_can_take(s)) {
-				full = true;	/* a completion brings us back */
-				break;
-			}
-			ret = hvtb_ring_peek(rx, s->rx_buf, sizeof(s->rx_buf), &pkt);
-			if (ret == -EAGAIN)
-				break;
-			if (ret == -EMSGSIZE) {
-				/* Longer than any request: answer it as malformed. */
-				struct stor_pkt out = { .operation = STOR_OP_COMPLETE_IO,
-							.status = STOR_NT_INVALID_PARAMETER };
-
-				s->too_big++;
-				stor_answer(s, pkt.trans_id, &out);
-				ret = hvtb_ring_skip(rx);
-				if (ret)
-					goto broken;
-				continue;
-			}
-			if (ret)
-				goto broken;
-			stor_vsp_parse(&s->vsp, &pkt, &act);
-			if (act.what == STOR_VSP_REPLY)
-				stor_answer(s, act.trans_id, &act.reply);
-			else if (act.what == STOR_VSP_SRB)
-				stor_srb(s, &act);
-			else
-				s->dropped++;
-			ret = hvtb_ring_skip(rx);
-			if (ret)
-				goto broken;
-			if (s->broken)
-				return;
-		}
-		ret = hvtb_ring_read_commit(rx, &signal);
-		if (ret)
-			goto broken;
-		if (signal)
-			stor_signal(s);
-		if (full)
-			return;
-		ret = hvtb_ring_end_drain(rx);
-		if (ret < 0)
-			goto broken;
-	} while (ret == 1 && ++rounds < 64);
-	return;
-
-broken:
-	stor_broken(s, ret);
+	ret = hvtb_ring_drain(&s->chan.rx, s->rx_buf, sizeof(s->rx_buf), STOR_BUDGET,
+			      stor_take, s, &signal);
+	if (signal)
+		stor_signal(s);
+	s->again = ret == HVTB_RING_MORE;
+	if (ret < 0 && !s->broken)
+		stor_broken(s, ret);
 }
 
 static void stor_serve(struct wk_stor *s)
@@ -508,6 +484,8 @@ static void stor_serve(struct wk_stor *s)
 	int ret;
 
 	stor_reap(s);
+	if (s->unsubmitted)
+		stor_push(s);
 	if (s->broken)
 		return;
 	stor_flush_pending(s);
@@ -527,18 +505,27 @@ static void stor_quiesce(struct wk_stor *s)
 {
 	struct io_uring_cqe *cqe;
 	unsigned int i;
+	int ret;
 
 	while (s->uring && s->in_flight) {
-		if (io_uring_wait_cqe(&s->ring, &cqe))
+		/* What was not submitted yet goes now, then wait for one completion. */
+		ret = io_uring_submit_and_wait(&s->ring, 1);
+		if (ret < 0 && ret != -EINTR && ret != -EAGAIN && ret != -EBUSY) {
+			s->last_err = ret;
 			break;
-		i = io_uring_cqe_get_data64(cqe);
-		io_uring_cqe_seen(&s->ring, cqe);
-		if (i < STOR_QD && s->slots[i].state != SLOT_FREE) {
-			s->slots[i].state = SLOT_FREE;
-			s->in_flight--;
+		}
+		while (io_uring_peek_cqe(&s->ring, &cqe) == 0) {
+			i = io_uring_cqe_get_data64(cqe);
+			io_uring_cqe_seen(&s->ring, cqe);
+			if (i < STOR_QD && s->slots[i].state != SLOT_FREE) {
+				s->slots[i].state = SLOT_FREE;
+				s->in_flight--;
+			}
 		}
 	}
-	s->npending = 0;
+	s->unsubmitted = s->uring && io_uring_sq_ready(&s->ring) > 0;
+	hvtb_ring_backlog_reset(&s->backlog);
+	s->again = false;
 }
 
 static void *stor_thread(void *arg)
@@ -548,7 +535,7 @@ static void *stor_thread(void *arg)
 	int what;
 
 	while (!wk_vm_ended(s->vm)) {
-		what = icd_chan_next(&s->chan, STOR_WAIT_MS);
+		what = icd_chan_next(&s->chan, s->again ? 0 : STOR_WAIT_MS);
 		if (what < 0) {
 			s->last_err = what;
 			break;
@@ -632,10 +619,11 @@ void wk_stor_print_stats(struct wk_vm *vm, FILE *out)
 	if (!s)
 		return;
 	cs = icd_chan_stats(&s->chan);
-	fprintf(out, "hvtb-worker: storage: protocol %u.%u, %s, %s; %" PRIu64 " packets, %" PRIu64 " SRBs, %" PRIu64 " answers, %" PRIu64 " CHECK CONDITIONs, %" PRIu64 " to absent LUNs; %u most in flight; bad: %" PRIu64 " packets, %" PRIu64 " page lists outside guest memory, %" PRIu64 " too long, %" PRIu64 " dropped, %" PRIu64 " corrupt rings; channel %" PRIu64 " opens, %" PRIu64 " guest signals, %" PRIu64 " host signals%s%s\n",
+	fprintf(out, "hvtb-worker: storage: protocol %u.%u, %s, %s; %" PRIu64 " packets, %" PRIu64 " SRBs, %" PRIu64 " answers, %" PRIu64 " CHECK CONDITIONs, %" PRIu64 " to absent LUNs; %u most in flight, %" PRIu64 " answers waited for room (%u at most), %" PRIu64 " submits retried; bad: %" PRIu64 " packets, %" PRIu64 " page lists outside guest memory, %" PRIu64 " too long, %" PRIu64 " dropped, %" PRIu64 " corrupt rings; channel %" PRIu64 " opens, %" PRIu64 " guest signals, %" PRIu64 " host signals%s%s\n",
 		s->vsp.version >> 8, s->vsp.version & 0xff, stor_vsp_state_name(s->vsp.state),
 		s->uring ? "io_uring" : "synchronous I/O", s->vsp.stats.packets, s->srbs, s->answers,
-		s->checks, s->no_lun, s->max_in_flight, s->vsp.stats.bad, s->bad_pages, s->too_big,
+		s->checks, s->no_lun, s->max_in_flight, s->backlog.waited, s->backlog.max_count,
+		s->submit_retries, s->vsp.stats.bad, s->bad_pages, s->too_big,
 		s->dropped, s->broken_rings, cs->opens, cs->signals, s->signals_out,
 		s->last_err ? ", last error: " : "", s->last_err ? strerror(-s->last_err) : "");
 	for (i = 0; i < vm->cfg.ndisks; i++) {
