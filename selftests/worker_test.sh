@@ -7,7 +7,7 @@
 # inputs give the documented exit status and leave nothing behind. KTAP.
 #
 # Each Linux boot costs minutes under Bochs: one boot checks many things.
-# WORKER_TESTS="pvh smp bzimage reboot triple panic signals storage network bad watchdog" (or comma-separated) picks groups.
+# WORKER_TESTS="pvh smp bzimage reboot triple panic icd signals storage network bad watchdog" (or comma-separated) picks groups.
 # APPEND="loglevel=7 ..." adds guest kernel arguments to the first boot.
 # WORKER_LIVE=1 streams each guest console as it is written ("# live| "
 # lines), so a boot that hangs until the test VM's own timeout still shows
@@ -21,7 +21,7 @@ G=${HVTB_GUEST_DIR:-/usr/share/hvtb/guest}
 W=${HVTB_WORKER:-hvtb-worker}
 T=${TMPDIR:-/tmp}/worker_test
 BOOT_TIMEOUT=${WORKER_BOOT_TIMEOUT:-240}
-GROUPS_=$(echo "${WORKER_TESTS:-pvh smp bzimage reboot triple panic signals storage network bad watchdog}" | tr , ' ')
+GROUPS_=$(echo "${WORKER_TESTS:-pvh smp bzimage reboot triple panic icd signals storage network bad watchdog}" | tr , ' ')
 SPIN=$(dirname "$0")/worker_spin.elf
 APPEND_BASE="console=ttyS0 nokaslr pci=off panic=-1 mitigations=off quiet"
 n=0
@@ -312,6 +312,84 @@ if has panic; then
 	clean; ok $? panic_nothing_left
 fi
 
+if has icd; then
+	# --ic-daemon: heartbeat and KVP in hvtb-icd processes, each handed its
+	# channel fd. kill -9 of the heartbeat daemon: the worker rescinds the
+	# channel (the guest's hv_utils unbinds, the device goes), offers it
+	# again once the guest released it and starts a new daemon (the guest
+	# binds the hot-added channel, negotiates again, answers heartbeats).
+	hbd=/sys/bus/vmbus/devices/68766274-6963-4862-8000-000000000001
+	mkinitrd icd <<-EOF
+	i=0
+	while [ \$i -lt 300 ] && ! [ -e $hbd/driver ]; do sleep 0.1; i=\$((i + 1)); done
+	echo "icd-ready \$(basename "\$(readlink $hbd/driver)")"
+	i=0
+	while [ \$i -lt 600 ] && [ -e $hbd ]; do sleep 0.1; i=\$((i + 1)); done
+	echo "gone=\$([ -e $hbd ] && echo no || echo yes)"
+	i=0
+	while [ \$i -lt 600 ] && ! [ -e $hbd/driver ]; do sleep 0.1; i=\$((i + 1)); done
+	echo "rebound=\$(basename "\$(readlink $hbd/driver)" 2>/dev/null)"
+	i=0
+	while [ \$i -lt 100 ] && [ "\$(dmesg | grep -c "Heartbeat IC version")" -lt 2 ]; do sleep 0.1; i=\$((i + 1)); done
+	echo "hbnego=\$(dmesg | grep -c "Heartbeat IC version")"
+	i=0
+	while [ \$i -lt 60 ] && ! tr -d '\\000' </var/lib/hyperv/.kvp_pool_0 2>/dev/null | grep -q icd-value-7; do sleep 0.25; i=\$((i + 1)); done
+	echo "kvpkey=\$(tr -d '\\000' </var/lib/hyperv/.kvp_pool_0 2>/dev/null | grep -c icd_keyicd-value-7)"
+	$guest_checks
+	echo "icd-done"
+	i=0
+	while [ ! -e /tmp/never ] && [ \$i -lt 3000 ]; do sleep 0.1; i=\$((i + 1)); done
+	EOF
+	"$W" --stats --timeout "$BOOT_TIMEOUT" --console "$T/icd.out" -i "$T/icd.cpio" \
+		--ic-daemon heartbeat --ic-daemon kvp --kvp icd_key=icd-value-7 \
+		-a "$APPEND_BASE hvtb_cmd=\"sh /cmd.sh\"" "$G/vmlinux" </dev/null 2>"$T/icd.err" &
+	pid=$!
+	i=0
+	while [ $i -lt 1500 ] && ! grep -q "^icd-ready" "$T/icd.out" 2>/dev/null && kill -0 $pid 2>/dev/null; do
+		sleep 0.2
+		i=$((i + 1))
+	done
+	echo "# $(grep "^icd-ready" "$T/icd.out" | tr -d '\r')"
+	hb1=$(sed -n "s/^hvtb-icd: pid \([0-9]*\) serving IC heartbeat.*/\1/p" "$T/icd.err" | head -n 1)
+	kv1=$(sed -n "s/^hvtb-icd: pid \([0-9]*\) serving IC kvp.*/\1/p" "$T/icd.err" | head -n 1)
+	# Only the channel fd: the daemon holds no /dev/hvtb, no partition fd.
+	nhvtb=$(ls -l /proc/$hb1/fd 2>/dev/null | grep -c "/dev/hvtb\|hvtb-partition\|hvtb-vp\|hvtb-hv-port")
+	nchan=$(ls -l /proc/$hb1/fd 2>/dev/null | grep -c "hvtb-vmbus-channel")
+	[ -n "$hb1" ] && kill -9 "$hb1"
+	i=0
+	while [ $i -lt 1500 ] && ! grep -q "^icd-done" "$T/icd.out" 2>/dev/null && kill -0 $pid 2>/dev/null; do
+		sleep 0.2
+		i=$((i + 1))
+	done
+	hvtbctl devices $pid >"$T/icd.ctl" 2>&1
+	crc=$?
+	hb2=$(sed -n "s/^hvtb-icd: pid \([0-9]*\) serving IC heartbeat.*/\1/p" "$T/icd.err" | sed -n 2p)
+	hvtbctl shutdown $pid >/dev/null 2>&1
+	wait $pid
+	rc=$?
+	echo "# icd: worker status $rc"
+	sed 's/^/# console| /' "$T/icd.out" | grep -v "^# console| \[" | grep -E "icd|gone|rebound|hbnego|kvpkey" 
+	grep -E "IC |hvtb-icd" "$T/icd.err" | sed 's/^/# /'
+	sed 's/^/# ctl| /' "$T/icd.ctl" | grep "IC "
+	[ -n "$hb1" ] && [ -n "$kv1" ]; ok $? icd_daemons_started "heartbeat '$hb1', kvp '$kv1'"
+	[ "$nhvtb" = 0 ] && [ "$nchan" = 1 ]; ok $? icd_daemon_holds_only_its_channel_fd "$nchan channel fds, $nhvtb hvtb fds"
+	grep "^icd-ready" "$T/icd.out" | grep -q "hv_utils"; ok $? icd_heartbeat_bound_to_hv_utils
+	grep -q "IC heartbeat: daemon killed by signal 9 (Killed); channel relid [0-9]* rescinded, restarting" "$T/icd.err"
+	ok $? icd_kill9_rescinds
+	[ "$(gv gone icd)" = yes ]; ok $? icd_guest_saw_the_rescind "gone '$(gv gone icd)'"
+	grep -q "IC heartbeat: daemon restarted, pid $hb2" "$T/icd.err" && [ -n "$hb2" ] && [ "$hb2" != "$hb1" ]
+	ok $? icd_daemon_restarted "pid '$hb2' after '$hb1'"
+	[ "$(gv rebound icd)" = hv_utils ]; ok $? icd_hot_added_channel_bound "'$(gv rebound icd)'"
+	[ "$(gv hbnego icd)" -ge 2 ] 2>/dev/null; ok $? icd_heartbeat_negotiated_again "$(gv hbnego icd) negotiations"
+	[ "$(gv kvpkey icd)" = 1 ]; ok $? icd_kvp_daemon_set_the_key "'$(gv kvpkey icd)' records"
+	[ "$crc" = 0 ] && grep -q "IC heartbeat: daemon running, pid $hb2, 2 starts, 1 restarts, last end: killed by signal 9 (Killed); channel relid [0-9]* open" "$T/icd.ctl"
+	ok $? icd_hvtbctl_devices_shows_the_daemon "status $crc"
+	grep -q "^hvtb-icd: IC heartbeat: negotiated .* [1-9][0-9]* answers" "$T/icd.err"; ok $? icd_daemon_answers_counted
+	[ "$rc" = 80 ]; ok $? icd_shutdown_status "status $rc"
+	[ -z "$(pidof hvtb-icd)" ]; ok $? icd_no_daemon_left "$(pidof hvtb-icd)"
+	clean; ok $? icd_nothing_left
+fi
+
 if has signals; then
 	# SIGTERM once the guest's hv_utils negotiated the shutdown IC: the
 	# worker asks it to power off, the kernel runs /sbin/poweroff, the VM
@@ -498,6 +576,20 @@ if has network; then
 	wrc=$?
 	hvtbctl devices $pid >"$T/nt.ctl" 2>&1
 	crc=$?
+	# Bad lines on the control socket: each refused with "error: ...", and
+	# 20 clients that hang up before their answer: the worker serves on.
+	hvtbctl control $pid bogus >"$T/c1" 2>&1
+	c1=$(cat "$T/c1")
+	hvtbctl control $pid "$(printf 'x%.0s' $(seq 1 200))" >"$T/c2" 2>&1
+	c2=$(cat "$T/c2")
+	hvtbctl control --raw $pid "" >"$T/c3" 2>&1
+	c3=$(cat "$T/c3")
+	hvtbctl control $pid "$(printf 'dev\001\377ices')" >"$T/c4" 2>&1
+	c4=$(cat "$T/c4")
+	for k in $(seq 1 20); do hvtbctl control --hangup $pid devices 2>/dev/null; done
+	hvtbctl control $pid info >"$T/c5" 2>&1
+	c5=$(cat "$T/c5")
+	echo "# control: $c1 / $c2 / $c3 / $c5"
 	# The end through the control socket: the shutdown IC powers the guest off (80).
 	hvtbctl shutdown $pid >"$T/nt.sd" 2>&1
 	src=$?
@@ -520,6 +612,13 @@ if has network; then
 	ok $? network_no_bad_messages
 	[ "$crc" = 0 ] && grep -q "network hvtbn0 .*tap->guest [1-9][0-9]* frames" "$T/nt.ctl"
 	ok $? network_hvtbctl_devices_of_a_running_worker "status $crc"
+	echo "$c1" | grep -q "^error: unknown command 'bogus'"; ok $? control_unknown_command_refused "'$c1'"
+	echo "$c2" | grep -q "^error: one command line of at most 63 bytes"; ok $? control_overlong_line_refused "'$c2'"
+	echo "$c3" | grep -q "^error: one command line of at most 63 bytes, within 1000 ms"; ok $? control_silent_client_refused "'$c3'"
+	echo "$c4" | grep -q "^error: unknown command"; ok $? control_binary_line_refused "'$c4'"
+	echo "$c5" | grep -q "^hvtb-worker: pid $pid, kernel "; ok $? control_serves_after_hangups "'$c5'"
+	grep -q "control .*: 27 clients, 4 refused" "$T/nt.err"; ok $? control_counts_clients_and_refusals \
+		"$(grep "hvtb-worker: control" "$T/nt.err")"
 	[ "$src" = 0 ] && [ "$rc" = 80 ] && grep -q "orderly" "$T/nt.out"
 	ok $? network_hvtbctl_shutdown_powers_the_guest_off "hvtbctl $src, worker $rc"
 	clean; ok $? network_nothing_left

@@ -1044,13 +1044,60 @@ TEST(signals_on_empty_only)
  * hvtb-icd must refuse to run while channel fds do not exist: exit 69 and
  * say why. run-host passes HVTBCTL; hvtb-icd is built beside it.
  */
-TEST(icd_refuses_without_channel_fds)
+/* Run hvtb-icd with @argv (fd 0: a pipe, not a channel); its status and stderr. */
+static int run_icd(const char *path, char *const argv[], char *out, size_t len)
 {
-	char path[4096], out[1024] = { 0 };
-	const char *ctl = getenv("HVTBCTL");
-	int fds[2], status;
+	int fds[2], in[2], status;
 	ssize_t n, got = 0;
 	pid_t pid;
+
+	if (pipe(fds) || pipe(in))
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		dup2(in[0], 0);
+		dup2(fds[1], 2);
+		close(fds[0]);
+		execv(path, argv);
+		_exit(127);
+	}
+	close(fds[1]);
+	close(in[0]);
+	while ((n = read(fds[0], out + got, len - 1 - (size_t)got)) > 0)
+		got += n;
+	out[got] = 0;
+	close(fds[0]);
+	close(in[1]);
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+/* hvtb-icd refuses what it cannot serve: bad usage 2, an fd that is no channel fd 1. */
+TEST(icd_refusals)
+{
+	static const struct {
+		const char *args[8];
+		int status;
+		const char *says;
+	} cases[] = {
+		{ { "--ic", "heartbeat", "--channel-fd", "0" }, 1, "channel fd 0: not a VMBus channel fd" },
+		{ { "--ic", "heartbeat", "--channel-fd", "99" }, 1, "channel fd 99: Bad file descriptor" },
+		{ { "--ic", "bogus", "--channel-fd", "0" }, 2, "--ic bogus: not an IC" },
+		{ { "--ic", "kvp" }, 2, "usage: hvtb-icd" },
+		{ { "--ic", "kvp", "--channel-fd", "x" }, 2, "--channel-fd x: not an fd number" },
+		{ { "--ic", "heartbeat", "--channel-fd", "0", "--kvp-set", "a=b" }, 2,
+		  "--kvp-set is for --ic kvp" },
+		{ { "--ic", "kvp", "--channel-fd", "0", "--kvp-set", "=b" }, 2, "KEY=VALUE" },
+		{ { "--ic", "timesync", "--channel-fd", "0", "--period-ms", "0" }, 2,
+		  "--period-ms 0: 1..3600000" },
+	};
+	char path[4096], out[1024];
+	const char *ctl = getenv("HVTBCTL");
+	char *argv[10];
+	unsigned int i, k;
 
 	if (!ctl || strlen(ctl) >= sizeof(path) - 16)
 		SKIP(return, "HVTBCTL not set (run through make run-host)");
@@ -1058,23 +1105,15 @@ TEST(icd_refuses_without_channel_fds)
 	snprintf(path + strlen(dirname(path)), 16, "/hvtb-icd");
 	if (access(path, X_OK))
 		SKIP(return, "hvtb-icd not built beside hvtbctl");
-	ASSERT_EQ(0, pipe(fds));
-	pid = fork();
-	ASSERT_GE(pid, 0);
-	if (pid == 0) {
-		dup2(fds[1], 2);
-		close(fds[0]);
-		execl(path, path, "--ic", "heartbeat", "--channel", "test", (char *)NULL);
-		_exit(127);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		argv[0] = path;
+		for (k = 0; k < 8 && cases[i].args[k]; k++)
+			argv[k + 1] = (char *)cases[i].args[k];
+		argv[k + 1] = NULL;
+		EXPECT_EQ(cases[i].status, run_icd(path, argv, out, sizeof(out)))
+			TH_LOG("case %u: %s", i, out);
+		EXPECT_NE(NULL, strstr(out, cases[i].says)) TH_LOG("case %u: %s", i, out);
 	}
-	close(fds[1]);
-	while ((n = read(fds[0], out + got, sizeof(out) - 1 - (size_t)got)) > 0)
-		got += n;
-	close(fds[0]);
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	ASSERT_TRUE(WIFEXITED(status));
-	EXPECT_EQ(69, WEXITSTATUS(status));
-	EXPECT_NE(NULL, strstr(out, "no way to receive a channel fd yet"));
 }
 
 TEST_HARNESS_MAIN

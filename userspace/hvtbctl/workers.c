@@ -5,9 +5,11 @@
  * defaulting to /run/hvtb; userspace/worker/control.c): one command line
  * out, the worker's text back.
  */
+#define _GNU_SOURCE	/* asprintf() */
 #include <dirent.h>
 #include <errno.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +28,10 @@ static const char *run_dir(void)
 	return d && *d ? d : "/run/hvtb";
 }
 
-/* Send @cmd to the worker at @path, copy its answer to @out. Return: 0, -errno. */
+/*
+ * Send @cmd to the worker at @path, copy its answer to @out (@out NULL:
+ * hang up at once, without reading). Return: 0, -errno.
+ */
 static int ctl_ask(const char *path, const char *cmd, FILE *out)
 {
 	struct sockaddr_un a = { .sun_family = AF_UNIX };
@@ -42,10 +47,12 @@ static int ctl_ask(const char *path, const char *cmd, FILE *out)
 	if (fd < 0)
 		return -errno;
 	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) ||
-	    write(fd, cmd, strlen(cmd)) != (ssize_t)strlen(cmd)) {
+	    (*cmd && write(fd, cmd, strlen(cmd)) != (ssize_t)strlen(cmd))) {
 		e = -errno;
 		goto out;
 	}
+	if (!out)
+		goto out;
 	p.fd = fd;
 	for (;;) {
 		if (poll(&p, 1, CTL_TIMEOUT_MS) != 1) {
@@ -143,4 +150,43 @@ int hvtbctl_cmd_devices(int argc, char **argv)
 int hvtbctl_cmd_shutdown(int argc, char **argv)
 {
 	return worker_cmd(argc, argv, "shutdown\n");
+}
+
+/*
+ * hvtbctl control [--raw] [--hangup] PID|SOCKET LINE: any command line, as
+ * written (for scripts, and for testing the worker's refusals): LINE and a
+ * newline (--raw: LINE alone; an empty LINE sends nothing), then the
+ * answer (--hangup: none read, the connection closed at once).
+ */
+int hvtbctl_cmd_control(int argc, char **argv)
+{
+	bool raw = false, hangup = false;
+	char path[512], *cmd;
+	int i = 1, e;
+
+	for (; i < argc && argv[i][0] == '-' && argv[i][1] == '-'; i++) {
+		if (!strcmp(argv[i], "--raw"))
+			raw = true;
+		else if (!strcmp(argv[i], "--hangup"))
+			hangup = true;
+		else
+			break;
+	}
+	if (argc - i != 2) {
+		fprintf(stderr, "usage: hvtbctl control [--raw] [--hangup] PID|SOCKET LINE\n");
+		return 2;
+	}
+	worker_path(argv[i], path, sizeof(path));
+	if (asprintf(&cmd, "%s%s", argv[i + 1], raw ? "" : "\n") < 0) {
+		fprintf(stderr, "hvtbctl: %s\n", strerror(ENOMEM));
+		return 1;
+	}
+	fflush(stdout);
+	e = ctl_ask(path, cmd, hangup ? NULL : stdout);
+	free(cmd);
+	if (e) {
+		fprintf(stderr, "hvtbctl: worker %s: %s\n", path, strerror(-e));
+		return 1;
+	}
+	return 0;
 }

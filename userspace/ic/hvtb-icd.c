@@ -1,257 +1,198 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * hvtb-icd - the integration-component daemon: serves one IC channel
- * (heartbeat, shutdown, timesync or KVP) of a partition's guest.
+ * (heartbeat, shutdown, timesync or KVP) of a partition's guest, in a
+ * process of its own.
  *
- *   hvtb-icd --ic heartbeat|timesync|shutdown|kvp --channel NAME
- *            [--period-ms N] [--shutdown poweroff|reboot|hibernate]
- *            [--kvp-set KEY=VALUE]
+ *   hvtb-icd --ic heartbeat|shutdown|timesync|kvp --channel-fd N
+ *            [--kvp-set KEY=VALUE]... [--period-ms N]
  *
- * The IC logic is libhvtbic (ic_*.h); the binding to the kernel's VMBus
- * channel fd is icd_chanfd.c. How the daemon gets its channel fd (from the
- * worker that offered it) is not defined yet: until it is, hvtb-icd says
- * so and exits 69 (EX_UNAVAILABLE) without serving anything. The worker
- * serves the heartbeat IC itself (userspace/worker/ic.c).
+ * hvtb-worker --ic-daemon NAME offers the channel and starts hvtb-icd with
+ * the channel fd as fd 3; the daemon serves it with the same IC server as
+ * the worker's threads (ic_server.h). The fd is all it holds: it reaches
+ * that channel's rings and nothing else of the partition. It ends when the
+ * channel is released, on SIGTERM/SIGINT, or when its parent (the worker)
+ * dies; closing the fd rescinds the channel. SIGUSR1 asks a shutdown IC's
+ * guest to power off. Its counters go to stderr at the end, as the
+ * worker's --stats lines ("hvtb-icd: IC NAME: ...").
+ *
+ * Timesync here offers versions 3.0 and 1.0 only: 4.0 carries the
+ * partition's reference time, which needs the partition fd.
+ *
+ * Exit: 0 the channel was released or a signal ended it; 1 the channel fd
+ * failed; 2 bad usage.
  */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+#include <sys/prctl.h>
+#include <unistd.h>
 
-#include "ic_heartbeat.h"
-#include "ic_kvp.h"
-#include "ic_shutdown.h"
-#include "ic_timesync.h"
-#include "icd_chanfd.h"
+#include "ic_server.h"
 
-#define ICD_EX_UNAVAILABLE	69
-#define ICD_DEFAULT_PERIOD_MS	5000u
+#define ICD_KVP_MAX		16
+#define MS			1000000ull
 
-static const char icd_no_chanfd[] =
-	"hvtb-icd: no way to receive a channel fd yet: the worker cannot hand a daemon its VMBus channel (the worker serves the heartbeat IC itself); nothing to serve\n";
+static volatile sig_atomic_t icd_stop, icd_shutdown;
 
-enum icd_kind { ICD_HEARTBEAT, ICD_TIMESYNC, ICD_SHUTDOWN, ICD_KVP };
-
-struct icd_opts {
-	enum icd_kind kind;
-	const char *channel;
-	uint64_t period_ns;
-	int shutdown_flags;	/* -1: none */
-	char *kvp_key, *kvp_value;
-};
-
-static uint64_t icd_now_ns(void)
+static void on_stop(int sig)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	(void)sig;
+	icd_stop = 1;
 }
 
-static uint64_t icd_filetime(void *ctx)
+static void on_usr1(int sig)
 {
-	struct timespec ts;
-
-	(void)ctx;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return hvtb_ic_unix_to_filetime((uint64_t)ts.tv_sec, (uint32_t)ts.tv_nsec);
+	(void)sig;
+	icd_shutdown = 1;
 }
 
 static void icd_usage(FILE *f)
 {
-	fprintf(f, "usage: hvtb-icd --ic heartbeat|timesync|shutdown|kvp --channel NAME\n"
-		   "                [--period-ms N] [--shutdown poweroff|reboot|hibernate]\n"
-		   "                [--kvp-set KEY=VALUE]\n");
+	fprintf(f, "usage: hvtb-icd --ic heartbeat|shutdown|timesync|kvp --channel-fd N\n"
+		   "                [--kvp-set KEY=VALUE]... [--period-ms N]\n");
 }
+
+struct icd_opts {
+	int kind;
+	int fd;
+	const char *kvp[ICD_KVP_MAX];
+	unsigned int nkvp;
+	unsigned long period_ms;
+};
 
 static int icd_parse(int argc, char **argv, struct icd_opts *o)
 {
 	static const struct option longopts[] = {
 		{ "ic", required_argument, NULL, 'i' },
-		{ "channel", required_argument, NULL, 'c' },
+		{ "channel-fd", required_argument, NULL, 'c' },
 		{ "period-ms", required_argument, NULL, 'p' },
-		{ "shutdown", required_argument, NULL, 's' },
 		{ "kvp-set", required_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	static const char *const kinds[] = { "heartbeat", "timesync", "shutdown", "kvp" };
-	bool have_kind = false;
-	unsigned long ms;
+	unsigned long v;
 	char *end;
-	int c, i;
+	int c;
 
-	o->period_ns = ICD_DEFAULT_PERIOD_MS * 1000000ull;
-	o->shutdown_flags = -1;
+	o->kind = -1;
+	o->fd = -1;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'i':
-			for (i = 0; i < 4; i++)
-				if (!strcmp(optarg, kinds[i]))
-					break;
-			if (i == 4)
-				goto bad;
-			o->kind = (enum icd_kind)i;
-			have_kind = true;
+			o->kind = ic_kind_parse(optarg);
+			if (o->kind < 0) {
+				fprintf(stderr, "hvtb-icd: --ic %s: not an IC\n", optarg);
+				return -EINVAL;
+			}
 			break;
 		case 'c':
-			o->channel = optarg;
+			errno = 0;
+			v = strtoul(optarg, &end, 10);
+			if (errno || *end || end == optarg || v > 65535) {
+				fprintf(stderr, "hvtb-icd: --channel-fd %s: not an fd number\n", optarg);
+				return -EINVAL;
+			}
+			o->fd = (int)v;
 			break;
 		case 'p':
 			errno = 0;
-			ms = strtoul(optarg, &end, 10);
-			if (errno || *end || !ms)
-				goto bad;
-			o->period_ns = (uint64_t)ms * 1000000ull;
-			break;
-		case 's':
-			if (!strcmp(optarg, "poweroff"))
-				o->shutdown_flags = HVTB_IC_SHUTDOWN_POWEROFF;
-			else if (!strcmp(optarg, "reboot"))
-				o->shutdown_flags = HVTB_IC_SHUTDOWN_REBOOT;
-			else if (!strcmp(optarg, "hibernate"))
-				o->shutdown_flags = HVTB_IC_SHUTDOWN_HIBERNATE;
-			else
-				goto bad;
+			v = strtoul(optarg, &end, 10);
+			if (errno || *end || !v || v > 3600000) {
+				fprintf(stderr, "hvtb-icd: --period-ms %s: 1..3600000\n", optarg);
+				return -EINVAL;
+			}
+			o->period_ms = v;
 			break;
 		case 'k':
 			end = strchr(optarg, '=');
-			if (!end || end == optarg)
-				goto bad;
-			*end = '\0';
-			o->kvp_key = optarg;
-			o->kvp_value = end + 1;
+			if (!end || end == optarg || end - optarg > HVTB_IC_KVP_KEY_UTF8_MAX ||
+			    strlen(end + 1) > HVTB_IC_KVP_VALUE_UTF8_MAX) {
+				fprintf(stderr, "hvtb-icd: --kvp-set %s: KEY=VALUE (key 1..%d bytes, value up to %d)\n",
+					optarg, HVTB_IC_KVP_KEY_UTF8_MAX, HVTB_IC_KVP_VALUE_UTF8_MAX);
+				return -EINVAL;
+			}
+			if (o->nkvp == ICD_KVP_MAX) {
+				fprintf(stderr, "hvtb-icd: at most %d --kvp-set\n", ICD_KVP_MAX);
+				return -EINVAL;
+			}
+			o->kvp[o->nkvp++] = optarg;
 			break;
 		case 'h':
 			icd_usage(stdout);
 			exit(0);
 		default:
-			goto bad;
+			icd_usage(stderr);
+			return -EINVAL;
 		}
 	}
-	if (!have_kind || !o->channel || optind != argc)
-		goto bad;
+	if (o->kind < 0 || o->fd < 0 || optind != argc) {
+		icd_usage(stderr);
+		return -EINVAL;
+	}
+	if (o->nkvp && o->kind != IC_KVP) {
+		fprintf(stderr, "hvtb-icd: --kvp-set is for --ic kvp\n");
+		return -EINVAL;
+	}
 	return 0;
-
-bad:
-	icd_usage(stderr);
-	return -EINVAL;
-}
-
-/* One IC per process; the state machines live here. */
-union icd_ic {
-	struct hvtb_ic_heartbeat hb;
-	struct hvtb_ic_timesync ts;
-	struct hvtb_ic_shutdown sd;
-	struct hvtb_ic_kvp kvp;
-};
-
-static int icd_setup(union icd_ic *u, const struct icd_opts *o, const struct icd_chan *c)
-{
-	/* TODO(channel fd): the partition's reference counter for timesync 4.0. */
-	static const struct hvtb_ic_clock clock = { .filetime = icd_filetime };
-	int ret;
-
-	switch (o->kind) {
-	case ICD_HEARTBEAT:
-		return hvtb_ic_heartbeat_init(&u->hb, &c->tp, o->period_ns, 1);
-	case ICD_TIMESYNC:
-		ret = hvtb_ic_timesync_init(&u->ts, &c->tp, &clock, o->period_ns);
-		if (ret)
-			return ret;
-		/* Without a reference time, only the versions that do not carry it: 3.0, 1.0. */
-		return hvtb_ic_set_versions(&u->ts.ic, hvtb_ic_fw_versions, 2,
-					    &hvtb_ic_timesync_versions[1], 2);
-	case ICD_SHUTDOWN:
-		return hvtb_ic_shutdown_init(&u->sd, &c->tp);
-	case ICD_KVP:
-		return hvtb_ic_kvp_init(&u->kvp, &c->tp);
-	}
-	return -EINVAL;
-}
-
-/* The host actions due now. */
-static int icd_tick(union icd_ic *u, const struct icd_opts *o, bool *sent, uint64_t now)
-{
-	struct hvtb_ic *ic = &u->hb.ic;	/* the first member of each */
-	int ret;
-
-	switch (o->kind) {
-	case ICD_HEARTBEAT:
-		return hvtb_ic_heartbeat_tick(&u->hb, now);
-	case ICD_TIMESYNC:
-		return hvtb_ic_timesync_tick(&u->ts, now);
-	default:
-		break;
-	}
-	hvtb_ic_timeout(ic, now, o->period_ns * 6);
-	if (ic->state == HVTB_IC_CLOSED)
-		return hvtb_ic_start(ic, now);
-	if (ic->state != HVTB_IC_READY || *sent)
-		return 0;
-	if (o->kind == ICD_SHUTDOWN && o->shutdown_flags >= 0)
-		ret = hvtb_ic_shutdown_request(&u->sd, (uint32_t)o->shutdown_flags, 0, 0,
-					       NULL, now);
-	else if (o->kind == ICD_KVP && o->kvp_key)
-		ret = hvtb_ic_kvp_set(&u->kvp, HVTB_IC_KVP_POOL_EXTERNAL, o->kvp_key,
-				      o->kvp_value, now);
-	else
-		return 0;
-	if (!ret)
-		*sent = true;
-	return ret;
-}
-
-static int icd_serve(union icd_ic *u, const struct icd_opts *o, struct icd_chan *c)
-{
-	struct hvtb_ic *ic = &u->hb.ic;
-	bool sent = false;
-	int ret;
-
-	for (;;) {
-		ret = icd_tick(u, o, &sent, icd_now_ns());
-		if (ret && ret != -EAGAIN)
-			break;
-		ret = icd_chan_wait(c, 1000);
-		if (ret < 0)
-			break;
-		ret = hvtb_ic_poll(ic, icd_now_ns());
-		if (ret < 0)
-			break;
-	}
-	fprintf(stderr, "hvtb-icd: %s: %s (%s)\n", ic->svc->name, strerror(-ret),
-		hvtb_ic_state_name(ic->state));
-	return ret;
 }
 
 int main(int argc, char **argv)
 {
-	static union icd_ic u;
+	struct sigaction stop = { .sa_handler = on_stop }, usr1 = { .sa_handler = on_usr1 };
+	static struct ic_server s;
+	struct ic_server_cfg cfg = {
+		.heartbeat_period_ns = 2000 * MS,
+		.timesync_period_ns = 5000 * MS,
+		.answer_timeout_ns = 5000 * MS,
+		.shutdown_reason = "hvtb-icd: shutdown requested by the parent partition",
+	};
 	struct icd_opts o = { 0 };
-	struct icd_chan c;
-	int ret;
+	sigset_t none;
+	int ret, what;
 
 	if (icd_parse(argc, argv, &o))
 		return 2;
-	ret = icd_chan_open(&c, o.channel);
-	if (ret == -EOPNOTSUPP) {
-		fputs(icd_no_chanfd, stderr);
-		return ICD_EX_UNAVAILABLE;
-	}
+	/* The worker's death ends the daemon: its fd must not keep the partition. */
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	sigaction(SIGTERM, &stop, NULL);
+	sigaction(SIGINT, &stop, NULL);
+	sigaction(SIGUSR1, &usr1, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	if (o.period_ms)
+		cfg.heartbeat_period_ns = cfg.timesync_period_ns = o.period_ms * MS;
+	cfg.kvp = o.kvp;
+	cfg.nkvp = o.nkvp;
+
+	ic_server_init(&s, (enum ic_kind)o.kind, &cfg);
+	ret = icd_chan_adopt(&s.chan, o.fd);
 	if (ret) {
-		fprintf(stderr, "hvtb-icd: channel %s: %s\n", o.channel, strerror(-ret));
+		fprintf(stderr, "hvtb-icd: channel fd %d: %s\n", o.fd,
+			ret == -ENOTTY ? "not a VMBus channel fd" : strerror(-ret));
 		return 1;
 	}
-	ret = icd_setup(&u, &o, &c);
-	if (ret) {
-		fprintf(stderr, "hvtb-icd: setting up the IC: %s\n", strerror(-ret));
-		goto out_close;
+	fprintf(stderr, "hvtb-icd: pid %d serving IC %s on channel fd %d\n", (int)getpid(),
+		ic_kind_name(o.kind), o.fd);
+	what = 0;
+	while (!icd_stop) {
+		what = ic_server_step(&s, 200);
+		if (what < 0 || what == ICD_CHAN_RELEASED)
+			break;
+		if (icd_shutdown) {
+			icd_shutdown = 0;
+			if (ic_server_request_shutdown(&s))
+				fprintf(stderr, "hvtb-icd: SIGUSR1: the guest has not negotiated the shutdown IC\n");
+		}
 	}
-	ret = icd_serve(&u, &o, &c);
-
-out_close:
-	icd_chan_close(&c);
-	return ret ? 1 : 0;
+	ic_server_print(&s, stderr, "hvtb-icd");
+	fprintf(stderr, "hvtb-icd: IC %s: %s\n", ic_kind_name(o.kind),
+		what < 0 ? strerror(-what) : what == ICD_CHAN_RELEASED ? "channel released" :
+		"stopped by a signal");
+	ic_server_destroy(&s);
+	return what < 0 ? 1 : 0;
 }

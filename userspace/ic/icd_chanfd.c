@@ -30,15 +30,13 @@ void icd_chan_set_aux(struct icd_chan *c, int fd)
 	c->aux_fd = fd;
 }
 
-int icd_chan_offer(struct icd_chan *c, int partfd, const uint8_t if_type[16],
-		   const uint8_t if_instance[16], uint32_t pipe_mode)
+int icd_chan_offer_fd(int partfd, const uint8_t if_type[16], const uint8_t if_instance[16],
+		      uint32_t pipe_mode)
 {
 	struct hvtb_vmbus_offer o;
-	int ret;
 
-	if (!c || !if_type || !if_instance)
+	if (!if_type || !if_instance)
 		return -EINVAL;
-	chan_reset(c);
 	memset(&o, 0, sizeof(o));
 	memcpy(o.if_type, if_type, 16);
 	memcpy(o.if_instance, if_instance, 16);
@@ -46,19 +44,32 @@ int icd_chan_offer(struct icd_chan *c, int partfd, const uint8_t if_type[16],
 		o.chn_flags = 0x10;	/* named pipe mode: user_def starts with the pipe mode */
 		memcpy(o.user_def, &pipe_mode, sizeof(pipe_mode));
 	}
-	ret = hvtb_vmbus_offer_channel(partfd, &o);
-	if (ret < 0)
+	return hvtb_vmbus_offer_channel(partfd, &o);
+}
+
+int icd_chan_adopt(struct icd_chan *c, int fd)
+{
+	struct hvtb_vmbus_channel_info info;
+	int ret;
+
+	if (!c || fd < 0)
+		return -EINVAL;
+	chan_reset(c);
+	/* A channel fd, not any fd: the kernel answers for its own. */
+	ret = hvtb_vmbus_channel_get_info(fd, &info);
+	if (ret)
 		return ret;
-	c->fd = ret;
+	c->fd = fd;
 	/* Records are read after poll() said so; never block in read(). */
-	if (fcntl(c->fd, F_SETFL, fcntl(c->fd, F_GETFL) | O_NONBLOCK) < 0) {
+	if (fcntl(c->fd, F_SETFL, fcntl(c->fd, F_GETFL) | O_NONBLOCK) < 0 ||
+	    fcntl(c->fd, F_SETFD, FD_CLOEXEC) < 0) {
 		ret = -errno;
-		goto err_close_fd;
+		goto err;
 	}
 	c->guest_evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (c->guest_evfd < 0) {
 		ret = -errno;
-		goto err_close_fd;
+		goto err;
 	}
 	ret = hvtb_vmbus_channel_set_eventfd(c->fd, c->guest_evfd);
 	if (ret)
@@ -67,9 +78,25 @@ int icd_chan_offer(struct icd_chan *c, int partfd, const uint8_t if_type[16],
 
 err_close_evfd:
 	close(c->guest_evfd);
-err_close_fd:
-	close(c->fd);	/* rescinds the offer */
+err:
+	chan_reset(c);	/* the fd stays the caller's */
+	return ret;
+}
+
+int icd_chan_offer(struct icd_chan *c, int partfd, const uint8_t if_type[16],
+		   const uint8_t if_instance[16], uint32_t pipe_mode)
+{
+	int fd, ret;
+
+	if (!c)
+		return -EINVAL;
 	chan_reset(c);
+	fd = icd_chan_offer_fd(partfd, if_type, if_instance, pipe_mode);
+	if (fd < 0)
+		return fd;
+	ret = icd_chan_adopt(c, fd);
+	if (ret)
+		close(fd);	/* rescinds the offer */
 	return ret;
 }
 
@@ -200,15 +227,6 @@ const struct icd_chan_stats *icd_chan_stats(const struct icd_chan *c)
 	return &c->stats;
 }
 
-int icd_chan_open(struct icd_chan *c, const char *path)
-{
-	if (!c || !path)
-		return -EINVAL;
-	chan_reset(c);
-	/* TODO(fd passing): receive a channel fd offered by the worker. */
-	return -EOPNOTSUPP;
-}
-
 int icd_chan_map(struct icd_chan *c, void *rings, size_t len, size_t g2h_size)
 {
 	int ret;
@@ -238,24 +256,6 @@ int icd_chan_signal(void *ctx)
 	if (!c || c->fd < 0)
 		return -EBADF;
 	return hvtb_vmbus_channel_signal(c->fd);
-}
-
-int icd_chan_wait(struct icd_chan *c, int timeout_ms)
-{
-	struct pollfd pfd = { .fd = c->guest_evfd, .events = POLLIN };
-	uint64_t count;
-	int ret;
-
-	if (c->guest_evfd < 0)
-		return -EBADF;
-	ret = poll(&pfd, 1, timeout_ms);
-	if (ret < 0)
-		return -errno;
-	if (ret == 0)
-		return 0;
-	if (read(c->guest_evfd, &count, sizeof(count)) != sizeof(count))
-		return errno ? -errno : -EIO;
-	return 1;
 }
 
 void icd_chan_close(struct icd_chan *c)

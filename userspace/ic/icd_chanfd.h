@@ -11,9 +11,10 @@
  * views; CLOSED: unmap them; RELEASED: the channel is gone) and the guest's
  * signals. icd_chan_signal() is HVTB_VMBUS_CHANNEL_SIGNAL.
  *
- * icd_chan_open() (hvtb-icd's "--channel NAME": a channel fd handed over by
- * the worker) still fails with -EOPNOTSUPP: fd passing is not defined yet.
- * The worker serves its heartbeat IC in a thread with icd_chan_offer().
+ * A channel fd changes hands by inheritance: the worker offers the channel
+ * (icd_chan_offer_fd()) and starts hvtb-icd with the fd as its fd 3, which
+ * adopts it (icd_chan_adopt()). The worker serves its own channels with
+ * icd_chan_offer().
  */
 #ifndef HVTB_ICD_CHANFD_H
 #define HVTB_ICD_CHANFD_H
@@ -56,13 +57,28 @@ struct icd_chan {
 int icd_chan_gpadl_pages(const struct icd_chan *c, uint32_t gpadl);
 
 /**
- * icd_chan_open() - get the channel @path names and wait until it opened.
- * @c: the channel, set up on success.
- * @path: what names the channel (to be defined with the channel fd).
+ * icd_chan_adopt() - serve a channel fd someone else offered (hvtb-icd:
+ * the fd the worker handed it).
+ * @c: the channel, set up on success (not open yet: its OPENED record, if
+ *	the guest opened it already, is still queued on the fd).
+ * @fd: the channel fd; @c owns it on success (icd_chan_close() closes it).
  *
- * Return: 0; -EOPNOTSUPP (channel fds do not exist yet); -errno.
+ * Return: 0; -errno of HVTB_VMBUS_CHANNEL_GET_INFO (-ENOTTY: not a channel
+ * fd), fcntl(), eventfd(), HVTB_VMBUS_CHANNEL_SET_EVENTFD.
  */
-int icd_chan_open(struct icd_chan *c, const char *path);
+int icd_chan_adopt(struct icd_chan *c, int fd);
+
+/**
+ * icd_chan_offer_fd() - offer a channel and return its fd, nothing more
+ * (the worker, for a daemon that adopts it).
+ * @partfd, @if_type, @if_instance, @pipe_mode: as icd_chan_offer().
+ *
+ * Return: the channel fd (close-on-exec); -errno of HVTB_VMBUS_OFFER_CHANNEL
+ * (-EEXIST: the same GUIDs are still live, say rescinded and not yet
+ * released by the guest).
+ */
+int icd_chan_offer_fd(int partfd, const uint8_t if_type[16], const uint8_t if_instance[16],
+		      uint32_t pipe_mode);
 
 /* What icd_chan_next() saw. */
 enum icd_chan_what {
@@ -121,9 +137,6 @@ int icd_chan_map(struct icd_chan *c, void *rings, size_t len, size_t g2h_size);
 
 /* The transport's signal callback: signal the guest on channel @ctx. */
 int icd_chan_signal(void *ctx);
-
-/* Wait for the guest's signal or @timeout_ms; 1 signalled, 0 timeout, -errno. */
-int icd_chan_wait(struct icd_chan *c, int timeout_ms);
 
 void icd_chan_close(struct icd_chan *c);
 

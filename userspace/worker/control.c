@@ -24,6 +24,7 @@
 #define _GNU_SOURCE	/* accept4() */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -80,11 +81,16 @@ static const struct {
 	{ "shutdown", ctl_shutdown },
 };
 
-/* One command line, without its newline; -1 if none came in time or it was too long. */
+/*
+ * One command line, without its newline; -1 if none came in time or it was
+ * too long, -2 if it holds a NUL byte.
+ */
 static int ctl_read_line(int fd, char *line)
 {
 	struct pollfd p = { .fd = fd, .events = POLLIN };
 	unsigned int n = 0;
+	size_t len;
+	char *nl;
 	ssize_t r;
 
 	while (n < WK_CTL_LINE) {
@@ -97,10 +103,15 @@ static int ctl_read_line(int fd, char *line)
 		if (memchr(line, '\n', n))
 			break;
 	}
-	if (n == WK_CTL_LINE && !memchr(line, '\n', n))
+	nl = memchr(line, '\n', n);
+	if (!nl && n == WK_CTL_LINE)
 		return -1;
-	line[n < WK_CTL_LINE ? n : WK_CTL_LINE - 1] = 0;
-	line[strcspn(line, "\r\n")] = 0;
+	len = nl ? (size_t)(nl - line) : n;
+	if (len && line[len - 1] == '\r')
+		len--;
+	if (memchr(line, 0, len))
+		return -2;
+	line[len] = 0;
 	return 0;
 }
 
@@ -109,6 +120,7 @@ static void ctl_client(struct wk_control *c, int fd)
 	char line[WK_CTL_LINE + 1];
 	unsigned int i;
 	FILE *out;
+	int ret;
 
 	c->clients++;
 	out = fdopen(fd, "w");
@@ -116,10 +128,14 @@ static void ctl_client(struct wk_control *c, int fd)
 		close(fd);
 		return;
 	}
-	if (ctl_read_line(fd, line)) {
+	ret = ctl_read_line(fd, line);
+	if (ret) {
 		c->errors++;
-		fprintf(out, "error: one command line of at most %d bytes, within %d ms\n",
-			WK_CTL_LINE - 1, WK_CTL_TIMEOUT_MS);
+		if (ret == -2)
+			fprintf(out, "error: a NUL byte in the command line\n");
+		else
+			fprintf(out, "error: one command line of at most %d bytes, within %d ms\n",
+				WK_CTL_LINE - 1, WK_CTL_TIMEOUT_MS);
 		fclose(out);
 		return;
 	}
@@ -231,6 +247,9 @@ void wk_control_stop(struct wk_vm *vm)
 	if (!c)
 		return;
 	wk_thread_join(&c->thread);
+	if (vm->cfg.stats)
+		fprintf(stderr, "hvtb-worker: control %s: %" PRIu64 " clients, %" PRIu64 " refused\n",
+			c->path, c->clients, c->errors);
 	close(c->fd);
 	unlink(c->path);
 	free(c);

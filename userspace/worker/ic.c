@@ -1,404 +1,338 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * hvtb-worker's integration components. With VMBus on, the worker offers
- * one channel per IC of wk_ic_descs[] (heartbeat, shutdown, time sync) and
- * serves each in a thread of its own with libhvtbic and hvtb-icd's
- * channel-fd adapter (userspace/ic/). The guest's hv_utils binds to them.
+ * one channel per IC (heartbeat, shutdown, time sync, KVP; the IC server
+ * of userspace/ic/ic_server.h serves each) and the guest's hv_utils binds
+ * to them. An IC is served either
+ *   - by a thread of the worker (the default), or
+ *   - with --ic-daemon NAME, by an hvtb-icd process: the worker offers the
+ *     channel, starts the daemon with the channel fd as its fd 3 and keeps
+ *     a second reference to the fd, for the channel's counters and to
+ *     rescind it. When the daemon ends (killed, crashed), the worker
+ *     rescinds the channel (the guest's driver unbinds), offers it again
+ *     once the guest released the old one (-EEXIST until then) and starts
+ *     a new daemon: the guest binds the hot-added channel. At most
+ *     WK_ICD_RESTARTS restarts within WK_ICD_WINDOW_S; then it stays off.
+ *     The shutdown IC always runs in the worker (SIGTERM drives it).
  *
- *   heartbeat  a request every WK_IC_HEARTBEAT_PERIOD_MS, answers counted
- *   shutdown   negotiated and idle until wk_ic_request_shutdown() (the
- *              main thread, on SIGTERM): one power-off request
- *   timesync   a SYNC sample once negotiated (the guest sets its clock to
- *              the parent's), then a SAMPLE every WK_IC_TIMESYNC_PERIOD_MS;
- *              version 4.0 carries the partition's reference time
- *              (HVTB_PARTITION_GET_REFERENCE_TIME)
- *   kvp        once negotiated (the guest's hv_kvp_daemon answers for its
- *              kernel): SETs the --kvp KEY=VALUE pairs into the guest's
- *              EXTERNAL pool, then reads its AUTO pool (host name, OS,
- *              addresses) record by record; printed with --stats
- *
- * Nothing the guest does ends the worker: a channel the library finds
- * corrupt (BROKEN) is no longer served until the guest reopens it.
- *
- * Locking: each IC's lock covers its library state; its thread holds it
- * while serving, the main thread to ask for a shutdown and read its state.
+ * Locking: each IC server has its own lock (ic_server.h); the daemon
+ * fields belong to the main thread (wk_ic_start/_supervise/_stop) and the
+ * control thread reads them for `hvtbctl devices` (a snapshot).
  */
 #include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
+#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <linux/hvtb.h>
 #include <linux/hvtb_hv.h>
 
-#include "../ic/ic_heartbeat.h"
-#include "../ic/ic_kvp.h"
-#include "../ic/ic_shutdown.h"
-#include "../ic/ic_timesync.h"
-#include "../ic/icd_chanfd.h"
+#include "../ic/ic_server.h"
+#include "vmbus.h"
 #include "worker.h"
 
-/* Hyper-V asks every 2 s (hv_util.c says so); the period is also a request's timeout. */
-#define WK_IC_HEARTBEAT_PERIOD_MS	2000u
-/* Hyper-V sends a time sample every 5 s. */
-#define WK_IC_TIMESYNC_PERIOD_MS	5000u
-/* How long a negotiate or a shutdown request may wait for its answer. */
-#define WK_IC_ANSWER_TIMEOUT_MS		5000u
-#define WK_IC_WAIT_MS			200
-#define MS				1000000ull
+#define MS			1000000ull
+#define WK_IC_WAIT_MS		200
+/* Daemon restarts allowed within a window; more: the IC stays off. */
+#define WK_ICD_RESTARTS		5
+#define WK_ICD_WINDOW_S		60
+/* How long a daemon has to end after SIGTERM before SIGKILL. */
+#define WK_ICD_STOP_MS		2000
 
-/* IC channels are message-mode pipes (their packets carry a pipe header). */
-#define WK_IC_PIPE_TYPE_MESSAGE		4u
+extern char **environ;
 
-struct wk_ic;
-
-/* One kind of IC: its channel's identity and what serving it means. */
-struct wk_ic_desc {
-	const char *name;
-	uint8_t type[16];		/* interface type GUID (guid_t bytes) */
-	/* A channel was opened (a new ring): set the IC up over @tp. */
-	int (*init)(struct wk_ic *ic, const struct hvtb_ic_transport *tp);
-	/* The periodic host action (negotiate, requests, timeouts). */
-	int (*tick)(struct wk_ic *ic, uint64_t now);
-	void (*stats)(struct wk_ic *ic, char *buf, size_t len);
+enum icd_state {
+	ICD_NONE,	/* the IC is a thread of the worker */
+	ICD_RUNNING,	/* a daemon serves the channel */
+	ICD_REOFFER,	/* the daemon ended: offer again once the guest released */
+	ICD_GAVE_UP,	/* too many restarts */
 };
 
 struct wk_ic {
 	struct wk_vm *vm;
-	const struct wk_ic_desc *d;
-	struct icd_chan chan;
-	pthread_mutex_t lock;
-	union {
-		struct hvtb_ic ic;	/* every IC struct starts with it */
-		struct hvtb_ic_heartbeat hb;
-		struct hvtb_ic_shutdown sd;
-		struct hvtb_ic_timesync ts;
-		struct hvtb_ic_kvp kvp;
-	} u;
+	struct ic_server srv;
 	pthread_t thread;
 	bool running;
-	bool serving;		/* open and the IC state set up */
-	int last_err;		/* the last error of a step (not -EAGAIN) */
-	uint64_t errors;
-	uint64_t answers;	/* requests answered without error */
-	uint64_t negotiated;	/* negotiations that completed */
-	/* shutdown: asked by the main thread, sent, answered */
-	bool sd_asked, sd_sent;
-	/*
-	 * kvp: the next --kvp pair to set, the next AUTO index, the records
-	 * read (by index: a reopened channel reads them again over the old
-	 * ones) and the SETs the guest accepted.
-	 */
-	unsigned int kvp_set, kvp_index, kvp_nauto, kvp_sets_ok;
-	bool kvp_done;
-	char kvp_auto[WK_KVP_AUTO_MAX][HVTB_IC_KVP_KEY_BUF + HVTB_IC_KVP_VALUE_BUF + 1];
+	/* --ic-daemon */
+	enum icd_state state;
+	pid_t pid;
+	int fd;			/* the worker's reference to the daemon's channel fd */
+	uint32_t relid;
+	unsigned int starts, restarts, window_restarts;
+	uint64_t window_start_ns;
+	int last_status;	/* the last daemon's wait status, -1 none */
+	pthread_mutex_t dlock;	/* the daemon fields: the main thread changes, control reads */
 };
 
-static void ic_note(struct wk_ic *ic, int err)
-{
-	if (!err || err == -EAGAIN || err == -EPIPE || err == -EPROTONOSUPPORT)
-		return;
-	ic->last_err = err;
-	ic->errors++;
-}
-
-static void ic_done(struct hvtb_ic *c, uint16_t msgtype, int err, void *arg)
-{
-	struct wk_ic *ic = arg;
-
-	(void)c;
-	if (err)
-		return;
-	if (msgtype == HVTB_ICMSG_NEGOTIATE)
-		ic->negotiated++;
-	else
-		ic->answers++;
-}
-
-/* --- heartbeat --------------------------------------------------------- */
-
-static int hb_init(struct wk_ic *ic, const struct hvtb_ic_transport *tp)
-{
-	/* A new ring starts over; the sequence numbers go on. */
-	return hvtb_ic_heartbeat_init(&ic->u.hb, tp, WK_IC_HEARTBEAT_PERIOD_MS * MS,
-				      ic->u.hb.seq + 1);
-}
-
-static int hb_tick(struct wk_ic *ic, uint64_t now)
-{
-	return hvtb_ic_heartbeat_tick(&ic->u.hb, now);
-}
-
-static void hb_stats(struct wk_ic *ic, char *buf, size_t len)
-{
-	snprintf(buf, len, ", last seq %llu, %llu bad answers",
-		 (unsigned long long)ic->u.hb.last_seq, (unsigned long long)ic->u.hb.bad_answers);
-}
-
-/* --- shutdown ---------------------------------------------------------- */
-
-static int sd_init(struct wk_ic *ic, const struct hvtb_ic_transport *tp)
-{
-	ic->sd_sent = false;	/* a request on the old ring is gone with it */
-	return hvtb_ic_shutdown_init(&ic->u.sd, tp);
-}
-
-static int sd_tick(struct wk_ic *ic, uint64_t now)
-{
-	struct hvtb_ic_shutdown *sd = &ic->u.sd;
-	int ret = hvtb_ic_shutdown_tick(sd, now, WK_IC_ANSWER_TIMEOUT_MS * MS);
-
-	if (ret || !ic->sd_asked || ic->sd_sent || sd->ic.state != HVTB_IC_READY)
-		return ret;
-	ret = hvtb_ic_shutdown_request(sd, HVTB_IC_SHUTDOWN_POWEROFF, 0, 0,
-				       "hvtb-worker: shutdown requested by the parent partition",
-				       now);
-	if (!ret)
-		ic->sd_sent = true;
-	return ret;
-}
-
-static void sd_stats(struct wk_ic *ic, char *buf, size_t len)
-{
-	const struct hvtb_ic_shutdown *sd = &ic->u.sd;
-
-	if (!ic->sd_asked)
-		snprintf(buf, len, ", no shutdown asked");
-	else if (!ic->sd_sent)
-		snprintf(buf, len, ", shutdown asked, not sent");
-	else if (!sd->done)
-		snprintf(buf, len, ", shutdown sent, no answer");
-	else if (sd->result)
-		snprintf(buf, len, ", shutdown refused (%s, status 0x%x)",
-			 strerror(-sd->result), sd->status);
-	else
-		snprintf(buf, len, ", shutdown accepted");
-}
-
-/* --- time sync --------------------------------------------------------- */
-
-static uint64_t ts_filetime(void *ctx)
-{
-	struct timespec t;
-
-	(void)ctx;
-	clock_gettime(CLOCK_REALTIME, &t);
-	return hvtb_ic_unix_to_filetime(t.tv_sec, t.tv_nsec);
-}
+static struct ic_server_cfg wk_ic_cfg;
 
 /* The partition reference counter now (100 ns), what the guest's TSC page counts. */
-static uint64_t ts_reftime(void *ctx)
+static uint64_t ic_reftime(void *ctx)
 {
-	struct wk_ic *ic = ctx;
+	struct wk_vm *vm = ctx;
 	struct hvtb_hv_reference_time rt = { 0 };
 
-	if (ioctl(ic->vm->part, HVTB_PARTITION_GET_REFERENCE_TIME, &rt))
+	if (ioctl(vm->part, HVTB_PARTITION_GET_REFERENCE_TIME, &rt))
 		return 0;
 	return rt.time;
-}
-
-static int ts_init(struct wk_ic *ic, const struct hvtb_ic_transport *tp)
-{
-	struct hvtb_ic_clock clock = { ts_filetime, ts_reftime, ic };
-
-	return hvtb_ic_timesync_init(&ic->u.ts, tp, &clock, WK_IC_TIMESYNC_PERIOD_MS * MS);
-}
-
-static int ts_tick(struct wk_ic *ic, uint64_t now)
-{
-	return hvtb_ic_timesync_tick(&ic->u.ts, now);
-}
-
-static void ts_stats(struct wk_ic *ic, char *buf, size_t len)
-{
-	snprintf(buf, len, ", %s, %llu samples",
-		 ic->u.ts.synced ? "synced" : "not synced", (unsigned long long)ic->u.ts.samples);
-}
-
-/* --- KVP ---------------------------------------------------------------- */
-
-static int kvp_init(struct wk_ic *ic, const struct hvtb_ic_transport *tp)
-{
-	/* A new ring (the guest reloaded hv_utils): set and read again. */
-	ic->kvp_set = ic->kvp_index = 0;
-	ic->kvp_done = false;
-	return hvtb_ic_kvp_init(&ic->u.kvp, tp);
-}
-
-/* The answer to the last request, then the next request of the sequence. */
-static int kvp_tick(struct wk_ic *ic, uint64_t now)
-{
-	struct hvtb_ic_kvp *kvp = &ic->u.kvp;
-	const struct wk_config *cfg = &ic->vm->cfg;
-	int ret = hvtb_ic_tick(&kvp->ic, now, WK_IC_ANSWER_TIMEOUT_MS * MS);
-
-	if (ret || kvp->ic.state != HVTB_IC_READY || ic->kvp_done)
-		return ret;
-	if (kvp->done && kvp->op == HVTB_IC_KVP_OP_ENUMERATE) {
-		if (kvp->result == -ENOENT) {	/* S_CONT: the end of the pool */
-			ic->kvp_done = true;
-			return 0;
-		}
-		/* A record the daemon fails (say, an address it has not) is skipped. */
-		snprintf(ic->kvp_auto[ic->kvp_index], sizeof(ic->kvp_auto[0]), "%s=%s",
-			 kvp->result ? "?" : kvp->key, kvp->result ? strerror(-kvp->result) : kvp->value);
-		ic->kvp_index++;
-		if (ic->kvp_nauto < ic->kvp_index)
-			ic->kvp_nauto = ic->kvp_index;
-	} else if (kvp->done && kvp->op == HVTB_IC_KVP_OP_SET && !kvp->result) {
-		ic->kvp_sets_ok++;
-	}
-	kvp->done = false;
-	if (ic->kvp_set < cfg->nkvp) {
-		const char *kv = cfg->kvp[ic->kvp_set++];
-		const char *eq = strchr(kv, '=');
-		char key[HVTB_IC_KVP_KEY_UTF8_MAX + 1];
-
-		snprintf(key, sizeof(key), "%.*s", (int)(eq - kv), kv);
-		return hvtb_ic_kvp_set(kvp, HVTB_IC_KVP_POOL_EXTERNAL, key, eq + 1, now);
-	}
-	if (ic->kvp_index >= WK_KVP_AUTO_MAX) {
-		ic->kvp_done = true;
-		return 0;
-	}
-	return hvtb_ic_kvp_enumerate(kvp, HVTB_IC_KVP_POOL_AUTO, ic->kvp_index, now);
-}
-
-static void kvp_stats(struct wk_ic *ic, char *buf, size_t len)
-{
-	snprintf(buf, len, ", %u SETs of %u keys accepted, %u guest records%s", ic->kvp_sets_ok,
-		 ic->vm->cfg.nkvp, ic->kvp_nauto, ic->kvp_done ? "" : " (reading)");
-}
-
-/* The ICs the worker offers; the instance GUID's last byte is the index + 1. */
-static const struct wk_ic_desc wk_ic_descs[WK_NR_ICS] = {
-	[WK_IC_HEARTBEAT] = {
-		.name = "heartbeat",	/* {57164f39-9115-4e78-ab55-382f3bd5422d} */
-		.type = { 0x39, 0x4f, 0x16, 0x57, 0x15, 0x91, 0x78, 0x4e,
-			  0xab, 0x55, 0x38, 0x2f, 0x3b, 0xd5, 0x42, 0x2d },
-		.init = hb_init, .tick = hb_tick, .stats = hb_stats,
-	},
-	[WK_IC_SHUTDOWN] = {
-		.name = "shutdown",	/* {0e0b6031-5213-4934-818b-38d90ced39db} */
-		.type = { 0x31, 0x60, 0x0b, 0x0e, 0x13, 0x52, 0x34, 0x49,
-			  0x81, 0x8b, 0x38, 0xd9, 0x0c, 0xed, 0x39, 0xdb },
-		.init = sd_init, .tick = sd_tick, .stats = sd_stats,
-	},
-	[WK_IC_TIMESYNC] = {
-		.name = "timesync",	/* {9527e630-d0ae-497b-adce-e80ab0175caf} */
-		.type = { 0x30, 0xe6, 0x27, 0x95, 0xae, 0xd0, 0x7b, 0x49,
-			  0xad, 0xce, 0xe8, 0x0a, 0xb0, 0x17, 0x5c, 0xaf },
-		.init = ts_init, .tick = ts_tick, .stats = ts_stats,
-	},
-	[WK_IC_KVP] = {
-		.name = "kvp",		/* {a9a0f4e7-5a45-4d96-b827-8a841e8c03e6} */
-		.type = { 0xe7, 0xf4, 0xa0, 0xa9, 0x45, 0x5a, 0x96, 0x4d,
-			  0xb8, 0x27, 0x8a, 0x84, 0x1e, 0x8c, 0x03, 0xe6 },
-		.init = kvp_init, .tick = kvp_tick, .stats = kvp_stats,
-	},
-};
-
-/* A fixed instance per IC: {68766274-6963-4862-8000-0000000000NN} ("hvtbicHb"). */
-static void ic_instance(unsigned int i, uint8_t g[16])
-{
-	static const uint8_t base[16] = {
-		0x74, 0x62, 0x76, 0x68, 0x63, 0x69, 0x62, 0x48,
-		0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-	};
-
-	memcpy(g, base, 16);
-	g[15] = i + 1;
-}
-
-/* Guest answers first (all of them), then whatever the timer says is due. */
-static void ic_serve(struct wk_ic *ic)
-{
-	struct hvtb_ic *c = &ic->u.ic;
-	uint64_t timeouts;
-	int ret, rounds = 0;
-
-	do
-		ret = hvtb_ic_poll(c, wk_now_ns());
-	while (ret == 1 && ++rounds < 64);
-	ic_note(ic, ret);
-	timeouts = c->stats.timeouts;
-	ic_note(ic, ic->d->tick(ic, wk_now_ns()));
-	/*
-	 * A request went unanswered: signal again. A signal the guest missed
-	 * (say, one raised before it finished opening) would otherwise stall
-	 * the ring for good: a write to a non-empty ring does not signal.
-	 */
-	if (c->stats.timeouts != timeouts && ic->chan.open)
-		ic_note(ic, icd_chan_signal(&ic->chan));
 }
 
 static void *ic_thread(void *arg)
 {
 	struct wk_ic *ic = arg;
-	int what, ret;
+	int what;
 
 	while (!wk_vm_ended(ic->vm)) {
-		what = icd_chan_next(&ic->chan, WK_IC_WAIT_MS);
-		if (what < 0) {
-			ic_note(ic, what);
+		what = ic_server_step(&ic->srv, WK_IC_WAIT_MS);
+		if (what < 0 || what == ICD_CHAN_RELEASED)
 			break;
-		}
-		pthread_mutex_lock(&ic->lock);
-		switch (what) {
-		case ICD_CHAN_OPENED:
-			ret = ic->d->init(ic, &ic->chan.tp);
-			ic_note(ic, ret);
-			if (!ret)
-				hvtb_ic_set_done(&ic->u.ic, ic_done, ic);
-			ic->serving = !ret;
-			break;
-		case ICD_CHAN_CLOSED:
-			ic->serving = false;
-			break;
-		case ICD_CHAN_RELEASED:
-			ic->serving = false;
-			pthread_mutex_unlock(&ic->lock);
-			return NULL;
-		default:
-			break;
-		}
-		if (ic->serving)
-			ic_serve(ic);
-		pthread_mutex_unlock(&ic->lock);
 	}
 	return NULL;
 }
 
+/* --- daemons ----------------------------------------------------------- */
+
+/* hvtb-icd: $HVTB_ICD, else beside /proc/self/exe, else PATH. */
+static void icd_path(char *path, size_t len)
+{
+	const char *env = getenv("HVTB_ICD");
+	char self[PATH_MAX - 16];
+	ssize_t n;
+	char *slash;
+
+	if (env && *env) {
+		snprintf(path, len, "%s", env);
+		return;
+	}
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n > 0) {
+		self[n] = 0;
+		slash = strrchr(self, '/');
+		if (slash) {
+			*slash = 0;
+			snprintf(path, len, "%s/hvtb-icd", self);
+			if (!access(path, X_OK))
+				return;
+		}
+	}
+	snprintf(path, len, "hvtb-icd");
+}
+
+static int icd_offer(struct wk_ic *ic)
+{
+	struct hvtb_vmbus_channel_info info;
+	uint8_t inst[16];
+	int fd;
+
+	ic_kind_instance(ic->srv.kind, inst);
+	fd = icd_chan_offer_fd(ic->vm->part, ic_kind_type(ic->srv.kind), inst,
+			       IC_PIPE_TYPE_MESSAGE);
+	if (fd < 0)
+		return fd;
+	ic->fd = fd;
+	ic->relid = hvtb_vmbus_channel_get_info(fd, &info) ? 0 : info.child_relid;
+	return 0;
+}
+
+/* Start hvtb-icd on ic->fd (as its fd 3), signals as a fresh process has them. */
+static int icd_spawn(struct wk_ic *ic)
+{
+	const struct wk_config *cfg = &ic->vm->cfg;
+	char path[PATH_MAX], *argv[8 + 2 * WK_KVP_MAX];
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	sigset_t none, dfl;	/* SIG_IGN (SIGPIPE) is the one disposition exec keeps */
+	unsigned int i, n = 0;
+	int e;
+
+	icd_path(path, sizeof(path));
+	argv[n++] = path;
+	argv[n++] = "--ic";
+	argv[n++] = (char *)ic_kind_name(ic->srv.kind);
+	argv[n++] = "--channel-fd";
+	argv[n++] = "3";
+	if (ic->srv.kind == IC_KVP)
+		for (i = 0; i < cfg->nkvp; i++) {
+			argv[n++] = "--kvp-set";
+			argv[n++] = (char *)cfg->kvp[i];
+		}
+	argv[n] = NULL;
+	sigemptyset(&none);
+	sigemptyset(&dfl);
+	sigaddset(&dfl, SIGPIPE);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, ic->fd, 3);	/* dup2 clears CLOEXEC */
+	posix_spawnattr_init(&at);
+	posix_spawnattr_setsigmask(&at, &none);
+	posix_spawnattr_setsigdefault(&at, &dfl);
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+	e = strchr(path, '/') ? posix_spawn(&ic->pid, path, &fa, &at, argv, environ) :
+				posix_spawnp(&ic->pid, path, &fa, &at, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&at);
+	if (e) {
+		ic->pid = 0;
+		return -e;
+	}
+	ic->starts++;
+	ic->state = ICD_RUNNING;
+	return 0;
+}
+
+static void icd_describe_status(int st, char *buf, size_t len)
+{
+	if (WIFEXITED(st))
+		snprintf(buf, len, "exited with status %d", WEXITSTATUS(st));
+	else if (WIFSIGNALED(st))
+		snprintf(buf, len, "killed by signal %d (%s)", WTERMSIG(st), strsignal(WTERMSIG(st)));
+	else
+		snprintf(buf, len, "ended (wait status %#x)", st);
+}
+
+/* The daemon of @ic ended with @st: rescind its channel, plan the restart. */
+static void icd_ended(struct wk_ic *ic, int st)
+{
+	uint64_t now = wk_now_ns();
+	char why[64];
+
+	ic->pid = 0;
+	ic->last_status = st;
+	icd_describe_status(st, why, sizeof(why));
+	if (ic->fd >= 0) {
+		hvtb_vmbus_channel_rescind(ic->fd);	/* -ENXIO: released already */
+		close(ic->fd);
+		ic->fd = -1;
+	}
+	if (now - ic->window_start_ns > WK_ICD_WINDOW_S * 1000000000ull) {
+		ic->window_start_ns = now;
+		ic->window_restarts = 0;
+	}
+	if (ic->window_restarts >= WK_ICD_RESTARTS) {
+		ic->state = ICD_GAVE_UP;
+		fprintf(stderr, "hvtb-worker: IC %s: daemon %s; restarted %d times within %d s: the IC stays off\n",
+			ic_kind_name(ic->srv.kind), why, WK_ICD_RESTARTS, WK_ICD_WINDOW_S);
+		return;
+	}
+	ic->window_restarts++;
+	ic->state = ICD_REOFFER;
+	fprintf(stderr, "hvtb-worker: IC %s: daemon %s; channel relid %u rescinded, restarting\n",
+		ic_kind_name(ic->srv.kind), why, ic->relid);
+}
+
+void wk_ic_supervise(struct wk_vm *vm)
+{
+	unsigned int i;
+	int st, e;
+
+	for (i = 0; i < WK_NR_ICS; i++) {
+		struct wk_ic *ic = vm->ics[i];
+
+		if (!ic)
+			continue;
+		if (ic->state == ICD_NONE)
+			continue;
+		pthread_mutex_lock(&ic->dlock);
+		if (ic->state == ICD_RUNNING && ic->pid > 0 && waitpid(ic->pid, &st, WNOHANG) == ic->pid)
+			icd_ended(ic, st);
+		if (ic->state != ICD_REOFFER) {
+			pthread_mutex_unlock(&ic->dlock);
+			continue;
+		}
+		/* -EEXIST until the guest released the rescinded channel: next tick. */
+		e = icd_offer(ic);
+		if (e == -EEXIST) {
+			pthread_mutex_unlock(&ic->dlock);
+			continue;
+		}
+		if (!e)
+			e = icd_spawn(ic);
+		if (e) {
+			fprintf(stderr, "hvtb-worker: IC %s: restarting the daemon: %s; the IC stays off\n",
+				ic_kind_name(i), strerror(-e));
+			if (ic->fd >= 0)
+				close(ic->fd);
+			ic->fd = -1;
+			ic->state = ICD_GAVE_UP;
+			pthread_mutex_unlock(&ic->dlock);
+			continue;
+		}
+		ic->restarts++;
+		fprintf(stderr, "hvtb-worker: IC %s: daemon restarted, pid %d, channel relid %u\n",
+			ic_kind_name(i), (int)ic->pid, ic->relid);
+		pthread_mutex_unlock(&ic->dlock);
+	}
+}
+
+/* SIGTERM, then SIGKILL after WK_ICD_STOP_MS; reaped. */
+static void icd_stop(struct wk_ic *ic)
+{
+	struct timespec tick = { 0, 10 * 1000 * 1000 };
+	unsigned int waited = 0;
+	int st;
+
+	if (ic->pid <= 0)
+		return;
+	kill(ic->pid, SIGTERM);
+	while (waitpid(ic->pid, &st, WNOHANG) == 0) {
+		if (waited == WK_ICD_STOP_MS / 10)
+			kill(ic->pid, SIGKILL);
+		nanosleep(&tick, NULL);
+		waited++;
+	}
+	ic->last_status = st;
+	ic->pid = 0;
+}
+
+/* --- the worker's calls ------------------------------------------------- */
+
 int wk_ic_offer(struct wk_vm *vm)
 {
-	uint8_t inst[16];
 	unsigned int i;
 	int e;
 
+	wk_ic_cfg = (struct ic_server_cfg){
+		.heartbeat_period_ns = 2000 * MS,	/* Hyper-V asks every 2 s (hv_util.c) */
+		.timesync_period_ns = 5000 * MS,	/* Hyper-V samples every 5 s */
+		.answer_timeout_ns = 5000 * MS,
+		.kvp = vm->cfg.kvp,
+		.nkvp = vm->cfg.nkvp,
+		.reftime = ic_reftime,
+		.reftime_ctx = vm,
+		.shutdown_reason = "hvtb-worker: shutdown requested by the parent partition",
+	};
 	for (i = 0; i < WK_NR_ICS; i++) {
 		struct wk_ic *ic = calloc(1, sizeof(*ic));
 
 		if (!ic)
 			return -ENOMEM;
 		ic->vm = vm;
-		ic->d = &wk_ic_descs[i];
-		pthread_mutex_init(&ic->lock, NULL);
-		ic_instance(i, inst);
-		e = icd_chan_offer(&ic->chan, vm->part, ic->d->type, inst, WK_IC_PIPE_TYPE_MESSAGE);
-		if (e) {
-			pthread_mutex_destroy(&ic->lock);
-			free(ic);
-			return e;	/* wk_ic_free() rescinds the ones offered */
+		ic->fd = -1;
+		ic->last_status = -1;
+		pthread_mutex_init(&ic->dlock, NULL);
+		ic_server_init(&ic->srv, (enum ic_kind)i, &wk_ic_cfg);
+		vm->ics[i] = ic;	/* wk_ic_free() rescinds the ones offered */
+		if (vm->cfg.ic_daemon[i]) {
+			ic->state = ICD_RUNNING;	/* started by wk_ic_start() */
+			e = icd_offer(ic);
+		} else {
+			e = ic_server_offer(&ic->srv, vm->part);
 		}
-		vm->ics[i] = ic;
+		if (e)
+			return e;
 	}
 	return 0;
 }
 
 const char *wk_ic_name(unsigned int i)
 {
-	return i < WK_NR_ICS ? wk_ic_descs[i].name : "?";
+	return ic_kind_name(i);
 }
 
 int wk_ic_start(struct wk_vm *vm)
@@ -411,6 +345,21 @@ int wk_ic_start(struct wk_vm *vm)
 
 		if (!ic)
 			continue;
+		if (ic->state != ICD_NONE) {
+			ic->window_start_ns = wk_now_ns();
+			pthread_mutex_lock(&ic->dlock);
+			e = icd_spawn(ic);
+			if (e) {
+				/* Not served: rescinded, so the guest does not wait on it. */
+				fprintf(stderr, "hvtb-worker: IC %s: starting hvtb-icd: %s; the IC stays off\n",
+					ic_kind_name(i), strerror(-e));
+				close(ic->fd);
+				ic->fd = -1;
+				ic->state = ICD_GAVE_UP;
+			}
+			pthread_mutex_unlock(&ic->dlock);
+			continue;
+		}
 		e = pthread_create(&ic->thread, NULL, ic_thread, ic);
 		if (e)
 			return -e;
@@ -422,34 +371,26 @@ int wk_ic_start(struct wk_vm *vm)
 int wk_ic_request_shutdown(struct wk_vm *vm)
 {
 	struct wk_ic *ic = vm->ics[WK_IC_SHUTDOWN];
-	int r = -ENOTCONN;
 
-	if (!ic)
-		return -ENOTCONN;
-	pthread_mutex_lock(&ic->lock);
-	/* Negotiated (READY, or WAITING for an earlier answer): the guest listens. */
-	if (ic->serving && (ic->u.ic.state == HVTB_IC_READY || ic->u.ic.state == HVTB_IC_WAITING)) {
-		ic->sd_asked = true;
-		r = 0;
-	}
-	pthread_mutex_unlock(&ic->lock);
-	return r;
+	return ic ? ic_server_request_shutdown(&ic->srv) : -ENOTCONN;
 }
 
 enum wk_ic_shutdown_state wk_ic_shutdown_state(struct wk_vm *vm)
 {
 	struct wk_ic *ic = vm->ics[WK_IC_SHUTDOWN];
-	enum wk_ic_shutdown_state s = WK_IC_SD_NONE;
 
 	if (!ic)
-		return s;
-	pthread_mutex_lock(&ic->lock);
-	if (ic->sd_sent && ic->u.sd.done)
-		s = ic->u.sd.result ? WK_IC_SD_REFUSED : WK_IC_SD_ACCEPTED;
-	else if (ic->sd_asked)
-		s = WK_IC_SD_ASKED;
-	pthread_mutex_unlock(&ic->lock);
-	return s;
+		return WK_IC_SD_NONE;
+	switch (ic_server_shutdown_state(&ic->srv)) {
+	case IC_SD_ASKED:
+		return WK_IC_SD_ASKED;
+	case IC_SD_ACCEPTED:
+		return WK_IC_SD_ACCEPTED;
+	case IC_SD_REFUSED:
+		return WK_IC_SD_REFUSED;
+	default:
+		return WK_IC_SD_NONE;
+	}
 }
 
 void wk_ic_stop(struct wk_vm *vm)
@@ -460,46 +401,66 @@ void wk_ic_stop(struct wk_vm *vm)
 	for (i = 0; i < WK_NR_ICS; i++) {
 		struct wk_ic *ic = vm->ics[i];
 
-		if (ic && ic->running)
+		if (!ic)
+			continue;
+		if (ic->running)
 			pthread_join(ic->thread, NULL);
-		if (ic)
-			ic->running = false;
+		ic->running = false;
+		pthread_mutex_lock(&ic->dlock);
+		icd_stop(ic);
+		pthread_mutex_unlock(&ic->dlock);
 	}
+}
+
+static const char *const icd_state_names[] = {
+	[ICD_NONE] = "thread", [ICD_RUNNING] = "running",
+	[ICD_REOFFER] = "restarting", [ICD_GAVE_UP] = "off (too many restarts)",
+};
+
+static const char *const chan_state_names[] = {
+	[HVTB_VMBUS_CHANNEL_UNOFFERED] = "unoffered", [HVTB_VMBUS_CHANNEL_OFFERED] = "offered",
+	[HVTB_VMBUS_CHANNEL_OPEN] = "open", [HVTB_VMBUS_CHANNEL_RESCINDED] = "rescinded",
+	[HVTB_VMBUS_CHANNEL_RESCINDED_OPEN] = "rescinded (open)",
+	[HVTB_VMBUS_CHANNEL_RELEASED] = "released",
+};
+
+/* A daemon's IC: the process and what the kernel says of its channel. */
+static void icd_print(struct wk_ic *ic, FILE *out)
+{
+	struct hvtb_vmbus_channel_info info;
+	char last[64] = "none";
+	int fd;
+
+	pthread_mutex_lock(&ic->dlock);
+	fd = ic->fd;
+	if (ic->last_status >= 0)
+		icd_describe_status(ic->last_status, last, sizeof(last));
+	fprintf(out, "hvtb-worker: IC %s: daemon %s, pid %d, %u starts, %u restarts, last end: %s",
+		ic_kind_name(ic->srv.kind), icd_state_names[ic->state], (int)ic->pid, ic->starts,
+		ic->restarts, last);
+	if (fd >= 0 && !hvtb_vmbus_channel_get_info(fd, &info))
+		fprintf(out, "; channel relid %u %s, %" PRIu64 " guest signals, %" PRIu64 " host signals, %" PRIu64 " records lost\n",
+			info.child_relid, info.state < sizeof(chan_state_names) / sizeof(chan_state_names[0]) ?
+			chan_state_names[info.state] : "?", (uint64_t)info.guest_signals,
+			(uint64_t)info.host_signals, (uint64_t)info.events_lost);
+	else
+		fprintf(out, "; no channel\n");
+	pthread_mutex_unlock(&ic->dlock);
 }
 
 void wk_ic_print_stats(struct wk_vm *vm, FILE *out)
 {
-	const struct icd_chan_stats *cs;
-	const struct hvtb_ic *c;
 	unsigned int i;
-	char extra[160];
 
 	for (i = 0; i < WK_NR_ICS; i++) {
 		struct wk_ic *ic = vm->ics[i];
 
 		if (!ic)
 			continue;
-		pthread_mutex_lock(&ic->lock);
-		c = &ic->u.ic;
-		cs = icd_chan_stats(&ic->chan);
-		extra[0] = 0;
-		if (c->svc)
-			ic->d->stats(ic, extra, sizeof(extra));
-		fprintf(out, "hvtb-worker: IC %s: negotiated fw %u.%u srv %u.%u, %llu answers%s, state %s, %llu negotiations, %llu requests, %llu failed, %llu timeouts, %llu stray; channel %llu opens, %llu closes, %llu bad opens, %llu guest signals; %llu errors%s%s\n",
-			ic->d->name, c->fw.major, c->fw.minor, c->msgver.major, c->msgver.minor,
-			(unsigned long long)ic->answers, extra,
-			c->svc ? hvtb_ic_state_name(c->state) : "never opened",
-			(unsigned long long)ic->negotiated,
-			(unsigned long long)c->stats.requests, (unsigned long long)c->stats.failed,
-			(unsigned long long)c->stats.timeouts, (unsigned long long)c->stats.stray,
-			(unsigned long long)cs->opens, (unsigned long long)cs->closes,
-			(unsigned long long)cs->bad_opens, (unsigned long long)cs->signals,
-			(unsigned long long)ic->errors, ic->errors ? ", last: " : "",
-			ic->errors ? strerror(-ic->last_err) : "");
-		if (i == WK_IC_KVP)
-			for (unsigned int r = 0; r < ic->kvp_nauto; r++)
-				fprintf(out, "hvtb-worker: KVP guest %s\n", ic->kvp_auto[r]);
-		pthread_mutex_unlock(&ic->lock);
+		if (ic->state != ICD_NONE)
+			icd_print(ic, out);
+		else
+			ic_server_print(&ic->srv, out, "hvtb-worker");
 	}
 }
 
@@ -513,8 +474,10 @@ void wk_ic_free(struct wk_vm *vm)
 
 		if (!ic)
 			continue;
-		icd_chan_close(&ic->chan);
-		pthread_mutex_destroy(&ic->lock);
+		if (ic->fd >= 0)
+			close(ic->fd);	/* rescinds the daemon's channel */
+		ic_server_destroy(&ic->srv);
+		pthread_mutex_destroy(&ic->dlock);
 		free(ic);
 		vm->ics[i] = NULL;
 	}

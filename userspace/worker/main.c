@@ -24,7 +24,7 @@
 #include "libhvtb.h"
 #include "vmbus.h"
 #include "worker.h"
-#include "../ic/ic_kvp.h"
+#include "../ic/ic_server.h"
 
 #define DEFAULT_CMDLINE	"console=ttyS0 nokaslr pci=off panic=-1 mitigations=off quiet"
 
@@ -57,6 +57,12 @@ static void usage(FILE *out)
 "  -K, --kvp KEY=VALUE    a record for the guest's KVP EXTERNAL pool (its\n"
 "                         hv_kvp_daemon's /var/lib/hyperv/.kvp_pool_0), up\n"
 "                         to %d; --stats prints the guest's AUTO pool\n"
+"  -D, --ic-daemon NAME   serve integration component NAME (heartbeat,\n"
+"                         timesync or kvp) in an hvtb-icd process of its\n"
+"                         own ($HVTB_ICD, else next to this binary, else\n"
+"                         PATH) instead of a worker thread; a daemon that\n"
+"                         exits is restarted (its channel rescinded and\n"
+"                         offered again), up to 5 times a minute\n"
 "  -d, --disk PATH[,ro]   a disk image (regular file or block device, a\n"
 "                         multiple of 512 bytes) as the next LUN of the\n"
 "                         synthetic SCSI controller (hv_storvsc: /dev/sda,\n"
@@ -79,7 +85,8 @@ static void usage(FILE *out)
 "  -q, --quiet            no end-of-run summary line\n"
 "  -f, --config FILE      INI file, section [vm]: kernel, initrd, cmdline,\n"
 "                         memory, vps, console, timeout, watchdog,\n"
-"                         shutdown_grace, kvp and disk (repeatable), net,\n"
+"                         shutdown_grace, kvp, disk and ic_daemon\n"
+"                         (repeatable), net,\n"
 "                         control, sched,\n"
 "                         enlightenments\n"
 "                         (yes/no), vmbus (yes/no), stats (yes/no);\n"
@@ -168,6 +175,18 @@ static int parse_kvp(const char *what, const char *s, struct wk_config *cfg)
 	if (cfg->nkvp >= WK_KVP_MAX)
 		return wk_err(WK_EXIT_USAGE, "%s: more than %d KVP pairs", what, WK_KVP_MAX);
 	cfg->kvp[cfg->nkvp++] = s;
+	return 0;
+}
+
+/* NAME: an IC served by an hvtb-icd process (ic.c). */
+static int parse_ic_daemon(const char *what, const char *s, struct wk_config *cfg)
+{
+	int k = ic_kind_parse(s);
+
+	if (k < 0 || k == IC_SHUTDOWN)
+		return wk_err(WK_EXIT_USAGE, "%s: '%s': heartbeat, timesync or kvp (the shutdown IC stays in the worker: SIGTERM uses it)",
+			      what, s);
+	cfg->ic_daemon[k] = true;
 	return 0;
 }
 
@@ -291,6 +310,8 @@ static int ini_line(void *user, const char *section, const char *name,
 		c->err = parse_kvp(what, strdup(value), cfg);
 	else if (!strcmp(name, "disk"))
 		c->err = parse_disk(what, value, cfg);
+	else if (!strcmp(name, "ic_daemon"))
+		c->err = parse_ic_daemon(what, value, cfg);
 	else if (!strcmp(name, "net"))
 		c->err = parse_net(what, value, cfg);
 	else if (!strcmp(name, "control"))
@@ -342,6 +363,7 @@ static const struct option long_opts[] = {
 	{ "shutdown-grace", required_argument, NULL, 'g' },
 	{ "kvp", required_argument, NULL, 'K' },
 	{ "disk", required_argument, NULL, 'd' },
+	{ "ic-daemon", required_argument, NULL, 'D' },
 	{ "net", required_argument, NULL, 'N' },
 	{ "control", required_argument, NULL, 'C' },
 	{ "sched", required_argument, NULL, 'S' },
@@ -353,7 +375,7 @@ static const struct option long_opts[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
-#define SHORT_OPTS "k:i:a:m:p:c:t:w:g:K:d:N:C:S:nb:sqf:h"
+#define SHORT_OPTS "k:i:a:m:p:c:t:w:g:K:d:D:N:C:S:nb:sqf:h"
 
 static int parse_args(int argc, char **argv, struct wk_config *cfg)
 {
@@ -389,6 +411,7 @@ static int parse_args(int argc, char **argv, struct wk_config *cfg)
 		case 'g': e = parse_uint("--shutdown-grace", optarg, 0, 86400, &cfg->shutdown_grace); break;
 		case 'K': e = parse_kvp("--kvp", optarg, cfg); break;
 		case 'd': e = parse_disk("--disk", optarg, cfg); break;
+		case 'D': e = parse_ic_daemon("--ic-daemon", optarg, cfg); break;
 		case 'N': e = parse_net("--net", optarg, cfg); break;
 		case 'C': cfg->control = optarg; break;
 		case 'S': e = parse_sched("--sched", optarg, &cfg->root_sched); break;
@@ -798,6 +821,11 @@ static int run_vm(struct wk_vm *vm)
 	int sig;
 
 	sigaction(SIGUSR1, &sa, NULL);
+	/*
+	 * A control client that hangs up before its answer, a console pipe
+	 * whose reader went away: EPIPE on that write, never the end of the VM.
+	 */
+	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
@@ -820,6 +848,7 @@ static int run_vm(struct wk_vm *vm)
 
 	while (!wk_vm_ended(vm)) {
 		sig = sigtimedwait(&set, NULL, &tick);
+		wk_ic_supervise(vm);	/* --ic-daemon processes that ended */
 		if (sig == SIGTERM && !shutdown_by && vm->cfg.shutdown_grace &&
 		    !wk_ic_request_shutdown(vm)) {
 			/* The guest shuts itself down; it powers off (80) or is stopped. */

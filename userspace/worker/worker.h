@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "partition.h"
+#include "../ic/ic_server.h"
 
 /* Exit status of hvtb-worker (documented in --help and README.md). */
 enum wk_exit {
@@ -46,9 +47,12 @@ enum wk_exit {
 #define WK_MAX_VPS		8
 
 /* The integration components the worker offers with VMBus (ic.c). */
-enum { WK_IC_HEARTBEAT, WK_IC_SHUTDOWN, WK_IC_TIMESYNC, WK_IC_KVP, WK_NR_ICS };
+#define WK_IC_HEARTBEAT		IC_HEARTBEAT	/* ../ic/ic_server.h */
+#define WK_IC_SHUTDOWN		IC_SHUTDOWN
+#define WK_IC_TIMESYNC		IC_TIMESYNC
+#define WK_IC_KVP		IC_KVP
+#define WK_NR_ICS		IC_NR_KINDS
 #define WK_KVP_MAX		8	/* --kvp KEY=VALUE pairs */
-#define WK_KVP_AUTO_MAX		16	/* guest AUTO-pool records kept */
 #define WK_DISK_MAX		8	/* --disk images: LUNs 0..7 of the SCSI controller */
 
 struct wk_disk_cfg {
@@ -67,6 +71,7 @@ struct wk_config {
 	unsigned int watchdog_ms;	/* guest time without progress, 0: off */
 	unsigned int shutdown_grace;	/* SIGTERM: seconds for a shutdown IC power-off */
 	const char *kvp[WK_KVP_MAX];	/* KEY=VALUE for the guest's EXTERNAL pool */
+	bool ic_daemon[WK_NR_ICS];	/* --ic-daemon: served by an hvtb-icd process */
 	unsigned int nkvp;
 	struct wk_disk_cfg disks[WK_DISK_MAX];	/* --disk PATH[,ro] */
 	unsigned int ndisks;
@@ -166,9 +171,12 @@ int wk_handle_mmio(struct wk_vp *vp);	/* 1: the VM is to end */
  * ic.c: the integration components (heartbeat, shutdown, time sync, KVP).
  * wk_ic_offer() offers their channels (after HVTB_VMBUS_ENABLE, before the
  * guest runs); wk_ic_start() runs their threads (signals blocked), which
- * end with the VM; wk_ic_stop() joins them; wk_ic_free() rescinds the
- * channels. wk_ic_request_shutdown() asks the guest to power off through
- * the shutdown IC: 0, or -ENOTCONN when the guest has not negotiated it.
+ * end with the VM, and starts the --ic-daemon processes;
+ * wk_ic_supervise() (the main thread, every tick) restarts a daemon that
+ * exited; wk_ic_stop() joins the threads and stops the daemons;
+ * wk_ic_free() rescinds the channels. wk_ic_request_shutdown() asks the
+ * guest to power off through the shutdown IC: 0, or -ENOTCONN when the
+ * guest has not negotiated it.
  */
 struct wk_ic;
 enum wk_ic_shutdown_state {
@@ -176,6 +184,7 @@ enum wk_ic_shutdown_state {
 };
 int wk_ic_offer(struct wk_vm *vm);
 int wk_ic_start(struct wk_vm *vm);
+void wk_ic_supervise(struct wk_vm *vm);
 int wk_ic_request_shutdown(struct wk_vm *vm);
 enum wk_ic_shutdown_state wk_ic_shutdown_state(struct wk_vm *vm);
 const char *wk_ic_name(unsigned int i);
