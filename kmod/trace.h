@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * hvtb - tracepoints: every VM exit, every intercept handed to user
- * space and every TLFS hypercall. Use with trace-cmd or perf, e.g.
+ * space, every TLFS hypercall, every VMBus message and channel signal. Use with trace-cmd or perf, e.g.
  *   trace-cmd record -e hvtb:hvtb_exit -e hvtb:hvtb_intercept
  */
 #undef TRACE_SYSTEM
@@ -133,6 +133,63 @@ TRACE_EVENT(hvtb_synic_message,
 	TP_printk("partition %u vp %u sint %u type 0x%x result %d",
 		  __entry->partition, __entry->vp, __entry->sint,
 		  __entry->type, __entry->result)
+);
+
+/*
+ * A VMBus channel-management message (kmod/vmbus): @to_guest 0 the guest's
+ * HvPostMessage, @result the verdict (0 handled, > 0 enum vmbus_verdict:
+ * dropped and counted); @to_guest 1 the host's post, @result 0 or the
+ * SynIC's -errno. @relid 0: a message of the connection.
+ */
+TRACE_EVENT(hvtb_vmbus_message,
+	TP_PROTO(u32 partition, bool to_guest, u32 msgtype, u32 relid, u32 size, int result),
+	TP_ARGS(partition, to_guest, msgtype, relid, size, result),
+
+	TP_STRUCT__entry(
+		__field(u32, partition)
+		__field(bool, to_guest)
+		__field(u32, msgtype)
+		__field(u32, relid)
+		__field(u32, size)
+		__field(int, result)
+	),
+
+	TP_fast_assign(
+		__entry->partition = partition;
+		__entry->to_guest = to_guest;
+		__entry->msgtype = msgtype;
+		__entry->relid = relid;
+		__entry->size = size;
+		__entry->result = result;
+	),
+
+	TP_printk("partition %u %s type %u relid %u size %u result %d",
+		  __entry->partition, __entry->to_guest ? "host->guest" : "guest->host",
+		  __entry->msgtype, __entry->relid, __entry->size, __entry->result)
+);
+
+/* A channel interrupt: the guest's HvSignalEvent, or the daemon's signal (@result its -errno). */
+TRACE_EVENT(hvtb_vmbus_signal,
+	TP_PROTO(u32 partition, bool to_guest, u32 relid, int result),
+	TP_ARGS(partition, to_guest, relid, result),
+
+	TP_STRUCT__entry(
+		__field(u32, partition)
+		__field(bool, to_guest)
+		__field(u32, relid)
+		__field(int, result)
+	),
+
+	TP_fast_assign(
+		__entry->partition = partition;
+		__entry->to_guest = to_guest;
+		__entry->relid = relid;
+		__entry->result = result;
+	),
+
+	TP_printk("partition %u %s relid %u result %d", __entry->partition,
+		  __entry->to_guest ? "host->guest" : "guest->host", __entry->relid,
+		  __entry->result)
 );
 
 #endif /* HVTB_TRACE_H */

@@ -1301,4 +1301,99 @@ TEST(channel_many_offers)
 	TEARDOWN_VP(g, v);
 }
 
+/* tracefs: the hvtb VMBus events on (1) or off (0); false if the kernel has none. */
+static bool trace_vmbus(int on)
+{
+	static const char *const ev[] = { "hvtb_vmbus_message", "hvtb_vmbus_signal" };
+	char path[128];
+	unsigned int i;
+	FILE *f;
+
+	for (i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "/sys/kernel/tracing/events/hvtb/%s/enable", ev[i]);
+		f = fopen(path, "w");
+		if (!f)
+			return false;
+		fprintf(f, "%d\n", on);
+		if (fclose(f))
+			return false;
+	}
+	if (on) {
+		f = fopen("/sys/kernel/tracing/trace", "w");	/* O_TRUNC: clear */
+		if (!f)
+			return false;
+		fclose(f);
+	}
+	return true;
+}
+
+/* How many lines of the trace buffer contain all of @a, @b (NULL: any). */
+static unsigned int trace_count(const char *a, const char *b)
+{
+	char line[512];
+	unsigned int n = 0;
+	FILE *f = fopen("/sys/kernel/tracing/trace", "r");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, a) && (!b || strstr(line, b)))
+			n++;
+	fclose(f);
+	return n;
+}
+
+/* Connect, signal the channel, post a message of an unknown type. */
+static void guest_traced(void)
+{
+	uint32_t bogus[2] = { 0x77, 0 };
+
+	vsc_connect(1);
+	GUEST_ASSERT_EQ(hv_call(HC_SIGNAL_EVENT | HC_FAST, cw.conn_id, 0) & 0xffff, ST_SUCCESS);
+	GUEST_ASSERT_EQ(vsc_post(1, bogus, sizeof(bogus)), ST_SUCCESS);
+	vsc_no_reply();
+}
+
+/* Every VMBus message both ways and every channel signal is a tracepoint. */
+TEST(tracepoints_messages_and_signals)
+{
+	struct hvtb_vmbus_offer o;
+	struct guest g;
+	struct guest_vp v;
+	char relid[32], offer[64];
+	int ch;
+
+	if (!trace_vmbus(1))
+		SKIP(return, "no hvtb events in /sys/kernel/tracing (no tracefs or no CONFIG_EVENT_TRACING)");
+	VSC_SETUP(g, v, 0);
+	ch = chan_offer(g.part, inst_guid, &o);
+	ASSERT_LE(0, ch);
+	cw_set(&g, &o);
+	ASSERT_EQ(0, guest_vp_enter_long(&v, guest_traced, 0, 0));
+	EXPECT_UCALL(&v, UCALL_DONE);
+	EXPECT_EQ(-ENOTCONN, hvtb_vmbus_channel_signal(ch));
+	close(ch);
+	trace_vmbus(0);
+	snprintf(relid, sizeof(relid), "relid %u ", o.child_relid);
+	snprintf(offer, sizeof(offer), "host->guest type 1 relid %u size 196 result 0",
+		 o.child_relid);
+	EXPECT_EQ(1, trace_count("hvtb_vmbus_message:", "guest->host type 14 relid 0 "));
+	EXPECT_EQ(1, trace_count("hvtb_vmbus_message:", "host->guest type 15 relid 0 size 16 result 0"));
+	EXPECT_EQ(1, trace_count("hvtb_vmbus_message:", "guest->host type 3 relid 0 size 8 result 0"));
+	EXPECT_EQ(1, trace_count("hvtb_vmbus_message:", offer));
+	EXPECT_EQ(1, trace_count("hvtb_vmbus_message:", "host->guest type 4 relid 0 size 8 result 0"));
+	/* The unknown type: dropped, its verdict traced (not 0). */
+	EXPECT_EQ(1, trace_count("hvtb_vmbus_message:", "guest->host type 119 relid 0 size 8 result"));
+	EXPECT_EQ(0, trace_count("guest->host type 119 relid 0 size 8 result 0", NULL));
+	/* The close rescinds: RESCIND_CHANNELOFFER names the relid. */
+	snprintf(offer, sizeof(offer), "host->guest type 2 relid %u size 12 result 0", o.child_relid);
+	EXPECT_EQ(1, trace_count("hvtb_vmbus_message:", offer));
+	EXPECT_EQ(1, trace_count("hvtb_vmbus_signal:", "guest->host"));
+	EXPECT_EQ(1, trace_count("hvtb_vmbus_signal:", relid));
+	/* The daemon's signal of a channel not open: traced with its -ENOTCONN. */
+	snprintf(offer, sizeof(offer), "host->guest relid %u result %d", o.child_relid, -ENOTCONN);
+	EXPECT_EQ(1, trace_count("hvtb_vmbus_signal:", offer));
+	TEARDOWN_VP(g, v);
+}
+
 TEST_HARNESS_MAIN

@@ -44,6 +44,7 @@
 #include "hvtb.h"
 #include "compat.h"
 #include "vmbus/internal.h"
+#include "trace.h"
 
 static_assert(HVTB_VMBUS_CHANNEL_UNOFFERED == VMBUS_CHAN_NONE);
 static_assert(HVTB_VMBUS_CHANNEL_OFFERED == VMBUS_CHAN_OFFERED);
@@ -337,6 +338,7 @@ static u16 chan_econn_event(struct hvtb_hv_conn *c, struct hvtb_vp *vp,
 	struct eventfd_ctx *ctx;
 
 	atomic64_inc(&ch->guest_signals);
+	trace_hvtb_vmbus_signal(ch->vb->part->id, false, ch->relid, 0);
 	ctx = rcu_dereference(ch->signal_ctx);
 	if (ctx)
 		eventfd_signal(ctx, 1);
@@ -526,6 +528,7 @@ static long chan_signal(struct vmbus_channel *ch)
 		r = hvtb_synic_signal_async(vb->part, ch->target_vp,
 					    vb->stats.message_sint, ch->relid);
 	mutex_unlock(&vb->lock);
+	trace_hvtb_vmbus_signal(vb->part->id, true, ch->relid, r);
 	if (!r)
 		atomic64_inc(&ch->host_signals);
 	return r;

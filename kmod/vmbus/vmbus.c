@@ -61,6 +61,7 @@
 #include "hypercall/api.h"
 #include "vmbus/vmbus.h"
 #include "vmbus/internal.h"
+#include "trace.h"
 
 static struct hvtb_vmbus *vmbus_of(struct hvtb_hv_conn *c)
 {
@@ -78,6 +79,8 @@ static int vmbus_reply(struct hvtb_vmbus *vb, u32 vp, u32 sint,
 
 	if (r)
 		vb->stats.post_failed++;
+	trace_hvtb_vmbus_message(vb->part->id, true, size >= 4 ? vmbus_msg_u32(msg, 0) : 0,
+				 vmbus_msg_relid(msg, size), size, r);
 	return r;
 }
 
@@ -262,6 +265,8 @@ static u16 vmbus_conn_message(struct hvtb_hv_conn *c, struct hvtb_vp *vp,
 	mutex_lock(&vb->lock);
 	v = vmbus_msg_check(c->id, type, p, size, vb->stats.state,
 			    vb->stats.channels);
+	trace_hvtb_vmbus_message(vb->part->id, false, size >= 4 ? vmbus_msg_u32(p, 0) : 0,
+				 vmbus_msg_relid(p, size), size, v);
 	if (v != VMBUS_MSG_OK) {
 		vmbus_count_drop(vb, v);
 		goto out;

@@ -414,6 +414,38 @@ static inline u32 vmbus_msg_u32(const u8 *p, u32 off)
 	       (u32)p[off + 3] << 24;
 }
 
+/*
+ * The channel a message of either direction names (its child_relid), 0 for
+ * a message of the connection or one too short to hold it: for traces.
+ */
+static inline u32 vmbus_msg_relid(const u8 *p, u32 size)
+{
+	u32 off;
+
+	if (size < 4)
+		return 0;
+	switch (vmbus_msg_u32(p, 0)) {
+	case VMBUS_MSG_OFFERCHANNEL:
+		off = __builtin_offsetof(struct vmbus_offer_msg, child_relid);
+		break;
+	case VMBUS_MSG_RESCIND_CHANNELOFFER:
+	case VMBUS_MSG_OPENCHANNEL:
+	case VMBUS_MSG_OPENCHANNEL_RESULT:
+	case VMBUS_MSG_CLOSECHANNEL:
+	case VMBUS_MSG_GPADL_HEADER:
+	case VMBUS_MSG_GPADL_CREATED:
+	case VMBUS_MSG_GPADL_TEARDOWN:
+	case VMBUS_MSG_RELID_RELEASED:
+	case VMBUS_MSG_MODIFYCHANNEL:
+	case VMBUS_MSG_MODIFYCHANNEL_RESPONSE:
+		off = 8;	/* after the 8-byte header */
+		break;
+	default:
+		return 0;
+	}
+	return size >= off + 4 ? vmbus_msg_u32(p, off) : 0;
+}
+
 /* The @i-th 64-bit PFN at @off of a message. */
 static inline u64 vmbus_msg_pfn(const u8 *p, u32 off, u32 i)
 {

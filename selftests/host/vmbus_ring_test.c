@@ -708,6 +708,9 @@ TEST(drain_loop)
 	EXPECT_EQ(hvtb_ring_drain(&rd, buf, sizeof(buf), 64, take_cb, &c, &sig), HVTB_RING_EMPTY);
 	EXPECT_EQ(c.taken, 10u);
 	EXPECT_EQ(c.too_big, 1u);
+	/* The counters: 9 packets of 24 + 8 bytes, one of 216 + 8. */
+	EXPECT_EQ(rd.packets, 10u);
+	EXPECT_EQ(rd.bytes, 9u * 32 + 224);
 	EXPECT_EQ(c.last_id, 10u);
 	EXPECT_EQ(out.hdr->interrupt_mask, 0u);
 	EXPECT_EQ(out.hdr->read_index, out.hdr->write_index);
@@ -801,6 +804,9 @@ TEST(backlog_keeps_order_and_loses_nothing)
 		ASSERT_EQ(hvtb_ring_comp(&wr, &b, next++, body, 64), 0);
 	EXPECT_EQ(b.count, 4u);
 	EXPECT_EQ(b.waited, 4u);
+	EXPECT_EQ(wr.packets, 46u);
+	EXPECT_EQ(wr.bytes, 46u * 88);
+	EXPECT_EQ(wr.full, 1u);	/* the first tried the ring; the others queued behind it */
 	EXPECT_EQ(in.hdr->pending_send_sz, hvtb_ring_put_size(0, 64));
 	EXPECT_FALSE(hvtb_ring_backlog_room(&b, 1));
 	EXPECT_EQ(hvtb_ring_comp(&wr, &b, 999, body, 64), -ENOBUFS);

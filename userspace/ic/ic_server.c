@@ -365,16 +365,17 @@ void ic_server_print(struct ic_server *ic, FILE *out, const char *who)
 {
 	const struct icd_chan_stats *cs;
 	const struct hvtb_ic *c;
-	char extra[160];
+	char extra[160], rings[160];
 	unsigned int r;
 
 	pthread_mutex_lock(&ic->lock);
+	icd_chan_ring_stats(&ic->chan, rings, sizeof(rings));
 	c = &ic->u.ic;
 	cs = icd_chan_stats(&ic->chan);
 	extra[0] = 0;
 	if (c->svc)
 		ic_descs[ic->kind].stats(ic, extra, sizeof(extra));
-	fprintf(out, "%s: IC %s: negotiated fw %u.%u srv %u.%u, %llu answers%s, state %s, %llu negotiations, %llu requests, %llu failed, %llu timeouts, %llu stray; channel %llu opens, %llu closes, %llu bad opens, %llu guest signals; %llu errors%s%s\n",
+	fprintf(out, "%s: IC %s: negotiated fw %u.%u srv %u.%u, %llu answers%s, state %s, %llu negotiations, %llu requests, %llu failed, %llu timeouts, %llu stray; channel %llu opens, %llu closes, %llu bad opens, %llu guest signals, %s; %llu errors%s%s\n",
 		who, ic_descs[ic->kind].name, c->fw.major, c->fw.minor, c->msgver.major,
 		c->msgver.minor, (unsigned long long)ic->answers, extra,
 		c->svc ? hvtb_ic_state_name(c->state) : "never opened",
@@ -382,7 +383,7 @@ void ic_server_print(struct ic_server *ic, FILE *out, const char *who)
 		(unsigned long long)c->stats.requests, (unsigned long long)c->stats.failed,
 		(unsigned long long)c->stats.timeouts, (unsigned long long)c->stats.stray,
 		(unsigned long long)cs->opens, (unsigned long long)cs->closes,
-		(unsigned long long)cs->bad_opens, (unsigned long long)cs->signals,
+		(unsigned long long)cs->bad_opens, (unsigned long long)cs->signals, rings,
 		(unsigned long long)ic->errors, ic->errors ? ", last: " : "",
 		ic->errors ? strerror(-ic->last_err) : "");
 	if (ic->kind == IC_KVP)

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
@@ -220,6 +221,14 @@ int icd_chan_next(struct icd_chan *c, int timeout_ms)
 	if (pfd[2].revents & POLLIN)
 		return ICD_CHAN_AUX;
 	return ICD_CHAN_NOTHING;
+}
+
+void icd_chan_ring_stats(const struct icd_chan *c, char *buf, size_t len)
+{
+	snprintf(buf, len, "%llu packets in (%llu bytes), %llu out (%llu bytes), %llu ring full",
+		 (unsigned long long)c->rx.packets, (unsigned long long)c->rx.bytes,
+		 (unsigned long long)c->tx.packets, (unsigned long long)c->tx.bytes,
+		 (unsigned long long)c->tx.full);
 }
 
 const struct icd_chan_stats *icd_chan_stats(const struct icd_chan *c)

@@ -120,6 +120,9 @@ int icd_chan_offer(struct icd_chan *c, int partfd, const uint8_t if_type[16],
  */
 int icd_chan_next(struct icd_chan *c, int timeout_ms);
 
+/* "N packets in (B bytes), M out (B bytes), F ring full" of the open ring pair, for stats lines. */
+void icd_chan_ring_stats(const struct icd_chan *c, char *buf, size_t len);
+
 /* The counters icd_chan_next() keeps. */
 const struct icd_chan_stats *icd_chan_stats(const struct icd_chan *c);
 

@@ -220,6 +220,8 @@ int hvtb_ring_skip(struct hvtb_ring *r)
 	}
 	/* Checked against the bytes available when it was peeked. */
 	r->priv = ring_advance(r, r->priv, r->peeked);
+	r->packets++;
+	r->bytes += r->peeked;
 	r->peeked = 0;
 	return 0;
 }
@@ -371,8 +373,10 @@ int hvtb_ring_putv(struct hvtb_ring *r, uint16_t type, uint16_t flags, uint64_t 
 	if (err)
 		return err;
 	/* Never fill completely: read == write means empty. */
-	if (r->size - ring_dist(r->priv, rd, r->size) <= need)
+	if (r->size - ring_dist(r->priv, rd, r->size) <= need) {
+		r->full++;
 		return -EAGAIN;
+	}
 
 	d.type = type;
 	d.offset8 = (uint16_t)((RING_DESC_SIZE + hdr_len) / 8);
@@ -391,6 +395,8 @@ int hvtb_ring_putv(struct hvtb_ring *r, uint16_t type, uint16_t flags, uint64_t 
 	trailer = (uint64_t)r->priv << 32;
 	ring_copy_to(r, pos, &trailer, sizeof(trailer));
 	r->priv = ring_advance(r, r->priv, need);
+	r->packets++;
+	r->bytes += need;
 	return 0;
 }
 
@@ -614,7 +620,13 @@ int hvtb_ring_comp(struct hvtb_ring *tx, struct hvtb_ring_backlog *b, uint64_t t
 	b->waited++;
 	if (b->count > b->max_count)
 		b->max_count = b->count;
-	ret = hvtb_ring_backlog_flush(tx, b);
+	if (b->count > 1 && b->asked)
+		return 0;	/* behind others: the guest signals for the first's room */
+	/* The first to wait: ask for its room; it may have come meanwhile. */
+	b->asked = true;
+	ret = hvtb_ring_want_space(tx, hvtb_ring_put_size(0, len));
+	if (ret == 1)
+		ret = hvtb_ring_backlog_flush(tx, b);
 	return ret < 0 ? ret : 0;
 }
 

@@ -107,6 +107,12 @@ struct hvtb_ring {
 	uint32_t peeked;
 	/* Writer: the guest's read_index as last seen (it only moves toward start). */
 	uint32_t guest_read;
+	/*
+	 * Counters since hvtb_ring_init() (the caller may read them): packets
+	 * and their ring bytes (trailer included) consumed (reader) or put
+	 * (writer); writer: puts refused for want of room (-EAGAIN).
+	 */
+	uint64_t packets, bytes, full;
 };
 
 /* One packet, copied out of the ring into the caller's buffer. */

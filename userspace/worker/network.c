@@ -657,17 +657,19 @@ void wk_net_print_stats(struct wk_vm *vm, FILE *out)
 {
 	const struct wk_net *n = vm->net;
 	const struct net_stats *s;
+	char rings[160];
 
 	if (!n)
 		return;
+	icd_chan_ring_stats(&n->chan, rings, sizeof(rings));
 	s = &n->st;
-	fprintf(out, "hvtb-worker: network %s (%02x:%02x:%02x:%02x:%02x:%02x): NVSP %#x, NDIS %u.%u, RNDIS %s, filter %#x; guest->tap %" PRIu64 " frames (%" PRIu64 " bytes, %" PRIu64 " lost); tap->guest %" PRIu64 " frames (%" PRIu64 " bytes), %" PRIu64 " dropped; %" PRIu64 " completions waited for room (%u at most); %" PRIu64 " control messages, %" PRIu64 " OIDs not served; bad: %" PRIu64 " NVSP, %" PRIu64 " RNDIS/pages, %" PRIu64 " stray completions, %" PRIu64 " buffer maps failed, %" PRIu64 " corrupt rings%s%s\n",
+	fprintf(out, "hvtb-worker: network %s (%02x:%02x:%02x:%02x:%02x:%02x): NVSP %#x, NDIS %u.%u, RNDIS %s, filter %#x; guest->tap %" PRIu64 " frames (%" PRIu64 " bytes, %" PRIu64 " lost); tap->guest %" PRIu64 " frames (%" PRIu64 " bytes), %" PRIu64 " dropped; %" PRIu64 " completions waited for room (%u at most); %" PRIu64 " control messages, %" PRIu64 " OIDs not served; bad: %" PRIu64 " NVSP, %" PRIu64 " RNDIS/pages, %" PRIu64 " stray completions, %" PRIu64 " buffer maps failed, %" PRIu64 " corrupt rings; channel %s%s%s\n",
 		n->ifname, n->mac[0], n->mac[1], n->mac[2], n->mac[3], n->mac[4], n->mac[5],
 		n->nvsp.version, n->nvsp.ndis_version >> 16, n->nvsp.ndis_version & 0xffff,
 		n->rndis.initialized ? "initialized" : "not initialized", n->rndis.filter,
 		s->tx_frames, s->tx_bytes, s->tx_errors, s->rx_frames, s->rx_bytes, s->rx_dropped,
 		n->backlog.waited, n->backlog.max_count, n->rndis.stats.control, n->rndis.stats.unsupported, n->nvsp.stats.bad, s->bad_msgs,
-		s->stray_completions, s->map_failed, s->broken_rings,
+		s->stray_completions, s->map_failed, s->broken_rings, rings,
 		n->last_err ? ", last error: " : "", n->last_err ? strerror(-n->last_err) : "");
 }
 

@@ -614,17 +614,19 @@ void wk_stor_print_stats(struct wk_vm *vm, FILE *out)
 {
 	const struct wk_stor *s = vm->stor;
 	const struct icd_chan_stats *cs;
+	char rings[160];
 	unsigned int i;
 
 	if (!s)
 		return;
 	cs = icd_chan_stats(&s->chan);
-	fprintf(out, "hvtb-worker: storage: protocol %u.%u, %s, %s; %" PRIu64 " packets, %" PRIu64 " SRBs, %" PRIu64 " answers, %" PRIu64 " CHECK CONDITIONs, %" PRIu64 " to absent LUNs; %u most in flight, %" PRIu64 " answers waited for room (%u at most), %" PRIu64 " submits retried; bad: %" PRIu64 " packets, %" PRIu64 " page lists outside guest memory, %" PRIu64 " too long, %" PRIu64 " dropped, %" PRIu64 " corrupt rings; channel %" PRIu64 " opens, %" PRIu64 " guest signals, %" PRIu64 " host signals%s%s\n",
+	icd_chan_ring_stats(&s->chan, rings, sizeof(rings));
+	fprintf(out, "hvtb-worker: storage: protocol %u.%u, %s, %s; %" PRIu64 " packets, %" PRIu64 " SRBs, %" PRIu64 " answers, %" PRIu64 " CHECK CONDITIONs, %" PRIu64 " to absent LUNs; %u most in flight, %" PRIu64 " answers waited for room (%u at most), %" PRIu64 " submits retried; bad: %" PRIu64 " packets, %" PRIu64 " page lists outside guest memory, %" PRIu64 " too long, %" PRIu64 " dropped, %" PRIu64 " corrupt rings; channel %" PRIu64 " opens, %" PRIu64 " guest signals, %" PRIu64 " host signals, %s%s%s\n",
 		s->vsp.version >> 8, s->vsp.version & 0xff, stor_vsp_state_name(s->vsp.state),
 		s->uring ? "io_uring" : "synchronous I/O", s->vsp.stats.packets, s->srbs, s->answers,
 		s->checks, s->no_lun, s->max_in_flight, s->backlog.waited, s->backlog.max_count,
 		s->submit_retries, s->vsp.stats.bad, s->bad_pages, s->too_big,
-		s->dropped, s->broken_rings, cs->opens, cs->signals, s->signals_out,
+		s->dropped, s->broken_rings, cs->opens, cs->signals, s->signals_out, rings,
 		s->last_err ? ", last error: " : "", s->last_err ? strerror(-s->last_err) : "");
 	for (i = 0; i < vm->cfg.ndisks; i++) {
 		const struct stor_disk_stats *d = &s->dstats[i];
