@@ -24,31 +24,19 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include "ic_server.h"
 
 #define ICD_KVP_MAX		16
 #define MS			1000000ull
-
-static volatile sig_atomic_t icd_stop, icd_shutdown;
-
-static void on_stop(int sig)
-{
-	(void)sig;
-	icd_stop = 1;
-}
-
-static void on_usr1(int sig)
-{
-	(void)sig;
-	icd_shutdown = 1;
-}
 
 static void icd_usage(FILE *f)
 {
@@ -142,7 +130,6 @@ static int icd_parse(int argc, char **argv, struct icd_opts *o)
 
 int main(int argc, char **argv)
 {
-	struct sigaction stop = { .sa_handler = on_stop }, usr1 = { .sa_handler = on_usr1 };
 	static struct ic_server s;
 	struct ic_server_cfg cfg = {
 		.heartbeat_period_ns = 2000 * MS,
@@ -151,19 +138,27 @@ int main(int argc, char **argv)
 		.shutdown_reason = "hvtb-icd: shutdown requested by the parent partition",
 	};
 	struct icd_opts o = { 0 };
-	sigset_t none;
-	int ret, what;
+	struct signalfd_siginfo si;
+	bool stop = false;
+	int ret, what, sfd;
+	sigset_t set;
 
 	if (icd_parse(argc, argv, &o))
 		return 2;
 	/* The worker's death ends the daemon: its fd must not keep the partition. */
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
-	sigaction(SIGTERM, &stop, NULL);
-	sigaction(SIGINT, &stop, NULL);
-	sigaction(SIGUSR1, &usr1, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* SIGTERM, SIGINT, SIGUSR1 through a signalfd: the channel's wait wakes for them. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGUSR1);
+	sigprocmask(SIG_SETMASK, &set, NULL);
+	sfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (sfd < 0) {
+		fprintf(stderr, "hvtb-icd: signalfd: %s\n", strerror(errno));
+		return 1;
+	}
 	if (o.period_ms)
 		cfg.heartbeat_period_ns = cfg.timesync_period_ns = o.period_ms * MS;
 	cfg.kvp = o.kvp;
@@ -178,14 +173,16 @@ int main(int argc, char **argv)
 	}
 	fprintf(stderr, "hvtb-icd: pid %d serving IC %s on channel fd %d\n", (int)getpid(),
 		ic_kind_name(o.kind), o.fd);
+	icd_chan_set_aux(&s.chan, sfd);
 	what = 0;
-	while (!icd_stop) {
+	while (!stop) {
 		what = ic_server_step(&s, 200);
 		if (what < 0 || what == ICD_CHAN_RELEASED)
 			break;
-		if (icd_shutdown) {
-			icd_shutdown = 0;
-			if (ic_server_request_shutdown(&s))
+		while (what == ICD_CHAN_AUX && read(sfd, &si, sizeof(si)) == sizeof(si)) {
+			if (si.ssi_signo != SIGUSR1)
+				stop = true;
+			else if (ic_server_request_shutdown(&s))
 				fprintf(stderr, "hvtb-icd: SIGUSR1: the guest has not negotiated the shutdown IC\n");
 		}
 	}
@@ -194,5 +191,6 @@ int main(int argc, char **argv)
 		what < 0 ? strerror(-what) : what == ICD_CHAN_RELEASED ? "channel released" :
 		"stopped by a signal");
 	ic_server_destroy(&s);
+	close(sfd);
 	return what < 0 ? 1 : 0;
 }
