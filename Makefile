@@ -73,7 +73,7 @@ check: deps
 bench: KERNEL = debian
 bench: userspace selftests
 	KERNEL=$(KERNEL) CPUS=$(CPUS) EMU=$(EMU) $(TOP)/testvm/run.sh \
-		'$$HVTB_SELFTESTS/exit_bench && $$HVTB_SELFTESTS/sched_bench'
+		'$$HVTB_SELFTESTS/exit_bench && $$HVTB_SELFTESTS/sched_bench && $$HVTB_SELFTESTS/ring_bench'
 	KERNEL=$(KERNEL) CPUS=1 EMU=$(EMU) HVTB_GUEST=1 TIMEOUT=$${TIMEOUT:-2400} $(TOP)/testvm/run.sh \
 		'$$HVTB_SELFTESTS/worker_bench'
 

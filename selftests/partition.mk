@@ -11,7 +11,7 @@
 
 PARTITION_VM_TESTS := partition_test memory_test vp_test exit_test sched_test apic_test hyperv_test \
 		      vmbus_test vsp_test
-BENCH_BINS := exit_bench sched_bench
+BENCH_BINS := exit_bench sched_bench ring_bench
 
 GUEST_CFLAGS := $(CFLAGS_ALL) -fno-pie -fno-stack-protector -mno-red-zone \
 		-fcf-protection=none
@@ -39,6 +39,7 @@ VSP_TEST_LIBS := $(BUILD)/obj/worker/util.o $(BUILD)/obj/ic/icd_chanfd.o $(BUILD
 $(OBJ)/guest/vsp_test.o: $(TOP)/userspace/worker/storage.c $(TOP)/userspace/worker/network.c \
 	$(TOP)/userspace/worker/worker.h $(SRC)/include/vsc.h
 $(OBJ)/guest/vmbus_test.o: $(SRC)/include/vsc.h
+$(OBJ)/guest/bench/ring_bench.o: $(SRC)/include/vsc.h
 $(OUT)/vsp_test: $(OBJ)/guest/vsp_test.o $(GUEST_LIB_OBJ) $(HELPER_LIB) $(LIBHVTB) $(VSP_TEST_LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) $(GUEST_LDFLAGS) -o $@ $< $(GUEST_LIB_OBJ) $(VSP_TEST_LIBS) \
