@@ -388,6 +388,20 @@ if has icd; then
 	[ "$rc" = 80 ]; ok $? icd_shutdown_status "status $rc"
 	[ -z "$(pidof hvtb-icd)" ]; ok $? icd_no_daemon_left "$(pidof hvtb-icd)"
 	clean; ok $? icd_nothing_left
+	# kill -9 of the worker with its daemons running: they follow it
+	# (PR_SET_PDEATHSIG), their channel fds go, so does the partition.
+	"$W" --console none --ic-daemon heartbeat --ic-daemon timesync -i "$T/icd.cpio" "$G/vmlinux" \
+		</dev/null 2>"$T/icd9.err" &
+	pid=$!
+	i=0
+	while [ $i -lt 100 ] && [ "$(grep -c "^hvtb-icd: pid" "$T/icd9.err")" -lt 2 ]; do sleep 0.1; i=$((i + 1)); done
+	nd=$(grep -c "^hvtb-icd: pid" "$T/icd9.err")
+	kill -9 $pid
+	wait $pid 2>/dev/null
+	i=0
+	while [ $i -lt 50 ] && [ -n "$(pidof hvtb-icd)" ]; do sleep 0.1; i=$((i + 1)); done
+	[ "$nd" = 2 ] && [ -z "$(pidof hvtb-icd)" ]; ok $? icd_kill9_worker_daemons_follow "$nd daemons, left: '$(pidof hvtb-icd)'"
+	clean; ok $? icd_kill9_worker_nothing_left "refcnt $(refcnt)/$REF0, MemAvailable $(avail_mb)/$AVAIL0 MiB"
 fi
 
 if has signals; then
