@@ -1093,6 +1093,8 @@ TEST(icd_refusals)
 		{ { "--ic", "kvp", "--channel-fd", "0", "--kvp-set", "=b" }, 2, "KEY=VALUE" },
 		{ { "--ic", "timesync", "--channel-fd", "0", "--period-ms", "0" }, 2,
 		  "--period-ms 0: 1..3600000" },
+		{ { "--ic", "kvp", "--channel-fd", "0", "--parent", "1" }, 0,
+		  "the parent 1 is gone: nothing to serve" },
 	};
 	char path[4096], out[1024];
 	const char *ctl = getenv("HVTBCTL");

@@ -5,7 +5,7 @@
  * process of its own.
  *
  *   hvtb-icd --ic heartbeat|shutdown|timesync|kvp --channel-fd N
- *            [--kvp-set KEY=VALUE]... [--period-ms N]
+ *            [--kvp-set KEY=VALUE]... [--period-ms N] [--parent PID]
  *
  * hvtb-worker --ic-daemon NAME offers the channel and starts hvtb-icd with
  * the channel fd as fd 3; the daemon serves it with the same IC server as
@@ -41,7 +41,7 @@
 static void icd_usage(FILE *f)
 {
 	fprintf(f, "usage: hvtb-icd --ic heartbeat|shutdown|timesync|kvp --channel-fd N\n"
-		   "                [--kvp-set KEY=VALUE]... [--period-ms N]\n");
+		   "                [--kvp-set KEY=VALUE]... [--period-ms N] [--parent PID]\n");
 }
 
 struct icd_opts {
@@ -50,6 +50,7 @@ struct icd_opts {
 	const char *kvp[ICD_KVP_MAX];
 	unsigned int nkvp;
 	unsigned long period_ms;
+	long parent;		/* --parent: gone already at start: end at once */
 };
 
 static int icd_parse(int argc, char **argv, struct icd_opts *o)
@@ -59,6 +60,7 @@ static int icd_parse(int argc, char **argv, struct icd_opts *o)
 		{ "channel-fd", required_argument, NULL, 'c' },
 		{ "period-ms", required_argument, NULL, 'p' },
 		{ "kvp-set", required_argument, NULL, 'k' },
+		{ "parent", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -94,6 +96,14 @@ static int icd_parse(int argc, char **argv, struct icd_opts *o)
 				return -EINVAL;
 			}
 			o->period_ms = v;
+			break;
+		case 'P':
+			errno = 0;
+			o->parent = strtol(optarg, &end, 10);
+			if (errno || *end || o->parent < 1) {
+				fprintf(stderr, "hvtb-icd: --parent %s: not a pid\n", optarg);
+				return -EINVAL;
+			}
 			break;
 		case 'k':
 			end = strchr(optarg, '=');
@@ -147,6 +157,11 @@ int main(int argc, char **argv)
 		return 2;
 	/* The worker's death ends the daemon: its fd must not keep the partition. */
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	/* A parent that died before the line above sends no signal: look. */
+	if (o.parent && getppid() != o.parent) {
+		fprintf(stderr, "hvtb-icd: the parent %ld is gone: nothing to serve\n", o.parent);
+		return 0;
+	}
 	signal(SIGPIPE, SIG_IGN);
 	/* SIGTERM, SIGINT, SIGUSR1 through a signalfd: the channel's wait wakes for them. */
 	sigemptyset(&set);

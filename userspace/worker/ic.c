@@ -145,7 +145,7 @@ static int icd_offer(struct wk_ic *ic)
 static int icd_spawn(struct wk_ic *ic)
 {
 	const struct wk_config *cfg = &ic->vm->cfg;
-	char path[PATH_MAX], *argv[8 + 2 * WK_KVP_MAX];
+	char path[PATH_MAX], parent[16], *argv[10 + 2 * WK_KVP_MAX];
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t at;
 	sigset_t none, dfl;	/* SIG_IGN (SIGPIPE) is the one disposition exec keeps */
@@ -158,6 +158,9 @@ static int icd_spawn(struct wk_ic *ic)
 	argv[n++] = (char *)ic_kind_name(ic->srv.kind);
 	argv[n++] = "--channel-fd";
 	argv[n++] = "3";
+	snprintf(parent, sizeof(parent), "%d", (int)getpid());
+	argv[n++] = "--parent";
+	argv[n++] = parent;
 	if (ic->srv.kind == IC_KVP)
 		for (i = 0; i < cfg->nkvp; i++) {
 			argv[n++] = "--kvp-set";
