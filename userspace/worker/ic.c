@@ -242,8 +242,14 @@ void wk_ic_supervise(struct wk_vm *vm)
 		if (ic->state == ICD_NONE)
 			continue;
 		pthread_mutex_lock(&ic->dlock);
-		if (ic->state == ICD_RUNNING && ic->pid > 0 && waitpid(ic->pid, &st, WNOHANG) == ic->pid)
-			icd_ended(ic, st);
+		if (ic->state == ICD_RUNNING && ic->pid > 0) {
+			pid_t w = waitpid(ic->pid, &st, WNOHANG);
+
+			if (w == ic->pid)
+				icd_ended(ic, st);
+			else if (w < 0 && errno == ECHILD)
+				icd_ended(ic, 0x7f00);	/* reaped by someone else: status unknown */
+		}
 		if (ic->state != ICD_REOFFER) {
 			pthread_mutex_unlock(&ic->dlock);
 			continue;

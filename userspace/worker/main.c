@@ -826,6 +826,8 @@ static int run_vm(struct wk_vm *vm)
 	 * whose reader went away: EPIPE on that write, never the end of the VM.
 	 */
 	signal(SIGPIPE, SIG_IGN);
+	/* --ic-daemon children are reaped by waitpid(): not auto-reaped even if inherited so. */
+	signal(SIGCHLD, SIG_DFL);
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
