@@ -368,13 +368,13 @@ if has icd; then
 	wait $pid
 	rc=$?
 	echo "# icd: worker status $rc"
-	sed 's/^/# console| /' "$T/icd.out" | grep -v "^# console| \[" | grep -E "icd|gone|rebound|hbnego|kvpkey" 
+	sed 's/^/# console| /' "$T/icd.out" | grep -v "^# console| \[" | grep -E "icd|gone|rebound|hbnego|kvpkey|vmbus|splat"
 	grep -E "IC |hvtb-icd" "$T/icd.err" | sed 's/^/# /'
 	sed 's/^/# ctl| /' "$T/icd.ctl" | grep "IC "
 	[ -n "$hb1" ] && [ -n "$kv1" ]; ok $? icd_daemons_started "heartbeat '$hb1', kvp '$kv1'"
 	[ "$nhvtb" = 0 ] && [ "$nchan" = 1 ]; ok $? icd_daemon_holds_only_its_channel_fd "$nchan channel fds, $nhvtb hvtb fds"
 	grep "^icd-ready" "$T/icd.out" | grep -q "hv_utils"; ok $? icd_heartbeat_bound_to_hv_utils
-	grep -q "IC heartbeat: daemon killed by signal 9 (Killed); channel relid [0-9]* rescinded, restarting" "$T/icd.err"
+	grep -q "IC heartbeat: daemon killed by signal 9 (Killed); channel relid [0-9]* rescinded, restarting once the guest released it" "$T/icd.err"
 	ok $? icd_kill9_rescinds
 	[ "$(gv gone icd)" = yes ]; ok $? icd_guest_saw_the_rescind "gone '$(gv gone icd)'"
 	grep -q "IC heartbeat: daemon restarted, pid $hb2" "$T/icd.err" && [ -n "$hb2" ] && [ "$hb2" != "$hb1" ]

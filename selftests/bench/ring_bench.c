@@ -346,6 +346,28 @@ static void *rb_daemon_thread(void *arg)
 	return NULL;
 }
 
+/* What the guest stopped with, where that is not the SYNC expected. */
+static void rb_stopped(struct guest_vp *v, const struct ucall *uc, const char *mode,
+		       const char *what)
+{
+	char buf[256];
+
+	if (uc->cmd == UCALL_ASSERT) {
+		/* The guest's string literals are at the same addresses here. */
+		fprintf(stderr, "ring_bench: %s %s: guest assertion %s:%llu: %s (0x%llx vs 0x%llx)\n",
+			mode, what, uc->file, (unsigned long long)uc->line, uc->expr,
+			(unsigned long long)uc->args[0], (unsigned long long)uc->args[1]);
+	} else if (uc->cmd == UCALL_UNHANDLED) {
+		fprintf(stderr, "ring_bench: %s %s: guest exception vector %llu error 0x%llx rip 0x%llx\n",
+			mode, what, (unsigned long long)uc->args[0],
+			(unsigned long long)uc->args[1], (unsigned long long)uc->args[2]);
+	} else {
+		fprintf(stderr, "ring_bench: %s %s: ucall %llu (0x%llx): %s\n", mode, what,
+			(unsigned long long)uc->cmd, (unsigned long long)uc->args[0],
+			guest_describe_exit(v, buf, sizeof(buf)));
+	}
+}
+
 static int cmp_u64(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -379,7 +401,6 @@ static int ring_bench(uint64_t n, unsigned int flags, const char *mode)
 	struct ucall uc;
 	pthread_t th;
 	uint8_t *map = MAP_FAILED;
-	char buf[256];
 	unsigned int p;
 	int r;
 
@@ -427,7 +448,7 @@ static int ring_bench(uint64_t n, unsigned int flags, const char *mode)
 		goto fail;
 	/* Up to the first SYNC: connected, the ring open. */
 	if (guest_run_ucall(&v, &uc) != UCALL_SYNC || uc.args[0] != 0) {
-		fprintf(stderr, "ring_bench: setup: %s\n", guest_describe_exit(&v, buf, sizeof(buf)));
+		rb_stopped(&v, &uc, mode, "setup");
 		r = -EIO;
 		goto fail;
 	}
@@ -463,8 +484,7 @@ static int ring_bench(uint64_t n, unsigned int flags, const char *mode)
 		hvtb_vmbus_channel_get_info(d.ch, &i0);
 		__atomic_store_n(&d.phase, (int)p, __ATOMIC_SEQ_CST);
 		if (guest_run_ucall(&v, &uc) != UCALL_SYNC || uc.args[0] != (0x100u | p)) {
-			fprintf(stderr, "ring_bench: %s %s: %s\n", mode, rb_names[p],
-				guest_describe_exit(&v, buf, sizeof(buf)));
+			rb_stopped(&v, &uc, mode, rb_names[p]);
 			r = -EIO;
 			break;
 		}
@@ -501,8 +521,7 @@ static int ring_bench(uint64_t n, unsigned int flags, const char *mode)
 		fflush(stdout);
 		if (p + 1 < RB_PHASES &&
 		    (guest_run_ucall(&v, &uc) != UCALL_SYNC || uc.args[0] != p + 1)) {
-			fprintf(stderr, "ring_bench: %s: %s\n", mode,
-				guest_describe_exit(&v, buf, sizeof(buf)));
+			rb_stopped(&v, &uc, mode, "between phases");
 			r = -EIO;
 			break;
 		}

@@ -9,9 +9,11 @@
  *     channel, starts the daemon with the channel fd as its fd 3 and keeps
  *     a second reference to the fd, for the channel's counters and to
  *     rescind it. When the daemon ends (killed, crashed), the worker
- *     rescinds the channel (the guest's driver unbinds), offers it again
- *     once the guest released the old one (-EEXIST until then) and starts
- *     a new daemon: the guest binds the hot-added channel. At most
+ *     rescinds the channel (the guest's driver unbinds), waits for the
+ *     guest's RELID_RELEASED (the fd hangs up: Linux ignores an offer of
+ *     the same GUIDs while the old channel is still on its list), offers it
+ *     again and starts a new daemon: the guest binds the hot-added channel.
+ *     At most
  *     WK_ICD_RESTARTS restarts within WK_ICD_WINDOW_S; then it stays off.
  *     The shutdown IC always runs in the worker (SIGTERM drives it).
  *
@@ -22,6 +24,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdlib.h>
@@ -51,7 +54,8 @@ extern char **environ;
 enum icd_state {
 	ICD_NONE,	/* the IC is a thread of the worker */
 	ICD_RUNNING,	/* a daemon serves the channel */
-	ICD_REOFFER,	/* the daemon ended: offer again once the guest released */
+	ICD_RELEASING,	/* the daemon ended, its channel rescinded: the guest releases it */
+	ICD_REOFFER,	/* released: offer again, start a daemon */
 	ICD_GAVE_UP,	/* too many restarts */
 };
 
@@ -199,6 +203,14 @@ static void icd_describe_status(int st, char *buf, size_t len)
 		snprintf(buf, len, "ended (wait status %#x)", st);
 }
 
+/* The rescinded channel of @ic is released: its fd hangs up (or is gone). */
+static bool icd_released(struct wk_ic *ic)
+{
+	struct pollfd p = { .fd = ic->fd, .events = POLLIN };
+
+	return ic->fd < 0 || (poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLERR | POLLNVAL)));
+}
+
 /* The daemon of @ic ended with @st: rescind its channel, plan the restart. */
 static void icd_ended(struct wk_ic *ic, int st)
 {
@@ -208,11 +220,9 @@ static void icd_ended(struct wk_ic *ic, int st)
 	ic->pid = 0;
 	ic->last_status = st;
 	icd_describe_status(st, why, sizeof(why));
-	if (ic->fd >= 0) {
-		hvtb_vmbus_channel_rescind(ic->fd);	/* -ENXIO: released already */
-		close(ic->fd);
-		ic->fd = -1;
-	}
+	/* -ENXIO: rescinded already; the fd stays until the guest released it. */
+	if (ic->fd >= 0)
+		hvtb_vmbus_channel_rescind(ic->fd);
 	if (now - ic->window_start_ns > WK_ICD_WINDOW_S * 1000000000ull) {
 		ic->window_start_ns = now;
 		ic->window_restarts = 0;
@@ -224,8 +234,8 @@ static void icd_ended(struct wk_ic *ic, int st)
 		return;
 	}
 	ic->window_restarts++;
-	ic->state = ICD_REOFFER;
-	fprintf(stderr, "hvtb-worker: IC %s: daemon %s; channel relid %u rescinded, restarting\n",
+	ic->state = ICD_RELEASING;
+	fprintf(stderr, "hvtb-worker: IC %s: daemon %s; channel relid %u rescinded, restarting once the guest released it\n",
 		ic_kind_name(ic->srv.kind), why, ic->relid);
 }
 
@@ -250,13 +260,17 @@ void wk_ic_supervise(struct wk_vm *vm)
 			else if (w < 0 && errno == ECHILD)
 				icd_ended(ic, 0x7f00);	/* reaped by someone else: status unknown */
 		}
+		if (ic->state == ICD_RELEASING && icd_released(ic)) {
+			close(ic->fd);
+			ic->fd = -1;
+			ic->state = ICD_REOFFER;
+		}
 		if (ic->state != ICD_REOFFER) {
 			pthread_mutex_unlock(&ic->dlock);
 			continue;
 		}
-		/* -EEXIST until the guest released the rescinded channel: next tick. */
 		e = icd_offer(ic);
-		if (e == -EEXIST) {
+		if (e == -EEXIST) {	/* another channel holds the GUIDs: next tick */
 			pthread_mutex_unlock(&ic->dlock);
 			continue;
 		}
@@ -423,6 +437,7 @@ void wk_ic_stop(struct wk_vm *vm)
 
 static const char *const icd_state_names[] = {
 	[ICD_NONE] = "thread", [ICD_RUNNING] = "running",
+	[ICD_RELEASING] = "restarting (the guest releases the old channel)",
 	[ICD_REOFFER] = "restarting", [ICD_GAVE_UP] = "off (too many restarts)",
 };
 
