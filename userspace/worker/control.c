@@ -115,6 +115,24 @@ static int ctl_read_line(int fd, char *line)
 	return 0;
 }
 
+/*
+ * The answer is out: end it (EOF to the client), then read and drop what
+ * the client still sends (an overlong line's rest), briefly, so that the
+ * close does not reset the connection before the client read the answer.
+ */
+static void ctl_finish(FILE *out, int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	unsigned int rounds = 0;
+	char junk[256];
+
+	fflush(out);
+	shutdown(fd, SHUT_WR);
+	while (rounds++ < 64 && poll(&p, 1, 100) == 1 && read(fd, junk, sizeof(junk)) > 0)
+		;
+	fclose(out);
+}
+
 static void ctl_client(struct wk_control *c, int fd)
 {
 	char line[WK_CTL_LINE + 1];
@@ -136,19 +154,19 @@ static void ctl_client(struct wk_control *c, int fd)
 		else
 			fprintf(out, "error: one command line of at most %d bytes, within %d ms\n",
 				WK_CTL_LINE - 1, WK_CTL_TIMEOUT_MS);
-		fclose(out);
+		ctl_finish(out, fd);
 		return;
 	}
 	for (i = 0; i < sizeof(ctl_commands) / sizeof(ctl_commands[0]); i++) {
 		if (!strcmp(line, ctl_commands[i].name)) {
 			ctl_commands[i].fn(c->vm, out);
-			fclose(out);
+			ctl_finish(out, fd);
 			return;
 		}
 	}
 	c->errors++;
 	fprintf(out, "error: unknown command '%.*s' (devices, info, shutdown)\n", WK_CTL_LINE, line);
-	fclose(out);
+	ctl_finish(out, fd);
 }
 
 static void *ctl_thread(void *arg)
