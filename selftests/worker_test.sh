@@ -568,6 +568,10 @@ if has network; then
 	wget -q -O /tmp/h2g http://10.77.0.1:8080/h2g; echo "wget=\$?"
 	echo "h2g_md5=\$(md5sum </tmp/h2g | cut -d' ' -f1)"
 	echo "nt-ready"
+	# A KVP SET the parent asks for while the guest runs (hvtbctl kvp).
+	i=0
+	while [ \$i -lt 1200 ] && ! tr -d '\\000' </var/lib/hyperv/.kvp_pool_0 2>/dev/null | grep -q hvtb-rt-value-9; do sleep 0.1; i=\$((i + 1)); done
+	echo "rtkvp=\$(tr -d '\\000' </var/lib/hyperv/.kvp_pool_0 2>/dev/null | grep -c rt_keyhvtb-rt-value-9)"
 	i=0
 	while [ ! -e /tmp/never ] && [ \$i -lt 3000 ]; do sleep 0.1; i=\$((i + 1)); done
 	EOF
@@ -588,6 +592,13 @@ if has network; then
 	h2g_loss=$(sed -n 's/.* \([0-9]*\)% packet loss.*/\1/p' "$T/ping")
 	wget -q -O "$T/g2h" http://10.77.0.2:8080/g2h
 	wrc=$?
+	hvtbctl kvp $pid rt_key=hvtb-rt-value-9 >"$T/nt.kvp" 2>&1
+	krc=$?
+	i=0
+	while [ $i -lt 600 ] && ! grep -q "^rtkvp=" "$T/nt.out" 2>/dev/null && kill -0 $pid 2>/dev/null; do
+		sleep 0.2
+		i=$((i + 1))
+	done
 	hvtbctl devices $pid >"$T/nt.ctl" 2>&1
 	crc=$?
 	# Bad lines on the control socket: each refused with "error: ...", and
@@ -626,13 +637,15 @@ if has network; then
 	ok $? network_no_bad_messages
 	[ "$crc" = 0 ] && grep -q "network hvtbn0 .*tap->guest [1-9][0-9]* frames" "$T/nt.ctl"
 	ok $? network_hvtbctl_devices_of_a_running_worker "status $crc"
+	[ "$krc" = 0 ] && grep -q "kvp: rt_key=hvtb-rt-value-9 queued" "$T/nt.kvp" && [ "$(gv rtkvp nt)" = 1 ]
+	ok $? hvtbctl_kvp_reaches_the_running_guest "hvtbctl $krc '$(cat "$T/nt.kvp")', guest '$(gv rtkvp nt)'"
 	echo "$c1" | grep -q "^error: unknown command 'bogus'"; ok $? control_unknown_command_refused "'$c1'"
 	echo "$c2" | grep -q "^error: one command line of at most 63 bytes" && ! echo "$c2" | grep -q "reset"
 	ok $? control_overlong_line_refused "'$c2'"
 	echo "$c3" | grep -q "^error: one command line of at most 63 bytes, within 1000 ms"; ok $? control_silent_client_refused "'$c3'"
 	echo "$c4" | grep -q "^error: unknown command"; ok $? control_binary_line_refused "'$c4'"
 	echo "$c5" | grep -q "^hvtb-worker: pid $pid, kernel "; ok $? control_serves_after_hangups "'$c5'"
-	grep -q "control .*: 27 clients, 4 refused" "$T/nt.err"; ok $? control_counts_clients_and_refusals \
+	grep -q "control .*: 28 clients, 4 refused" "$T/nt.err"; ok $? control_counts_clients_and_refusals \
 		"$(grep "hvtb-worker: control" "$T/nt.err")"
 	[ "$src" = 0 ] && [ "$rc" = 80 ] && grep -q "orderly" "$T/nt.out"
 	ok $? network_hvtbctl_shutdown_powers_the_guest_off "hvtbctl $src, worker $rc"

@@ -59,6 +59,8 @@ static const struct command commands[] = {
 	  hvtbctl_cmd_devices },
 	{ "shutdown", "PID", "shut a running worker's guest down (shutdown IC, as SIGTERM)",
 	  hvtbctl_cmd_shutdown },
+	{ "kvp", "PID KEY=VALUE", "SET a key in a running guest's KVP EXTERNAL pool",
+	  hvtbctl_cmd_kvp },
 	{ "control", "[--raw] [--hangup] PID LINE",
 	  "send a running worker any control line, print its answer", hvtbctl_cmd_control },
 	{ "help", "", "show this help", cmd_help },

@@ -12,5 +12,6 @@ int hvtbctl_cmd_workers(int argc, char **argv);
 int hvtbctl_cmd_devices(int argc, char **argv);
 int hvtbctl_cmd_shutdown(int argc, char **argv);
 int hvtbctl_cmd_control(int argc, char **argv);
+int hvtbctl_cmd_kvp(int argc, char **argv);
 
 #endif /* HVTBCTL_RUN_H */

@@ -152,6 +152,31 @@ int hvtbctl_cmd_shutdown(int argc, char **argv)
 	return worker_cmd(argc, argv, "shutdown\n");
 }
 
+/* hvtbctl kvp PID KEY=VALUE: a SET into the guest's KVP EXTERNAL pool. */
+int hvtbctl_cmd_kvp(int argc, char **argv)
+{
+	char path[512], cmd[128];
+	int e;
+
+	if (argc != 3 || !strchr(argv[2], '=')) {
+		fprintf(stderr, "usage: hvtbctl kvp PID|SOCKET KEY=VALUE\n");
+		return 2;
+	}
+	if (strlen(argv[2]) > 58) {	/* a control line is 63 bytes at most */
+		fprintf(stderr, "hvtbctl: kvp: KEY=VALUE of at most 58 bytes\n");
+		return 2;
+	}
+	snprintf(cmd, sizeof(cmd), "kvp %s\n", argv[2]);
+	worker_path(argv[1], path, sizeof(path));
+	fflush(stdout);
+	e = ctl_ask(path, cmd, stdout);
+	if (e) {
+		fprintf(stderr, "hvtbctl: worker %s: %s\n", path, strerror(-e));
+		return 1;
+	}
+	return 0;
+}
+
 /*
  * hvtbctl control [--raw] [--hangup] PID|SOCKET LINE: any command line, as
  * written (for scripts, and for testing the worker's refusals): LINE and a

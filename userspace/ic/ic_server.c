@@ -150,43 +150,56 @@ static void ts_stats(struct ic_server *ic, char *buf, size_t len)
 static int kvp_init(struct ic_server *ic, const struct hvtb_ic_transport *tp)
 {
 	/* A new ring (the guest reloaded hv_utils): set and read again. */
-	ic->kvp_set = ic->kvp_index = 0;
+	ic->kvp_set = ic->kvp_index = ic->kvp_rt_sent = 0;
 	ic->kvp_done = false;
 	return hvtb_ic_kvp_init(&ic->u.kvp, tp);
 }
 
-/* The answer to the last request, then the next request of the sequence. */
+/* KEY=VALUE as a SET into the guest's EXTERNAL pool. */
+static int kvp_set_pair(struct hvtb_ic_kvp *kvp, const char *kv, uint64_t now)
+{
+	const char *eq = strchr(kv, '=');
+	char key[HVTB_IC_KVP_KEY_UTF8_MAX + 1];
+
+	snprintf(key, sizeof(key), "%.*s", (int)(eq - kv), kv);
+	return hvtb_ic_kvp_set(kvp, HVTB_IC_KVP_POOL_EXTERNAL, key, eq + 1, now);
+}
+
+/*
+ * The answer to the last request, then the next request of the sequence:
+ * the configured SETs, the SETs asked for since (ic_server_kvp_set()),
+ * then the AUTO pool record by record.
+ */
 static int kvp_tick(struct ic_server *ic, uint64_t now)
 {
 	struct hvtb_ic_kvp *kvp = &ic->u.kvp;
 	const struct ic_server_cfg *cfg = ic->cfg;
 	int ret = hvtb_ic_tick(&kvp->ic, now, ic->cfg->answer_timeout_ns);
 
-	if (ret || kvp->ic.state != HVTB_IC_READY || ic->kvp_done)
+	if (ret || kvp->ic.state != HVTB_IC_READY)
 		return ret;
-	if (kvp->done && kvp->op == HVTB_IC_KVP_OP_ENUMERATE) {
-		if (kvp->result == -ENOENT) {	/* S_CONT: the end of the pool */
-			ic->kvp_done = true;
-			return 0;
+	if (kvp->done) {
+		kvp->done = false;
+		if (kvp->op == HVTB_IC_KVP_OP_ENUMERATE && kvp->result == -ENOENT) {
+			ic->kvp_done = true;	/* S_CONT: the end of the pool */
+		} else if (kvp->op == HVTB_IC_KVP_OP_ENUMERATE) {
+			/* A record the daemon fails (say, an address it has not) is skipped. */
+			snprintf(ic->kvp_auto[ic->kvp_index], sizeof(ic->kvp_auto[0]), "%s=%s",
+				 kvp->result ? "?" : kvp->key,
+				 kvp->result ? strerror(-kvp->result) : kvp->value);
+			ic->kvp_index++;
+			if (ic->kvp_nauto < ic->kvp_index)
+				ic->kvp_nauto = ic->kvp_index;
+		} else if (kvp->op == HVTB_IC_KVP_OP_SET && !kvp->result) {
+			ic->kvp_sets_ok++;
 		}
-		/* A record the daemon fails (say, an address it has not) is skipped. */
-		snprintf(ic->kvp_auto[ic->kvp_index], sizeof(ic->kvp_auto[0]), "%s=%s",
-			 kvp->result ? "?" : kvp->key, kvp->result ? strerror(-kvp->result) : kvp->value);
-		ic->kvp_index++;
-		if (ic->kvp_nauto < ic->kvp_index)
-			ic->kvp_nauto = ic->kvp_index;
-	} else if (kvp->done && kvp->op == HVTB_IC_KVP_OP_SET && !kvp->result) {
-		ic->kvp_sets_ok++;
 	}
-	kvp->done = false;
-	if (ic->kvp_set < cfg->nkvp) {
-		const char *kv = cfg->kvp[ic->kvp_set++];
-		const char *eq = strchr(kv, '=');
-		char key[HVTB_IC_KVP_KEY_UTF8_MAX + 1];
-
-		snprintf(key, sizeof(key), "%.*s", (int)(eq - kv), kv);
-		return hvtb_ic_kvp_set(kvp, HVTB_IC_KVP_POOL_EXTERNAL, key, eq + 1, now);
-	}
+	if (ic->kvp_set < cfg->nkvp)
+		return kvp_set_pair(kvp, cfg->kvp[ic->kvp_set++], now);
+	if (ic->kvp_rt_sent < ic->kvp_rt_n)
+		return kvp_set_pair(kvp, ic->kvp_rt[ic->kvp_rt_sent++], now);
+	if (ic->kvp_done)
+		return 0;
 	if (ic->kvp_index >= IC_KVP_AUTO_MAX) {
 		ic->kvp_done = true;
 		return 0;
@@ -197,7 +210,7 @@ static int kvp_tick(struct ic_server *ic, uint64_t now)
 static void kvp_stats(struct ic_server *ic, char *buf, size_t len)
 {
 	snprintf(buf, len, ", %u SETs of %u keys accepted, %u guest records%s", ic->kvp_sets_ok,
-		 ic->cfg->nkvp, ic->kvp_nauto, ic->kvp_done ? "" : " (reading)");
+		 ic->cfg->nkvp + ic->kvp_rt_n, ic->kvp_nauto, ic->kvp_done ? "" : " (reading)");
 }
 
 /* The ICs; the instance GUID's last byte is the kind + 1. */
@@ -361,6 +374,27 @@ enum ic_shutdown_state ic_server_shutdown_state(struct ic_server *ic)
 	return st;
 }
 
+int ic_server_kvp_set(struct ic_server *ic, const char *kv)
+{
+	const char *eq = kv ? strchr(kv, '=') : NULL;
+	int r = 0;
+
+	if (ic->kind != IC_KVP)
+		return -EINVAL;
+	if (!eq || eq == kv || eq - kv > HVTB_IC_KVP_KEY_UTF8_MAX ||
+	    strlen(eq + 1) > HVTB_IC_KVP_VALUE_UTF8_MAX)
+		return -EINVAL;
+	pthread_mutex_lock(&ic->lock);
+	if (ic->kvp_rt_n == IC_KVP_RT_MAX)
+		r = -ENOSPC;
+	else if (!(ic->kvp_rt[ic->kvp_rt_n] = strdup(kv)))
+		r = -ENOMEM;
+	else
+		ic->kvp_rt_n++;
+	pthread_mutex_unlock(&ic->lock);
+	return r;
+}
+
 void ic_server_print(struct ic_server *ic, FILE *out, const char *who)
 {
 	const struct icd_chan_stats *cs;
@@ -394,6 +428,10 @@ void ic_server_print(struct ic_server *ic, FILE *out, const char *who)
 
 void ic_server_destroy(struct ic_server *s)
 {
+	unsigned int i;
+
+	for (i = 0; i < s->kvp_rt_n; i++)
+		free(s->kvp_rt[i]);
 	icd_chan_close(&s->chan);
 	pthread_mutex_destroy(&s->lock);
 }

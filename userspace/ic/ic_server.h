@@ -43,6 +43,8 @@ enum ic_kind { IC_HEARTBEAT, IC_SHUTDOWN, IC_TIMESYNC, IC_KVP, IC_NR_KINDS };
 #define IC_PIPE_TYPE_MESSAGE	4u
 /* Guest AUTO-pool records a KVP server keeps. */
 #define IC_KVP_AUTO_MAX		16u
+/* KEY=VALUE pairs a KVP server takes while it runs (ic_server_kvp_set()). */
+#define IC_KVP_RT_MAX		16u
 
 struct ic_server_cfg {
 	uint64_t heartbeat_period_ns;	/* Hyper-V: 2 s; also a request's timeout */
@@ -83,6 +85,8 @@ struct ic_server {
 	 */
 	unsigned int kvp_set, kvp_index, kvp_nauto, kvp_sets_ok;
 	bool kvp_done;
+	char *kvp_rt[IC_KVP_RT_MAX];	/* asked for while running, in order */
+	unsigned int kvp_rt_n, kvp_rt_sent;
 	char kvp_auto[IC_KVP_AUTO_MAX][HVTB_IC_KVP_KEY_BUF + HVTB_IC_KVP_VALUE_BUF + 1];
 };
 
@@ -113,6 +117,13 @@ int ic_server_step(struct ic_server *s, int timeout_ms);
 /* Ask the guest to power off: 0, or -ENOTCONN (it has not negotiated). */
 int ic_server_request_shutdown(struct ic_server *s);
 enum ic_shutdown_state ic_server_shutdown_state(struct ic_server *s);
+
+/*
+ * A KVP server: SET KEY=VALUE (@kv) into the guest's EXTERNAL pool, after
+ * what is queued (again after each reopen). Return: 0; -EINVAL (not KVP,
+ * not KEY=VALUE, too long); -ENOSPC (IC_KVP_RT_MAX taken); -ENOMEM.
+ */
+int ic_server_kvp_set(struct ic_server *s, const char *kv);
 
 /* "@who: IC NAME: ..." and, for KVP, "@who: KVP guest KEY=VALUE" lines. */
 void ic_server_print(struct ic_server *s, FILE *out, const char *who);

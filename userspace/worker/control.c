@@ -17,6 +17,8 @@
  *   info      pid, kernel, memory, VPs, uptime
  *   shutdown  what SIGTERM does: the guest is asked to power off through
  *             the shutdown IC and given --shutdown-grace seconds
+ *   kvp KEY=VALUE  a SET into the guest's KVP EXTERNAL pool (the worker's
+ *             KVP IC; not with --ic-daemon kvp)
  *
  * A socket that cannot be made (no /run/hvtb, not root) is reported and
  * the worker runs without it.
@@ -24,6 +26,7 @@
 #define _GNU_SOURCE	/* accept4() */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <inttypes.h>
 #include <poll.h>
 #include <signal.h>
@@ -72,13 +75,29 @@ static void ctl_shutdown(struct wk_vm *vm, FILE *out)
 	kill(getpid(), SIGTERM);
 }
 
+static void ctl_kvp(struct wk_vm *vm, FILE *out, const char *arg)
+{
+	int e = wk_ic_kvp_set(vm, arg);
+
+	if (e == -EOPNOTSUPP)
+		fprintf(out, "error: kvp: the KVP IC runs in hvtb-icd (--ic-daemon kvp): give it --kvp pairs\n");
+	else if (e)
+		fprintf(out, "error: kvp '%s': %s\n", arg, e == -EINVAL ? "not KEY=VALUE" : strerror(-e));
+	else
+		fprintf(out, "hvtb-worker: kvp: %s queued for the guest's EXTERNAL pool\n", arg);
+}
+
+/* @arg: the rest of the line after "NAME " (commands with an argument), else "". */
 static const struct {
 	const char *name;
+	bool arg;
 	void (*fn)(struct wk_vm *vm, FILE *out);
+	void (*fn_arg)(struct wk_vm *vm, FILE *out, const char *arg);
 } ctl_commands[] = {
-	{ "devices", ctl_devices },
-	{ "info", ctl_info },
-	{ "shutdown", ctl_shutdown },
+	{ "devices", false, ctl_devices, NULL },
+	{ "info", false, ctl_info, NULL },
+	{ "shutdown", false, ctl_shutdown, NULL },
+	{ "kvp", true, NULL, ctl_kvp },
 };
 
 /*
@@ -158,14 +177,23 @@ static void ctl_client(struct wk_control *c, int fd)
 		return;
 	}
 	for (i = 0; i < sizeof(ctl_commands) / sizeof(ctl_commands[0]); i++) {
-		if (!strcmp(line, ctl_commands[i].name)) {
+		size_t n = strlen(ctl_commands[i].name);
+
+		if (!ctl_commands[i].arg && !strcmp(line, ctl_commands[i].name)) {
 			ctl_commands[i].fn(c->vm, out);
+			ctl_finish(out, fd);
+			return;
+		}
+		if (ctl_commands[i].arg && !strncmp(line, ctl_commands[i].name, n) &&
+		    line[n] == ' ') {
+			ctl_commands[i].fn_arg(c->vm, out, line + n + 1);
 			ctl_finish(out, fd);
 			return;
 		}
 	}
 	c->errors++;
-	fprintf(out, "error: unknown command '%.*s' (devices, info, shutdown)\n", WK_CTL_LINE, line);
+	fprintf(out, "error: unknown command '%.*s' (devices, info, shutdown, kvp KEY=VALUE)\n",
+		WK_CTL_LINE, line);
 	ctl_finish(out, fd);
 }
 

@@ -398,6 +398,17 @@ int wk_ic_request_shutdown(struct wk_vm *vm)
 	return ic ? ic_server_request_shutdown(&ic->srv) : -ENOTCONN;
 }
 
+int wk_ic_kvp_set(struct wk_vm *vm, const char *kv)
+{
+	struct wk_ic *ic = vm->ics[WK_IC_KVP];
+
+	if (!ic)
+		return -ENOTCONN;
+	if (ic->state != ICD_NONE)
+		return -EOPNOTSUPP;	/* the daemon has its pairs from its command line */
+	return ic_server_kvp_set(&ic->srv, kv);
+}
+
 enum wk_ic_shutdown_state wk_ic_shutdown_state(struct wk_vm *vm)
 {
 	struct wk_ic *ic = vm->ics[WK_IC_SHUTDOWN];

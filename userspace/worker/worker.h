@@ -186,6 +186,8 @@ int wk_ic_offer(struct wk_vm *vm);
 int wk_ic_start(struct wk_vm *vm);
 void wk_ic_supervise(struct wk_vm *vm);
 int wk_ic_request_shutdown(struct wk_vm *vm);
+/* SET KEY=VALUE into the guest's EXTERNAL pool now: 0; -ENOTCONN no VMBus; -EOPNOTSUPP a daemon's; as ic_server_kvp_set(). */
+int wk_ic_kvp_set(struct wk_vm *vm, const char *kv);
 enum wk_ic_shutdown_state wk_ic_shutdown_state(struct wk_vm *vm);
 const char *wk_ic_name(unsigned int i);
 void wk_ic_stop(struct wk_vm *vm);
