@@ -126,6 +126,7 @@ echo "uname=$(uname -r)"
 echo "nproc=$(nproc)"
 echo "clocksource=$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
 echo "clockevent=$(cat /sys/devices/system/clockevents/clockevent0/current_device)"
+echo "tscmhz=$(dmesg | sed -n "s/.*tsc: Detected \([0-9.]*\) MHz.*/\1/p" | tail -n 1)"
 echo "splats=$(dmesg | grep -c -E "WARNING:|BUG:|Oops|unchecked MSR|Call Trace")"
 dmesg | grep -E "WARNING:|BUG:|Oops|unchecked MSR" | head -n 5 | sed "s/^/splat: /"
 echo "hyperv=$(dmesg | grep -c "Hypervisor detected: Microsoft Hyper-V")"
@@ -280,6 +281,11 @@ if has bzimage; then
 	case "$(gv clocksource bz)" in tsc|jiffies|refined-jiffies) r=$( [ "$(gv clocksource bz)" = tsc ]; echo $?) ;; *) r=1 ;; esac
 	ok $r noenl_tsc_clocksource "$(gv clocksource bz)"
 	[ "$(gv clockevent bz)" = lapic-deadline ]; ok $? noenl_lapic_clockevent "$(gv clockevent bz)"
+	# The TSC frequency from CPUID leaf 0x15 alone (no PIT, no Hyper-V MSR),
+	# within 100 ppm of the test VM's own.
+	hmhz=$(dmesg | sed -n "s/.*tsc: Detected \([0-9.]*\) MHz.*/\1/p" | tail -n 1)
+	awk -v g="$(gv tscmhz bz)" -v h="$hmhz" 'BEGIN { d = g - h; if (d < 0) d = -d; exit !(h > 0 && d / h < 0.0001) }'
+	ok $? noenl_tsc_frequency_from_cpuid_15 "guest $(gv tscmhz bz) MHz, test VM $hmhz MHz"
 	[ "$(gv splats bz)" = 0 ]; ok $? noenl_dmesg_clean "$(gv splats bz) splat lines"
 	[ "$(gv ttyirq bz)" -gt 0 ] 2>/dev/null; ok $? noenl_ttys0_interrupts "'$(gv ttyirq bz)' in /proc/interrupts"
 	clean; ok $? bzimage_nothing_left

@@ -17,6 +17,40 @@
 
 #define LAPIC_HZ	1000000000u	/* hvtb's LAPIC timer input clock */
 
+/*
+ * EBX/EAX of leaf 0x15 for a TSC of @tsc_khz and a crystal of @crystal_khz:
+ * the closest fraction whose numerator keeps crystal_khz * EBX in 32 bits.
+ * Linux's native_calibrate_tsc() multiplies the two as unsigned ints: with
+ * EBX = tsc_khz and EAX = 10^6 (the plain choice) it wraps, and a 3.5 GHz
+ * TSC reads as 3.8 MHz (every timer then fires a thousand times early).
+ * For 3,499,912 kHz and a 1 GHz crystal: 7/2, 25 ppm off (the best such
+ * fraction: the next convergent, 19883/5681, needs a larger numerator).
+ */
+static void tsc_ratio(uint32_t tsc_khz, uint32_t crystal_khz, uint32_t *num, uint32_t *den)
+{
+	uint64_t max_num = 0xffffffffull / crystal_khz, best_err = ~0ull, q, err;
+	uint32_t d;
+
+	*num = 1;
+	*den = 1;
+	for (d = 1; d <= 100000; d++) {
+		q = ((uint64_t)tsc_khz * d + crystal_khz / 2) / crystal_khz;
+		if (q > max_num)
+			break;
+		if (!q)
+			continue;
+		/* |q/d - tsc/crystal| scaled by d * crystal */
+		err = q * crystal_khz > (uint64_t)tsc_khz * d ? q * crystal_khz - (uint64_t)tsc_khz * d :
+			(uint64_t)tsc_khz * d - q * crystal_khz;
+		/* compare err/d across denominators: err1 * d2 < err2 * d1 */
+		if (best_err == ~0ull || err * *den < best_err * d) {
+			best_err = err;
+			*num = (uint32_t)q;
+			*den = d;
+		}
+	}
+}
+
 /* CPUID.1:ECX kept: SSE3 PCLMUL SSSE3 CX16 SSE4.1 SSE4.2 x2APIC MOVBE
  * POPCNT TSC-deadline AES RDRAND; + hypervisor. */
 #define L1_ECX_KEEP	((1u << 0) | (1u << 1) | (1u << 9) | (1u << 13) | \
@@ -92,8 +126,7 @@ int wk_cpuid_setup(struct wk_vm *vm)
 	/* Leaf 0x15: TSC = crystal * EBX / EAX, crystal = LAPIC clock. */
 	memset(&t[n++], 0, sizeof(t[0]));
 	t[n - 1].function = 0x15;
-	t[n - 1].eax = 1000000;
-	t[n - 1].ebx = caps.tsc_khz;
+	tsc_ratio(caps.tsc_khz, LAPIC_HZ / 1000, &t[n - 1].ebx, &t[n - 1].eax);
 	t[n - 1].ecx = LAPIC_HZ;
 
 	__cpuid(0x80000000, a, b, c, d);
