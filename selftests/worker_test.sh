@@ -329,11 +329,12 @@ if has icd; then
 	i=0
 	while [ \$i -lt 300 ] && ! [ -e $hbd/driver ]; do sleep 0.1; i=\$((i + 1)); done
 	echo "icd-ready \$(basename "\$(readlink $hbd/driver)")"
+	# The rescind and the hot-added offer: the device comes back with the
+	# new channel's relid (its id), bound again.
+	id0=\$(cat $hbd/id)
 	i=0
-	while [ \$i -lt 600 ] && [ -e $hbd ]; do sleep 0.1; i=\$((i + 1)); done
-	echo "gone=\$([ -e $hbd ] && echo no || echo yes)"
-	i=0
-	while [ \$i -lt 600 ] && ! [ -e $hbd/driver ]; do sleep 0.1; i=\$((i + 1)); done
+	while [ \$i -lt 600 ] && ! { [ -e $hbd/driver ] && [ "\$(cat $hbd/id 2>/dev/null)" != "\$id0" ]; }; do sleep 0.1; i=\$((i + 1)); done
+	echo "relids=\$id0 \$(cat $hbd/id 2>/dev/null)"
 	echo "rebound=\$(basename "\$(readlink $hbd/driver)" 2>/dev/null)"
 	i=0
 	while [ \$i -lt 100 ] && [ "\$(dmesg | grep -c "Heartbeat IC version")" -lt 2 ]; do sleep 0.1; i=\$((i + 1)); done
@@ -374,7 +375,7 @@ if has icd; then
 	wait $pid
 	rc=$?
 	echo "# icd: worker status $rc"
-	sed 's/^/# console| /' "$T/icd.out" | grep -v "^# console| \[" | grep -E "icd|gone|rebound|hbnego|kvpkey|vmbus|splat"
+	sed 's/^/# console| /' "$T/icd.out" | grep -v "^# console| \[" | grep -E "icd|relids|rebound|hbnego|kvpkey|vmbus|splat"
 	grep -E "IC |hvtb-icd" "$T/icd.err" | sed 's/^/# /'
 	sed 's/^/# ctl| /' "$T/icd.ctl" | grep "IC "
 	[ -n "$hb1" ] && [ -n "$kv1" ]; ok $? icd_daemons_started "heartbeat '$hb1', kvp '$kv1'"
@@ -382,7 +383,9 @@ if has icd; then
 	grep "^icd-ready" "$T/icd.out" | grep -q "hv_utils"; ok $? icd_heartbeat_bound_to_hv_utils
 	grep -q "IC heartbeat: daemon killed by signal 9 (Killed); channel relid [0-9]* rescinded, restarting once the guest released it" "$T/icd.err"
 	ok $? icd_kill9_rescinds
-	[ "$(gv gone icd)" = yes ]; ok $? icd_guest_saw_the_rescind "gone '$(gv gone icd)'"
+	r0=$(gv relids icd)
+	[ -n "${r0% *}" ] && [ -n "${r0#* }" ] && [ "${r0% *}" != "${r0#* }" ]
+	ok $? icd_guest_has_the_new_channel "relids before and after: '$r0'"
 	grep -q "IC heartbeat: daemon restarted, pid $hb2" "$T/icd.err" && [ -n "$hb2" ] && [ "$hb2" != "$hb1" ]
 	ok $? icd_daemon_restarted "pid '$hb2' after '$hb1'"
 	[ "$(gv rebound icd)" = hv_utils ]; ok $? icd_hot_added_channel_bound "'$(gv rebound icd)'"
@@ -400,8 +403,12 @@ if has icd; then
 		</dev/null 2>"$T/icd9.err" &
 	pid=$!
 	i=0
-	while [ $i -lt 100 ] && [ "$(grep -c "^hvtb-icd: pid" "$T/icd9.err")" -lt 2 ]; do sleep 0.1; i=$((i + 1)); done
+	while [ $i -lt 300 ] && [ "$(grep -c "^hvtb-icd: pid" "$T/icd9.err")" -lt 2 ] && kill -0 $pid 2>/dev/null; do
+		sleep 0.1
+		i=$((i + 1))
+	done
 	nd=$(grep -c "^hvtb-icd: pid" "$T/icd9.err")
+	sed 's/^/# icd9| /' "$T/icd9.err" | head -n 8
 	kill -9 $pid
 	wait $pid 2>/dev/null
 	i=0
