@@ -223,6 +223,7 @@ static void guest_ring_bench(uint64_t unused)
 		case RB_G2H_1500:
 			for (i = 0; i < n; i++)
 				sig += g_send(i, rb_sizes[p], 0);
+			got = n;
 			/* Done when the host consumed everything: it signals at an empty ring. */
 			while (g_out.hdr[1] != g_out.hdr[0]) {
 				g_out.hdr[3] = g_out.size - 8;
@@ -501,7 +502,7 @@ static int ring_bench(uint64_t n, unsigned int flags, const char *mode)
 		__atomic_store_n(&d.phase, RB_IDLE, __ATOMIC_SEQ_CST);
 		ioctl(v.fd, HVTB_VP_GET_STATS, &s1);
 		hvtb_vmbus_channel_get_info(d.ch, &i1);
-		tid_n = uc.args[3];
+		tid_n = uc.args[3] ? uc.args[3] : 1;
 		if (p == RB_PING) {
 			memcpy(ping_ticks, guest_gpa(&g, (uintptr_t)ping_ticks),
 			       tid_n * sizeof(ping_ticks[0]));

@@ -738,7 +738,7 @@ void wk_print_vmbus_stats(struct wk_vm *vm, FILE *out)
 		fprintf(out, "hvtb-worker: VMBus: HVTB_VMBUS_GET_STATS: %s\n", strerror(-e));
 		return;
 	}
-	fprintf(out, "hvtb-worker: VMBus: state %s, version %u.%u, %llu messages (%llu initiate contact, %llu refused, %llu request offers, %llu unload), drops: %llu short, %llu unknown, %llu state, %llu connection, %llu posts failed\n",
+	fprintf(out, "hvtb-worker: VMBus: state %s, version %u.%u, %llu messages (%llu initiate contact, %llu refused, %llu request offers, %llu unload), drops: %llu short, %llu unknown, %llu state, %llu connection, %llu posts failed; channels: %llu offers, %llu rescinds, %llu live\n",
 		s.state == HVTB_VMBUS_STATE_CONNECTED ? "connected" :
 		s.state == HVTB_VMBUS_STATE_DISCONNECTED ? "disconnected" : "unknown",
 		s.version >> 16, s.version & 0xffff,
@@ -746,7 +746,9 @@ void wk_print_vmbus_stats(struct wk_vm *vm, FILE *out)
 		(unsigned long long)s.version_refused, (unsigned long long)s.request_offers,
 		(unsigned long long)s.unload, (unsigned long long)s.dropped_short,
 		(unsigned long long)s.dropped_unknown, (unsigned long long)s.dropped_state,
-		(unsigned long long)s.dropped_connection, (unsigned long long)s.post_failed);
+		(unsigned long long)s.dropped_connection, (unsigned long long)s.post_failed,
+		(unsigned long long)s.offers, (unsigned long long)s.rescinds,
+		(unsigned long long)s.channels);
 }
 
 static void print_stats(struct wk_vm *vm)
