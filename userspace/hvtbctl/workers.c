@@ -123,23 +123,29 @@ static void worker_path(const char *who, char *path, size_t len)
 		snprintf(path, len, "%s", who);
 }
 
-static int worker_cmd(int argc, char **argv, const char *cmd)
+/* @cmd to the worker @who, its answer to @out (NULL: none read); the exit status. */
+static int worker_ask(const char *who, const char *cmd, FILE *out)
 {
 	char path[512];
 	int e;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: hvtbctl %s PID|SOCKET\n", argv[0]);
-		return 2;
-	}
-	worker_path(argv[1], path, sizeof(path));
+	worker_path(who, path, sizeof(path));
 	fflush(stdout);
-	e = ctl_ask(path, cmd, stdout);
+	e = ctl_ask(path, cmd, out);
 	if (e) {
 		fprintf(stderr, "hvtbctl: worker %s: %s\n", path, strerror(-e));
 		return 1;
 	}
 	return 0;
+}
+
+static int worker_cmd(int argc, char **argv, const char *cmd)
+{
+	if (argc != 2) {
+		fprintf(stderr, "usage: hvtbctl %s PID|SOCKET\n", argv[0]);
+		return 2;
+	}
+	return worker_ask(argv[1], cmd, stdout);
 }
 
 int hvtbctl_cmd_devices(int argc, char **argv)
@@ -155,8 +161,7 @@ int hvtbctl_cmd_shutdown(int argc, char **argv)
 /* hvtbctl kvp PID KEY=VALUE: a SET into the guest's KVP EXTERNAL pool. */
 int hvtbctl_cmd_kvp(int argc, char **argv)
 {
-	char path[512], cmd[128];
-	int e;
+	char cmd[128];
 
 	if (argc != 3 || !strchr(argv[2], '=')) {
 		fprintf(stderr, "usage: hvtbctl kvp PID|SOCKET KEY=VALUE\n");
@@ -167,14 +172,7 @@ int hvtbctl_cmd_kvp(int argc, char **argv)
 		return 2;
 	}
 	snprintf(cmd, sizeof(cmd), "kvp %s\n", argv[2]);
-	worker_path(argv[1], path, sizeof(path));
-	fflush(stdout);
-	e = ctl_ask(path, cmd, stdout);
-	if (e) {
-		fprintf(stderr, "hvtbctl: worker %s: %s\n", path, strerror(-e));
-		return 1;
-	}
-	return 0;
+	return worker_ask(argv[1], cmd, stdout);
 }
 
 /*
@@ -186,8 +184,8 @@ int hvtbctl_cmd_kvp(int argc, char **argv)
 int hvtbctl_cmd_control(int argc, char **argv)
 {
 	bool raw = false, hangup = false;
-	char path[512], *cmd;
-	int i = 1, e;
+	char *cmd;
+	int i = 1, rc;
 
 	for (; i < argc && argv[i][0] == '-' && argv[i][1] == '-'; i++) {
 		if (!strcmp(argv[i], "--raw"))
@@ -201,17 +199,11 @@ int hvtbctl_cmd_control(int argc, char **argv)
 		fprintf(stderr, "usage: hvtbctl control [--raw] [--hangup] PID|SOCKET LINE\n");
 		return 2;
 	}
-	worker_path(argv[i], path, sizeof(path));
 	if (asprintf(&cmd, "%s%s", argv[i + 1], raw ? "" : "\n") < 0) {
 		fprintf(stderr, "hvtbctl: %s\n", strerror(ENOMEM));
 		return 1;
 	}
-	fflush(stdout);
-	e = ctl_ask(path, cmd, hangup ? NULL : stdout);
+	rc = worker_ask(argv[i], cmd, hangup ? NULL : stdout);
 	free(cmd);
-	if (e) {
-		fprintf(stderr, "hvtbctl: worker %s: %s\n", path, strerror(-e));
-		return 1;
-	}
-	return 0;
+	return rc;
 }
