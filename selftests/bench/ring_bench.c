@@ -494,6 +494,9 @@ static int ring_bench(uint64_t n, unsigned int flags, const char *mode)
 		ioctl(v.fd, HVTB_VP_GET_STATS, &s0);
 		hvtb_vmbus_channel_get_info(d.ch, &i0);
 		__atomic_store_n(&d.phase, (int)p, __ATOMIC_SEQ_CST);
+		/* Wake the daemon now, not at its next 20 ms poll timeout (it writes first in h2g). */
+		if (eventfd_write(d.efd, 1))
+			perror("ring_bench: eventfd_write");
 		if (guest_run_ucall(&v, &uc) != UCALL_SYNC || uc.args[0] != (0x100u | p)) {
 			rb_stopped(&v, &uc, mode, rb_names[p]);
 			r = -EIO;
