@@ -377,6 +377,7 @@ enum ic_shutdown_state ic_server_shutdown_state(struct ic_server *ic)
 int ic_server_kvp_set(struct ic_server *ic, const char *kv)
 {
 	const char *eq = kv ? strchr(kv, '=') : NULL;
+	char *copy;
 	int r = 0;
 
 	if (ic->kind != IC_KVP)
@@ -384,14 +385,17 @@ int ic_server_kvp_set(struct ic_server *ic, const char *kv)
 	if (!eq || eq == kv || eq - kv > HVTB_IC_KVP_KEY_UTF8_MAX ||
 	    strlen(eq + 1) > HVTB_IC_KVP_VALUE_UTF8_MAX)
 		return -EINVAL;
+	copy = strdup(kv);
+	if (!copy)
+		return -ENOMEM;
 	pthread_mutex_lock(&ic->lock);
 	if (ic->kvp_rt_n == IC_KVP_RT_MAX)
 		r = -ENOSPC;
-	else if (!(ic->kvp_rt[ic->kvp_rt_n] = strdup(kv)))
-		r = -ENOMEM;
 	else
-		ic->kvp_rt_n++;
+		ic->kvp_rt[ic->kvp_rt_n++] = copy;
 	pthread_mutex_unlock(&ic->lock);
+	if (r)
+		free(copy);
 	return r;
 }
 
