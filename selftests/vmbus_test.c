@@ -1360,7 +1360,7 @@ TEST(tracepoints_messages_and_signals)
 	struct hvtb_vmbus_offer o;
 	struct guest g;
 	struct guest_vp v;
-	char relid[32], offer[64];
+	char relid[64], offer[64];
 	int ch;
 
 	if (!trace_vmbus(1))
@@ -1374,7 +1374,6 @@ TEST(tracepoints_messages_and_signals)
 	EXPECT_EQ(-ENOTCONN, hvtb_vmbus_channel_signal(ch));
 	close(ch);
 	trace_vmbus(0);
-	snprintf(relid, sizeof(relid), "relid %u ", o.child_relid);
 	snprintf(offer, sizeof(offer), "host->guest type 1 relid %u size 196 result 0",
 		 o.child_relid);
 	EXPECT_EQ(1, trace_count("hvtb_vmbus_message:", "guest->host type 14 relid 0 "));
@@ -1388,6 +1387,8 @@ TEST(tracepoints_messages_and_signals)
 	/* The close rescinds: RESCIND_CHANNELOFFER names the relid. */
 	snprintf(offer, sizeof(offer), "host->guest type 2 relid %u size 12 result 0", o.child_relid);
 	EXPECT_EQ(1, trace_count("hvtb_vmbus_message:", offer));
+	/* The guest's HvSignalEvent on the channel's connection id. */
+	snprintf(relid, sizeof(relid), "guest->host relid %u result 0", o.child_relid);
 	EXPECT_EQ(1, trace_count("hvtb_vmbus_signal:", "guest->host"));
 	EXPECT_EQ(1, trace_count("hvtb_vmbus_signal:", relid));
 	/* The daemon's signal of a channel not open: traced with its -ENOTCONN. */
